@@ -1,0 +1,128 @@
+// The whole of FC's configuration: every key, its type and its compiled default.
+// config/fc.toml documents each key; keep the two in step.
+import { z } from 'zod';
+
+const seconds = z.number().int().nonnegative();
+const positiveInt = z.number().int().positive();
+const optionalString = z.string().min(1).optional();
+
+const database = z
+  .strictObject({
+    url: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/fc'),
+    max_connections: positiveInt.default(20),
+    min_connections: z.number().int().nonnegative().default(5),
+    connect_timeout: seconds.default(30),
+    idle_timeout: seconds.default(600),
+    max_lifetime: seconds.default(1800),
+  })
+  .refine((d) => d.min_connections <= d.max_connections, {
+    message: 'min_connections must not exceed max_connections',
+    path: ['min_connections'],
+  });
+
+const server = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(3000),
+  request_timeout: seconds.default(30),
+  max_body_size: positiveInt.default(10_485_760),
+  api_key: optionalString,
+  cors_permissive: z.boolean().default(false),
+  allowed_origins: z.array(z.string().min(1)).default([]),
+  force_secure_cookies: z.boolean().default(false),
+  rate_limit_rps: z.number().positive().optional(),
+  rate_limit_burst: positiveInt.optional(),
+  session_secret: optionalString,
+  trust_proxy: z.boolean().default(false),
+});
+
+const evaluator = z.strictObject({
+  poll_interval: positiveInt.default(60),
+  git_timeout: positiveInt.default(600),
+  nix_timeout: positiveInt.default(1800),
+  max_concurrent_evals: positiveInt.default(4),
+  work_dir: z.string().min(1).default('/tmp/fc-evaluator'),
+  restrict_eval: z.boolean().default(true),
+  allow_ifd: z.boolean().default(false),
+});
+
+const queueRunner = z.strictObject({
+  workers: positiveInt.default(4),
+  poll_interval: positiveInt.default(5),
+  build_timeout: positiveInt.default(3600),
+  work_dir: z.string().min(1).default('/tmp/fc-queue-runner'),
+  max_retries: z.number().int().nonnegative().default(3),
+  max_output_size: positiveInt.default(2 * 1024 * 1024 * 1024),
+  unsupported_timeout: seconds.default(60),
+});
+
+const gc = z.strictObject({
+  enabled: z.boolean().default(true),
+  gc_roots_dir: z.string().min(1).default('/nix/var/nix/gcroots/per-user/fc/fc-roots'),
+  max_age_days: positiveInt.default(30),
+  cleanup_interval: positiveInt.default(3600),
+});
+
+const logs = z.strictObject({
+  log_dir: z.string().min(1).default('/var/lib/fc/logs'),
+  compress: z.boolean().default(false),
+  max_log_size: positiveInt.default(64 * 1024 * 1024),
+  level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+});
+
+const cache = z.strictObject({
+  enabled: z.boolean().default(true),
+  secret_key_file: optionalString,
+});
+
+const signing = z.strictObject({
+  enabled: z.boolean().default(false),
+  key_file: optionalString,
+});
+
+const notifications = z.strictObject({
+  webhook_url: optionalString,
+  run_command: optionalString,
+  github_token: optionalString,
+  gitea_url: optionalString,
+  gitea_token: optionalString,
+});
+
+export const configSchema = z
+  .strictObject({
+    database: database.default(() => database.parse({})),
+    server: server.default(() => server.parse({})),
+    evaluator: evaluator.default(() => evaluator.parse({})),
+    queue_runner: queueRunner.default(() => queueRunner.parse({})),
+    gc: gc.default(() => gc.parse({})),
+    logs: logs.default(() => logs.parse({})),
+    cache: cache.default(() => cache.parse({})),
+    signing: signing.default(() => signing.parse({})),
+    notifications: notifications.default(() => notifications.parse({})),
+  })
+  .superRefine((c, ctx) => {
+    if (c.signing.enabled && !c.signing.key_file) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signing', 'key_file'],
+        message: 'is required when signing.enabled is true',
+      });
+    }
+    if ((c.notifications.gitea_token === undefined) !== (c.notifications.gitea_url === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['notifications', c.notifications.gitea_url ? 'gitea_token' : 'gitea_url'],
+        message: 'gitea_url and gitea_token go together',
+      });
+    }
+  });
+
+export type FcConfig = Readonly<z.output<typeof configSchema>>;
+
+/** Keys whose values are secrets: error messages never echo them. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'database.url',
+  'server.api_key',
+  'server.session_secret',
+  'notifications.github_token',
+  'notifications.gitea_token',
+]);

@@ -1,0 +1,3 @@
+export { loadConfig, type LoadConfigOptions } from './load-config';
+export { configSchema, SECRET_KEYS, type FcConfig } from './config-schema';
+export { ConfigError, type ConfigProblem } from './config-error';

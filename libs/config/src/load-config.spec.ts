@@ -1,0 +1,194 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './index';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'fc-config-'));
+}
+
+function problemsOf(fn: () => unknown): { key: string; source: string | undefined; message: string }[] {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return [...(e as ConfigError).problems];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives every documented default with no file and no environment', () => {
+    const c = loadConfig({ cwd: tempDir(), env: {} });
+    expect(c.database).toEqual({
+      url: 'postgres://postgres@127.0.0.1:5432/fc',
+      max_connections: 20,
+      min_connections: 5,
+      connect_timeout: 30,
+      idle_timeout: 600,
+      max_lifetime: 1800,
+    });
+    expect(c.server).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      request_timeout: 30,
+      max_body_size: 10485760,
+      cors_permissive: false,
+      allowed_origins: [],
+      force_secure_cookies: false,
+    });
+    expect(c.server.api_key).toBeUndefined();
+    expect(c.server.rate_limit_rps).toBeUndefined();
+    expect(c.evaluator).toEqual({
+      poll_interval: 60,
+      git_timeout: 600,
+      nix_timeout: 1800,
+      max_concurrent_evals: 4,
+      work_dir: '/tmp/fc-evaluator',
+      restrict_eval: true,
+      allow_ifd: false,
+    });
+    expect(c.queue_runner).toMatchObject({
+      workers: 4,
+      poll_interval: 5,
+      build_timeout: 3600,
+      work_dir: '/tmp/fc-queue-runner',
+    });
+    expect(c.gc).toEqual({
+      enabled: true,
+      gc_roots_dir: '/nix/var/nix/gcroots/per-user/fc/fc-roots',
+      max_age_days: 30,
+      cleanup_interval: 3600,
+    });
+    expect(c.logs).toMatchObject({ log_dir: '/var/lib/fc/logs', compress: false });
+    expect(c.cache).toEqual({ enabled: true });
+    expect(c.signing).toEqual({ enabled: false });
+    expect(c.notifications).toEqual({});
+    expect(Object.isFrozen(c.server)).toBe(true);
+  });
+
+  it('applies defaults < ./fc.toml < FC_CONFIG_FILE < FC_* variables', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'fc.toml'),
+      '[server]\nport = 4000\nhost = "0.0.0.0"\nrequest_timeout = 10\n[evaluator]\npoll_interval = 5\n',
+    );
+    const other = join(dir, 'other.toml');
+    writeFileSync(other, '[server]\nport = 5000\nrequest_timeout = 20\n[queue_runner]\nworkers = 2\n');
+    const c = loadConfig({
+      cwd: dir,
+      env: { FC_CONFIG_FILE: other, FC_SERVER__PORT: '6000', FC_QUEUE_RUNNER__WORKERS: '8' },
+    });
+    expect(c.server.port).toBe(6000); // env beats both files
+    expect(c.server.request_timeout).toBe(20); // FC_CONFIG_FILE beats ./fc.toml
+    expect(c.server.host).toBe('0.0.0.0'); // ./fc.toml beats the default
+    expect(c.evaluator.poll_interval).toBe(5);
+    expect(c.queue_runner.workers).toBe(8);
+    expect(c.server.max_body_size).toBe(10485760); // untouched default
+  });
+
+  it('coerces environment values to each key type', () => {
+    const c = loadConfig({
+      cwd: tempDir(),
+      env: {
+        FC_DATABASE__URL: 'postgres://x@h/db',
+        FC_SERVER__CORS_PERMISSIVE: 'true',
+        FC_SERVER__ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+        FC_EVALUATOR__RESTRICT_EVAL: '0',
+        FC_SERVER__RATE_LIMIT_RPS: '2.5',
+        FC_GC__ENABLED: 'no',
+        FC_LOGS__COMPRESS: 'on',
+        FC_NOTIFICATIONS__WEBHOOK_URL: 'http://127.0.0.1:9/hook',
+        FC_TEST_DATABASE_URL: 'ignored: not a config key',
+      },
+    });
+    expect(c.database.url).toBe('postgres://x@h/db');
+    expect(c.server.cors_permissive).toBe(true);
+    expect(c.server.allowed_origins).toEqual(['https://a.example', 'https://b.example']);
+    expect(c.evaluator.restrict_eval).toBe(false);
+    expect(c.server.rate_limit_rps).toBe(2.5);
+    expect(c.gc.enabled).toBe(false);
+    expect(c.logs.compress).toBe(true);
+    expect(c.notifications.webhook_url).toBe('http://127.0.0.1:9/hook');
+    expect(
+      loadConfig({ cwd: tempDir(), env: { FC_SERVER__ALLOWED_ORIGINS: '["https://c.example"]' } }).server
+        .allowed_origins,
+    ).toEqual(['https://c.example']);
+  });
+
+  it('names every bad key of a file at once, and never a secret value', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'fc.toml'),
+      [
+        '[server]',
+        'port = "eighty"',
+        'api_key = 12345',
+        'colour = "blue"',
+        '[database]',
+        'max_connections = 0',
+        '[queue_runner]',
+        'workers = -1',
+        '[frobnicator]',
+        'x = 1',
+      ].join('\n'),
+    );
+    let message = '';
+    const problems = problemsOf(() => {
+      try {
+        loadConfig({ cwd: dir, env: { FC_EVALUATOR__POLL_INTERVAL: 'soon', FC_SERVER__NOPE: '1' } });
+      } catch (e) {
+        message = (e as Error).message;
+        throw e;
+      }
+    });
+    const keys = problems.map((p) => p.key).sort();
+    expect(keys).toEqual(
+      [
+        'database.max_connections',
+        'evaluator.poll_interval',
+        'frobnicator',
+        'queue_runner.workers',
+        'server.api_key',
+        'server.colour',
+        'server.nope',
+        'server.port',
+      ].sort(),
+    );
+    expect(problems.find((p) => p.key === 'evaluator.poll_interval')?.source).toBe(
+      'FC_EVALUATOR__POLL_INTERVAL',
+    );
+    expect(problems.find((p) => p.key === 'server.port')?.source).toBe(join(dir, 'fc.toml'));
+    expect(message).toContain('server.port: expected number');
+    expect(message).not.toContain('12345');
+  });
+
+  it('does not echo a secret that fails validation', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ cwd: tempDir(), env: { FC_DATABASE__URL: '', FC_SERVER__API_KEY: '' } }),
+    );
+    expect(problems.map((p) => p.key).sort()).toEqual(['database.url', 'server.api_key']);
+  });
+
+  it('reports a missing FC_CONFIG_FILE and a TOML syntax error', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'fc.toml'), '[server\nport = 1');
+    const problems = problemsOf(() =>
+      loadConfig({ cwd: dir, env: { FC_CONFIG_FILE: join(dir, 'missing.toml') } }),
+    );
+    expect(problems).toHaveLength(2);
+    expect(problems.map((p) => p.source)).toEqual([join(dir, 'fc.toml'), 'FC_CONFIG_FILE']);
+    expect(problems[0]!.message).toMatch(/not valid TOML/);
+  });
+
+  it('checks keys that depend on each other', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        cwd: tempDir(),
+        env: { FC_SIGNING__ENABLED: 'true', FC_DATABASE__MIN_CONNECTIONS: '50' },
+      }),
+    );
+    expect(problems.map((p) => p.key).sort()).toEqual(['database.min_connections', 'signing.key_file']);
+  });
+});

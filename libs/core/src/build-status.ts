@@ -1,0 +1,84 @@
+// Hydra's build status codes (Builds.buildstatus and step status share one number space).
+// ../shared/conformance/README.md is the contract.
+
+export const BuildStatus = {
+  Succeeded: 0,
+  Failed: 1,
+  DependencyFailed: 2,
+  Aborted: 3,
+  Cancelled: 4,
+  FailedWithOutput: 6,
+  TimedOut: 7,
+  CachedFailure: 8,
+  Unsupported: 9,
+  LogLimitExceeded: 10,
+  OutputLimitExceeded: 11,
+  NonDeterministic: 12,
+} as const;
+
+export type BuildStatusCode = (typeof BuildStatus)[keyof typeof BuildStatus];
+
+export const BUILD_STATUS_CODES: readonly BuildStatusCode[] = Object.values(BuildStatus);
+
+export type BuildStatusName =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'dependency-failed'
+  | 'aborted'
+  | 'cancelled'
+  | 'failed-with-output'
+  | 'timed-out'
+  | 'cached-failure'
+  | 'unsupported'
+  | 'log-limit-exceeded'
+  | 'output-limit-exceeded'
+  | 'non-deterministic';
+
+const NAMES: Record<BuildStatusCode, BuildStatusName> = {
+  0: 'succeeded',
+  1: 'failed',
+  2: 'dependency-failed',
+  3: 'aborted',
+  4: 'cancelled',
+  6: 'failed-with-output',
+  7: 'timed-out',
+  8: 'cached-failure',
+  9: 'unsupported',
+  10: 'log-limit-exceeded',
+  11: 'output-limit-exceeded',
+  12: 'non-deterministic',
+};
+
+export function isBuildStatusCode(value: number): value is BuildStatusCode {
+  return Object.prototype.hasOwnProperty.call(NAMES, value);
+}
+
+/** The API's status name of a build: its code's name once finished, else queued or running. */
+export function buildStatusName(
+  finished: boolean,
+  code: number | null,
+  startedAt: Date | null,
+): BuildStatusName {
+  if (!finished || code === null) return startedAt ? 'running' : 'queued';
+  if (!isBuildStatusCode(code)) throw new Error(`unknown build status code ${code}`);
+  return NAMES[code];
+}
+
+export function buildStatusCodeOfName(name: BuildStatusName): BuildStatusCode | null {
+  for (const [code, n] of Object.entries(NAMES)) if (n === name) return Number(code) as BuildStatusCode;
+  return null;
+}
+
+/** Statuses that "restart aborted" re-queues (Hydra: aborted, cancelled, unsupported). */
+export const RESTARTABLE_ABORTED: readonly BuildStatusCode[] = [
+  BuildStatus.Aborted,
+  BuildStatus.Cancelled,
+  BuildStatus.Unsupported,
+];
+
+/** Hydra: when a dependency fails with 1 the build is 2; any other failing status propagates as itself. */
+export function statusForFailedDependency(dependencyStatus: BuildStatusCode): BuildStatusCode {
+  return dependencyStatus === BuildStatus.Failed ? BuildStatus.DependencyFailed : dependencyStatus;
+}

@@ -1,0 +1,94 @@
+// The build-row side of queueing: what enqueue, cancel, restart and bump change on `builds`.
+// Every function takes the caller's connection, so the row change and the pg-boss call share a transaction.
+import { z } from 'zod';
+import type { Queryable } from '../pool';
+import { execute, queryMaybeOne, queryRows } from '../sql';
+
+export const buildQueueRow = z.object({
+  id: z.number(),
+  finished: z.boolean(),
+  buildStatus: z.number().nullable(),
+  startedAt: z.date().nullable(),
+  priority: z.number(),
+  globalPriority: z.number(),
+  queueJobId: z.string().nullable(),
+  isAggregate: z.boolean(),
+});
+export type BuildQueueRow = z.output<typeof buildQueueRow>;
+
+const COLUMNS =
+  'id, finished, build_status, started_at, priority, global_priority, queue_job_id, is_aggregate';
+
+export async function lockBuildForQueue(db: Queryable, buildId: number): Promise<BuildQueueRow | undefined> {
+  return queryMaybeOne(db, buildQueueRow, `SELECT ${COLUMNS} FROM builds WHERE id = $1 FOR UPDATE`, [
+    buildId,
+  ]);
+}
+
+export async function setBuildQueueJob(db: Queryable, buildId: number, queueJobId: string): Promise<void> {
+  await execute(db, 'UPDATE builds SET queue_job_id = $2 WHERE id = $1', [buildId, queueJobId]);
+}
+
+/** Finishes an unfinished build as cancelled (4). Returns false when it had already finished. */
+export async function markBuildCancelled(db: Queryable, buildId: number): Promise<boolean> {
+  const n = await execute(
+    db,
+    `UPDATE builds SET finished = true, build_status = 4, stopped_at = now(),
+       started_at = coalesce(started_at, now()), error_message = 'cancelled by a user'
+     WHERE id = $1 AND NOT finished`,
+    [buildId],
+  );
+  return n === 1;
+}
+
+/**
+ * Puts a finished build back in the queue under the same id: status, times, steps, products,
+ * metrics and log reset. Returns false when the build is not finished.
+ */
+export async function resetBuildForRestart(db: Queryable, buildId: number): Promise<boolean> {
+  const n = await execute(
+    db,
+    `UPDATE builds SET finished = false, build_status = NULL, is_cached = false, started_at = NULL,
+       stopped_at = NULL, error_message = NULL, release_name = NULL, size = NULL, closure_size = NULL,
+       log_path = NULL, log_size = NULL, queue_job_id = NULL, attempts = 0, created_at = now()
+     WHERE id = $1 AND finished`,
+    [buildId],
+  );
+  if (n === 0) return false;
+  await execute(db, 'DELETE FROM build_steps WHERE build_id = $1', [buildId]);
+  await execute(db, 'DELETE FROM build_products WHERE build_id = $1', [buildId]);
+  await execute(db, 'DELETE FROM build_metrics WHERE build_id = $1', [buildId]);
+  await execute(db, 'UPDATE build_outputs SET nar_size = NULL, closure_size = NULL WHERE build_id = $1', [
+    buildId,
+  ]);
+  return true;
+}
+
+/** Hydra's bump: the build's global priority becomes one more than any other build's. */
+export async function raiseGlobalPriority(db: Queryable, buildId: number): Promise<number> {
+  const rows = await queryRows(
+    db,
+    z.object({ globalPriority: z.number() }),
+    `UPDATE builds SET global_priority = (SELECT coalesce(max(global_priority), 0) + 1 FROM builds)
+     WHERE id = $1 RETURNING global_priority`,
+    [buildId],
+  );
+  return rows[0]?.globalPriority ?? 0;
+}
+
+/** Ids of an evaluation's finished builds whose status is in `statuses`. */
+export async function evaluationBuildIdsWithStatus(
+  db: Queryable,
+  evaluationId: number,
+  statuses: readonly number[],
+): Promise<number[]> {
+  const rows = await queryRows(
+    db,
+    z.object({ id: z.number() }),
+    `SELECT b.id FROM builds b JOIN evaluation_builds eb ON eb.build_id = b.id
+     WHERE eb.evaluation_id = $1 AND b.finished AND b.build_status = ANY($2::smallint[])
+     ORDER BY b.id`,
+    [evaluationId, statuses],
+  );
+  return rows.map((r) => r.id);
+}

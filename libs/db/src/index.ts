@@ -1,0 +1,43 @@
+export {
+  createPool,
+  withTransaction,
+  type Pool,
+  type PoolClient,
+  type PoolOptions,
+  type Queryable,
+} from './pool';
+export { queryRows, queryOne, queryMaybeOne, execute, camelizeRow } from './sql';
+export { PgErrorCode, pgErrorCode, isConnectionError } from './pg-error-codes';
+export {
+  readMigrationFiles,
+  createMigrationFile,
+  checksumOf,
+  type MigrationFile,
+} from './migrations/migration-files';
+export {
+  migrateUp,
+  migrationStatus,
+  validateMigrations,
+  assertSchemaCurrent,
+  SchemaNotReadyError,
+  MIGRATIONS_TABLE,
+  type MigrationProblem,
+  type MigrationStatus,
+  type AppliedMigration,
+} from './migrations/migrator';
+export {
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+  type EmbeddedPostgresOptions,
+} from './embedded-postgres';
+export { openDatabase, redactUrl, DatabaseUnavailableError, type DatabaseSettings } from './open-database';
+export {
+  buildQueueRow,
+  lockBuildForQueue,
+  setBuildQueueJob,
+  markBuildCancelled,
+  resetBuildForRestart,
+  raiseGlobalPriority,
+  evaluationBuildIdsWithStatus,
+  type BuildQueueRow,
+} from './builds/build-queue-queries';

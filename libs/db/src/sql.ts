@@ -1,0 +1,51 @@
+// Row parsing for the named query functions: snake_case columns become camelCase keys,
+// then a zod schema gives the row its type.
+import type { z } from 'zod';
+import type { Queryable } from './pool';
+
+function camel(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function camelizeRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[camel(k)] = v;
+  return out;
+}
+
+export async function queryRows<S extends z.ZodType>(
+  db: Queryable,
+  schema: S,
+  text: string,
+  values: readonly unknown[] = [],
+): Promise<z.output<S>[]> {
+  const result = await db.query(text, values);
+  return result.rows.map((row) => schema.parse(camelizeRow(row)));
+}
+
+export async function queryMaybeOne<S extends z.ZodType>(
+  db: Queryable,
+  schema: S,
+  text: string,
+  values: readonly unknown[] = [],
+): Promise<z.output<S> | undefined> {
+  const rows = await queryRows(db, schema, text, values);
+  if (rows.length > 1) throw new Error(`expected at most one row, got ${rows.length}`);
+  return rows[0];
+}
+
+export async function queryOne<S extends z.ZodType>(
+  db: Queryable,
+  schema: S,
+  text: string,
+  values: readonly unknown[] = [],
+): Promise<z.output<S>> {
+  const row = await queryMaybeOne(db, schema, text, values);
+  if (row === undefined) throw new Error('expected one row, got none');
+  return row;
+}
+
+export async function execute(db: Queryable, text: string, values: readonly unknown[] = []): Promise<number> {
+  const result = await db.query(text, values);
+  return result.rowCount ?? 0;
+}

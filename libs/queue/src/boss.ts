@@ -1,0 +1,112 @@
+// pg-boss wiring: one factory, the queue definitions, and an adapter so a job is sent inside the
+// caller's transaction (a build row and its job commit together, or neither does).
+import { PgBoss, type ConstructorOptions, type Db, type Queue, type SendOptions } from 'pg-boss';
+import type { z } from 'zod';
+import type { Queryable } from '@fc/db';
+import { ALL_QUEUES, QueueName, jobPayloadSchemas, type JobInput } from './job-registry';
+
+export type Boss = PgBoss;
+export const BOSS_SCHEMA = 'pgboss';
+
+export interface BossOptions {
+  readonly url: string;
+  readonly maxConnections?: number;
+  readonly instanceName?: string;
+  /** Run pg-boss's maintenance (expiry, retention) in this instance. */
+  readonly supervise?: boolean;
+  readonly schedule?: boolean;
+}
+
+export function createBoss(options: BossOptions): PgBoss {
+  const ctor: ConstructorOptions = {
+    connectionString: options.url,
+    schema: BOSS_SCHEMA,
+    max: options.maxConnections ?? 4,
+    supervise: options.supervise ?? true,
+    schedule: options.schedule ?? false,
+    migrate: true,
+    ...(options.instanceName ? { instanceName: options.instanceName } : {}),
+  };
+  return new PgBoss(ctor);
+}
+
+export interface QueueSettings {
+  /** seconds: a build's job must outlive the longest build (queue_runner.build_timeout). */
+  readonly buildExpireSeconds: number;
+  readonly buildRetryLimit: number;
+}
+
+export function queueDefinitions(settings: QueueSettings): Record<QueueName, Omit<Queue, 'name'>> {
+  return {
+    [QueueName.EvaluateJobset]: {
+      // At most one queued and one running evaluation per jobset (singletonKey = jobset id).
+      policy: 'stately',
+      retryLimit: 3,
+      retryDelay: 5,
+      retryBackoff: true,
+      expireInSeconds: 4 * 3600,
+    },
+    [QueueName.BuildDerivation]: {
+      policy: 'standard',
+      retryLimit: settings.buildRetryLimit,
+      retryDelay: 5,
+      retryBackoff: true,
+      expireInSeconds: settings.buildExpireSeconds,
+    },
+    [QueueName.NotifyBuild]: {
+      policy: 'standard',
+      retryLimit: 5,
+      retryDelay: 10,
+      retryBackoff: true,
+      expireInSeconds: 600,
+    },
+  };
+}
+
+/** Creates or updates every FC queue. Idempotent; called by each daemon at start. */
+export async function ensureQueues(boss: PgBoss, settings: QueueSettings): Promise<void> {
+  const defs = queueDefinitions(settings);
+  for (const name of ALL_QUEUES) {
+    const def = defs[name];
+    const existing = await boss.getQueue(name);
+    if (existing) {
+      // A queue's policy is fixed at creation; the rest follows the configuration.
+      const {
+        policy: _policy,
+        retryDelayMax: _max,
+        heartbeatSeconds: _hb,
+        deadLetter: _dl,
+        partition: _p,
+        ...mutable
+      } = def;
+      await boss.updateQueue(name, mutable);
+    } else await boss.createQueue(name, def);
+  }
+}
+
+/** pg-boss's IDatabase over a connection the caller owns (pool or transaction client). */
+export function bossDb(db: Queryable): Db {
+  return {
+    executeSql: async (text: string, values?: unknown[]) => {
+      const result = await db.query(text, values ?? []);
+      return { rows: result.rows };
+    },
+  };
+}
+
+/**
+ * Sends a job whose payload is checked against the registry. With `db`, the job is inserted on
+ * that connection, so it commits or rolls back with the caller's transaction.
+ * Returns the job id, or null when a singleton already holds the slot.
+ */
+export async function sendJob<Q extends QueueName>(
+  boss: PgBoss,
+  queue: Q,
+  payload: JobInput<Q>,
+  options: Omit<SendOptions, 'db'> & { db?: Queryable } = {},
+): Promise<string | null> {
+  const schema: z.ZodType = jobPayloadSchemas[queue];
+  const data = schema.parse(payload) as object;
+  const { db, ...rest } = options;
+  return boss.send(queue, data, { ...rest, ...(db ? { db: bossDb(db) } : {}) });
+}

@@ -1,0 +1,29 @@
+export {
+  QueueName,
+  jobPayloadSchemas,
+  parsePayload,
+  ALL_QUEUES,
+  type JobPayload,
+  type JobInput,
+} from './job-registry';
+export {
+  createBoss,
+  ensureQueues,
+  queueDefinitions,
+  bossDb,
+  sendJob,
+  BOSS_SCHEMA,
+  type Boss,
+  type BossOptions,
+  type QueueSettings,
+} from './boss';
+export { buildJobPriority } from './build-priority';
+export {
+  BUILD_CANCEL_CHANNEL,
+  enqueueBuild,
+  cancelBuild,
+  restartBuild,
+  restartEvaluationBuilds,
+  bumpBuild,
+} from './build-control';
+export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';

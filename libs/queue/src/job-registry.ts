@@ -1,0 +1,34 @@
+// The typed job registry: every pg-boss queue FC uses, its payload schema and its queue options.
+// Producers call sendJob; workers register a handler per queue, checked at boot (assertHandlers).
+import { z } from 'zod';
+
+export const QueueName = {
+  EvaluateJobset: 'evaluate-jobset',
+  BuildDerivation: 'build-derivation',
+  NotifyBuild: 'notify-build',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const jobPayloadSchemas = {
+  [QueueName.EvaluateJobset]: z.strictObject({
+    jobsetId: z.number().int().positive(),
+    force: z.boolean().default(false),
+    reason: z.enum(['schedule', 'api', 'webhook', 'startup']).default('api'),
+  }),
+  [QueueName.BuildDerivation]: z.strictObject({
+    buildId: z.number().int().positive(),
+  }),
+  [QueueName.NotifyBuild]: z.strictObject({
+    buildId: z.number().int().positive(),
+    event: z.enum(['queued', 'started', 'finished']),
+  }),
+} satisfies Record<QueueName, z.ZodType>;
+
+export type JobPayload<Q extends QueueName> = z.output<(typeof jobPayloadSchemas)[Q]>;
+export type JobInput<Q extends QueueName> = z.input<(typeof jobPayloadSchemas)[Q]>;
+
+export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
+
+export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): JobPayload<Q> {
+  return jobPayloadSchemas[queue].parse(data) as JobPayload<Q>;
+}

@@ -1,0 +1,5 @@
+export { createTestDatabase, type TestDatabase } from './test-database';
+export { REPO_ROOT, MIGRATIONS_DIR } from './paths';
+export { withDatabase, requireEnv, ENV_ADMIN_URL } from './test-env';
+export { assertNixAvailable } from './nix-check';
+export { runApp, startApp, appMain, type AppName, type BinaryResult } from './run-binary';

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# npm test: set-up, then every gate: prettier, ESLint (type-aware + Nx module boundaries), tsc,
+# unit specs, integration specs (real PostgreSQL, Nix, git). Ends with one summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/ensure-node.sh
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+
+echo "== prettier"; npx prettier --check --log-level warn .
+echo "== eslint"; npx nx show projects >/dev/null; npx eslint --max-warnings=0 .
+echo "== tsc"; npx tsc -p tsconfig.json --noEmit
+
+results=$(mktemp -d)
+status=0
+for project in unit integration; do
+  echo "== jest $project"
+  node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects "$project" \
+    --json --outputFile="$results/$project.json" "$@" || status=1
+done
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+    skipped += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results/unit.json" "$results/integration.json"
+exit $status
