@@ -40,13 +40,16 @@ ensure_nix_setting sandbox 'sandbox = false'
 ensure_nix_setting substituters 'substituters ='
 ensure_nix_setting experimental-features 'experimental-features = nix-command flakes'
 
-# npm dependencies, reinstalled only when the lock file changed.
-lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+# npm dependencies from package-lock.json, reinstalled only when the lock file changed.
+# `npm install` rather than `npm ci`: the registry these machines reach lacks other platforms'
+# optional binaries (@swc/core-darwin-*, @nx/nx-win32-*, ...), so the lock cannot list them and
+# `npm ci` refuses it as out of sync. `npm install` installs exactly the locked versions here.
 stamp=node_modules/.fc-lock-hash
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
-  say "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$lock_hash" > "$stamp"
+lock_hash() { sha256sum package-lock.json package.json | sha256sum | cut -d' ' -f1; }
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(lock_hash)" ]; then
+  say "installing npm dependencies"
+  npm install --no-audit --no-fund --loglevel=error
+  lock_hash > "$stamp"
 fi
 
 say "building dist/apps"
