@@ -40,11 +40,9 @@ export function errorBoundary(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (e.type === 'entity.too.large') {
-      res
-        .status(413)
-        .json({
-          error: { code: 'payload_too_large', message: 'the request body exceeds server.max_body_size' },
-        });
+      res.status(413).json({
+        error: { code: 'payload_too_large', message: 'the request body exceeds server.max_body_size' },
+      });
       return;
     }
     if (isConnectionError(err)) {
