@@ -15,7 +15,7 @@ const database = z
     idle_timeout: seconds.default(600),
     max_lifetime: seconds.default(1800),
   })
-  .refine((d) => d.min_connections <= d.max_connections, {
+  .refine((d) => !(d.max_connections > 0) || d.min_connections <= d.max_connections, {
     message: 'min_connections must not exceed max_connections',
     path: ['min_connections'],
   });
