@@ -213,6 +213,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return `expected ${issue.expected}`;
     case 'too_small':
+      if (issue.origin === 'string')
+        return issue.minimum === 1
+          ? 'must not be empty'
+          : `must be at least ${String(issue.minimum)} characters`;
       return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}`;
     case 'too_big':
       return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`;
