@@ -128,6 +128,7 @@ export default tseslint.config(
   {
     files: [
       'apps/*/src/main.ts',
+      'tools/**/*.ts',
       'libs/config/src/**/*.ts',
       'libs/testing/**/*.ts',
       '**/*.spec.ts',
