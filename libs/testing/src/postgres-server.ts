@@ -35,7 +35,9 @@ export async function findTestPostgres(rootDir: string, env: NodeJS.ProcessEnv):
     }
     return { adminUrl: explicit, embedded: undefined };
   }
-  if (await canConnect(LOCAL_POSTGRES_URL)) return { adminUrl: LOCAL_POSTGRES_URL, embedded: undefined };
+  // FC_TEST_EMBEDDED_POSTGRES=1 skips the local server, to exercise the embedded fallback.
+  if (env['FC_TEST_EMBEDDED_POSTGRES'] !== '1' && (await canConnect(LOCAL_POSTGRES_URL)))
+    return { adminUrl: LOCAL_POSTGRES_URL, embedded: undefined };
   let embedded: EmbeddedPostgresHandle;
   try {
     embedded = await startEmbeddedPostgres({
