@@ -3,7 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
+import { readLocalMachine } from '@fc/nix';
 import { createBoss, ensureQueues } from '@fc/queue';
+import { LogLayout } from './build-log-writer';
+import { BuildMachines } from './build-machines';
+import { BuildRunner } from './build-runner';
+import { startBuildWorker } from './build-worker';
 
 const migrationsDir =
   process.env['FC_MIGRATIONS_DIR'] ?? fileURLToPath(new URL('../../../db/migrations', import.meta.url));
@@ -11,19 +16,41 @@ const migrationsDir =
 runDaemon('fc-queue-runner', async () => {
   const config = loadConfig({ env: process.env });
   const logger = createLogger({ service: 'fc-queue-runner', level: config.logs.level });
+  const qr = config.queue_runner;
   const pool = await openDatabase(config.database, { applicationName: 'fc-queue-runner', migrationsDir });
-  const boss = createBoss({ url: config.database.url, instanceName: 'fc-queue-runner' });
+  const boss = createBoss({
+    url: config.database.url,
+    instanceName: 'fc-queue-runner',
+    useListenNotify: true,
+    // Lost heartbeats (a runner killed mid-build) are noticed on this beat.
+    superviseIntervalSeconds: qr.poll_interval,
+  });
   boss.on('error', (e: Error) => logger.error('pg-boss error', { error: e.message }));
   await boss.start();
-  await ensureQueues(boss, {
-    buildExpireSeconds: config.queue_runner.build_timeout + 600,
-    buildRetryLimit: config.queue_runner.max_retries,
+  await ensureQueues(boss, { buildExpireSeconds: qr.build_timeout + 600, buildRetryLimit: qr.max_retries });
+  const local = await readLocalMachine();
+  const runner = new BuildRunner({
+    pool,
+    boss,
+    logger,
+    machines: new BuildMachines(pool, local, qr.work_dir),
+    layout: new LogLayout(config.logs.log_dir, config.logs.compress),
+    settings: {
+      buildTimeout: qr.build_timeout,
+      maxOutputSize: qr.max_output_size,
+      maxLogSize: config.logs.max_log_size,
+      unsupportedTimeout: qr.unsupported_timeout,
+      recheckSeconds: qr.poll_interval,
+      gcRootsDir: config.gc.enabled ? config.gc.gc_roots_dir : undefined,
+    },
   });
-  logger.info('ready');
+  const worker = await startBuildWorker({ pool, boss, logger, config, runner });
+  logger.info('ready', { workers: qr.workers, systems: local.systems });
   return {
     logger,
     daemon: {
       stop: async () => {
+        await worker.stop();
         await boss.stop({ graceful: true, timeout: 30_000 });
         await pool.end();
       },

@@ -41,3 +41,8 @@ export {
   evaluationBuildIdsWithStatus,
   type BuildQueueRow,
 } from './builds/build-queue-queries';
+// Queue runner queries (fc-queue-runner).
+export * from './builds/build-run-queries';
+export * from './builds/build-step-queries';
+export * from './builds/builder-machine-queries';
+export * from './builds/gc-root-queries';

@@ -15,6 +15,10 @@ export interface BossOptions {
   /** Run pg-boss's maintenance (expiry, retention) in this instance. */
   readonly supervise?: boolean;
   readonly schedule?: boolean;
+  /** Wake workers of notify-enabled queues (build-derivation) by LISTEN/NOTIFY instead of polling. */
+  readonly useListenNotify?: boolean;
+  /** seconds between maintenance passes (expiry, lost heartbeats); pg-boss's default is 60. */
+  readonly superviseIntervalSeconds?: number;
 }
 
 export function createBoss(options: BossOptions): PgBoss {
@@ -26,9 +30,22 @@ export function createBoss(options: BossOptions): PgBoss {
     schedule: options.schedule ?? false,
     migrate: true,
     ...(options.instanceName ? { instanceName: options.instanceName } : {}),
+    ...(options.useListenNotify ? { useListenNotify: true } : {}),
+    ...(options.superviseIntervalSeconds
+      ? {
+          superviseIntervalSeconds: options.superviseIntervalSeconds,
+          monitorIntervalSeconds: options.superviseIntervalSeconds,
+        }
+      : {}),
   };
   return new PgBoss(ctor);
 }
+
+/**
+ * seconds: a running build's job is refreshed twice as often; a queue runner that dies (SIGKILL, lost
+ * machine) stops refreshing it, and pg-boss's supervisor hands the build to another runner.
+ */
+export const BUILD_HEARTBEAT_SECONDS = 10;
 
 export interface QueueSettings {
   /** seconds: a build's job must outlive the longest build (queue_runner.build_timeout). */
@@ -52,6 +69,9 @@ export function queueDefinitions(settings: QueueSettings): Record<QueueName, Omi
       retryDelay: 5,
       retryBackoff: true,
       expireInSeconds: settings.buildExpireSeconds,
+      // A new build wakes an idle queue runner at once (the evaluation-to-first-build latency).
+      notify: true,
+      heartbeatSeconds: BUILD_HEARTBEAT_SECONDS,
     },
     [QueueName.NotifyBuild]: {
       policy: 'standard',
@@ -74,7 +94,6 @@ export async function ensureQueues(boss: PgBoss, settings: QueueSettings): Promi
       const {
         policy: _policy,
         retryDelayMax: _max,
-        heartbeatSeconds: _hb,
         deadLetter: _dl,
         partition: _p,
         ...mutable

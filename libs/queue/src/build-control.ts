@@ -13,24 +13,35 @@ import {
 } from '@fc/db';
 import { NotFoundError, ConflictError, RESTARTABLE_ABORTED } from '@fc/core';
 import type { PgBoss } from 'pg-boss';
-import { bossDb, sendJob } from './boss';
-import { buildJobPriority } from './build-priority';
+import { BUILD_HEARTBEAT_SECONDS, bossDb, sendJob } from './boss';
+import { buildJobPriority, buildJobStartAfter } from './build-priority';
 import { QueueName } from './job-registry';
 
 /** NOTIFY channel on which a cancelled build's id is announced; queue runners LISTEN and kill it. */
 export const BUILD_CANCEL_CHANNEL = 'fc_build_cancel';
+
+export interface EnqueueOptions {
+  /** Do not start before this time (a build deferred until a builder or its constituents are ready). */
+  readonly notBefore?: Date;
+}
 
 /** Sends the build-derivation job of a queued build and records its id on the row. */
 export async function enqueueBuild(
   db: Queryable,
   boss: PgBoss,
   build: { id: number; priority: number; globalPriority: number },
+  options: EnqueueOptions = {},
 ): Promise<string> {
   const jobId = await sendJob(
     boss,
     QueueName.BuildDerivation,
     { buildId: build.id },
-    { db, priority: buildJobPriority(build.globalPriority, build.priority) },
+    {
+      db,
+      priority: buildJobPriority(build.globalPriority, build.priority),
+      startAfter: options.notBefore ?? buildJobStartAfter(build.id),
+      heartbeatSeconds: BUILD_HEARTBEAT_SECONDS,
+    },
   );
   if (!jobId) throw new Error(`pg-boss did not accept the build job of build ${build.id}`);
   await setBuildQueueJob(db, build.id, jobId);

@@ -13,14 +13,16 @@ export {
   bossDb,
   sendJob,
   BOSS_SCHEMA,
+  BUILD_HEARTBEAT_SECONDS,
   type Boss,
   type BossOptions,
   type QueueSettings,
 } from './boss';
-export { buildJobPriority } from './build-priority';
+export { buildJobPriority, buildJobStartAfter } from './build-priority';
 export {
   BUILD_CANCEL_CHANNEL,
   enqueueBuild,
+  type EnqueueOptions,
   cancelBuild,
   restartBuild,
   restartEvaluationBuilds,

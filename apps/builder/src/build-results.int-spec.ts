@@ -1,0 +1,262 @@
+// fc-queue-runner end to end: real PostgreSQL, real Nix, the built daemon. Every Hydra status a build
+// can end with, its steps, outputs, products, metrics and logs.
+import { existsSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { ResultPromise } from 'execa';
+import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
+import { createBoss, type Boss } from '@fc/queue';
+import {
+  createJobset,
+  instantiate,
+  queueBuilds,
+  type FixtureBuild,
+  type Jobset,
+} from './testing/build-fixture';
+import { FIXTURE_JOBS, builderEnv, randomNonce, readBuild, waitForBuild } from './testing/builder-harness';
+
+jest.setTimeout(90_000);
+
+describe('fc-queue-runner: build results', () => {
+  let db: TestDatabase;
+  let boss: Boss;
+  let daemon: ResultPromise;
+  let jobset: Jobset;
+  const nonce = randomNonce();
+  const dirs = {
+    logDir: mkdtempSync(join(tmpdir(), 'fc-qr-logs-')),
+    rootsDir: mkdtempSync(join(tmpdir(), 'fc-qr-roots-')),
+    workDir: mkdtempSync(join(tmpdir(), 'fc-qr-work-')),
+  };
+
+  async function queue(attr: string, extra: Partial<Omit<FixtureBuild, 'drv'>> = {}): Promise<number> {
+    const drv = await instantiate(FIXTURE_JOBS, attr, { nonce });
+    const [id] = await queueBuilds(db.pool, boss, jobset, [{ job: attr, drv, ...extra }]);
+    return id!;
+  }
+
+  async function steps(id: number) {
+    const r = await db.pool.query<{
+      step_nr: number;
+      drv_path: string;
+      status: number | null;
+      busy: boolean;
+    }>('SELECT step_nr, drv_path, status, busy FROM build_steps WHERE build_id = $1 ORDER BY step_nr', [id]);
+    return r.rows;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    boss = createBoss({ url: db.url, supervise: false });
+    await boss.start();
+    jobset = await createJobset(db.pool);
+    daemon = startApp('builder', [], {
+      env: builderEnv(db.url, dirs, {
+        FC_QUEUE_RUNNER__WORKERS: '3',
+        FC_QUEUE_RUNNER__MAX_RETRIES: '1',
+        FC_QUEUE_RUNNER__UNSUPPORTED_TIMEOUT: '2',
+        FC_QUEUE_RUNNER__MAX_OUTPUT_SIZE: '1000000',
+        FC_LOGS__MAX_LOG_SIZE: '60000',
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    daemon?.kill('SIGTERM');
+    const r = await daemon;
+    if (r.exitCode !== 0) process.stderr.write(String(r.stderr));
+    await boss?.stop({ graceful: false, close: true });
+    await db?.drop();
+  });
+
+  it('0: records outputs with sizes, a step, products (quoted paths with spaces), metrics, release name, log, GC root', async () => {
+    const id = await queue('succeeds');
+    const b = await waitForBuild(db.pool, id);
+    expect(b).toMatchObject({ buildStatus: 0, attempts: 1, isCached: false, releaseName: 'succeeds-1.0' });
+    expect(b.errorMessage).toBeNull();
+
+    const outputs = await db.pool.query<{
+      name: string;
+      path: string;
+      nar_size: number;
+      closure_size: number;
+    }>('SELECT name, path, nar_size, closure_size FROM build_outputs WHERE build_id = $1', [id]);
+    const out = outputs.rows[0]!;
+    expect(out.nar_size).toBeGreaterThan(0);
+    expect(out.closure_size).toBeGreaterThanOrEqual(out.nar_size);
+    expect(b.size).toBe(out.nar_size);
+
+    const products = await db.pool.query(
+      'SELECT product_nr, type, subtype, name, path, file_size, sha256 FROM build_products WHERE build_id = $1 ORDER BY product_nr',
+      [id],
+    );
+    expect(products.rows).toEqual([
+      {
+        product_nr: 1,
+        type: 'doc',
+        subtype: 'readme',
+        name: 'some text.txt',
+        path: `${out.path}/some text.txt`,
+        file_size: 6,
+        sha256: createHash('sha256').update('hello\n').digest('hex'),
+      },
+      {
+        product_nr: 2,
+        type: 'file',
+        subtype: 'text',
+        name: 'text.txt',
+        path: `${out.path}/text.txt`,
+        file_size: 6,
+        sha256: createHash('sha256').update('plain\n').digest('hex'),
+      },
+    ]);
+
+    const metrics = await db.pool.query(
+      'SELECT name, value, unit FROM build_metrics WHERE build_id = $1 ORDER BY name',
+      [id],
+    );
+    expect(metrics.rows).toEqual([
+      { name: 'lineCoverage', value: 18, unit: '%' },
+      { name: 'maxResident', value: 27, unit: 'KiB' },
+    ]);
+
+    const s = await steps(id);
+    expect(s).toHaveLength(1);
+    expect(s[0]).toMatchObject({ step_nr: 1, status: 0, busy: false });
+    expect(s[0]!.drv_path).toMatch(/-succeeds-\d+\.drv$/);
+
+    expect(b.logPath).toBe(join(dirs.logDir, 'builds', `${id}.log`));
+    const log = readFileSync(b.logPath!, 'utf8');
+    expect(log).toContain('SUCCESS-BUILD-SAYS-HI');
+    expect(b.logSize).toBe(Buffer.byteLength(log));
+
+    expect(readlinkSync(join(dirs.rootsDir, `${id}-out`))).toBe(out.path);
+
+    const notify = await db.pool.query(
+      "SELECT data FROM pgboss.job WHERE name = 'notify-build' AND (data->>'buildId')::int = $1",
+      [id],
+    );
+    expect(notify.rows).toEqual([{ data: { buildId: id, event: 'finished' } }]);
+  });
+
+  it('0: a directory output without hydra-build-products gets the default nix-build product', async () => {
+    const id = await queue('plainDir');
+    expect(await waitForBuild(db.pool, id)).toMatchObject({ buildStatus: 0 });
+    const products = await db.pool.query(
+      'SELECT type, subtype, name, file_size FROM build_products WHERE build_id = $1',
+      [id],
+    );
+    expect(products.rows).toEqual([
+      { type: 'nix-build', subtype: '', name: `plain-dir-${nonce}`, file_size: null },
+    ]);
+  });
+
+  it('1: a failing builder, its log kept, never retried', async () => {
+    const id = await queue('fails');
+    const b = await waitForBuild(db.pool, id);
+    expect(b).toMatchObject({ buildStatus: 1, attempts: 1 });
+    expect(b.errorMessage).toContain('failed with exit code 1');
+    expect(readFileSync(b.logPath!, 'utf8')).toContain('FAILING-BUILD-SAYS-BYE');
+    expect(await steps(id)).toMatchObject([{ status: 1, busy: false }]);
+    const job = await db.pool.query(
+      "SELECT state, retry_count FROM pgboss.job WHERE name = 'build-derivation' AND (data->>'buildId')::int = $1",
+      [id],
+    );
+    expect(job.rows).toEqual([{ state: 'completed', retry_count: 0 }]);
+  });
+
+  it('2: a dependency failed with 1; the failed dependency is a step', async () => {
+    const id = await queue('dependsOnFailure');
+    const b = await waitForBuild(db.pool, id);
+    expect(b.buildStatus).toBe(2);
+    const s = await steps(id);
+    expect(s).toHaveLength(1);
+    expect(s[0]).toMatchObject({ status: 1 });
+    expect(s[0]!.drv_path).toMatch(/-fails-\d+\.drv$/);
+  });
+
+  it('6: nix-support/failed, outputs kept and rooted', async () => {
+    const id = await queue('failedWithOutput');
+    expect(await waitForBuild(db.pool, id)).toMatchObject({ buildStatus: 6 });
+    expect(existsSync(join(dirs.rootsDir, `${id}-out`))).toBe(true);
+  });
+
+  it('7: meta.timeout, meta.maxSilent, and a dependency that timed out', async () => {
+    const timeout = await queue('hangs', { timeout: 2 });
+    const silent = await queue('hangs', { maxSilent: 2, job: 'hangsSilently' });
+    const dep = await queue('dependsOnHang', { timeout: 2 });
+    for (const id of [timeout, silent, dep]) {
+      const b = await waitForBuild(db.pool, id);
+      expect(b.buildStatus).toBe(7);
+      expect(b.errorMessage).toContain('timed out');
+    }
+    expect((await readBuild(db.pool, silent)).errorMessage).toContain('of silence');
+    expect(await steps(dep)).toMatchObject([{ status: 7 }]);
+  });
+
+  it('9: no machine offers the system; after unsupported_timeout', async () => {
+    const id = await queue('quick1', { system: 'fc-test-arch' });
+    const b = await waitForBuild(db.pool, id);
+    expect(b.buildStatus).toBe(9);
+    expect(b.errorMessage).toContain('fc-test-arch');
+    expect(b.stoppedAt!.getTime() - b.startedAt!.getTime()).toBeLessThan(1000);
+    const created = await db.pool.query<{ created_at: Date }>('SELECT created_at FROM builds WHERE id = $1', [
+      id,
+    ]);
+    expect(b.stoppedAt!.getTime() - created.rows[0]!.created_at.getTime()).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('10: the log outgrows logs.max_log_size', async () => {
+    const id = await queue('chatty');
+    const b = await waitForBuild(db.pool, id);
+    expect(b.buildStatus).toBe(10);
+    expect(b.errorMessage).toContain('log limit exceeded');
+  });
+
+  it('11: an output NAR over queue_runner.max_output_size', async () => {
+    const id = await queue('bigOutput');
+    const b = await waitForBuild(db.pool, id);
+    expect(b.buildStatus).toBe(11);
+    expect(existsSync(join(dirs.rootsDir, `${id}-out`))).toBe(false);
+  });
+
+  it('3: a store error is retried by pg-boss, then aborted', async () => {
+    const drv = await instantiate(FIXTURE_JOBS, 'quick3', { nonce });
+    execFileSync('nix-store', ['--delete', drv.drvPath], { stdio: 'ignore' });
+    const [id] = await queueBuilds(db.pool, boss, jobset, [{ job: 'deleted', drv }]);
+    const b = await waitForBuild(db.pool, id!);
+    expect(b).toMatchObject({ buildStatus: 3, attempts: 2 });
+    expect(b.errorMessage).toContain('cannot build missing derivation');
+  });
+
+  it('aggregates finish when their constituents do', async () => {
+    const [q1, q2] = await Promise.all(
+      ['quick1', 'quick2'].map((a) => instantiate(FIXTURE_JOBS, a, { nonce })),
+    );
+    const agg = await instantiate(FIXTURE_JOBS, 'aggregate', { nonce });
+    const [aggId, c1, c2] = await queueBuilds(db.pool, boss, jobset, [
+      { job: 'aggregate', drv: agg, isAggregate: true, constituents: [1, 2] },
+      { job: 'quick1', drv: q1! },
+      { job: 'quick2', drv: q2! },
+    ]);
+    const a = await waitForBuild(db.pool, aggId!);
+    const b1 = await readBuild(db.pool, c1!);
+    const b2 = await readBuild(db.pool, c2!);
+    expect([a.buildStatus, b1.buildStatus, b2.buildStatus]).toEqual([0, 0, 0]);
+    expect(a.startedAt!.getTime()).toBeGreaterThanOrEqual(
+      Math.max(b1.stoppedAt!.getTime(), b2.stoppedAt!.getTime()),
+    );
+    const products = await db.pool.query('SELECT type FROM build_products WHERE build_id = $1', [aggId]);
+    expect(products.rows).toEqual([{ type: 'nix-build' }]);
+  });
+
+  it('0 and cached: a build whose outputs are already valid', async () => {
+    const id = await queue('succeeds');
+    const b = await waitForBuild(db.pool, id);
+    expect(b).toMatchObject({ buildStatus: 0, isCached: true });
+    expect(await steps(id)).toEqual([]);
+  });
+});

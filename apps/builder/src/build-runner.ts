@@ -1,0 +1,406 @@
+// Runs one build-derivation job: claims the build, realises its derivation with Nix while recording
+// steps and logs, and finishes it with Hydra's status. Machinery failures are thrown so pg-boss
+// retries the job; a build's own failure is a result, never retried.
+import {
+  buildOutputPaths,
+  finishBuild,
+  finishBusySteps,
+  lockBuildForRun,
+  markBuildStarted,
+  replaceBuildMetrics,
+  replaceBuildProducts,
+  returnBuildToQueue,
+  setBuildLogSize,
+  setOutputSizes,
+  unfinishedConstituentCount,
+  withTransaction,
+  type BuildRunRow,
+  type Pool,
+  type Queryable,
+} from '@fc/db';
+import { BuildStatus, statusForFailedDependency, type BuildStatusCode } from '@fc/core';
+import type { Logger } from '@fc/logging';
+import {
+  BuildStepTracker,
+  addGcRoot,
+  gcRootName,
+  queryPathInfo,
+  readBuildOutputs,
+  startRealise,
+  type BuildOutputsSummary,
+  type RealiseResult,
+  type StorePathInfo,
+} from '@fc/nix';
+import { QueueName, enqueueBuild, sendJob, type Boss } from '@fc/queue';
+import { BuildLogWriter, type LogLayout } from './build-log-writer';
+import type { BuildMachines } from './build-machines';
+import { BuildStepRecorder } from './build-step-recorder';
+
+export interface BuildRunnerSettings {
+  /** queue_runner.build_timeout: caps meta.timeout. */
+  readonly buildTimeout: number;
+  readonly maxOutputSize: number;
+  readonly maxLogSize: number;
+  readonly unsupportedTimeout: number;
+  /** seconds between checks of a deferred build (unsupported system, unfinished constituents). */
+  readonly recheckSeconds: number;
+  readonly gcRootsDir: string | undefined;
+}
+
+/** The slice of a pg-boss job the runner needs (work() hands it JobWithMetadata). */
+export interface BuildJob {
+  readonly id: string;
+  readonly data: { buildId: number };
+  readonly retryCount: number;
+  readonly retryLimit: number;
+  readonly signal: AbortSignal;
+}
+
+export type RunOutcome = 'finished' | 'skipped' | 'deferred' | 'handed-back' | 'cancelled';
+
+/** Why the runner killed Nix before it finished. */
+type KillReason = 'cancelled' | 'log-limit' | 'hand-back' | 'claim-lost' | 'watchdog';
+
+/** A failure of the machinery (Nix, the store, the database), not of the build: pg-boss retries it. */
+export class MachineryError extends Error {
+  override readonly name = 'MachineryError';
+}
+
+interface ActiveBuild {
+  kill(reason: KillReason): void;
+}
+
+interface Finish {
+  readonly status: BuildStatusCode;
+  readonly errorMessage: string | null;
+  readonly isCached?: boolean;
+  readonly releaseName?: string | null;
+  readonly infos?: readonly StorePathInfo[];
+  readonly outputs?: readonly { name: string; path: string }[];
+  readonly summary?: BuildOutputsSummary;
+  readonly logSize?: number | null;
+}
+
+const WATCHDOG_GRACE_SECONDS = 60;
+
+export class BuildRunner {
+  readonly #pool: Pool;
+  readonly #boss: Boss;
+  readonly #logger: Logger;
+  readonly #machines: BuildMachines;
+  readonly #layout: LogLayout;
+  readonly #settings: BuildRunnerSettings;
+  readonly #active = new Map<number, ActiveBuild>();
+  readonly #idleWaiters: (() => void)[] = [];
+  #running = 0;
+
+  constructor(deps: {
+    pool: Pool;
+    boss: Boss;
+    logger: Logger;
+    machines: BuildMachines;
+    layout: LogLayout;
+    settings: BuildRunnerSettings;
+  }) {
+    this.#pool = deps.pool;
+    this.#boss = deps.boss;
+    this.#logger = deps.logger;
+    this.#machines = deps.machines;
+    this.#layout = deps.layout;
+    this.#settings = deps.settings;
+  }
+
+  /** Ids of the builds whose Nix process runs in this process. */
+  runningBuildIds(): number[] {
+    return [...this.#active.keys()];
+  }
+
+  /** Kills a running build's Nix process tree (it was cancelled). False when it does not run here. */
+  cancel(buildId: number): boolean {
+    const active = this.#active.get(buildId);
+    if (!active) return false;
+    active.kill('cancelled');
+    return true;
+  }
+
+  /** Stops every running build and hands it back to the queue (the process is stopping). */
+  handBackAll(): void {
+    for (const active of this.#active.values()) active.kill('hand-back');
+  }
+
+  /** Resolves when no job is being handled. */
+  async idle(): Promise<void> {
+    if (this.#running === 0) return;
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async run(job: BuildJob): Promise<RunOutcome> {
+    this.#running++;
+    try {
+      return await this.#run(job);
+    } finally {
+      this.#running--;
+      if (this.#running === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  async #run(job: BuildJob): Promise<RunOutcome> {
+    const buildId = job.data.buildId;
+    const logger = this.#logger.child({ component: 'build-runner', buildId, jobId: job.id });
+    const claim = await withTransaction(this.#pool, (tx) => this.#claim(tx, job));
+    if (claim.kind !== 'run') {
+      logger.debug('build not run', { outcome: claim.kind });
+      return claim.kind;
+    }
+    const row = claim.row;
+    const started = Date.now();
+    logger.info('build started', {
+      drvPath: row.drvPath,
+      attempt: job.retryCount + 1,
+      maxAttempts: job.retryLimit + 1,
+    });
+    const outcome = await this.#build(job, row, logger);
+    logger.info('build done', { outcome, durationMs: Date.now() - started });
+    return outcome;
+  }
+
+  async #claim(
+    tx: Queryable,
+    job: BuildJob,
+  ): Promise<{ kind: 'run'; row: BuildRunRow } | { kind: 'skipped' | 'deferred' | 'finished' }> {
+    const row = await lockBuildForRun(tx, job.data.buildId);
+    // Finished (cancelled while queued), restarted under a newer job, or deleted: nothing to do.
+    if (!row || row.finished || row.queueJobId !== job.id) return { kind: 'skipped' };
+    const recheck = new Date(Date.now() + this.#settings.recheckSeconds * 1000);
+    if (row.isAggregate && (await unfinishedConstituentCount(tx, row.id)) > 0) {
+      await enqueueBuild(tx, this.#boss, row, { notBefore: recheck });
+      return { kind: 'deferred' };
+    }
+    if (!(await this.#machines.supports(row.system, row.requiredFeatures))) {
+      const deadline = row.createdAt.getTime() + this.#settings.unsupportedTimeout * 1000;
+      if (Date.now() >= deadline) {
+        const features = row.requiredFeatures.length
+          ? ` with features {${row.requiredFeatures.join(', ')}}`
+          : '';
+        await this.#finishInTx(tx, row.id, {
+          status: BuildStatus.Unsupported,
+          errorMessage: `unsupported system type: no machine builds '${row.system}'${features}`,
+        });
+        return { kind: 'finished' };
+      }
+      await enqueueBuild(tx, this.#boss, row, { notBefore: new Date(Math.min(deadline, recheck.getTime())) });
+      return { kind: 'deferred' };
+    }
+    await markBuildStarted(tx, row.id, this.#layout.buildLog(row.id));
+    return { kind: 'run', row };
+  }
+
+  async #build(job: BuildJob, row: BuildRunRow, logger: Logger): Promise<RunOutcome> {
+    const buildLog = await BuildLogWriter.open(this.#layout.buildLog(row.id), this.#layout.compress);
+    let killReason: KillReason | undefined;
+    let killing: Promise<void> | undefined;
+    let kill: (reason: KillReason) => void = () => undefined;
+    const recorder = await BuildStepRecorder.open(this.#pool, row, buildLog, this.#layout, (bytes) => {
+      if (bytes > this.#settings.maxLogSize) kill('log-limit');
+    });
+    const tracker = new BuildStepTracker(recorder);
+    const timeout = Math.min(row.timeout, this.#settings.buildTimeout);
+    let result: RealiseResult;
+    try {
+      const nix = startRealise(
+        {
+          drvPath: row.drvPath,
+          timeoutSeconds: timeout,
+          maxSilentSeconds: row.maxSilent,
+          builders: await this.#machines.buildersSetting(),
+        },
+        (event) => tracker.handle(event),
+      );
+      kill = (reason) => {
+        if (killReason) return;
+        killReason = reason;
+        logger.info('killing the build', { reason, pid: nix.pid });
+        killing = nix.kill();
+      };
+      this.#active.set(row.id, { kill });
+      const onAbort = () => kill('claim-lost');
+      job.signal.addEventListener('abort', onAbort);
+      // Nix enforces the timeout; this only catches a Nix that does not (stuck on a lock, a lost remote).
+      const watchdog = setTimeout(() => kill('watchdog'), (timeout + WATCHDOG_GRACE_SECONDS) * 1000);
+      try {
+        result = await nix.result;
+        await killing;
+      } finally {
+        clearTimeout(watchdog);
+        job.signal.removeEventListener('abort', onAbort);
+        this.#active.delete(row.id);
+      }
+    } catch (e) {
+      await recorder.flush().catch(() => undefined);
+      await buildLog.close().catch(() => undefined);
+      throw e;
+    }
+
+    const endLog = async (status: BuildStatusCode, message: string): Promise<number> => {
+      tracker.abortRunning(status, message);
+      await recorder.flush();
+      return buildLog.close();
+    };
+
+    switch (killReason) {
+      case 'cancelled': {
+        const size = await endLog(BuildStatus.Cancelled, 'cancelled by a user');
+        await finishBusySteps(this.#pool, row.id, BuildStatus.Cancelled, 'cancelled by a user');
+        await setBuildLogSize(this.#pool, row.id, size);
+        return 'cancelled';
+      }
+      case 'hand-back': {
+        await endLog(BuildStatus.Aborted, 'handed back: the queue runner is stopping');
+        await withTransaction(this.#pool, async (tx) => {
+          const current = await lockBuildForRun(tx, row.id);
+          if (!current || current.finished || current.queueJobId !== job.id) return;
+          await enqueueBuild(tx, this.#boss, current);
+          await returnBuildToQueue(tx, row.id);
+        });
+        return 'handed-back';
+      }
+      case 'claim-lost': {
+        await endLog(BuildStatus.Aborted, 'the queue runner lost its claim on the job');
+        const current = await lockBuildForRun(this.#pool, row.id);
+        if (current?.finished) return 'cancelled';
+        throw new MachineryError('the queue runner lost its claim on the job (heartbeat or cancel)');
+      }
+      case 'log-limit': {
+        const message = `log limit exceeded: more than ${this.#settings.maxLogSize} bytes`;
+        const size = await endLog(BuildStatus.LogLimitExceeded, message);
+        return this.#finish(row.id, {
+          status: BuildStatus.LogLimitExceeded,
+          errorMessage: message,
+          logSize: size,
+        });
+      }
+      case 'watchdog': {
+        const message = `timed out after ${timeout} seconds`;
+        const size = await endLog(BuildStatus.TimedOut, message);
+        return this.#finish(row.id, { status: BuildStatus.TimedOut, errorMessage: message, logSize: size });
+      }
+      case undefined:
+        break;
+    }
+
+    if (result.exitCode === 0) {
+      await recorder.flush();
+      const logSize = await buildLog.close();
+      return this.#finishSucceeded(row, tracker.steps.length === 0, logSize);
+    }
+
+    const failed = tracker.steps.filter((s) => s.status !== undefined && s.status !== BuildStatus.Succeeded);
+    const top = failed.find((s) => s.drvPath === row.drvPath);
+    const first = top ?? failed[0];
+    const nixError = tracker.errors.at(-1) ?? `nix-store exited with ${result.exitCode ?? result.signal}`;
+    if (first?.status !== undefined) {
+      const status = top ? first.status : statusForFailedDependency(first.status);
+      const size = await endLog(BuildStatus.Aborted, 'aborted: another step failed');
+      return this.#finish(row.id, { status, errorMessage: first.errorMessage ?? nixError, logSize: size });
+    }
+    // Nix's exit codes 100..115 are build failures (bit 1: a timeout), even when no message named the step.
+    if (result.exitCode !== null && result.exitCode >= 100 && result.exitCode <= 115) {
+      const status = result.exitCode & 1 ? BuildStatus.TimedOut : BuildStatus.Failed;
+      const size = await endLog(status, nixError);
+      return this.#finish(row.id, { status, errorMessage: nixError, logSize: size });
+    }
+    // Anything else is the machinery's failure (store error, a killed nix-store, ...).
+    const size = await endLog(BuildStatus.Aborted, nixError);
+    if (job.retryCount >= job.retryLimit) {
+      logger.warn('build aborted after its last attempt', {
+        attempt: job.retryCount + 1,
+        maxAttempts: job.retryLimit + 1,
+        error: nixError,
+      });
+      return this.#finish(row.id, { status: BuildStatus.Aborted, errorMessage: nixError, logSize: size });
+    }
+    throw new MachineryError(nixError);
+  }
+
+  async #finishSucceeded(row: BuildRunRow, isCached: boolean, logSize: number): Promise<RunOutcome> {
+    const outputs = await buildOutputPaths(this.#pool, row.id);
+    const infos = await queryPathInfo(outputs.map((o) => o.path));
+    const missing = infos.find((i) => !i.valid);
+    if (missing) throw new MachineryError(`output ${missing.path} is not valid after a successful build`);
+    const tooBig = infos.find((i) => (i.narSize ?? 0) > this.#settings.maxOutputSize);
+    const summary = await readBuildOutputs(outputs);
+    let status: BuildStatusCode = summary.failed ? BuildStatus.FailedWithOutput : BuildStatus.Succeeded;
+    let errorMessage: string | null = null;
+    if (tooBig) {
+      status = BuildStatus.OutputLimitExceeded;
+      errorMessage = `output ${tooBig.path} is ${tooBig.narSize} bytes, over the limit of ${this.#settings.maxOutputSize}`;
+    }
+    if (
+      this.#settings.gcRootsDir &&
+      (status === BuildStatus.Succeeded || status === BuildStatus.FailedWithOutput)
+    ) {
+      for (const o of outputs) await addGcRoot(this.#settings.gcRootsDir, gcRootName(row.id, o.name), o.path);
+    }
+    return this.#finish(row.id, {
+      status,
+      errorMessage,
+      isCached,
+      releaseName: summary.releaseName ?? null,
+      infos,
+      outputs,
+      summary,
+      logSize,
+    });
+  }
+
+  async #finish(buildId: number, f: Finish): Promise<RunOutcome> {
+    await withTransaction(this.#pool, (tx) => this.#finishInTx(tx, buildId, f));
+    return 'finished';
+  }
+
+  /** Finishes the build (unless a cancel got there first) and publishes it for notifications. */
+  async #finishInTx(tx: Queryable, buildId: number, f: Finish): Promise<boolean> {
+    const infoByPath = new Map((f.infos ?? []).map((i) => [i.path, i]));
+    const sizes = (f.outputs ?? []).map((o) => ({
+      name: o.name,
+      narSize: infoByPath.get(o.path)?.narSize ?? null,
+      closureSize: infoByPath.get(o.path)?.closureSize ?? null,
+    }));
+    const sum = (xs: (number | null)[]) => (xs.length ? xs.reduce<number>((a, b) => a + (b ?? 0), 0) : null);
+    const finished = await finishBuild(tx, {
+      buildId,
+      status: f.status,
+      errorMessage: f.errorMessage,
+      isCached: f.isCached ?? false,
+      releaseName: f.releaseName ?? null,
+      size: sum(sizes.map((s) => s.narSize)),
+      closureSize: sum(sizes.map((s) => s.closureSize)),
+      logSize: f.logSize ?? null,
+    });
+    if (!finished) return false;
+    await setOutputSizes(tx, buildId, sizes);
+    if (f.summary) {
+      await replaceBuildProducts(
+        tx,
+        buildId,
+        f.summary.products.map((p) => ({
+          type: p.type,
+          subtype: p.subtype,
+          path: p.path,
+          name: p.name,
+          defaultPath: p.defaultPath ?? null,
+          fileSize: p.fileSize ?? null,
+          sha256: p.sha256 ?? null,
+        })),
+      );
+      await replaceBuildMetrics(
+        tx,
+        buildId,
+        f.summary.metrics.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null })),
+      );
+    }
+    await finishBusySteps(tx, buildId, BuildStatus.Aborted, 'the build finished without this step');
+    await sendJob(this.#boss, QueueName.NotifyBuild, { buildId, event: 'finished' }, { db: tx });
+    return true;
+  }
+}

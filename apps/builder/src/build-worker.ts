@@ -1,0 +1,92 @@
+// The queue runner's work loop: queue_runner.workers concurrent build-derivation jobs, cancellation,
+// the lost-build check, GC root cleanup, and the SIGTERM drain.
+import type { FcConfig } from '@fc/config';
+import type { Pool } from '@fc/db';
+import type { Logger } from '@fc/logging';
+import { QueueName, parsePayload, type Boss } from '@fc/queue';
+import type { JobWithMetadata } from 'pg-boss';
+import type { BuildRunner } from './build-runner';
+import { watchCancellations } from './cancel-watch';
+import { abortLostBuilds } from './lost-build-reaper';
+import { cleanGcRoots } from './gc-root-cleaner';
+
+/** How long SIGTERM lets running builds finish before handing them back to the queue. */
+const DRAIN_SECONDS = 10;
+const REAPER_MS = 15_000;
+
+export interface BuildWorker {
+  stop(): Promise<void>;
+}
+
+export async function startBuildWorker(deps: {
+  pool: Pool;
+  boss: Boss;
+  logger: Logger;
+  config: FcConfig;
+  runner: BuildRunner;
+}): Promise<BuildWorker> {
+  const { pool, boss, logger, config, runner } = deps;
+  const cancels = await watchCancellations(pool, runner, logger);
+  const log = logger.child({ component: 'build-worker' });
+
+  await boss.work(
+    QueueName.BuildDerivation,
+    {
+      localConcurrency: config.queue_runner.workers,
+      batchSize: 1,
+      includeMetadata: true,
+      pollingIntervalSeconds: config.queue_runner.poll_interval,
+      notifyPollingIntervalSeconds: config.queue_runner.poll_interval,
+    },
+    async (jobs: JobWithMetadata<unknown>[]) => {
+      for (const job of jobs) {
+        const data = parsePayload(QueueName.BuildDerivation, job.data);
+        try {
+          await runner.run({ ...job, data });
+        } catch (e) {
+          log.warn('build attempt failed; pg-boss retries it', {
+            buildId: data.buildId,
+            jobId: job.id,
+            attempt: job.retryCount + 1,
+            maxAttempts: job.retryLimit + 1,
+            error: (e as Error).message,
+          });
+          throw e;
+        }
+      }
+    },
+  );
+
+  const reaper = setInterval(() => {
+    abortLostBuilds(pool, boss, log).catch((e: unknown) =>
+      log.warn('lost-build check failed', { error: (e as Error).message }),
+    );
+  }, REAPER_MS);
+  const gc = config.gc.enabled
+    ? setInterval(() => {
+        cleanGcRoots(pool, config.gc.gc_roots_dir, config.gc.max_age_days)
+          .then((removed) => removed.length && log.info('removed old GC roots', { count: removed.length }))
+          .catch((e: unknown) => log.warn('GC root cleanup failed', { error: (e as Error).message }));
+      }, config.gc.cleanup_interval * 1000)
+    : undefined;
+
+  return {
+    stop: async () => {
+      clearInterval(reaper);
+      if (gc) clearInterval(gc);
+      // Take no new build; give the running ones a moment, then hand them back.
+      const offWork = boss.offWork(QueueName.BuildDerivation, { wait: true });
+      const drained = await Promise.race([
+        runner.idle().then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), DRAIN_SECONDS * 1000)),
+      ]);
+      if (!drained) {
+        log.info('handing running builds back to the queue', { buildIds: runner.runningBuildIds() });
+        runner.handBackAll();
+      }
+      await runner.idle();
+      await offWork;
+      await cancels.stop();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// Cancelling running builds: LISTEN on fc_build_cancel (cancelBuild NOTIFYs the build id) kills the
+// build's Nix process tree at once; a poll of the running builds' rows backs it up, so a NOTIFY lost
+// with a dropped connection still ends the build within a few seconds.
+import { finishedBuildIds, type Pool, type PoolClient } from '@fc/db';
+import type { Logger } from '@fc/logging';
+import { BUILD_CANCEL_CHANNEL } from '@fc/queue';
+import type { BuildRunner } from './build-runner';
+
+const BACKSTOP_MS = 2000;
+
+export interface CancelWatch {
+  stop(): Promise<void>;
+}
+
+export async function watchCancellations(
+  pool: Pool,
+  runner: BuildRunner,
+  logger: Logger,
+): Promise<CancelWatch> {
+  const log = logger.child({ component: 'cancel-watch' });
+  let client: PoolClient | undefined;
+  let stopped = false;
+
+  const listen = async (): Promise<void> => {
+    const c = await pool.connect();
+    c.on('notification', (msg) => {
+      const id = Number(msg.payload);
+      if (msg.channel === BUILD_CANCEL_CHANNEL && Number.isInteger(id) && runner.cancel(id)) {
+        log.info('build cancelled: killing it', { buildId: id });
+      }
+    });
+    c.on('error', (e: Error) => {
+      log.warn('cancel listener lost its connection', { error: e.message });
+      c.release(e);
+      if (client === c) client = undefined;
+    });
+    await c.query(`LISTEN ${BUILD_CANCEL_CHANNEL}`);
+    client = c;
+  };
+  await listen();
+
+  const backstop = setInterval(() => {
+    void (async () => {
+      if (!client && !stopped) await listen();
+      const finished = await finishedBuildIds(pool, runner.runningBuildIds());
+      for (const id of finished)
+        if (runner.cancel(id)) log.info('build finished elsewhere: killing it', { buildId: id });
+    })().catch((e: unknown) => log.warn('cancel check failed', { error: (e as Error).message }));
+  }, BACKSTOP_MS);
+
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(backstop);
+      const c = client;
+      client = undefined;
+      if (c) {
+        await c.query(`UNLISTEN ${BUILD_CANCEL_CHANNEL}`).catch(() => undefined);
+        c.release();
+      }
+    },
+  };
+}

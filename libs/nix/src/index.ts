@@ -1,0 +1,12 @@
+// Nix build and store wrappers (fc-queue-runner).
+export * from './build/nix-log-events';
+export * from './build/build-failure-messages';
+export * from './build/build-step-tracker';
+export * from './build/realise-derivation';
+export * from './build/machines-file';
+export * from './build/process-tree';
+export * from './store/nix-support';
+export * from './store/build-outputs-reader';
+export * from './store/path-info';
+export * from './store/gc-roots';
+export * from './store/local-machine';
