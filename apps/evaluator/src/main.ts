@@ -4,9 +4,12 @@ import { loadConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createBoss, ensureQueues } from '@fc/queue';
+import { startEvaluator } from './evaluator';
 
 const migrationsDir =
   process.env['FC_MIGRATIONS_DIR'] ?? fileURLToPath(new URL('../../../db/migrations', import.meta.url));
+// How often a running evaluation refreshes its heartbeat (ms); tests shorten it.
+const heartbeatMs = Number(process.env['FC_EVALUATOR_HEARTBEAT_MS'] ?? 5000);
 
 runDaemon('fc-evaluator', async () => {
   const config = loadConfig({ env: process.env });
@@ -19,11 +22,30 @@ runDaemon('fc-evaluator', async () => {
     buildExpireSeconds: config.queue_runner.build_timeout + 600,
     buildRetryLimit: config.queue_runner.max_retries,
   });
-  logger.info('ready');
+  const evaluator = await startEvaluator({
+    pool,
+    boss,
+    logger,
+    pollInterval: config.evaluator.poll_interval,
+    maxConcurrentEvals: config.evaluator.max_concurrent_evals,
+    settings: {
+      workDir: config.evaluator.work_dir,
+      gitTimeout: config.evaluator.git_timeout,
+      nixTimeout: config.evaluator.nix_timeout,
+      restrictEval: config.evaluator.restrict_eval,
+      allowIfd: config.evaluator.allow_ifd,
+      heartbeatMs,
+    },
+  });
+  logger.info('ready', {
+    workDir: config.evaluator.work_dir,
+    maxConcurrentEvals: config.evaluator.max_concurrent_evals,
+  });
   return {
     logger,
     daemon: {
       stop: async () => {
+        await evaluator.stop();
         await boss.stop({ graceful: true, timeout: 30_000 });
         await pool.end();
       },

@@ -46,3 +46,7 @@ export * from './builds/build-run-queries';
 export * from './builds/build-step-queries';
 export * from './builds/builder-machine-queries';
 export * from './builds/gc-root-queries';
+// Evaluator queries (fc-evaluator).
+export * from './evaluations/jobset-schedule-queries';
+export * from './evaluations/evaluation-queries';
+export * from './evaluations/evaluation-record-queries';

@@ -10,3 +10,10 @@ export * from './store/build-outputs-reader';
 export * from './store/path-info';
 export * from './store/gc-roots';
 export * from './store/local-machine';
+// Evaluation wrappers (fc-evaluator).
+export * from './eval/eval-types';
+export * from './eval/run-command';
+export * from './eval/aggregates';
+export * from './eval/evaluate-jobset';
+export * from './eval/store-validity';
+export { cleanNixError } from './eval/builtin-evaluator';

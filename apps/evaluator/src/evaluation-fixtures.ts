@@ -1,0 +1,89 @@
+// Test support for the evaluator's specs: local git repositories holding FC's own fixtures, and
+// project/jobset rows pointing at them. (Specs only; nothing here runs in the daemon.)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Queryable } from '@fc/db';
+
+// Identity and isolation from the user's git configuration, as arguments (no environment reads).
+const GIT = ['-c', 'user.name=FC', '-c', 'user.email=fc@example.invalid', '-c', 'commit.gpgsign=false'];
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A git repository with `files` committed; returns its path. */
+export function gitRepo(files: Record<string, string>): string {
+  const dir = tempDir('fc-eval-repo-');
+  execFileSync('git', [...GIT, 'init', '--quiet', '--initial-branch=main', dir]);
+  commitFiles(dir, files);
+  return dir;
+}
+
+/** Writes `files` and commits them; returns the new revision. */
+export function commitFiles(repo: string, files: Record<string, string>, message = 'update'): string {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(repo, name)), { recursive: true });
+    writeFileSync(join(repo, name), content);
+  }
+  execFileSync('git', [...GIT, '-C', repo, 'add', '--all']);
+  execFileSync('git', [...GIT, '-C', repo, 'commit', '--quiet', '--allow-empty', '-m', message]);
+  return execFileSync('git', ['-C', repo, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+}
+
+export interface JobsetSpec {
+  readonly repositoryUrl: string;
+  readonly nixExpression?: string;
+  readonly flakeMode?: boolean;
+  readonly branch?: string | null;
+  readonly checkInterval?: number;
+  readonly state?: string;
+  readonly inputs?: readonly { name: string; type: string; value: string; branch?: string | null }[];
+}
+
+let counter = 0;
+
+/** A project and one jobset; returns the jobset id. */
+export async function createJobset(
+  db: Queryable,
+  spec: JobsetSpec,
+): Promise<{ projectId: number; jobsetId: number }> {
+  counter++;
+  const p = await db.query<{ id: number }>(
+    `INSERT INTO projects (name, repository_url) VALUES ($1, $2) RETURNING id`,
+    [`p${process.pid}-${counter}`, spec.repositoryUrl],
+  );
+  const projectId = Number(p.rows[0]!.id);
+  const j = await db.query<{ id: number }>(
+    `INSERT INTO jobsets (project_id, name, flake_mode, nix_expression, branch, check_interval, state)
+     VALUES ($1, 'main', $2, $3, $4, $5, $6) RETURNING id`,
+    [
+      projectId,
+      spec.flakeMode ?? false,
+      spec.nixExpression ?? 'release.nix',
+      spec.branch ?? null,
+      spec.checkInterval ?? 0,
+      spec.state ?? 'enabled',
+    ],
+  );
+  const jobsetId = Number(j.rows[0]!.id);
+  for (const i of spec.inputs ?? []) {
+    await db.query(
+      `INSERT INTO jobset_inputs (jobset_id, name, type, value, branch) VALUES ($1, $2, $3, $4, $5)`,
+      [jobsetId, i.name, i.type, i.value, i.branch ?? null],
+    );
+  }
+  return { projectId, jobsetId };
+}
+
+/** A derivation helper for fixtures: `mk name attrs` builds a file holding `text`. */
+export const MK_NIX = `rec {
+  mk = name: attrs: derivation ({
+    inherit name;
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    args = [ "-c" "echo \${name} > $out" ];
+  } // attrs);
+}
+`;

@@ -1,0 +1,149 @@
+// The recording phase: in one transaction, the evaluation's errors, its new builds (cached when all
+// outputs are already valid), outputs, membership (reusing the previous evaluation's build for a job
+// whose first output is unchanged, as Hydra does), aggregate links, every new build's pg-boss job,
+// and the evaluation's outcome. A crash before COMMIT leaves nothing behind for the retry to trip on.
+import {
+  finishEvaluationSucceeded,
+  insertAggregateConstituents,
+  insertBuildOutputs,
+  insertBuilds,
+  insertEvaluationBuilds,
+  insertEvaluationErrors,
+  lockRunningEvaluation,
+  previousEvaluationBuilds,
+  withTransaction,
+  type NewBuildRow,
+  type Pool,
+} from '@fc/db';
+import { validStorePaths, type EvaluatedJob, type JobsetEvaluation } from '@fc/nix';
+import { enqueueBuilds, newBuildJobId, type Boss } from '@fc/queue';
+
+export interface RecordedEvaluation {
+  readonly nrBuilds: number;
+  readonly nrNewBuilds: number;
+  readonly nrCached: number;
+  /** false when another run had already finished this evaluation. */
+  readonly recorded: boolean;
+}
+
+function firstOutputPath(job: EvaluatedJob): string | null {
+  const out = job.outputs['out'];
+  if (out !== undefined) return out;
+  const names = Object.keys(job.outputs).sort();
+  return names[0] === undefined ? null : (job.outputs[names[0]] ?? null);
+}
+
+export async function recordEvaluation(
+  pool: Pool,
+  boss: Boss,
+  e: {
+    evaluationId: number;
+    projectId: number;
+    jobsetId: number;
+    evaluation: JobsetEvaluation;
+    jobsEvaluated: number;
+    evalDurationMs: number;
+  },
+): Promise<RecordedEvaluation> {
+  const { evaluation } = e;
+  const previous = new Map<string, number>();
+  for (const b of await previousEvaluationBuilds(pool, e.jobsetId, e.evaluationId)) {
+    previous.set(`${b.job}\u0000${b.firstOutputPath ?? ''}`, b.buildId);
+  }
+  const reused = new Map<string, number>();
+  for (const job of evaluation.jobs) {
+    const id = previous.get(`${job.attr}\u0000${firstOutputPath(job) ?? ''}`);
+    if (id !== undefined) reused.set(job.attr, id);
+  }
+  // An aggregate is reused only with all its constituents (its named constituents are not inputs
+  // of its derivation, so its output path alone does not say they are unchanged).
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [aggregate, members] of evaluation.constituents) {
+      if (reused.has(aggregate) && members.some((m) => !reused.has(m))) {
+        reused.delete(aggregate);
+        changed = true;
+      }
+    }
+  }
+  const fresh = evaluation.jobs.filter((j) => !reused.has(j.attr));
+  const valid = await validStorePaths(fresh.flatMap((j) => Object.values(j.outputs)));
+  const rows: NewBuildRow[] = fresh.map((j) => {
+    const isCached = Object.values(j.outputs).every((p) => valid.has(p));
+    return {
+      job: j.attr,
+      nixName: j.nixName,
+      drvPath: j.drvPath,
+      system: j.system,
+      description: j.description,
+      license: j.license,
+      homepage: j.homepage,
+      maintainers: j.maintainers,
+      priority: j.schedulingPriority,
+      timeout: j.timeout,
+      maxSilent: j.maxSilent,
+      requiredFeatures: j.requiredFeatures,
+      isAggregate: j.isAggregate === true,
+      isChannel: j.isChannel,
+      isCached,
+      queueJobId: isCached ? null : newBuildJobId(),
+    };
+  });
+
+  return withTransaction(pool, async (tx) => {
+    if (!(await lockRunningEvaluation(tx, e.evaluationId))) {
+      return { nrBuilds: 0, nrNewBuilds: 0, nrCached: 0, recorded: false };
+    }
+    await insertEvaluationErrors(tx, e.evaluationId, evaluation.errors);
+    const ids = await insertBuilds(
+      tx,
+      { projectId: e.projectId, jobsetId: e.jobsetId, evaluationId: e.evaluationId },
+      rows,
+    );
+    await insertBuildOutputs(
+      tx,
+      fresh.flatMap((j) =>
+        Object.entries(j.outputs).map(([name, path]) => ({ buildId: ids.get(j.attr)!, name, path })),
+      ),
+    );
+    await insertEvaluationBuilds(tx, e.evaluationId, [
+      ...[...ids.values()].map((buildId) => ({ buildId, isNew: true })),
+      ...[...reused.values()].map((buildId) => ({ buildId, isNew: false })),
+    ]);
+    const buildOf = (job: string) => ids.get(job) ?? reused.get(job);
+    const links: { aggregateId: number; constituentId: number }[] = [];
+    for (const [aggregate, members] of evaluation.constituents) {
+      const aggregateId = buildOf(aggregate);
+      if (aggregateId === undefined) continue;
+      for (const m of members) {
+        const constituentId = buildOf(m);
+        if (constituentId !== undefined) links.push({ aggregateId, constituentId });
+      }
+    }
+    await insertAggregateConstituents(tx, links);
+    await enqueueBuilds(
+      tx,
+      boss,
+      rows
+        .filter((r) => r.queueJobId !== null)
+        .map((r) => ({
+          id: ids.get(r.job)!,
+          queueJobId: r.queueJobId!,
+          priority: r.priority,
+          globalPriority: 0,
+        })),
+    );
+    await finishEvaluationSucceeded(tx, e.evaluationId, {
+      jobsEvaluated: e.jobsEvaluated,
+      nrBuilds: ids.size + reused.size,
+      nrNewBuilds: ids.size,
+      evalDurationMs: e.evalDurationMs,
+    });
+    return {
+      nrBuilds: ids.size + reused.size,
+      nrNewBuilds: ids.size,
+      nrCached: rows.filter((r) => r.isCached).length,
+      recorded: true,
+    };
+  });
+}

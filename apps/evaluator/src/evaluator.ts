@@ -1,0 +1,58 @@
+// The evaluator's two roles, started together by main.ts: the scheduler, and the evaluate-jobset
+// worker running at most evaluator.max_concurrent_evals evaluations at once.
+import { mkdirSync } from 'node:fs';
+import type { Pool } from '@fc/db';
+import type { Logger } from '@fc/logging';
+import { QueueName, parsePayload, type Boss } from '@fc/queue';
+import { evaluateJobsetJob, type EvaluatorSettings } from './evaluation/evaluate-jobset.handler';
+import { startScheduler } from './scheduler/evaluation-scheduler';
+
+export interface EvaluatorOptions {
+  readonly pool: Pool;
+  readonly boss: Boss;
+  readonly logger: Logger;
+  readonly settings: EvaluatorSettings;
+  /** seconds */
+  readonly pollInterval: number;
+  readonly maxConcurrentEvals: number;
+}
+
+export interface RunningEvaluator {
+  stop(): Promise<void>;
+}
+
+export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvaluator> {
+  mkdirSync(o.settings.workDir, { recursive: true });
+  const deps = { pool: o.pool, boss: o.boss, logger: o.logger, settings: o.settings };
+  await o.boss.work(
+    QueueName.EvaluateJobset,
+    {
+      batchSize: 1,
+      localConcurrency: o.maxConcurrentEvals,
+      pollingIntervalSeconds: Math.min(2, o.pollInterval),
+    },
+    async (jobs) => {
+      for (const job of jobs) {
+        const outcome = await evaluateJobsetJob(
+          deps,
+          job.id,
+          parsePayload(QueueName.EvaluateJobset, job.data),
+        );
+        o.logger.debug('evaluate-jobset done', { queueJobId: job.id, outcome });
+      }
+    },
+  );
+  const scheduler = startScheduler({
+    pool: o.pool,
+    boss: o.boss,
+    logger: o.logger.child({ component: 'scheduler' }),
+    pollInterval: o.pollInterval,
+    staleAfter: Math.max(3, Math.ceil((o.settings.heartbeatMs * 4) / 1000)),
+  });
+  return {
+    stop: async () => {
+      await scheduler.stop();
+      await o.boss.offWork(QueueName.EvaluateJobset);
+    },
+  };
+}

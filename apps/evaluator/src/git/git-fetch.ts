@@ -1,0 +1,79 @@
+// Fetching a git repository at a branch into the evaluator's work directory: argument arrays only,
+// `--` before user values, values beginning with '-' rejected, the deadline kills the process group.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCommand } from '@fc/nix';
+import { redactCredentials } from './redact';
+
+export interface GitCheckout {
+  readonly path: string;
+  readonly rev: string;
+  readonly revCount: number;
+  readonly shortRev: string;
+}
+
+/** A fetch failure: the message is already free of credentials. */
+export class FetchError extends Error {
+  constructor(message: string) {
+    super(redactCredentials(message));
+    this.name = 'FetchError';
+  }
+}
+
+const GIT_ENV = {
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_ASKPASS: 'true',
+  SSH_ASKPASS: 'true',
+  GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+  LC_ALL: 'C',
+};
+
+async function git(dir: string | undefined, args: readonly string[], timeoutMs: number): Promise<string> {
+  const full = dir === undefined ? [...args] : ['-C', dir, ...args];
+  const result = await runCommand('git', full, { timeoutMs, env: GIT_ENV });
+  if (result.timedOut) {
+    throw new FetchError(
+      `git ${args[0] ?? ''} timed out after ${Math.round(timeoutMs / 1000)} s (evaluator.git_timeout)`,
+    );
+  }
+  if (result.exitCode !== 0) {
+    throw new FetchError(`git ${args[0] ?? ''} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  }
+  return result.stdout.trim();
+}
+
+/** Checks out `branch` (default: the remote's HEAD) of `url` in `dir`, reusing earlier fetches. */
+export async function fetchGitCheckout(options: {
+  url: string;
+  branch: string | null;
+  dir: string;
+  timeoutMs: number;
+}): Promise<GitCheckout> {
+  const { url, branch, dir } = options;
+  if (url.startsWith('-')) throw new FetchError(`invalid repository URL ${url}: it begins with '-'`);
+  if (branch !== null && branch.startsWith('-'))
+    throw new FetchError(`invalid branch ${branch}: it begins with '-'`);
+  const deadline = Date.now() + options.timeoutMs;
+  const left = () => {
+    const ms = deadline - Date.now();
+    if (ms <= 0)
+      throw new FetchError(
+        `git timed out after ${Math.round(options.timeoutMs / 1000)} s (evaluator.git_timeout)`,
+      );
+    return ms;
+  };
+  if (!existsSync(join(dir, '.git'))) {
+    mkdirSync(dir, { recursive: true });
+    await git(undefined, ['init', '--quiet', '--', dir], left());
+  }
+  await git(dir, ['fetch', '--quiet', '--force', '--no-tags', '--', url, branch ?? 'HEAD'], left());
+  const rev = await git(dir, ['rev-parse', '--verify', '--end-of-options', 'FETCH_HEAD^{commit}'], left());
+  await git(
+    dir,
+    ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--force', '--detach', rev, '--'],
+    left(),
+  );
+  await git(dir, ['clean', '-ffdxq'], left());
+  const revCount = Number(await git(dir, ['rev-list', '--count', rev, '--'], left()));
+  return { path: dir, rev, revCount, shortRev: rev.slice(0, 7) };
+}

@@ -1,0 +1,72 @@
+// Every poll interval: ask for an evaluation of each jobset that is due (the queue's singleton key
+// keeps one queued per jobset), and hand back to pg-boss the jobs of evaluations whose evaluator
+// died (no heartbeat), so they are retried.
+import { dueJobsetIds, staleRunningEvaluations, type Pool } from '@fc/db';
+import type { Logger } from '@fc/logging';
+import { QueueName, requestEvaluation, type Boss } from '@fc/queue';
+
+export interface SchedulerOptions {
+  readonly pool: Pool;
+  readonly boss: Boss;
+  readonly logger: Logger;
+  /** seconds */
+  readonly pollInterval: number;
+  /** seconds without a heartbeat after which a running evaluation is considered orphaned */
+  readonly staleAfter: number;
+}
+
+export interface SchedulerTick {
+  readonly requested: number[];
+  readonly recovered: number[];
+}
+
+/** One pass of the scheduler. */
+export async function scheduleTick(o: Omit<SchedulerOptions, 'pollInterval'>): Promise<SchedulerTick> {
+  const requested: number[] = [];
+  for (const jobsetId of await dueJobsetIds(o.pool)) {
+    const id = await requestEvaluation(o.pool, o.boss, { jobsetId, force: false, reason: 'schedule' });
+    if (id) requested.push(jobsetId);
+  }
+  const recovered: number[] = [];
+  for (const e of await staleRunningEvaluations(o.pool, o.staleAfter)) {
+    if (!e.queueJobId) continue;
+    const job = await o.boss.getJobById(QueueName.EvaluateJobset, e.queueJobId);
+    if (job?.state !== 'active') continue;
+    await o.boss.fail(QueueName.EvaluateJobset, e.queueJobId, {
+      message: 'the evaluator running it stopped',
+    });
+    recovered.push(e.id);
+    o.logger.warn('orphaned evaluation handed back for a retry', {
+      evaluationId: e.id,
+      queueJobId: e.queueJobId,
+    });
+  }
+  return { requested, recovered };
+}
+
+/** Runs scheduleTick every poll interval until stopped; a failing tick is logged, not fatal. */
+export function startScheduler(o: SchedulerOptions): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const tick = () => {
+    running = scheduleTick(o).then(
+      (t) => {
+        if (t.requested.length > 0) o.logger.debug('evaluations requested', { jobsetIds: t.requested });
+      },
+      (e: unknown) => {
+        o.logger.error('scheduler tick failed', { error: e instanceof Error ? e.message : String(e) });
+      },
+    );
+  };
+  const timer = setInterval(() => {
+    if (!stopped) tick();
+  }, o.pollInterval * 1000);
+  tick();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

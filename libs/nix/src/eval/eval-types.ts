@@ -1,0 +1,80 @@
+// What a jobset evaluation takes and gives, whichever evaluator runs it.
+
+/** A jobset input as the evaluator passes it to Nix (Hydra's input types). */
+export type EvalInput =
+  | { readonly name: string; readonly type: 'string'; readonly value: string }
+  | { readonly name: string; readonly type: 'boolean'; readonly value: boolean }
+  /** A Nix expression, passed verbatim. */
+  | { readonly name: string; readonly type: 'nix'; readonly value: string }
+  /** A local directory, copied into the store (without .git). */
+  | { readonly name: string; readonly type: 'path'; readonly path: string; readonly uri: string }
+  /** A git checkout: `{ outPath, rev, revCount, shortRev }` as Hydra passes it. */
+  | {
+      readonly name: string;
+      readonly type: 'git';
+      readonly path: string;
+      readonly uri: string;
+      readonly rev: string;
+      readonly revCount: number;
+      readonly shortRev: string;
+    };
+
+export type EvalSource =
+  /** A Nix file inside a checkout; a function's arguments come from the inputs. */
+  | { readonly kind: 'legacy'; readonly checkout: string; readonly file: string }
+  /** A locked flake reference: `hydraJobs`, else `checks`. */
+  | { readonly kind: 'flake'; readonly flakeRef: string; readonly allowedPaths: readonly string[] };
+
+export interface EvalJobsRequest {
+  /** A directory the evaluator may write its helper expression to. */
+  readonly workDir: string;
+  readonly source: EvalSource;
+  readonly inputs: readonly EvalInput[];
+  readonly restrictEval: boolean;
+  readonly allowIfd: boolean;
+  /** The whole evaluation's deadline in ms (evaluator.nix_timeout); the process tree is killed. */
+  readonly timeoutMs: number;
+  /** Called as jobs are evaluated, with the count so far. */
+  readonly onProgress?: (jobsEvaluated: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export type Constituent = { readonly name: string } | { readonly drvPath: string };
+
+/** One job, with its metadata joined as Hydra joins it. */
+export interface EvaluatedJob {
+  readonly attr: string;
+  readonly nixName: string;
+  readonly drvPath: string;
+  readonly system: string;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly description: string | null;
+  readonly homepage: string | null;
+  readonly license: string | null;
+  readonly maintainers: string | null;
+  readonly schedulingPriority: number;
+  readonly timeout: number;
+  readonly maxSilent: number;
+  readonly isChannel: boolean;
+  readonly requiredFeatures: readonly string[];
+  readonly isAggregate?: boolean;
+  readonly globConstituents?: boolean;
+  readonly constituents?: readonly Constituent[];
+}
+
+export interface EvalJobsResult {
+  /** In evaluation order. */
+  readonly jobs: readonly EvaluatedJob[];
+  /** Job name → Nix's error message, verbatim. */
+  readonly errors: ReadonlyMap<string, string>;
+  /** How many nix processes the evaluation took (1 when nothing broke the walk). */
+  readonly processes: number;
+}
+
+/** The whole jobset failed to evaluate (a syntax error, a missing file, the deadline). */
+export class JobsetEvaluationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobsetEvaluationError';
+  }
+}

@@ -1,0 +1,87 @@
+// Child processes for evaluation and fetching: argument arrays only, a deadline that kills the whole
+// process group (nix-instantiate's helpers, git's remote helpers), stderr streamed line by line.
+import { execa } from 'execa';
+
+export interface RunCommandOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+  /** Milliseconds; the whole process group is SIGKILLed when it passes. */
+  readonly timeoutMs: number;
+  /** Called with each complete stderr line as it arrives. */
+  readonly onStderrLine?: (line: string) => void;
+  /** Keep stderr in the result (default true). */
+  readonly keepStderr?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface CommandResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+  readonly aborted: boolean;
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is already gone
+  }
+}
+
+/** Runs `file args...` to completion; never throws on a non-zero exit or a timeout. */
+export async function runCommand(
+  file: string,
+  args: readonly string[],
+  options: RunCommandOptions,
+): Promise<CommandResult> {
+  const child = execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    reject: false,
+    stdin: 'ignore',
+    // Its own process group, so a deadline kills everything it started.
+    detached: true,
+    buffer: { stdout: true, stderr: false },
+    stripFinalNewline: false,
+  });
+  let timedOut = false;
+  let aborted = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup(child.pid);
+  }, options.timeoutMs);
+  const onAbort = () => {
+    aborted = true;
+    killGroup(child.pid);
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const stderrChunks: string[] = [];
+  let partial = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    if (options.keepStderr !== false) stderrChunks.push(chunk);
+    if (!options.onStderrLine) return;
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) options.onStderrLine(line);
+  });
+  try {
+    const result = await child;
+    if (partial && options.onStderrLine) options.onStderrLine(partial);
+    return {
+      exitCode: result.exitCode ?? -1,
+      stdout: String(result.stdout ?? ''),
+      stderr: stderrChunks.join(''),
+      timedOut,
+      aborted,
+    };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,21 @@
+// Which store paths are already valid: a build whose outputs all are is recorded as cached.
+import { runCommand } from './run-command';
+
+const CHUNK = 2000;
+
+/** The subset of `paths` that is valid in the local store. */
+export async function validStorePaths(paths: readonly string[], timeoutMs = 120_000): Promise<Set<string>> {
+  const valid = new Set<string>();
+  for (let i = 0; i < paths.length; i += CHUNK) {
+    const chunk = paths.slice(i, i + CHUNK);
+    const result = await runCommand('nix-store', ['--check-validity', '--print-invalid', '--', ...chunk], {
+      timeoutMs,
+    });
+    if (result.exitCode !== 0) {
+      throw new Error(`nix-store --check-validity failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+    }
+    const invalid = new Set(result.stdout.split('\n').filter(Boolean));
+    for (const p of chunk) if (!invalid.has(p)) valid.add(p);
+  }
+  return valid;
+}

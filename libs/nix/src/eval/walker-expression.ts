@@ -1,0 +1,130 @@
+// FC's built-in job walker, used when nix-eval-jobs is not on PATH. One nix-instantiate process walks
+// the whole jobset: each job's record is streamed as a trace line ("FCJOB <json>"), and a job that
+// fails in a way builtins.tryEval catches (throw, assert) is reported as {failed = true}. In careful
+// mode it also traces "FCBEGIN <name>" before each attribute, so an error tryEval cannot catch
+// (a missing attribute, a type error) names the job that raised it.
+export const WALKER_EXPRESSION = `# FC's built-in job walker (used when nix-eval-jobs is not on PATH).
+# Streams one trace line per visited attribute ("FCBEGIN <json name>") and per job
+# ("FCJOB <json>"), so a crash of the whole process still names the job that broke it.
+{ fcControl, fcNixInputs ? { }, ... }:
+let
+  inherit (builtins)
+    attrNames concatMap concatStringsSep deepSeq elem filter fromJSON functionArgs getAttr
+    intersectAttrs isAttrs isBool isFunction isInt isList isString length listToAttrs map
+    mapAttrs seq toJSON trace tryEval;
+
+  control = fromJSON fcControl;
+  toSet = names: listToAttrs (map (n: { name = n; value = true; }) names);
+  skip = toSet control.skip;
+  only = if control.only == null then null else toSet control.only;
+  # Prefixes of the \`only\` names, so the walk enters just the sets that lead to them.
+  onlyPrefixes = if control.only == null then null else toSet (concatMap prefixesOf control.only);
+  prefixesOf = name:
+    let parts = builtins.filter isString (builtins.split "\\\\." name);
+    in builtins.genList (i: concatStringsSep "." (builtins.genList (j: builtins.elemAt parts j) (i + 1))) (length parts);
+  attempt = if control.try then tryEval else (x: { success = true; value = x; });
+
+  source = p: builtins.path {
+    path = p;
+    name = "source";
+    filter = path: type: baseNameOf path != ".git";
+  };
+  mkInput = name: i:
+    if i.type == "git" then {
+      outPath = source i.path;
+      inputType = "git";
+      uri = i.uri;
+      inherit (i) rev revCount shortRev;
+    }
+    else if i.type == "path" then { outPath = source i.path; inputType = "path"; uri = i.uri; }
+    else i.value;
+  inputs = mapAttrs mkInput control.inputs // fcNixInputs;
+
+  root =
+    if control.flake != null then
+      let outputs = (builtins.getFlake control.flake).outputs;
+      in outputs.hydraJobs or outputs.checks
+    else
+      let
+        f = import (source control.src + "/\${control.file}");
+        args = functionArgs f;
+      in
+      if isFunction f then f (if args == { } then inputs else intersectAttrs args inputs) else f;
+
+  # Hydra's meta conventions.
+  metaString = meta: name: if isString (meta.\${name} or null) then meta.\${name} else null;
+  metaStrings = v: sub:
+    if isString v then [ v ]
+    else if isList v then concatMap (x: metaStrings x sub) v
+    else if isAttrs v && v ? \${sub} then [ v.\${sub} ]
+    else [ ];
+  joined = meta: name: sub:
+    let l = metaStrings (meta.\${name} or null) sub; in if l == [ ] then null else concatStringsSep ", " l;
+  metaInt = meta: name: default:
+    let v = meta.\${name} or null; in
+    if isInt v then v
+    else if isString v && builtins.match "-?[0-9]+" v != null then fromJSON v
+    else default;
+
+  constituentOf = c:
+    if isAttrs c && (c.type or null) == "derivation" then { drvPath = c.drvPath; }
+    else if isString c then { name = c; }
+    else null;
+
+  jobInfo = name: drv:
+    let
+      meta = if isAttrs (drv.meta or null) then drv.meta else { };
+      outputNames = drv.outputs or [ "out" ];
+      aggregate = (drv._hydraAggregate or false) == true;
+    in
+    {
+      attr = name;
+      nixName = drv.name;
+      drvPath = drv.drvPath;
+      system = drv.system;
+      outputs = listToAttrs (map (o: { name = o; value = drv.\${o}.outPath; }) outputNames);
+      description = metaString meta "description";
+      homepage = metaString meta "homepage";
+      license = joined meta "license" "shortName";
+      maintainers = joined meta "maintainers" "email";
+      schedulingPriority = metaInt meta "schedulingPriority" 100;
+      timeout = metaInt meta "timeout" 36000;
+      maxSilent = metaInt meta "maxSilent" 3600;
+      isChannel = (meta.isHydraChannel or false) == true;
+      requiredFeatures = let f = drv.requiredSystemFeatures or [ ]; in if isList f then f else [ ];
+    } // (if aggregate then {
+      isAggregate = true;
+      globConstituents = (drv._hydraGlobConstituents or false) == true;
+      constituents = filter (c: c != null) (map constituentOf (drv.constituents or [ ]));
+    } else { });
+
+  # Hydra walks every nested attribute set (nix-eval-jobs --force-recurse); a set says
+  # \`recurseForDerivations = false\` to stay out.
+  entered = v: let r = attempt (v.recurseForDerivations or true); in !r.success || r.value != false;
+
+  emit = json: let line = trace "FCJOB \${json}" json; in seq line [ line ];
+  failed = name: emit (toJSON { attr = name; failed = true; });
+
+  wanted = name:
+    !(skip ? \${name}) && (only == null || onlyPrefixes ? \${name} || name == "");
+
+  visit = path: value:
+    let name = concatStringsSep "." path; in
+    if !(wanted name) then [ ]
+    else (if control.careful then trace "FCBEGIN \${toJSON name}" else (x: x)) (
+      let forced = attempt value; in
+      if !forced.success then failed name
+      else
+        let v = forced.value; in
+        if isAttrs v && (v.type or null) == "derivation" then
+          let info = attempt (toJSON (jobInfo name v)); in
+          if info.success then emit info.value else failed name
+        else if isAttrs v && (path == [ ] || entered v) then
+          concatMap
+            (n: visit (path ++ [ n ]) v.\${n})
+            (filter (n: builtins.match ".*[. ].*" n == null && n != "recurseForDerivations") (attrNames v))
+        else [ ]
+    );
+in
+length (visit [ ] root)
+`;

@@ -1,0 +1,32 @@
+// Enqueueing an evaluation's new builds in one statement: the evaluator assigns each build's job id
+// up front (stored on the build row in the same bulk insert), then inserts every build-derivation
+// job on the caller's transaction, so builds and jobs commit together.
+import { randomUUID } from 'node:crypto';
+import type { PgBoss } from 'pg-boss';
+import type { Queryable } from '@fc/db';
+import { bossDb } from './boss';
+import { buildJobPriority } from './build-priority';
+import { QueueName, jobPayloadSchemas } from './job-registry';
+
+/** A fresh id for a build's pg-boss job, to store on the row before the job exists. */
+export function newBuildJobId(): string {
+  return randomUUID();
+}
+
+export async function enqueueBuilds(
+  db: Queryable,
+  boss: PgBoss,
+  builds: readonly { id: number; queueJobId: string; priority: number; globalPriority: number }[],
+): Promise<void> {
+  if (builds.length === 0) return;
+  const schema = jobPayloadSchemas[QueueName.BuildDerivation];
+  await boss.insert(
+    QueueName.BuildDerivation,
+    builds.map((b) => ({
+      id: b.queueJobId,
+      data: schema.parse({ buildId: b.id }),
+      priority: buildJobPriority(b.globalPriority, b.priority),
+    })),
+    { db: bossDb(db) },
+  );
+}
