@@ -103,7 +103,7 @@ beforeAll(async () => {
   boss = createBoss({ url: db.url, supervise: false });
   await boss.start();
   workDir = tempDir('fc-eval-work-');
-});
+}, 60_000);
 
 afterAll(async () => {
   await boss.stop({ graceful: false, close: true });
@@ -122,7 +122,7 @@ describe('a legacy jobset', () => {
     expect(await evaluate(jobsetId)).toBe('succeeded');
     evaluation = await lastEvaluation(jobsetId);
     builds = await buildsOf(evaluation['id']);
-  });
+  }, 60_000);
 
   it('records every job, nested ones by their dotted name, and only jobs', () => {
     expect(builds.map((b) => b['job'])).toEqual([

@@ -31,7 +31,8 @@ export async function scheduleTick(o: Omit<SchedulerOptions, 'pollInterval'>): P
   for (const e of await staleRunningEvaluations(o.pool, o.staleAfter)) {
     if (!e.queueJobId) continue;
     const job = await o.boss.getJobById(QueueName.EvaluateJobset, e.queueJobId);
-    if (job?.state !== 'active') continue;
+    // Only the run that stopped beating: a retry that started since has not claimed the row yet.
+    if (job?.state !== 'active' || !job.startedOn || job.startedOn > e.heartbeatAt) continue;
     await o.boss.fail(QueueName.EvaluateJobset, e.queueJobId, {
       message: 'the evaluator running it stopped',
     });

@@ -172,11 +172,11 @@ export async function insertEvaluationErrors(
 export async function staleRunningEvaluations(
   db: Queryable,
   staleSeconds: number,
-): Promise<{ id: number; queueJobId: string | null }[]> {
+): Promise<{ id: number; queueJobId: string | null; heartbeatAt: Date }[]> {
   return queryRows(
     db,
-    z.object({ id: z.number(), queueJobId: z.string().nullable() }),
-    `SELECT id, queue_job_id FROM evaluations
+    z.object({ id: z.number(), queueJobId: z.string().nullable(), heartbeatAt: z.date() }),
+    `SELECT id, queue_job_id, heartbeat_at FROM evaluations
      WHERE status = 'running' AND heartbeat_at < now() - $1 * interval '1 second'
      ORDER BY id`,
     [staleSeconds],

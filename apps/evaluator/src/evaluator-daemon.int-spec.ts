@@ -1,0 +1,129 @@
+// The built fc-evaluator daemon: polling, and surviving SIGKILL mid-evaluation.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ResultPromise } from 'execa';
+import { createBoss, requestEvaluation, type Boss } from '@fc/queue';
+import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
+import { commitFiles, createJobset, gitRepo, MK_NIX, tempDir } from './evaluation-fixtures';
+
+let db: TestDatabase;
+let boss: Boss;
+let workDir: string;
+const daemons: ResultPromise[] = [];
+const salt = randomUUID();
+
+function startEvaluator(): ResultPromise {
+  const d = startApp('evaluator', [], {
+    env: {
+      FC_DATABASE__URL: db.url,
+      FC_DATABASE__MIN_CONNECTIONS: '0',
+      FC_EVALUATOR__POLL_INTERVAL: '1',
+      FC_EVALUATOR__WORK_DIR: workDir,
+      FC_EVALUATOR_HEARTBEAT_MS: '500',
+      FC_LOGS__LEVEL: 'debug',
+    },
+  });
+  daemons.push(d);
+  return d;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function evaluations(jobsetId: number) {
+  return (await db.pool.query('SELECT * FROM evaluations WHERE jobset_id = $1 ORDER BY id', [jobsetId]))
+    .rows as Record<string, unknown>[];
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  boss = createBoss({ url: db.url, supervise: false });
+  await boss.start();
+  workDir = tempDir('fc-evaluator-daemon-');
+}, 60_000);
+
+afterAll(async () => {
+  for (const d of daemons) {
+    d.kill('SIGTERM');
+    await d;
+  }
+  await boss.stop({ graceful: false, close: true });
+  await db.drop();
+});
+
+describe('fc-evaluator', () => {
+  it('polls: a new commit is evaluated within one poll interval of being due', async () => {
+    const repo = gitRepo({
+      'release.nix': `{ one = (import ./lib.nix).mk "poll-one-${salt}" { }; }`,
+      'lib.nix': MK_NIX,
+    });
+    const { jobsetId } = await createJobset(db.pool, { repositoryUrl: `file://${repo}`, checkInterval: 1 });
+    const daemon = startEvaluator();
+    const first = await waitFor('the first evaluation', async () =>
+      (await evaluations(jobsetId)).find((e) => e['status'] === 'succeeded'),
+    );
+    const rev = commitFiles(repo, {
+      'release.nix': `{ one = (import ./lib.nix).mk "poll-two-${salt}" { }; }`,
+    });
+    const committed = Date.now();
+    const second = await waitFor('the new commit', async () =>
+      (await evaluations(jobsetId)).find((e) => e['revision'] === rev && e['status'] === 'succeeded'),
+    );
+    // Due after check_interval (1 s), picked up by the next poll (1 s), evaluated: well under 10 s.
+    expect(Date.now() - committed).toBeLessThan(10_000);
+    expect(second['id']).not.toBe(first['id']);
+    // Between the two, re-checks of the unchanged revision gave `unchanged` and no builds.
+    const all = await evaluations(jobsetId);
+    expect(all.filter((e) => e['status'] === 'succeeded')).toHaveLength(2);
+    expect(all.filter((e) => e['status'] === 'unchanged').every((e) => e['nr_builds'] === 0)).toBe(true);
+    daemon.kill('SIGTERM');
+    const result = await daemon;
+    expect(result.exitCode).toBe(0);
+  }, 60_000);
+
+  it('survives SIGKILL mid-evaluation: the retry completes, with no duplicate evaluation or build', async () => {
+    const slow = `builtins.foldl' (a: x: a + builtins.stringLength (builtins.toJSON (builtins.genList (i: i) 50))) 0 (builtins.genList (i: i) 400000)`;
+    const repo = gitRepo({
+      'release.nix': `let inherit (import ./lib.nix) mk; in {
+        a = mk "kill-a-${salt}" { };
+        slow = mk "kill-slow-${salt}" { n = toString (${slow}); };
+        z = mk "kill-z-${salt}" { };
+      }`,
+      'lib.nix': MK_NIX,
+    });
+    const { jobsetId } = await createJobset(db.pool, { repositoryUrl: `file://${repo}`, checkInterval: 0 });
+    const first = startEvaluator();
+    const jobId = await requestEvaluation(db.pool, boss, { jobsetId, force: false, reason: 'api' });
+    expect(jobId).not.toBeNull();
+    await waitFor('the evaluating phase', async () =>
+      (await evaluations(jobsetId)).find((e) => e['phase'] === 'evaluating'),
+    );
+    first.kill('SIGKILL');
+    await first;
+    startEvaluator();
+    const done = await waitFor(
+      'the retried evaluation',
+      async () => (await evaluations(jobsetId)).find((e) => e['status'] === 'succeeded'),
+      90_000,
+    );
+    const all = await evaluations(jobsetId);
+    expect(all).toHaveLength(1);
+    expect(done['queue_job_id']).toBe(jobId);
+    const builds = (
+      await db.pool.query('SELECT job FROM builds WHERE jobset_id = $1 ORDER BY job', [jobsetId])
+    ).rows;
+    expect(builds.map((b: { job: string }) => b.job)).toEqual(['a', 'slow', 'z']);
+    const job = await waitFor('the job to complete', async () => {
+      const j = await boss.getJobById('evaluate-jobset', jobId!);
+      return j?.state === 'completed' ? j : undefined;
+    });
+    expect(job?.retryCount).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+});
