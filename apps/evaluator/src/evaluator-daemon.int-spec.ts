@@ -107,7 +107,7 @@ describe('fc-evaluator', () => {
     );
     first.kill('SIGKILL');
     await first;
-    startEvaluator();
+    void startEvaluator();
     const done = await waitFor(
       'the retried evaluation',
       async () => (await evaluations(jobsetId)).find((e) => e['status'] === 'succeeded'),
