@@ -1,29 +1,144 @@
 // Builds the Express application from its dependencies; main.ts owns their creation.
 import express, { type Express } from 'express';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FcConfig } from '@fc/config';
-import type { Pool } from '@fc/db';
+import { liveBuildCounts, type Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
+import type { Boss } from '@fc/queue';
+import {
+  createHttpMetrics,
+  createMetricsRegistry,
+  registerBuildQueueGauges,
+  type Registry,
+} from '@fc/metrics';
 import { errorBoundary, notFoundHandler } from './http/error-boundary';
-import { healthRoutes } from './routes/health.routes';
+import { requestId } from './http/request-id';
+import { securityHeaders } from './http/security-headers';
+import { cors } from './http/cors';
+import { rateLimit } from './http/rate-limit';
+import { requestTimeout } from './http/request-timeout';
+import { jsonBody } from './http/body-parsing';
+import { httpMetrics } from './http/http-metrics';
+import { registerRoutes } from './http/register-routes';
+import { buildOpenApiDocument } from './http/openapi';
+import type { ApiRoute } from './http/api-route';
+import { sessionMiddleware } from './auth/session';
+import { authenticate, createPassport } from './auth/passport-setup';
+import { ProjectService } from './services/project.service';
+import { EvaluationService } from './services/evaluation.service';
+import { BuildService } from './services/build.service';
+import { ChannelService } from './services/channel.service';
+import { ApiKeyService } from './services/api-key.service';
+import { UserService } from './services/user.service';
+import { SearchService } from './services/search.service';
+import { RemoteBuilderService } from './services/remote-builder.service';
+import { SystemService } from './services/system.service';
+import { WebhookService } from './services/webhook.service';
+import type { Services } from './services/services';
+import { metaRoutes } from './routes/meta.routes';
+import { projectRoutes } from './routes/projects.routes';
+import { evaluationRoutes } from './routes/evaluations.routes';
+import { buildRoutes } from './routes/builds.routes';
+import { channelRoutes } from './routes/channels.routes';
+import { accountRoutes } from './routes/accounts.routes';
+import { adminRoutes } from './routes/admin.routes';
+import { searchRoutes } from './routes/search.routes';
+import { webhookRoutes } from './routes/webhooks.routes';
+import { FC_VERSION } from './version';
 
 export interface AppDeps {
   readonly config: FcConfig;
   readonly pool: Pool;
+  readonly boss: Boss;
   readonly logger: Logger;
+  /** The process's metrics registry (a fresh one when omitted). */
+  readonly registry?: Registry;
+  /** How old the cached per-status build counts may get (default 10 s). */
+  readonly statsMaxAgeMs?: number;
 }
 
-export function createApp(deps: AppDeps): Express {
+export interface ServerApp {
+  readonly app: Express;
+  readonly routes: readonly ApiRoute[];
+  /** Stops the app's timers (session pruning, rate-limit sweeps); the caller closes the pool. */
+  close(): void;
+}
+
+export function createApp(deps: AppDeps): ServerApp {
+  const { config, pool, boss, logger } = deps;
+  const registry = deps.registry ?? createMetricsRegistry({ service: 'fc-server', processMetrics: false });
+  registerBuildQueueGauges(registry, () => liveBuildCounts(pool));
+
+  const evaluations = new EvaluationService(pool, boss);
+  const users = new UserService(pool);
+  const services: Services = {
+    projects: new ProjectService(pool),
+    evaluations,
+    builds: new BuildService(pool, boss, logger, {
+      logDir: config.logs.log_dir,
+      statsMaxAgeMs: deps.statsMaxAgeMs ?? 10_000,
+    }),
+    channels: new ChannelService(pool),
+    apiKeys: new ApiKeyService(pool, config.server.api_key),
+    users,
+    search: new SearchService(pool),
+    remoteBuilders: new RemoteBuilderService(pool),
+    system: new SystemService(pool, boss, FC_VERSION),
+    webhooks: new WebhookService(pool, evaluations),
+  };
+
+  const openApi: { document?: unknown } = {};
+  const routes: ApiRoute[] = [
+    ...metaRoutes({ pool, registry, openApi: () => openApi.document }),
+    ...accountRoutes(services),
+    ...projectRoutes(services),
+    ...evaluationRoutes(services),
+    ...buildRoutes(services),
+    ...channelRoutes(services),
+    ...adminRoutes(services),
+    ...searchRoutes(services),
+    ...webhookRoutes(services),
+  ];
+  openApi.document = buildOpenApiDocument(routes, { title: 'FC API', version: FC_VERSION });
+
+  let secret = config.server.session_secret;
+  if (!secret) {
+    logger.warn('server.session_secret is not set: sessions end when the server restarts');
+    secret = randomBytes(32).toString('hex');
+  }
+  const sessions = sessionMiddleware(pool, { secret, secureCookies: config.server.force_secure_cookies });
+  const passport = createPassport(services.apiKeys, users);
+  const limiter =
+    config.server.rate_limit_rps !== undefined
+      ? rateLimit({
+          rps: config.server.rate_limit_rps,
+          burst: config.server.rate_limit_burst ?? Math.max(1, Math.ceil(config.server.rate_limit_rps)),
+        })
+      : undefined;
+
   const app = express();
   app.disable('x-powered-by');
-  app.use((req, res, next) => {
-    res.locals['requestId'] = req.get('x-request-id') ?? randomUUID();
-    res.setHeader('X-Request-Id', String(res.locals['requestId']));
-    next();
-  });
-  app.use(express.json({ limit: deps.config.server.max_body_size }));
-  app.use(healthRoutes(deps.pool));
+  if (config.server.trust_proxy) app.set('trust proxy', true);
+  app.use(requestId());
+  app.use(securityHeaders({ hsts: config.server.force_secure_cookies }));
+  app.use(cors({ permissive: config.server.cors_permissive, allowedOrigins: config.server.allowed_origins }));
+  app.use(httpMetrics(createHttpMetrics(registry)));
+  if (limiter) app.use(limiter);
+  app.use(requestTimeout(config.server.request_timeout));
+  app.use(jsonBody(config.server.max_body_size));
+  app.use(sessions.handler);
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(authenticate(passport));
+  app.use(registerRoutes(routes));
   app.use(notFoundHandler());
-  app.use(errorBoundary(deps.logger));
-  return app;
+  app.use(errorBoundary(logger));
+  return {
+    app,
+    routes,
+    close: () => {
+      sessions.close();
+      limiter?.stop();
+    },
+  };
 }

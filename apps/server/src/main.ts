@@ -1,31 +1,97 @@
-// fc-server composition root.
+// fc-server composition root: `fc-server` serves the API; `fc-server create-api-key` bootstraps a key.
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { loadConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
+import { createBoss, ensureQueues } from '@fc/queue';
+import { createMetricsRegistry } from '@fc/metrics';
 import { createApp } from './app';
+import { createApiKeyCommand, parseCreateApiKeyArgs, UsageError } from './cli/create-api-key';
 
 const migrationsDir =
   process.env['FC_MIGRATIONS_DIR'] ?? fileURLToPath(new URL('../../../db/migrations', import.meta.url));
 
-runDaemon('fc-server', async () => {
-  const config = loadConfig({ env: process.env });
-  const logger = createLogger({ service: 'fc-server', level: config.logs.level });
-  const pool = await openDatabase(config.database, { applicationName: 'fc-server', migrationsDir });
-  const app = createApp({ config, pool, logger });
-  const server = app.listen(config.server.port, config.server.host);
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.server.port;
-  logger.info('listening', { host: config.server.host, port, url: `http://${config.server.host}:${port}` });
-  return {
-    logger,
-    daemon: {
-      stop: async () => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await pool.end();
+function serve(): void {
+  runDaemon('fc-server', async () => {
+    const config = loadConfig({ env: process.env });
+    const logger = createLogger({ service: 'fc-server', level: config.logs.level });
+    const pool = await openDatabase(config.database, { applicationName: 'fc-server', migrationsDir });
+    // The server only sends jobs: pg-boss maintenance runs in the workers.
+    const boss = createBoss({
+      url: config.database.url,
+      maxConnections: 2,
+      supervise: false,
+      instanceName: 'fc-server',
+    });
+    boss.on('error', (e: Error) => logger.error('pg-boss error', { error: e.message }));
+    await boss.start();
+    await ensureQueues(boss, {
+      buildExpireSeconds: config.queue_runner.build_timeout + 600,
+      buildRetryLimit: config.queue_runner.max_retries,
+    });
+    const registry = createMetricsRegistry({ service: 'fc-server' });
+    const server = createApp({ config, pool, boss, logger, registry });
+    const http = server.app.listen(config.server.port, config.server.host);
+    await once(http, 'listening');
+    // Slow clients: headers and body must arrive within the request timeout too.
+    if (config.server.request_timeout > 0) http.requestTimeout = config.server.request_timeout * 1000;
+    const address = http.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    logger.info('listening', { host: config.server.host, port, url: `http://${config.server.host}:${port}` });
+    return {
+      logger,
+      daemon: {
+        stop: async () => {
+          await new Promise<void>((resolve) => http.close(() => resolve()));
+          server.close();
+          await boss.stop({ graceful: false, close: true });
+          await pool.end();
+        },
       },
-    },
-  };
-});
+    };
+  });
+}
+
+async function createApiKey(args: readonly string[]): Promise<void> {
+  let parsed: { name: string; role: string };
+  try {
+    parsed = parseCreateApiKeyArgs(args);
+  } catch (e) {
+    process.stderr.write(`fc-server: ${(e as Error).message}\n`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+    return;
+  }
+  try {
+    const config = loadConfig({ env: process.env });
+    const pool = await openDatabase(config.database, {
+      applicationName: 'fc-server create-api-key',
+      migrationsDir,
+      maxConnections: 1,
+    });
+    try {
+      process.stdout.write(`${await createApiKeyCommand(pool, parsed)}\n`);
+    } finally {
+      await pool.end();
+    }
+  } catch (e) {
+    process.stderr.write(`fc-server: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const [command, ...rest] = process.argv.slice(2);
+switch (command) {
+  case undefined:
+  case 'serve':
+    serve();
+    break;
+  case 'create-api-key':
+    await createApiKey(rest);
+    break;
+  default:
+    process.stderr.write(
+      `fc-server: unknown command "${command}"\nusage: fc-server [serve] | fc-server create-api-key --name <name> --role <role>\n`,
+    );
+    process.exitCode = 2;
+}

@@ -41,6 +41,18 @@ export {
   evaluationBuildIdsWithStatus,
   type BuildQueueRow,
 } from './builds/build-queue-queries';
+// API read/write queries (fc-server).
+export { page, WhereBuilder, type Page, type PageRequest } from './pagination';
+export * from './projects/project-queries';
+export * from './jobsets/jobset-queries';
+export * from './evaluations/evaluation-api-queries';
+export * from './builds/build-api-queries';
+export * from './api-keys/api-key-queries';
+export * from './users/user-queries';
+export * from './channels/channel-queries';
+export * from './starred-jobs/starred-job-queries';
+export * from './remote-builders/remote-builder-queries';
+export * from './search/search-queries';
 // Queue runner queries (fc-queue-runner).
 export * from './builds/build-run-queries';
 export * from './builds/build-step-queries';

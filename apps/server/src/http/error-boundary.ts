@@ -2,7 +2,7 @@
 // request id and answered with a generic 500. No stack traces in responses, ever.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { DomainError } from '@fc/core';
-import { isConnectionError } from '@fc/db';
+import { isConnectionError, PgErrorCode, pgErrorCode } from '@fc/db';
 import type { Logger } from '@fc/logging';
 
 const STATUS_OF_CODE: Record<string, number> = {
@@ -16,6 +16,13 @@ const STATUS_OF_CODE: Record<string, number> = {
   unavailable: 503,
 };
 
+/** The database cannot serve requests: unreachable, shutting down, dropped, or the pool closed. */
+function isDatabaseDown(err: unknown): boolean {
+  if (isConnectionError(err)) return true;
+  if (pgErrorCode(err) === PgErrorCode.InvalidCatalogName) return true;
+  return err instanceof Error && /Cannot use a pool after calling end on the pool/.test(err.message);
+}
+
 export function notFoundHandler(): RequestHandler {
   return (req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });
@@ -25,6 +32,15 @@ export function notFoundHandler(): RequestHandler {
 export function errorBoundary(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const requestId = String(res.locals['requestId'] ?? '');
+    if (res.headersSent) {
+      // Already answered (e.g. by the request timeout): nothing more can be said to this client.
+      logger.warn('error after the response was sent', {
+        requestId,
+        path: req.path,
+        error: (err as Error).message,
+      });
+      return;
+    }
     if (err instanceof DomainError) {
       const status = STATUS_OF_CODE[err.code] ?? 400;
       res.status(status).json({
@@ -45,7 +61,11 @@ export function errorBoundary(logger: Logger): ErrorRequestHandler {
       });
       return;
     }
-    if (isConnectionError(err)) {
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: { code: 'invalid_request', message: e.message ?? 'bad request' } });
+      return;
+    }
+    if (isDatabaseDown(err)) {
       logger.error('database unavailable', { requestId, path: req.path, error: e.message });
       res.status(503).json({ error: { code: 'unavailable', message: 'the database is unavailable' } });
       return;

@@ -1,0 +1,281 @@
+// API keys and users (admin), login/logout, and the caller's own account (me).
+import type { Request } from 'express';
+import { z } from 'zod';
+import { ForbiddenError } from '@fc/core';
+import { MIN_PASSWORD_LENGTH, Permission, ROLE_PATTERN } from '@fc/auth';
+import { defineRoute, json, type ApiRoute } from '../http/api-route';
+import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
+import {
+  apiKeyView,
+  starredJobView,
+  toApiKeyView,
+  toStarredJobView,
+  toUserView,
+  userView,
+} from '../views/account.view';
+import type { Principal } from '../auth/principal';
+import { SESSION_COOKIE } from '../auth/session';
+import type { Services } from '../services/services';
+
+const role = z.string().regex(ROLE_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"');
+const password = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
+const username = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
+
+const userCreate = z.strictObject({
+  username,
+  password: password.optional(),
+  email: z.string().nullable().optional(),
+  full_name: z.string().nullable().optional(),
+  roles: z.array(role).optional(),
+});
+
+function userFields(b: Partial<z.output<typeof userCreate>>) {
+  return {
+    username: b.username,
+    password: b.password,
+    email: b.email,
+    fullName: b.full_name,
+    roles: b.roles,
+  };
+}
+
+function userIdOf(principal: Principal | undefined): number {
+  if (!principal?.userId)
+    throw new ForbiddenError('this needs a user: log in, or use an API key that belongs to a user');
+  return principal.userId;
+}
+
+/** Adapts a Node-style callback to a promise. */
+function settle(resolve: () => void, reject: (e: Error) => void): (err: unknown) => void {
+  return (err) =>
+    err ? reject(err instanceof Error ? err : new Error('session error', { cause: err })) : resolve();
+}
+
+function login(req: Request, userId: number): Promise<void> {
+  return new Promise((resolve, reject) => req.login({ id: userId }, settle(resolve, reject)));
+}
+
+async function logout(req: Request): Promise<void> {
+  if (!req.session) return;
+  await new Promise<void>((resolve, reject) => req.logout(settle(resolve, reject)));
+  await new Promise<void>((resolve, reject) => req.session.destroy(settle(resolve, reject)));
+}
+
+const meView = z
+  .object({
+    kind: z.enum(['api-key', 'config-key', 'session']),
+    name: z.string(),
+    roles: z.array(z.string()),
+    api_key_id: z.number().int().nullable(),
+    user: userView.nullable(),
+  })
+  .meta({ id: 'Me' });
+
+export function accountRoutes(s: Services): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/auth/login',
+      access: 'public',
+      tag: 'auth',
+      summary: 'Log in: starts a session (cookie fc.sid, 24 h)',
+      body: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }),
+      responses: { 200: { description: 'The user', schema: userView } },
+      handle: async ({ body, req }) => {
+        const user = await s.users.authenticate(body.username, body.password);
+        await login(req, user.id);
+        return json(200, toUserView(user));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/auth/logout',
+      access: 'public',
+      tag: 'auth',
+      summary: 'Log out: ends the session',
+      responses: { 204: { description: 'Logged out' } },
+      handle: async ({ req, res }) => {
+        await logout(req);
+        res.clearCookie(SESSION_COOKIE);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/me',
+      access: 'authenticated',
+      tag: 'me',
+      summary: 'Who the caller is: the key or session, its roles and user',
+      responses: { 200: { description: 'The caller', schema: meView } },
+      handle: async ({ principal }) => {
+        const p = principal!;
+        const user = p.userId ? await s.users.find(p.userId) : undefined;
+        return json(200, {
+          kind: p.kind,
+          name: p.name,
+          roles: [...p.roles],
+          api_key_id: p.apiKeyId,
+          user: user ? toUserView(user) : null,
+        });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/me/password',
+      access: 'authenticated',
+      tag: 'me',
+      summary: "Change the caller's password",
+      body: z.strictObject({ current_password: z.string(), new_password: password }),
+      responses: { 204: { description: 'Changed' } },
+      handle: async ({ principal, body }) => {
+        await s.users.changePassword(userIdOf(principal), body.current_password, body.new_password);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/me/starred-jobs',
+      access: 'authenticated',
+      tag: 'me',
+      summary: "The caller's starred jobs",
+      responses: {
+        200: { description: 'Starred jobs', schema: z.object({ items: z.array(starredJobView) }) },
+      },
+      handle: async ({ principal }) =>
+        json(200, { items: (await s.users.starredJobs(userIdOf(principal))).map(toStarredJobView) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/me/starred-jobs',
+      access: 'authenticated',
+      tag: 'me',
+      summary: 'Star a job',
+      body: z.strictObject({ jobset_id: z.number().int().positive(), job: z.string().min(1) }),
+      responses: { 201: { description: 'Starred' }, 409: { description: 'Already starred' } },
+      handle: async ({ principal, body }) => {
+        await s.users.star(userIdOf(principal), body.jobset_id, body.job);
+        return json(201, { jobset_id: body.jobset_id, job: body.job });
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/me/starred-jobs/{jobset_id}/{job}',
+      access: 'authenticated',
+      tag: 'me',
+      summary: 'Unstar a job',
+      params: z.object({ jobset_id: z.coerce.number().int().positive(), job: z.string().min(1) }),
+      responses: { 204: { description: 'Unstarred' } },
+      handle: async ({ principal, params }) => {
+        await s.users.unstar(userIdOf(principal), params.jobset_id, params.job);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/api-keys',
+      access: Permission.Admin,
+      tag: 'api-keys',
+      summary: 'List API keys (never the keys themselves)',
+      query: pageQuery,
+      responses: { 200: { description: 'A page of keys', schema: pageView(apiKeyView) } },
+      handle: async ({ query }) => json(200, mapPage(await s.apiKeys.list(query), toApiKeyView)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/api-keys',
+      access: Permission.Admin,
+      tag: 'api-keys',
+      summary: 'Create an API key: the answer holds the key, shown this once',
+      body: z.strictObject({
+        name: z.string().min(1).max(128),
+        role,
+        user_id: z.number().int().positive().nullable().optional(),
+      }),
+      responses: {
+        201: {
+          description: 'The key',
+          schema: apiKeyView.extend({ key: z.string() }).meta({ id: 'NewApiKey' }),
+        },
+      },
+      handle: async ({ body }) => {
+        const { key, row } = await s.apiKeys.create(body.name, body.role, body.user_id ?? null);
+        return json(201, { ...toApiKeyView(row), key });
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/api-keys/{id}',
+      access: Permission.Admin,
+      tag: 'api-keys',
+      summary: 'Revoke an API key',
+      params: idParam,
+      responses: { 204: { description: 'Revoked' } },
+      handle: async ({ params }) => {
+        await s.apiKeys.delete(params.id);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/users',
+      access: Permission.Admin,
+      tag: 'users',
+      summary: 'List users',
+      query: pageQuery,
+      responses: { 200: { description: 'A page of users', schema: pageView(userView) } },
+      handle: async ({ query }) => json(200, mapPage(await s.users.list(query), toUserView)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/users',
+      access: Permission.Admin,
+      tag: 'users',
+      summary: 'Create a user',
+      body: userCreate,
+      responses: {
+        201: { description: 'The user', schema: userView },
+        409: { description: 'The name is taken' },
+      },
+      handle: async ({ body }) =>
+        json(201, toUserView(await s.users.create({ ...userFields(body), username: body.username }))),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/users/{id}',
+      access: Permission.Admin,
+      tag: 'users',
+      summary: 'Get a user',
+      params: idParam,
+      responses: { 200: { description: 'The user', schema: userView } },
+      handle: async ({ params }) => json(200, toUserView(await s.users.get(params.id))),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/v1/users/{id}',
+      access: Permission.Admin,
+      tag: 'users',
+      summary: 'Change a user (roles, password, ...)',
+      params: idParam,
+      body: userCreate.partial(),
+      responses: {
+        200: { description: 'The user', schema: userView },
+        409: { description: 'The name is taken' },
+      },
+      handle: async ({ params, body }) =>
+        json(200, toUserView(await s.users.update(params.id, userFields(body)))),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/users/{id}',
+      access: Permission.Admin,
+      tag: 'users',
+      summary: 'Delete a user (and their API keys)',
+      params: idParam,
+      responses: { 204: { description: 'Deleted' } },
+      handle: async ({ params }) => {
+        await s.users.delete(params.id);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,150 @@
+// admin/builders (reads are public, writes admin) and admin/system (admin).
+import { z } from 'zod';
+import { Permission } from '@fc/auth';
+import { defineRoute, json, type ApiRoute } from '../http/api-route';
+import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
+import { remoteBuilderView, toRemoteBuilderView } from '../views/account.view';
+import type { Services } from '../services/services';
+
+const builderCreate = z.strictObject({
+  name: z.string().min(1).max(128),
+  uri: z.string().min(1).describe('ssh://[user@]host or ssh-ng://...'),
+  systems: z.array(z.string().min(1)).min(1),
+  max_jobs: z.number().int().positive().optional(),
+  speed_factor: z.number().positive().optional(),
+  supported_features: z.array(z.string().min(1)).optional(),
+  mandatory_features: z.array(z.string().min(1)).optional(),
+  ssh_key_file: z.string().min(1).nullable().optional(),
+  public_host_key: z.string().min(1).nullable().optional(),
+  enabled: z.boolean().optional(),
+});
+
+function builderFields(b: Partial<z.output<typeof builderCreate>>) {
+  return {
+    name: b.name,
+    uri: b.uri,
+    systems: b.systems,
+    maxJobs: b.max_jobs,
+    speedFactor: b.speed_factor,
+    supportedFeatures: b.supported_features,
+    mandatoryFeatures: b.mandatory_features,
+    sshKeyFile: b.ssh_key_file,
+    publicHostKey: b.public_host_key,
+    enabled: b.enabled,
+  };
+}
+
+const systemView = z
+  .object({
+    version: z.string(),
+    node_version: z.string(),
+    uptime_seconds: z.number().int(),
+    database: z.object({ version: z.string(), size_bytes: z.number() }),
+    counts: z.record(z.string(), z.number().int()),
+    queues: z.array(z.object({ name: z.string(), queued: z.number().int(), active: z.number().int() })),
+  })
+  .meta({ id: 'SystemStatus' });
+
+export function adminRoutes(s: Services): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/admin/builders',
+      access: 'public',
+      tag: 'admin',
+      summary: 'List remote builders',
+      query: pageQuery,
+      responses: { 200: { description: 'A page of builders', schema: pageView(remoteBuilderView) } },
+      handle: async ({ query }) =>
+        json(200, mapPage(await s.remoteBuilders.list(query), toRemoteBuilderView)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/admin/builders',
+      access: Permission.Admin,
+      tag: 'admin',
+      summary: 'Add a remote builder',
+      body: builderCreate,
+      responses: {
+        201: { description: 'The builder', schema: remoteBuilderView },
+        409: { description: 'The name or URI is taken' },
+      },
+      handle: async ({ body }) =>
+        json(
+          201,
+          toRemoteBuilderView(
+            await s.remoteBuilders.create({
+              ...builderFields(body),
+              name: body.name,
+              uri: body.uri,
+              systems: body.systems,
+            }),
+          ),
+        ),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/admin/builders/{id}',
+      access: 'public',
+      tag: 'admin',
+      summary: 'Get a remote builder',
+      params: idParam,
+      responses: { 200: { description: 'The builder', schema: remoteBuilderView } },
+      handle: async ({ params }) => json(200, toRemoteBuilderView(await s.remoteBuilders.get(params.id))),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/v1/admin/builders/{id}',
+      access: Permission.Admin,
+      tag: 'admin',
+      summary: 'Change a remote builder',
+      params: idParam,
+      body: builderCreate.partial(),
+      responses: {
+        200: { description: 'The builder', schema: remoteBuilderView },
+        409: { description: 'The name or URI is taken' },
+      },
+      handle: async ({ params, body }) =>
+        json(200, toRemoteBuilderView(await s.remoteBuilders.update(params.id, builderFields(body)))),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/admin/builders/{id}',
+      access: Permission.Admin,
+      tag: 'admin',
+      summary: 'Remove a remote builder',
+      params: idParam,
+      responses: { 204: { description: 'Removed' } },
+      handle: async ({ params }) => {
+        await s.remoteBuilders.delete(params.id);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/admin/system',
+      access: Permission.Admin,
+      tag: 'admin',
+      summary: 'Versions, uptime, database size, row counts and queue depths',
+      responses: { 200: { description: 'System status', schema: systemView } },
+      handle: async () => {
+        const st = await s.system.status();
+        return json(200, {
+          version: st.version,
+          node_version: st.nodeVersion,
+          uptime_seconds: st.uptimeSeconds,
+          database: { version: st.database.version, size_bytes: st.database.sizeBytes },
+          counts: {
+            projects: st.counts.projects,
+            jobsets: st.counts.jobsets,
+            evaluations: st.counts.evaluations,
+            users: st.counts.users,
+            api_keys: st.counts.apiKeys,
+            remote_builders: st.counts.remoteBuilders,
+          },
+          queues: st.queues,
+        });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,185 @@
+// Builds: list with filters, stats, recent, one build, its log and steps; cancel, restart, bump.
+import { z } from 'zod';
+import { Permission } from '@fc/auth';
+import { defineRoute, json, type ApiRoute } from '../http/api-route';
+import { idParam, pageQuery, iso } from '../views/common.view';
+import {
+  BUILD_STATUS_NAMES,
+  buildPageView,
+  buildStatsView,
+  buildStepView,
+  buildView,
+  toBuildStepView,
+  toBuildView,
+} from '../views/build.view';
+import { parseStatusFilter } from '../services/build.service';
+import type { Services } from '../services/services';
+import type { BuildDetailRow, Page } from '@fc/db';
+
+const optionalId = z.coerce.number().int().positive().optional();
+
+const buildFilterQuery = pageQuery.extend({
+  project_id: optionalId,
+  jobset_id: optionalId,
+  evaluation_id: optionalId,
+  job: z.string().min(1).optional(),
+  system: z.string().min(1).optional(),
+  status: z.enum(BUILD_STATUS_NAMES).optional(),
+});
+
+function toBuildPage(p: Page<BuildDetailRow>) {
+  return {
+    items: p.items.map(toBuildView),
+    total: p.total,
+    total_exact: p.totalExact,
+    limit: p.limit,
+    offset: p.offset,
+  };
+}
+
+export function buildRoutes(s: Services): ApiRoute[] {
+  const action = (
+    verb: 'cancel' | 'restart' | 'bump',
+    access: Permission,
+    summary: string,
+    conflict: string,
+  ): ApiRoute =>
+    defineRoute({
+      method: 'post',
+      path: `/api/v1/builds/{id}/${verb}`,
+      access,
+      tag: 'builds',
+      summary,
+      params: idParam,
+      responses: {
+        200: { description: 'The updated build', schema: buildView },
+        409: { description: conflict },
+      },
+      handle: async ({ params }) => json(200, toBuildView(await s.builds[verb](params.id))),
+    });
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/builds',
+      access: 'public',
+      tag: 'builds',
+      summary: 'List builds, newest first',
+      description:
+        'evaluation_id lists every build of the evaluation, including those reused from earlier evaluations. ' +
+        'status is a status name (queued, running, succeeded, ...). total is exact up to 10,000 matches.',
+      query: buildFilterQuery,
+      responses: { 200: { description: 'A page of builds', schema: buildPageView } },
+      handle: async ({ query }) => {
+        const page = await s.builds.list(
+          {
+            projectId: query.project_id,
+            jobsetId: query.jobset_id,
+            evaluationId: query.evaluation_id,
+            job: query.job,
+            system: query.system,
+            status: parseStatusFilter(query.status),
+          },
+          query,
+        );
+        return json(200, toBuildPage(page));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/builds/stats',
+      access: 'public',
+      tag: 'builds',
+      summary: 'Build counts: queued and running (live), finished per status (refreshed every few seconds)',
+      responses: { 200: { description: 'Counts', schema: buildStatsView } },
+      handle: async () => {
+        const st = await s.builds.statistics();
+        return json(200, {
+          total: st.total,
+          queued: st.queued,
+          running: st.running,
+          finished: st.finished,
+          by_status: st.byStatus,
+          finished_last_hour: st.finishedLastHour,
+          finished_counted_at: iso(st.finishedCountedAt),
+        });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/builds/recent',
+      access: 'public',
+      tag: 'builds',
+      summary: 'Recently finished builds, latest first',
+      query: buildFilterQuery.omit({ status: true }),
+      responses: { 200: { description: 'A page of finished builds', schema: buildPageView } },
+      handle: async ({ query }) => {
+        const page = await s.builds.list(
+          {
+            projectId: query.project_id,
+            jobsetId: query.jobset_id,
+            evaluationId: query.evaluation_id,
+            job: query.job,
+            system: query.system,
+          },
+          query,
+          'stopped',
+        );
+        return json(200, toBuildPage(page));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/builds/{id}',
+      access: 'public',
+      tag: 'builds',
+      summary: 'Get a build with its outputs, products, metrics and constituents',
+      params: idParam,
+      responses: { 200: { description: 'The build', schema: buildView } },
+      handle: async ({ params }) => json(200, toBuildView(await s.builds.get(params.id))),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/builds/{id}/log',
+      access: 'public',
+      tag: 'builds',
+      summary: "The build's stored log, decompressed (404 until one exists)",
+      params: idParam,
+      responses: { 200: { description: 'The log', contentType: 'text/plain', schema: z.string() } },
+      handle: async ({ params }) => ({
+        status: 200,
+        stream: await s.builds.log(params.id),
+        contentType: 'text/plain; charset=utf-8',
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/builds/{id}/steps',
+      access: 'public',
+      tag: 'builds',
+      summary: "The build's steps (builds and substitutions of it and its dependencies)",
+      params: idParam,
+      responses: { 200: { description: 'The steps', schema: z.object({ items: z.array(buildStepView) }) } },
+      handle: async ({ params }) =>
+        json(200, { items: (await s.builds.steps(params.id)).map(toBuildStepView) }),
+    }),
+    action(
+      'cancel',
+      Permission.CancelBuild,
+      'Cancel a queued or running build (status 4; a running build is killed)',
+      'The build has already finished',
+    ),
+    action(
+      'restart',
+      Permission.RestartJobs,
+      'Queue a finished build again under the same id',
+      'The build is still queued or running',
+    ),
+    action(
+      'bump',
+      Permission.BumpToFront,
+      'Move a queued build to the front of the queue',
+      'The build has already finished',
+    ),
+  ];
+}

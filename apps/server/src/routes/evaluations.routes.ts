@@ -1,0 +1,83 @@
+// Evaluations: list, get, trigger, restart their failed or aborted builds.
+import { z } from 'zod';
+import { Permission } from '@fc/auth';
+import { defineRoute, json, type ApiRoute } from '../http/api-route';
+import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
+import { evaluationView, toEvaluationView } from '../views/evaluation.view';
+import type { Services } from '../services/services';
+
+const optionalId = z.coerce.number().int().positive().optional();
+
+export function evaluationRoutes(s: Services): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/evaluations',
+      access: 'public',
+      tag: 'evaluations',
+      summary: 'List evaluations, newest first',
+      query: pageQuery.extend({ project_id: optionalId, jobset_id: optionalId }),
+      responses: { 200: { description: 'A page of evaluations', schema: pageView(evaluationView) } },
+      handle: async ({ query }) =>
+        json(
+          200,
+          mapPage(
+            await s.evaluations.list({ projectId: query.project_id, jobsetId: query.jobset_id }, query),
+            toEvaluationView,
+          ),
+        ),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/evaluations/trigger',
+      access: Permission.EvalJobset,
+      tag: 'evaluations',
+      summary: 'Ask for an evaluation of a jobset',
+      description:
+        'Publishes an evaluate-jobset job; at most one is queued per jobset, so a second trigger while one waits ' +
+        'answers queued: false (a forced one still makes the waiting evaluation forced).',
+      body: z.strictObject({ jobset_id: z.number().int().positive(), force: z.boolean().default(false) }),
+      responses: {
+        202: {
+          description: 'Accepted',
+          schema: z.object({
+            jobset_id: z.number().int(),
+            queued: z.boolean(),
+            job_id: z.string().nullable(),
+          }),
+        },
+      },
+      handle: async ({ body }) => {
+        const r = await s.evaluations.trigger(body.jobset_id, body.force);
+        return json(202, { jobset_id: body.jobset_id, queued: r.queued, job_id: r.jobId });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/evaluations/{id}',
+      access: 'public',
+      tag: 'evaluations',
+      summary: 'Get an evaluation with its per-job errors',
+      params: idParam,
+      responses: { 200: { description: 'The evaluation', schema: evaluationView } },
+      handle: async ({ params }) => json(200, toEvaluationView(await s.evaluations.get(params.id))),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/evaluations/{id}/restart',
+      access: Permission.RestartJobs,
+      tag: 'evaluations',
+      summary: "Restart an evaluation's aborted (3, 4, 9) or failed (every non-zero status) builds",
+      params: idParam,
+      body: z.strictObject({ which: z.enum(['aborted', 'failed']) }),
+      responses: {
+        200: {
+          description: 'The restarted builds',
+          schema: z.object({ restarted: z.array(z.number().int()) }),
+        },
+      },
+      handle: async ({ params, body }) =>
+        json(200, { restarted: await s.evaluations.restartBuilds(params.id, body.which) }),
+    }),
+  ];
+}

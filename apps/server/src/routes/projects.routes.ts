@@ -1,0 +1,260 @@
+// Projects and jobsets.
+import { z } from 'zod';
+import { Permission } from '@fc/auth';
+import { defineRoute, json, type ApiRoute } from '../http/api-route';
+import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
+import { jobsetView, projectView, toJobsetView, toProjectView } from '../views/project.view';
+import type { Services } from '../services/services';
+
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const name = z.string().regex(NAME, 'must be 1-64 letters, digits, ".", "_" or "-"');
+
+const projectCreate = z.strictObject({
+  name,
+  repository_url: z.string().min(1),
+  description: z.string().nullable().optional(),
+  display_name: z.string().nullable().optional(),
+  homepage: z.string().nullable().optional(),
+  enabled: z.boolean().optional(),
+  hidden: z.boolean().optional(),
+  github_webhook_secret: z.string().min(1).nullable().optional(),
+  gitea_webhook_secret: z.string().min(1).nullable().optional(),
+});
+const projectUpdate = projectCreate.partial();
+
+function projectFields(b: z.output<typeof projectUpdate>) {
+  return {
+    name: b.name,
+    repositoryUrl: b.repository_url,
+    description: b.description,
+    displayName: b.display_name,
+    homepage: b.homepage,
+    enabled: b.enabled,
+    hidden: b.hidden,
+    githubWebhookSecret: b.github_webhook_secret,
+    giteaWebhookSecret: b.gitea_webhook_secret,
+  };
+}
+
+const jobsetInput = z.strictObject({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_'-]*$/, 'must be a Nix identifier'),
+  type: z.enum(['git', 'string', 'boolean', 'nix', 'path']),
+  value: z.string(),
+  branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
+});
+
+const jobsetCreate = z.strictObject({
+  name,
+  nix_expression: z.string().min(1),
+  flake_mode: z.boolean().default(false),
+  branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
+  check_interval: z.number().int().min(0).default(60).describe('seconds; 0 = never poll'),
+  enabled: z.boolean().default(true),
+  state: z.enum(['enabled', 'disabled', 'one-shot', 'one-at-a-time']).optional(),
+  scheduling_shares: z.number().int().positive().default(100),
+  keep_nr: z.number().int().min(0).default(3),
+  description: z.string().nullable().optional(),
+  hidden: z.boolean().optional(),
+  inputs: z.array(jobsetInput).default([]),
+});
+
+const jobsetUpdate = z.strictObject({
+  name: name.optional(),
+  nix_expression: z.string().min(1).optional(),
+  flake_mode: z.boolean().optional(),
+  branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
+  check_interval: z.number().int().min(0).optional(),
+  enabled: z.boolean().optional(),
+  state: z.enum(['enabled', 'disabled', 'one-shot', 'one-at-a-time']).optional(),
+  scheduling_shares: z.number().int().positive().optional(),
+  keep_nr: z.number().int().min(0).optional(),
+  description: z.string().nullable().optional(),
+  hidden: z.boolean().optional(),
+  inputs: z.array(jobsetInput).optional(),
+});
+
+/** `enabled` is shorthand for the state: false = disabled; an explicit `state` wins. */
+function stateOf(
+  state: 'enabled' | 'disabled' | 'one-shot' | 'one-at-a-time' | undefined,
+  enabled: boolean | undefined,
+) {
+  if (state) return state;
+  if (enabled === undefined) return undefined;
+  return enabled ? 'enabled' : 'disabled';
+}
+
+function jobsetFields(b: z.output<typeof jobsetUpdate>) {
+  return {
+    name: b.name,
+    nixExpression: b.nix_expression,
+    flakeMode: b.flake_mode,
+    branch: b.branch,
+    checkInterval: b.check_interval,
+    state: stateOf(b.state, b.enabled),
+    schedulingShares: b.scheduling_shares,
+    keepNr: b.keep_nr,
+    description: b.description,
+    hidden: b.hidden,
+  };
+}
+
+function inputFields(inputs: z.output<typeof jobsetInput>[]) {
+  return inputs.map((i) => ({ name: i.name, type: i.type, value: i.value, branch: i.branch ?? null }));
+}
+
+export function projectRoutes(s: Services): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/projects',
+      access: 'public',
+      tag: 'projects',
+      summary: 'List projects',
+      query: pageQuery,
+      responses: { 200: { description: 'A page of projects', schema: pageView(projectView) } },
+      handle: async ({ query }) => json(200, mapPage(await s.projects.list(query), toProjectView)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/projects',
+      access: Permission.CreateProjects,
+      tag: 'projects',
+      summary: 'Create a project',
+      body: projectCreate,
+      responses: {
+        201: { description: 'The project', schema: projectView },
+        409: { description: 'A project of this name exists' },
+      },
+      handle: async ({ body, principal }) => {
+        const row = await s.projects.create({
+          ...projectFields(body),
+          name: body.name,
+          repositoryUrl: body.repository_url,
+          ownerId: principal?.userId ?? null,
+        });
+        return json(201, toProjectView(row));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/projects/{id}',
+      access: 'public',
+      tag: 'projects',
+      summary: 'Get a project',
+      params: idParam,
+      responses: { 200: { description: 'The project', schema: projectView } },
+      handle: async ({ params }) => json(200, toProjectView(await s.projects.get(params.id))),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/v1/projects/{id}',
+      access: Permission.CreateProjects,
+      tag: 'projects',
+      summary: 'Change a project',
+      params: idParam,
+      body: projectUpdate,
+      responses: {
+        200: { description: 'The project', schema: projectView },
+        409: { description: 'A project of this name exists' },
+      },
+      handle: async ({ params, body }) =>
+        json(200, toProjectView(await s.projects.update(params.id, projectFields(body)))),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/projects/{id}',
+      access: Permission.CreateProjects,
+      tag: 'projects',
+      summary: 'Delete a project with its jobsets, evaluations and builds',
+      params: idParam,
+      responses: { 204: { description: 'Deleted' } },
+      handle: async ({ params }) => {
+        await s.projects.delete(params.id);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/projects/{id}/jobsets',
+      access: 'public',
+      tag: 'jobsets',
+      summary: "List a project's jobsets",
+      params: idParam,
+      query: pageQuery,
+      responses: { 200: { description: 'A page of jobsets', schema: pageView(jobsetView) } },
+      handle: async ({ params, query }) =>
+        json(200, mapPage(await s.projects.listJobsets(params.id, query), toJobsetView)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/projects/{id}/jobsets',
+      access: Permission.CreateProjects,
+      tag: 'jobsets',
+      summary: 'Create a jobset',
+      description:
+        'Legacy mode: nix_expression is a Nix file inside the repository. Flake mode: the repository is a flake and ' +
+        'nix_expression the output attribute to build (hydraJobs, falling back to checks).',
+      params: idParam,
+      body: jobsetCreate,
+      responses: {
+        201: { description: 'The jobset', schema: jobsetView },
+        409: { description: 'The project has a jobset of this name' },
+      },
+      handle: async ({ params, body }) => {
+        const row = await s.projects.createJobset(
+          params.id,
+          { ...jobsetFields(body), name: body.name, nixExpression: body.nix_expression },
+          inputFields(body.inputs),
+        );
+        return json(201, toJobsetView(row));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/jobsets/{id}',
+      access: 'public',
+      tag: 'jobsets',
+      summary: 'Get a jobset with its inputs',
+      params: idParam,
+      responses: { 200: { description: 'The jobset', schema: jobsetView } },
+      handle: async ({ params }) => json(200, toJobsetView(await s.projects.getJobset(params.id))),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/v1/jobsets/{id}',
+      access: Permission.CreateProjects,
+      tag: 'jobsets',
+      summary: 'Change a jobset (inputs, when given, replace the old ones)',
+      params: idParam,
+      body: jobsetUpdate,
+      responses: {
+        200: { description: 'The jobset', schema: jobsetView },
+        409: { description: 'The project has a jobset of this name' },
+      },
+      handle: async ({ params, body }) =>
+        json(
+          200,
+          toJobsetView(
+            await s.projects.updateJobset(
+              params.id,
+              jobsetFields(body),
+              body.inputs ? inputFields(body.inputs) : undefined,
+            ),
+          ),
+        ),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/jobsets/{id}',
+      access: Permission.CreateProjects,
+      tag: 'jobsets',
+      summary: 'Delete a jobset with its evaluations and builds',
+      params: idParam,
+      responses: { 204: { description: 'Deleted' } },
+      handle: async ({ params }) => {
+        await s.projects.deleteJobset(params.id);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,24 @@
+// Every service of the API, built once by createApp from its dependencies.
+import type { ApiKeyService } from './api-key.service';
+import type { BuildService } from './build.service';
+import type { ChannelService } from './channel.service';
+import type { EvaluationService } from './evaluation.service';
+import type { ProjectService } from './project.service';
+import type { RemoteBuilderService } from './remote-builder.service';
+import type { SearchService } from './search.service';
+import type { SystemService } from './system.service';
+import type { UserService } from './user.service';
+import type { WebhookService } from './webhook.service';
+
+export interface Services {
+  readonly projects: ProjectService;
+  readonly evaluations: EvaluationService;
+  readonly builds: BuildService;
+  readonly channels: ChannelService;
+  readonly apiKeys: ApiKeyService;
+  readonly users: UserService;
+  readonly search: SearchService;
+  readonly remoteBuilders: RemoteBuilderService;
+  readonly system: SystemService;
+  readonly webhooks: WebhookService;
+}

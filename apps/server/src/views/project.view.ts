@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import type { JobsetRow, ProjectRow } from '@fc/db';
+import { iso, timestamp } from './common.view';
+
+export const projectView = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    display_name: z.string().nullable(),
+    description: z.string().nullable(),
+    repository_url: z.string(),
+    homepage: z.string().nullable(),
+    enabled: z.boolean(),
+    hidden: z.boolean(),
+    owner_id: z.number().int().nullable(),
+    has_github_webhook_secret: z.boolean(),
+    has_gitea_webhook_secret: z.boolean(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Project' });
+
+export function toProjectView(p: ProjectRow): z.output<typeof projectView> {
+  return {
+    id: p.id,
+    name: p.name,
+    display_name: p.displayName,
+    description: p.description,
+    repository_url: p.repositoryUrl,
+    homepage: p.homepage,
+    enabled: p.enabled,
+    hidden: p.hidden,
+    owner_id: p.ownerId,
+    has_github_webhook_secret: p.hasGithubWebhookSecret,
+    has_gitea_webhook_secret: p.hasGiteaWebhookSecret,
+    created_at: iso(p.createdAt),
+    updated_at: iso(p.updatedAt),
+  };
+}
+
+export const jobsetInputView = z.object({
+  name: z.string(),
+  type: z.enum(['git', 'string', 'boolean', 'nix', 'path']),
+  value: z.string(),
+  branch: z.string().nullable(),
+});
+
+export const jobsetView = z
+  .object({
+    id: z.number().int(),
+    project_id: z.number().int(),
+    project_name: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    flake_mode: z.boolean(),
+    nix_expression: z.string(),
+    branch: z.string().nullable(),
+    check_interval: z.number().int(),
+    enabled: z.boolean(),
+    state: z.enum(['enabled', 'disabled', 'one-shot', 'one-at-a-time']),
+    scheduling_shares: z.number().int(),
+    keep_nr: z.number().int(),
+    hidden: z.boolean(),
+    inputs: z.array(jobsetInputView),
+    trigger_time: timestamp.nullable(),
+    last_checked_at: timestamp.nullable(),
+    error_message: z.string().nullable(),
+    error_at: timestamp.nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Jobset' });
+
+export function toJobsetView(j: JobsetRow): z.output<typeof jobsetView> {
+  return {
+    id: j.id,
+    project_id: j.projectId,
+    project_name: j.projectName,
+    name: j.name,
+    description: j.description,
+    flake_mode: j.flakeMode,
+    nix_expression: j.nixExpression,
+    branch: j.branch,
+    check_interval: j.checkInterval,
+    enabled: j.state !== 'disabled',
+    state: j.state,
+    scheduling_shares: j.schedulingShares,
+    keep_nr: j.keepNr,
+    hidden: j.hidden,
+    inputs: j.inputs.map((i) => ({ name: i.name, type: i.type, value: i.value, branch: i.branch })),
+    trigger_time: iso(j.triggerTime),
+    last_checked_at: iso(j.lastCheckedAt),
+    error_message: j.errorMessage,
+    error_at: iso(j.errorAt),
+    created_at: iso(j.createdAt),
+    updated_at: iso(j.updatedAt),
+  };
+}

@@ -1,0 +1,16 @@
+export {
+  Permission,
+  KNOWN_ROLES,
+  ROLE_PATTERN,
+  permissionsOfRoles,
+  rolesGrant,
+  type KnownRole,
+} from './permissions';
+export {
+  generateApiKeyToken,
+  hashApiKeyToken,
+  apiKeyHashMatches,
+  secretsEqual,
+  type NewApiKeyToken,
+} from './api-key-token';
+export { hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './password';

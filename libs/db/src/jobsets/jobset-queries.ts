@@ -1,0 +1,187 @@
+// Jobsets and their inputs: the API's reads and writes.
+import { z } from 'zod';
+import type { Queryable } from '../pool';
+import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
+import { page, type Page, type PageRequest } from '../pagination';
+
+export const JOBSET_STATES = ['enabled', 'disabled', 'one-shot', 'one-at-a-time'] as const;
+export type JobsetState = (typeof JOBSET_STATES)[number];
+export const JOBSET_INPUT_TYPES = ['git', 'string', 'boolean', 'nix', 'path'] as const;
+export type JobsetInputType = (typeof JOBSET_INPUT_TYPES)[number];
+
+export const jobsetInputRow = z.object({
+  name: z.string(),
+  type: z.enum(JOBSET_INPUT_TYPES),
+  value: z.string(),
+  branch: z.string().nullable(),
+});
+export type JobsetInputRow = z.output<typeof jobsetInputRow>;
+
+export const jobsetRow = z.object({
+  id: z.number(),
+  projectId: z.number(),
+  projectName: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  flakeMode: z.boolean(),
+  nixExpression: z.string(),
+  branch: z.string().nullable(),
+  checkInterval: z.number(),
+  state: z.enum(JOBSET_STATES),
+  schedulingShares: z.number(),
+  keepNr: z.number(),
+  hidden: z.boolean(),
+  triggerTime: z.date().nullable(),
+  lastCheckedAt: z.date().nullable(),
+  errorMessage: z.string().nullable(),
+  errorAt: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  inputs: z.array(jobsetInputRow),
+});
+export type JobsetRow = z.output<typeof jobsetRow>;
+
+const SELECT = `SELECT j.id, j.project_id, p.name AS project_name, j.name, j.description, j.flake_mode,
+    j.nix_expression, j.branch, j.check_interval, j.state, j.scheduling_shares, j.keep_nr, j.hidden,
+    j.trigger_time, j.last_checked_at, j.error_message, j.error_at, j.created_at, j.updated_at,
+    (SELECT coalesce(json_agg(json_build_object('name', i.name, 'type', i.type, 'value', i.value,
+       'branch', i.branch) ORDER BY i.name), '[]'::json) FROM jobset_inputs i WHERE i.jobset_id = j.id) AS inputs
+  FROM jobsets j JOIN projects p ON p.id = j.project_id`;
+
+export interface JobsetInputFields {
+  readonly name: string;
+  readonly type: JobsetInputType;
+  readonly value: string;
+  readonly branch?: string | null | undefined;
+}
+
+export interface JobsetFields {
+  readonly name: string;
+  readonly description?: string | null | undefined;
+  readonly flakeMode?: boolean | undefined;
+  readonly nixExpression: string;
+  readonly branch?: string | null | undefined;
+  readonly checkInterval?: number | undefined;
+  readonly state?: JobsetState | undefined;
+  readonly schedulingShares?: number | undefined;
+  readonly keepNr?: number | undefined;
+  readonly hidden?: boolean | undefined;
+}
+
+export async function insertJobset(db: Queryable, projectId: number, j: JobsetFields): Promise<number> {
+  const row = await queryOne(
+    db,
+    z.object({ id: z.number() }),
+    `INSERT INTO jobsets (project_id, name, description, flake_mode, nix_expression, branch, check_interval,
+       state, scheduling_shares, keep_nr, hidden)
+     VALUES ($1, $2, $3, coalesce($4, false), $5, $6, coalesce($7, 60), coalesce($8, 'enabled'),
+       coalesce($9, 100), coalesce($10, 3), coalesce($11, false))
+     RETURNING id`,
+    [
+      projectId,
+      j.name,
+      j.description ?? null,
+      j.flakeMode ?? null,
+      j.nixExpression,
+      j.branch ?? null,
+      j.checkInterval ?? null,
+      j.state ?? null,
+      j.schedulingShares ?? null,
+      j.keepNr ?? null,
+      j.hidden ?? null,
+    ],
+  );
+  return row.id;
+}
+
+const UPDATABLE: Record<string, string> = {
+  name: 'name',
+  description: 'description',
+  flakeMode: 'flake_mode',
+  nixExpression: 'nix_expression',
+  branch: 'branch',
+  checkInterval: 'check_interval',
+  state: 'state',
+  schedulingShares: 'scheduling_shares',
+  keepNr: 'keep_nr',
+  hidden: 'hidden',
+};
+
+/** Updates the given fields; false when the jobset does not exist. */
+export async function updateJobset(
+  db: Queryable,
+  id: number,
+  changes: Partial<JobsetFields>,
+): Promise<boolean> {
+  const sets: string[] = [];
+  const values: unknown[] = [id];
+  for (const [key, column] of Object.entries(UPDATABLE)) {
+    const value = (changes as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    values.push(value);
+    sets.push(`${column} = $${values.length}`);
+  }
+  sets.push('updated_at = now()');
+  return (await execute(db, `UPDATE jobsets SET ${sets.join(', ')} WHERE id = $1`, values)) === 1;
+}
+
+/** Replaces every input of the jobset, in bulk. */
+export async function replaceJobsetInputs(
+  db: Queryable,
+  jobsetId: number,
+  inputs: readonly JobsetInputFields[],
+): Promise<void> {
+  await execute(db, 'DELETE FROM jobset_inputs WHERE jobset_id = $1', [jobsetId]);
+  if (inputs.length === 0) return;
+  await execute(
+    db,
+    `INSERT INTO jobset_inputs (jobset_id, name, type, value, branch)
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])`,
+    [
+      jobsetId,
+      inputs.map((i) => i.name),
+      inputs.map((i) => i.type),
+      inputs.map((i) => i.value),
+      inputs.map((i) => i.branch ?? null),
+    ],
+  );
+}
+
+export async function deleteJobset(db: Queryable, id: number): Promise<boolean> {
+  return (await execute(db, 'DELETE FROM jobsets WHERE id = $1', [id])) === 1;
+}
+
+export async function findJobset(db: Queryable, id: number): Promise<JobsetRow | undefined> {
+  return queryMaybeOne(db, jobsetRow, `${SELECT} WHERE j.id = $1`, [id]);
+}
+
+export async function listJobsetsOfProject(
+  db: Queryable,
+  projectId: number,
+  request: PageRequest,
+): Promise<Page<JobsetRow>> {
+  const items = await queryRows(
+    db,
+    jobsetRow,
+    `${SELECT} WHERE j.project_id = $1 ORDER BY j.name LIMIT $2 OFFSET $3`,
+    [projectId, request.limit, request.offset],
+  );
+  const { n } = await queryOne(
+    db,
+    z.object({ n: z.number() }),
+    'SELECT count(*)::int AS n FROM jobsets WHERE project_id = $1',
+    [projectId],
+  );
+  return page(items, n, request);
+}
+
+/** The enabled jobsets of a project (webhooks trigger each). */
+export async function enabledJobsetIdsOfProject(db: Queryable, projectId: number): Promise<number[]> {
+  const rows = await queryRows(
+    db,
+    z.object({ id: z.number() }),
+    `SELECT id FROM jobsets WHERE project_id = $1 AND state <> 'disabled' ORDER BY id`,
+    [projectId],
+  );
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,38 @@
+// Offset pagination shared by every list query: the caller's limit/offset and the matching total.
+
+export interface PageRequest {
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+  /** False when `total` is an estimate (very large result sets; see the builds list). */
+  readonly totalExact: boolean;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export function page<T>(items: T[], total: number, request: PageRequest, totalExact = true): Page<T> {
+  return { items, total, totalExact, limit: request.limit, offset: request.offset };
+}
+
+/** A WHERE clause assembled from optional conditions; `add` returns the parameter's placeholder. */
+export class WhereBuilder {
+  readonly values: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  param(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  add(condition: string): void {
+    this.conditions.push(condition);
+  }
+
+  get sql(): string {
+    return this.conditions.length ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+}

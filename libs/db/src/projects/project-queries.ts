@@ -1,0 +1,134 @@
+// Projects: the API's reads and writes.
+import { z } from 'zod';
+import type { Queryable } from '../pool';
+import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
+import { page, type Page, type PageRequest } from '../pagination';
+
+export const projectRow = z.object({
+  id: z.number(),
+  name: z.string(),
+  displayName: z.string().nullable(),
+  description: z.string().nullable(),
+  repositoryUrl: z.string(),
+  homepage: z.string().nullable(),
+  enabled: z.boolean(),
+  hidden: z.boolean(),
+  ownerId: z.number().nullable(),
+  hasGithubWebhookSecret: z.boolean(),
+  hasGiteaWebhookSecret: z.boolean(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type ProjectRow = z.output<typeof projectRow>;
+
+const COLUMNS = `id, name, display_name, description, repository_url, homepage, enabled, hidden, owner_id,
+  github_webhook_secret IS NOT NULL AS has_github_webhook_secret,
+  gitea_webhook_secret IS NOT NULL AS has_gitea_webhook_secret, created_at, updated_at`;
+
+export interface ProjectFields {
+  readonly name: string;
+  readonly displayName?: string | null | undefined;
+  readonly description?: string | null | undefined;
+  readonly repositoryUrl: string;
+  readonly homepage?: string | null | undefined;
+  readonly enabled?: boolean | undefined;
+  readonly hidden?: boolean | undefined;
+  readonly ownerId?: number | null | undefined;
+  readonly githubWebhookSecret?: string | null | undefined;
+  readonly giteaWebhookSecret?: string | null | undefined;
+}
+
+export async function insertProject(db: Queryable, p: ProjectFields): Promise<ProjectRow> {
+  return queryOne(
+    db,
+    projectRow,
+    `INSERT INTO projects (name, display_name, description, repository_url, homepage, enabled, hidden,
+       owner_id, github_webhook_secret, gitea_webhook_secret)
+     VALUES ($1, $2, $3, $4, $5, coalesce($6, true), coalesce($7, false), $8, $9, $10)
+     RETURNING ${COLUMNS}`,
+    [
+      p.name,
+      p.displayName ?? null,
+      p.description ?? null,
+      p.repositoryUrl,
+      p.homepage ?? null,
+      p.enabled ?? null,
+      p.hidden ?? null,
+      p.ownerId ?? null,
+      p.githubWebhookSecret ?? null,
+      p.giteaWebhookSecret ?? null,
+    ],
+  );
+}
+
+const UPDATABLE: Record<string, string> = {
+  name: 'name',
+  displayName: 'display_name',
+  description: 'description',
+  repositoryUrl: 'repository_url',
+  homepage: 'homepage',
+  enabled: 'enabled',
+  hidden: 'hidden',
+  githubWebhookSecret: 'github_webhook_secret',
+  giteaWebhookSecret: 'gitea_webhook_secret',
+};
+
+/** Updates the given fields (undefined = unchanged); undefined when the project does not exist. */
+export async function updateProject(
+  db: Queryable,
+  id: number,
+  changes: Partial<ProjectFields>,
+): Promise<ProjectRow | undefined> {
+  const sets: string[] = [];
+  const values: unknown[] = [id];
+  for (const [key, column] of Object.entries(UPDATABLE)) {
+    const value = (changes as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    values.push(value);
+    sets.push(`${column} = $${values.length}`);
+  }
+  sets.push('updated_at = now()');
+  return queryMaybeOne(
+    db,
+    projectRow,
+    `UPDATE projects SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
+    values,
+  );
+}
+
+export async function deleteProject(db: Queryable, id: number): Promise<boolean> {
+  return (await execute(db, 'DELETE FROM projects WHERE id = $1', [id])) === 1;
+}
+
+export async function findProject(db: Queryable, id: number): Promise<ProjectRow | undefined> {
+  return queryMaybeOne(db, projectRow, `SELECT ${COLUMNS} FROM projects WHERE id = $1`, [id]);
+}
+
+export async function findProjectByName(db: Queryable, name: string): Promise<ProjectRow | undefined> {
+  return queryMaybeOne(db, projectRow, `SELECT ${COLUMNS} FROM projects WHERE name = $1`, [name]);
+}
+
+export async function listProjects(db: Queryable, request: PageRequest): Promise<Page<ProjectRow>> {
+  const items = await queryRows(
+    db,
+    projectRow,
+    `SELECT ${COLUMNS} FROM projects ORDER BY name LIMIT $1 OFFSET $2`,
+    [request.limit, request.offset],
+  );
+  const { n } = await queryOne(db, z.object({ n: z.number() }), 'SELECT count(*)::int AS n FROM projects');
+  return page(items, n, request);
+}
+
+/** The webhook secrets of a project (never part of a view model). */
+export async function projectWebhookSecrets(
+  db: Queryable,
+  id: number,
+): Promise<{ github: string | null; gitea: string | null } | undefined> {
+  const row = await queryMaybeOne(
+    db,
+    z.object({ githubWebhookSecret: z.string().nullable(), giteaWebhookSecret: z.string().nullable() }),
+    'SELECT github_webhook_secret, gitea_webhook_secret FROM projects WHERE id = $1',
+    [id],
+  );
+  return row && { github: row.githubWebhookSecret, gitea: row.giteaWebhookSecret };
+}

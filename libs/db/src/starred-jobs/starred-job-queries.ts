@@ -1,0 +1,54 @@
+// A user's starred jobs (a job is a name within a jobset).
+import { z } from 'zod';
+import type { Queryable } from '../pool';
+import { execute, queryRows } from '../sql';
+
+export const starredJobRow = z.object({
+  jobsetId: z.number(),
+  jobsetName: z.string(),
+  projectId: z.number(),
+  projectName: z.string(),
+  job: z.string(),
+  createdAt: z.date(),
+});
+export type StarredJobRow = z.output<typeof starredJobRow>;
+
+export async function listStarredJobs(db: Queryable, userId: number): Promise<StarredJobRow[]> {
+  return queryRows(
+    db,
+    starredJobRow,
+    `SELECT s.jobset_id, j.name AS jobset_name, j.project_id, p.name AS project_name, s.job, s.created_at
+     FROM starred_jobs s JOIN jobsets j ON j.id = s.jobset_id JOIN projects p ON p.id = j.project_id
+     WHERE s.user_id = $1 ORDER BY p.name, j.name, s.job`,
+    [userId],
+  );
+}
+
+/** Stars a job; true when it was not starred before. */
+export async function starJob(
+  db: Queryable,
+  userId: number,
+  jobsetId: number,
+  job: string,
+): Promise<boolean> {
+  const n = await execute(
+    db,
+    'INSERT INTO starred_jobs (user_id, jobset_id, job) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [userId, jobsetId, job],
+  );
+  return n === 1;
+}
+
+export async function unstarJob(
+  db: Queryable,
+  userId: number,
+  jobsetId: number,
+  job: string,
+): Promise<boolean> {
+  const n = await execute(db, 'DELETE FROM starred_jobs WHERE user_id = $1 AND jobset_id = $2 AND job = $3', [
+    userId,
+    jobsetId,
+    job,
+  ]);
+  return n === 1;
+}

@@ -1,0 +1,8 @@
+export {
+  createMetricsRegistry,
+  createHttpMetrics,
+  registerBuildQueueGauges,
+  type HttpMetrics,
+  type MetricsRegistryOptions,
+  type Registry,
+} from './metrics-registry';

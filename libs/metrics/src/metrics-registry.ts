@@ -1,0 +1,70 @@
+// The metrics registry factory: one prom-client registry per process, created by the composition root.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface HttpMetrics {
+  readonly requests: Counter<'method' | 'route' | 'status'>;
+  readonly duration: Histogram<'method' | 'route'>;
+}
+
+export interface MetricsRegistryOptions {
+  /** The daemon's name, added as the `service` label of every metric. */
+  readonly service: string;
+  /** Node.js process metrics (heap, event loop lag, ...). */
+  readonly processMetrics?: boolean;
+}
+
+export function createMetricsRegistry(options: MetricsRegistryOptions): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: options.service });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'fc_' });
+  return registry;
+}
+
+export function createHttpMetrics(registry: Registry): HttpMetrics {
+  return {
+    requests: new Counter({
+      name: 'fc_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'fc_http_request_duration_seconds',
+      help: 'HTTP request duration, by method and route pattern',
+      labelNames: ['method', 'route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+  };
+}
+
+/**
+ * Gauges of the build queue, read when /metrics is scraped: `read` returns the number of queued
+ * and running builds (the caller supplies the query, so this library needs no database).
+ */
+export function registerBuildQueueGauges(
+  registry: Registry,
+  read: () => Promise<{ queued: number; running: number }>,
+): void {
+  let pending: Promise<{ queued: number; running: number }> | undefined;
+  // Both gauges collect from one read per scrape.
+  const once = () => (pending ??= read().finally(() => setTimeout(() => (pending = undefined), 0)));
+  new Gauge({
+    name: 'fc_builds_queued',
+    help: 'Builds waiting for a builder',
+    registers: [registry],
+    async collect() {
+      this.set((await once()).queued);
+    },
+  });
+  new Gauge({
+    name: 'fc_builds_running',
+    help: 'Builds being built',
+    registers: [registry],
+    async collect() {
+      this.set((await once()).running);
+    },
+  });
+}
+
+export type { Registry } from 'prom-client';
