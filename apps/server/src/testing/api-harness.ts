@@ -50,6 +50,8 @@ export async function startApiHarness(
   });
   const pool = options.appPool ?? createPool({ url: db.url, maxConnections: 8 });
   const boss = createBoss({ url: db.url, supervise: false, maxConnections: 2 });
+  // A dropped database (the 503 spec) makes pg-boss's own pool report errors.
+  boss.on('error', () => undefined);
   await boss.start();
   const server = createApp({
     config,
