@@ -24,6 +24,7 @@ import {
   BuildStepTracker,
   addGcRoot,
   gcRootName,
+  killProcessTreeNow,
   queryPathInfo,
   readBuildOutputs,
   startRealise,
@@ -67,8 +68,18 @@ export class MachineryError extends Error {
 }
 
 interface ActiveBuild {
+  readonly pid: number;
   kill(reason: KillReason): void;
 }
+
+/** The status a step interrupted by each kill gets. */
+const KILL_STATUS: Record<KillReason, BuildStatusCode> = {
+  cancelled: BuildStatus.Cancelled,
+  'log-limit': BuildStatus.LogLimitExceeded,
+  'hand-back': BuildStatus.Aborted,
+  'claim-lost': BuildStatus.Aborted,
+  watchdog: BuildStatus.TimedOut,
+};
 
 interface Finish {
   readonly status: BuildStatusCode;
@@ -126,6 +137,11 @@ export class BuildRunner {
   /** Stops every running build and hands it back to the queue (the process is stopping). */
   handBackAll(): void {
     for (const active of this.#active.values()) active.kill('hand-back');
+  }
+
+  /** SIGKILLs every running Nix process tree now (the process is exiting; nothing may outlive it). */
+  killAllNow(): void {
+    for (const active of this.#active.values()) killProcessTreeNow(active.pid);
   }
 
   /** Resolves when no job is being handled. */
@@ -219,10 +235,11 @@ export class BuildRunner {
       kill = (reason) => {
         if (killReason) return;
         killReason = reason;
+        tracker.interrupt(KILL_STATUS[reason], `interrupted: ${reason}`);
         logger.info('killing the build', { reason, pid: nix.pid });
         killing = nix.kill();
       };
-      this.#active.set(row.id, { kill });
+      this.#active.set(row.id, { pid: nix.pid, kill });
       const onAbort = () => kill('claim-lost');
       job.signal.addEventListener('abort', onAbort);
       // Nix enforces the timeout; this only catches a Nix that does not (stuck on a lock, a lost remote).

@@ -29,33 +29,47 @@ export async function startBuildWorker(deps: {
   const cancels = await watchCancellations(pool, runner, logger);
   const log = logger.child({ component: 'build-worker' });
 
-  await boss.work(
-    QueueName.BuildDerivation,
-    {
-      localConcurrency: config.queue_runner.workers,
-      batchSize: 1,
-      includeMetadata: true,
-      pollingIntervalSeconds: config.queue_runner.poll_interval,
-      notifyPollingIntervalSeconds: config.queue_runner.poll_interval,
-    },
-    async (jobs: JobWithMetadata<unknown>[]) => {
-      for (const job of jobs) {
-        const data = parsePayload(QueueName.BuildDerivation, job.data);
-        try {
-          await runner.run({ ...job, data });
-        } catch (e) {
-          log.warn('build attempt failed; pg-boss retries it', {
-            buildId: data.buildId,
-            jobId: job.id,
-            attempt: job.retryCount + 1,
-            maxAttempts: job.retryLimit + 1,
-            error: (e as Error).message,
-          });
-          throw e;
-        }
+  // One pg-boss worker per slot, so each knows its own id: a worker that finished a build is told
+  // to fetch again at once instead of sleeping out its polling interval (pg-boss only skips the
+  // delay when notified).
+  const handle = async (jobs: JobWithMetadata<unknown>[]) => {
+    for (const job of jobs) {
+      const data = parsePayload(QueueName.BuildDerivation, job.data);
+      try {
+        await runner.run({ ...job, data });
+      } catch (e) {
+        log.warn('build attempt failed; pg-boss retries it', {
+          buildId: data.buildId,
+          jobId: job.id,
+          attempt: job.retryCount + 1,
+          maxAttempts: job.retryLimit + 1,
+          error: (e as Error).message,
+        });
+        throw e;
       }
-    },
-  );
+    }
+  };
+  for (let i = 0; i < config.queue_runner.workers; i++) {
+    // The handler can run before work() resolves; the first build then just waits one poll.
+    const slot: { workerId?: string } = {};
+    slot.workerId = await boss.work(
+      QueueName.BuildDerivation,
+      {
+        localConcurrency: 1,
+        batchSize: 1,
+        includeMetadata: true,
+        pollingIntervalSeconds: config.queue_runner.poll_interval,
+        notifyPollingIntervalSeconds: config.queue_runner.poll_interval,
+      },
+      async (jobs: JobWithMetadata<unknown>[]) => {
+        try {
+          await handle(jobs);
+        } finally {
+          if (slot.workerId) boss.notifyWorker(slot.workerId);
+        }
+      },
+    );
+  }
 
   const reaper = setInterval(() => {
     abortLostBuilds(pool, boss, log).catch((e: unknown) =>
@@ -75,7 +89,9 @@ export async function startBuildWorker(deps: {
       clearInterval(reaper);
       if (gc) clearInterval(gc);
       // Take no new build; give the running ones a moment, then hand them back.
-      const offWork = boss.offWork(QueueName.BuildDerivation, { wait: true });
+      const offWork = boss
+        .offWork(QueueName.BuildDerivation, { wait: true })
+        .catch((e: unknown) => log.warn('stopping the workers failed', { error: (e as Error).message }));
       const drained = await Promise.race([
         runner.idle().then(() => true),
         new Promise<boolean>((r) => setTimeout(() => r(false), DRAIN_SECONDS * 1000)),

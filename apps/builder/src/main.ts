@@ -44,6 +44,8 @@ runDaemon('fc-queue-runner', async () => {
       gcRootsDir: config.gc.enabled ? config.gc.gc_roots_dir : undefined,
     },
   });
+  // Whatever ends this process, no nix-store (detached in its own group) may outlive it.
+  process.on('exit', () => runner.killAllNow());
   const worker = await startBuildWorker({ pool, boss, logger, config, runner });
   logger.info('ready', { workers: qr.workers, systems: local.systems });
   return {

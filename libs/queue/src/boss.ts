@@ -91,13 +91,7 @@ export async function ensureQueues(boss: PgBoss, settings: QueueSettings): Promi
     const existing = await boss.getQueue(name);
     if (existing) {
       // A queue's policy is fixed at creation; the rest follows the configuration.
-      const {
-        policy: _policy,
-        retryDelayMax: _max,
-        deadLetter: _dl,
-        partition: _p,
-        ...mutable
-      } = def;
+      const { policy: _policy, retryDelayMax: _max, deadLetter: _dl, partition: _p, ...mutable } = def;
       await boss.updateQueue(name, mutable);
     } else await boss.createQueue(name, def);
   }

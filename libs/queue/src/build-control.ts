@@ -14,7 +14,7 @@ import {
 import { NotFoundError, ConflictError, RESTARTABLE_ABORTED } from '@fc/core';
 import type { PgBoss } from 'pg-boss';
 import { BUILD_HEARTBEAT_SECONDS, bossDb, sendJob } from './boss';
-import { buildJobPriority, buildJobStartAfter } from './build-priority';
+import { buildJobPriority } from './build-priority';
 import { QueueName } from './job-registry';
 
 /** NOTIFY channel on which a cancelled build's id is announced; queue runners LISTEN and kill it. */
@@ -39,7 +39,7 @@ export async function enqueueBuild(
     {
       db,
       priority: buildJobPriority(build.globalPriority, build.priority),
-      startAfter: options.notBefore ?? buildJobStartAfter(build.id),
+      ...(options.notBefore ? { startAfter: options.notBefore } : {}),
       heartbeatSeconds: BUILD_HEARTBEAT_SECONDS,
     },
   );

@@ -18,7 +18,7 @@ export {
   type BossOptions,
   type QueueSettings,
 } from './boss';
-export { buildJobPriority, buildJobStartAfter } from './build-priority';
+export { buildJobPriority } from './build-priority';
 export {
   BUILD_CANCEL_CHANNEL,
   enqueueBuild,
@@ -29,4 +29,3 @@ export {
   bumpBuild,
 } from './build-control';
 export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';
-export { enqueueBuilds, newBuildJobId } from './enqueue-builds';

@@ -35,6 +35,7 @@ export class BuildStepTracker {
   readonly #failures = new Map<string, StepFailure>();
   readonly #errors: string[] = [];
   readonly #clock: () => Date;
+  #interrupted: { status: BuildStatusCode; message: string } | undefined;
 
   constructor(listener: StepTrackerListener, clock: () => Date = () => new Date()) {
     this.#listener = listener;
@@ -71,6 +72,14 @@ export class BuildStepTracker {
         this.#listener.logLine(event.text, undefined);
         return;
     }
+  }
+
+  /**
+   * The build is being killed (cancelled, over its log limit, handed back): steps Nix stops from now
+   * on without a failure of their own get `status`, not "succeeded".
+   */
+  interrupt(status: BuildStatusCode, message: string): void {
+    this.#interrupted ??= { status, message };
   }
 
   /** Ends every step still running with `status` (the build was cancelled, timed out or aborted). */
@@ -112,7 +121,7 @@ export class BuildStepTracker {
     const step = this.#byActivity.get(id);
     if (!step || step.stoppedAt) return;
     step.stoppedAt = this.#clock();
-    const failure = this.#failures.get(step.drvPath);
+    const failure = this.#failures.get(step.drvPath) ?? this.#interrupted;
     step.status = failure ? failure.status : BuildStatus.Succeeded;
     step.errorMessage = failure?.message;
     this.#listener.stepFinished(step);

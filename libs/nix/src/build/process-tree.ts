@@ -75,3 +75,8 @@ export async function killProcessTree(root: number, graceMs = 2000): Promise<voi
   for (const pid of known) signal(pid, 'SIGKILL');
   for (let i = 0; i < 100 && [...known].some(isAlive); i++) await sleep(20);
 }
+
+/** SIGKILLs `root` and everything below it at once (a process about to exit cannot wait). */
+export function killProcessTreeNow(root: number): void {
+  for (const pid of processTree(root)) signal(pid, 'SIGKILL');
+}
