@@ -16,4 +16,5 @@ export * from './eval/run-command';
 export * from './eval/aggregates';
 export * from './eval/evaluate-jobset';
 export * from './eval/store-validity';
-export { cleanNixError } from './eval/builtin-evaluator';
+export * from './eval/nix-error';
+export * from './eval/job-record';

@@ -29,3 +29,4 @@ export {
   bumpBuild,
 } from './build-control';
 export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';
+export { enqueueBuilds, newBuildJobId } from './enqueue-builds';

@@ -1,11 +1,11 @@
 // The recording phase: in one transaction, the evaluation's errors, its new builds (cached when all
-// outputs are already valid), outputs, membership (reusing the previous evaluation's build for a job
-// whose first output is unchanged, as Hydra does), aggregate links, every new build's pg-boss job,
-// and the evaluation's outcome. A crash before COMMIT leaves nothing behind for the retry to trip on.
+// outputs are already valid) with their outputs and membership in one statement, the membership of
+// the builds it reuses (a job whose first output is unchanged keeps the previous evaluation's build,
+// as Hydra does), aggregate links, every new build's pg-boss job, and the evaluation's outcome. A
+// crash before COMMIT leaves nothing behind for the retry to trip on.
 import {
   finishEvaluationSucceeded,
   insertAggregateConstituents,
-  insertBuildOutputs,
   insertBuilds,
   insertEvaluationBuilds,
   insertEvaluationErrors,
@@ -68,7 +68,7 @@ export async function recordEvaluation(
   }
   const fresh = evaluation.jobs.filter((j) => !reused.has(j.attr));
   const valid = await validStorePaths(fresh.flatMap((j) => Object.values(j.outputs)));
-  const rows: NewBuildRow[] = fresh.map((j) => {
+  const rows: (NewBuildRow & { outputs: EvaluatedJob['outputs'] })[] = fresh.map((j) => {
     const isCached = Object.values(j.outputs).every((p) => valid.has(p));
     return {
       job: j.attr,
@@ -87,6 +87,7 @@ export async function recordEvaluation(
       isChannel: j.isChannel,
       isCached,
       queueJobId: isCached ? null : newBuildJobId(),
+      outputs: j.outputs,
     };
   });
 
@@ -100,16 +101,11 @@ export async function recordEvaluation(
       { projectId: e.projectId, jobsetId: e.jobsetId, evaluationId: e.evaluationId },
       rows,
     );
-    await insertBuildOutputs(
+    await insertEvaluationBuilds(
       tx,
-      fresh.flatMap((j) =>
-        Object.entries(j.outputs).map(([name, path]) => ({ buildId: ids.get(j.attr)!, name, path })),
-      ),
+      e.evaluationId,
+      [...reused.values()].map((buildId) => ({ buildId, isNew: false })),
     );
-    await insertEvaluationBuilds(tx, e.evaluationId, [
-      ...[...ids.values()].map((buildId) => ({ buildId, isNew: true })),
-      ...[...reused.values()].map((buildId) => ({ buildId, isNew: false })),
-    ]);
     const buildOf = (job: string) => ids.get(job) ?? reused.get(job);
     const links: { aggregateId: number; constituentId: number }[] = [];
     for (const [aggregate, members] of evaluation.constituents) {

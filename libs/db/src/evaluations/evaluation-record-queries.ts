@@ -1,8 +1,9 @@
-// Recording an evaluation in bulk: builds, outputs, membership and aggregate links each go in one
-// statement over unnest'ed arrays, so 100,000 jobs take a handful of round trips, not 100,000.
+// Recording an evaluation in bulk: the new builds with their outputs and membership in one statement,
+// reused builds' membership and aggregate links in one each, all over plain unnest'ed arrays, so
+// 100,000 jobs take a handful of round trips, not 100,000.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryRows } from '../sql';
+import { execute, queryOne, queryRows } from '../sql';
 
 export interface PreviousEvaluationBuild {
   readonly buildId: number;
@@ -51,31 +52,58 @@ export interface NewBuildRow {
   readonly queueJobId: string | null;
 }
 
-/** Inserts the builds; returns job name → build id (job names are unique within an evaluation). */
+/** A build's `required_features` as a PostgreSQL array literal, so one text[] carries every row's. */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/**
+ * Inserts the builds with their outputs and their membership of the evaluation (is_new), in one
+ * statement over plain unnest'ed arrays; returns job name → build id (job names are unique within an
+ * evaluation).
+ */
 export async function insertBuilds(
   db: Queryable,
   scope: { projectId: number; jobsetId: number; evaluationId: number },
-  builds: readonly NewBuildRow[],
+  builds: readonly (NewBuildRow & { readonly outputs: Readonly<Record<string, string>> })[],
 ): Promise<Map<string, number>> {
   if (builds.length === 0) return new Map();
   const col = <T>(f: (b: NewBuildRow) => T): T[] => builds.map(f);
-  const rows = await queryRows(
+  const outJobs: string[] = [];
+  const outNames: string[] = [];
+  const outPaths: string[] = [];
+  for (const b of builds) {
+    for (const [name, path] of Object.entries(b.outputs)) {
+      outJobs.push(b.job);
+      outNames.push(name);
+      outPaths.push(path);
+    }
+  }
+  const { ids } = await queryOne(
     db,
-    z.object({ id: z.number(), job: z.string() }),
-    `INSERT INTO builds (project_id, jobset_id, evaluation_id, job, nix_name, drv_path, system, description,
-       license, homepage, maintainers, priority, timeout, max_silent, required_features, is_aggregate,
-       is_channel, finished, build_status, is_cached, queue_job_id, started_at, stopped_at)
-     SELECT $1, $2, $3, t.job, t.nix_name, t.drv_path, t.system, t.description, t.license, t.homepage,
-       t.maintainers, t.priority, t.timeout, t.max_silent,
-       ARRAY(SELECT jsonb_array_elements_text(t.features)), t.is_aggregate, t.is_channel,
-       t.is_cached, CASE WHEN t.is_cached THEN 0 END, t.is_cached, t.queue_job_id,
-       CASE WHEN t.is_cached THEN now() END, CASE WHEN t.is_cached THEN now() END
-     FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-       $11::text[], $12::int[], $13::int[], $14::int[], $15::jsonb[], $16::bool[], $17::bool[], $18::bool[],
-       $19::text[])
-       AS t(job, nix_name, drv_path, system, description, license, homepage, maintainers, priority, timeout,
-            max_silent, features, is_aggregate, is_channel, is_cached, queue_job_id)
-     RETURNING id, job`,
+    z.object({ ids: z.record(z.string(), z.number()) }),
+    `WITH b AS (
+       INSERT INTO builds (project_id, jobset_id, evaluation_id, job, nix_name, drv_path, system, description,
+         license, homepage, maintainers, priority, timeout, max_silent, required_features, is_aggregate,
+         is_channel, finished, build_status, is_cached, queue_job_id, started_at, stopped_at)
+       SELECT $1, $2, $3, t.job, t.nix_name, t.drv_path, t.system, t.description, t.license, t.homepage,
+         t.maintainers, t.priority, t.timeout, t.max_silent, t.features::text[], t.is_aggregate, t.is_channel,
+         t.is_cached, CASE WHEN t.is_cached THEN 0 END, t.is_cached, t.queue_job_id,
+         CASE WHEN t.is_cached THEN now() END, CASE WHEN t.is_cached THEN now() END
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+         $11::text[], $12::int[], $13::int[], $14::int[], $15::text[], $16::bool[], $17::bool[], $18::bool[],
+         $19::text[])
+         AS t(job, nix_name, drv_path, system, description, license, homepage, maintainers, priority, timeout,
+              max_silent, features, is_aggregate, is_channel, is_cached, queue_job_id)
+       RETURNING id, job
+     ), outputs AS (
+       INSERT INTO build_outputs (build_id, name, path)
+       SELECT b.id, o.name, o.path FROM unnest($20::text[], $21::text[], $22::text[]) AS o(job, name, path)
+         JOIN b ON b.job = o.job
+     ), members AS (
+       INSERT INTO evaluation_builds (evaluation_id, build_id, is_new) SELECT $3, b.id, true FROM b
+     )
+     SELECT coalesce(json_object_agg(b.job, b.id), '{}'::json) AS ids FROM b`,
     [
       scope.projectId,
       scope.jobsetId,
@@ -91,27 +119,17 @@ export async function insertBuilds(
       col((b) => b.priority),
       col((b) => Math.max(1, b.timeout)),
       col((b) => Math.max(1, b.maxSilent)),
-      col((b) => JSON.stringify(b.requiredFeatures)),
+      col((b) => arrayLiteral(b.requiredFeatures)),
       col((b) => b.isAggregate),
       col((b) => b.isChannel),
       col((b) => b.isCached),
       col((b) => b.queueJobId),
+      outJobs,
+      outNames,
+      outPaths,
     ],
   );
-  return new Map(rows.map((r) => [r.job, r.id]));
-}
-
-export async function insertBuildOutputs(
-  db: Queryable,
-  outputs: readonly { buildId: number; name: string; path: string }[],
-): Promise<void> {
-  if (outputs.length === 0) return;
-  await execute(
-    db,
-    `INSERT INTO build_outputs (build_id, name, path)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])`,
-    [outputs.map((o) => o.buildId), outputs.map((o) => o.name), outputs.map((o) => o.path)],
-  );
+  return new Map(Object.entries(ids));
 }
 
 export async function insertEvaluationBuilds(

@@ -1,16 +1,15 @@
 // The built-in evaluator: Hydra's results from plain nix-instantiate (Nix 2.8 has no nix-eval-jobs).
-// Common case: one process walks the whole jobset. builtins.tryEval catches throw and assert, so
-// such jobs are only marked failed and re-run alone to get Nix's message; an error tryEval cannot
-// catch (a missing attribute, a type error) ends the process, and the walk resumes in careful mode,
-// skipping what is done and the job that broke it (named by the last "FCBEGIN" trace).
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Common case: one process walks the whole jobset and prints its tree of job records (fast mode).
+// builtins.tryEval catches throw and assert, so such jobs are only marked failed and re-run alone to
+// get Nix's message; an error tryEval cannot catch (a missing attribute, a type error) ends the
+// process, and the walk starts again in careful mode, which streams each job as it goes and resumes
+// after each crash, skipping what is done and the job that broke it (named by the last "FCBEGIN").
+import { jobFromRecord, type JobRecord } from './job-record';
+import { cleanNixError } from './nix-error';
 import { runCommand } from './run-command';
-import { WALKER_EXPRESSION } from './walker-expression';
+import { walkerArguments, walkerFile } from './walker-arguments';
 import {
   JobsetEvaluationError,
-  type EvalInput,
   type EvalJobsRequest,
   type EvalJobsResult,
   type EvaluatedJob,
@@ -18,73 +17,44 @@ import {
 
 const JOB_PREFIX = 'trace: FCJOB ';
 const BEGIN_PREFIX = 'trace: FCBEGIN ';
-const SHOW_TRACE_HINT = "(use '--show-trace' to show detailed location information)";
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+// The fast walk's tree is read whole; a jobset of 100,000 jobs with meta prints ~50 MB.
+const MAX_TREE_BYTES = 1024 ** 3;
 
-interface WalkControl {
+type WalkControl = {
+  /** Fast mode: the tree on stdout, no traces (the other fields are then unused). */
+  readonly fast: boolean;
   readonly skip: readonly string[];
   readonly only: readonly string[] | null;
   readonly try: boolean;
   readonly careful: boolean;
-}
+};
 
 interface WalkOutcome {
   readonly jobs: EvaluatedJob[];
   readonly failed: string[];
   /** Set when the process did not finish: the last attribute begun, and Nix's message. */
   readonly crash?: { readonly culprit: string | undefined; readonly message: string };
+  /** Whether the walk named each attribute as it went (so a crash names its culprit). */
+  readonly careful: boolean;
 }
 
-function walkerFile(workDir: string): string {
-  const hash = createHash('sha256').update(WALKER_EXPRESSION).digest('hex').slice(0, 16);
-  const file = join(workDir, `fc-walker-${hash}.nix`);
-  if (!existsSync(file)) {
-    mkdirSync(workDir, { recursive: true });
-    writeFileSync(file, WALKER_EXPRESSION);
+/** A node of the fast walk's tree: a job, a failed job, a nested set, or nothing. */
+type TreeNode = { j: JobRecord } | { f: true } | { s: Record<string, TreeNode | null> } | null;
+
+/** Flattens the fast walk's tree into jobs and failed job names, in the walk's order. */
+export function flattenJobTree(
+  tree: Record<string, TreeNode | null>,
+  onJob: (job: EvaluatedJob) => void,
+  failed: string[],
+  prefix = '',
+): void {
+  for (const [name, node] of Object.entries(tree)) {
+    if (node === null) continue;
+    const attr = prefix === '' ? name : `${prefix}.${name}`;
+    if ('j' in node) onJob(jobFromRecord(attr, node.j));
+    else if ('f' in node) failed.push(attr);
+    else flattenJobTree(node.s, onJob, failed, attr);
   }
-  return file;
-}
-
-function nixString(s: string): string {
-  return JSON.stringify(s).replace(/\$\{/g, '\\${');
-}
-
-/** The `--arg fcNixInputs` value: each "nix" input's expression, verbatim. */
-function nixInputsExpression(inputs: readonly EvalInput[]): string | undefined {
-  const nix = inputs.filter((i) => i.type === 'nix');
-  if (nix.length === 0) return undefined;
-  return `{ ${nix.map((i) => `${nixString(i.name)} = (${i.value});`).join(' ')} }`;
-}
-
-function inputsJson(inputs: readonly EvalInput[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const i of inputs) {
-    switch (i.type) {
-      case 'nix':
-        break;
-      case 'string':
-      case 'boolean':
-        out[i.name] = { type: i.type, value: i.value };
-        break;
-      case 'path':
-        out[i.name] = { type: i.type, path: i.path, uri: i.uri };
-        break;
-      case 'git':
-        out[i.name] = { ...i };
-        break;
-    }
-  }
-  return out;
-}
-
-/** Nix's message from the lines after the last attribute begun: trace lines and the hint dropped. */
-export function cleanNixError(lines: readonly string[]): string {
-  return lines
-    .filter((l) => !l.startsWith('trace: ') && l.trim() !== SHOW_TRACE_HINT)
-    .join('\n')
-    .replace(ANSI, '')
-    .trim();
 }
 
 export class BuiltinEvaluator {
@@ -98,25 +68,7 @@ export class BuiltinEvaluator {
   }
 
   private args(control: WalkControl): string[] {
-    const { source, inputs } = this.request;
-    const allowed: string[] = [this.request.workDir];
-    for (const i of inputs) if (i.type === 'git' || i.type === 'path') allowed.push(i.path);
-    const fcControl = {
-      ...control,
-      inputs: inputsJson(inputs),
-      flake: source.kind === 'flake' ? source.flakeRef : null,
-      src: source.kind === 'legacy' ? source.checkout : null,
-      file: source.kind === 'legacy' ? source.file : null,
-    };
-    if (source.kind === 'legacy') allowed.push(source.checkout);
-    else allowed.push(...source.allowedPaths);
-    const args = ['--eval', '--json', '--read-write-mode', this.walker, '--argstr', 'fcControl', JSON.stringify(fcControl)];
-    const nixInputs = nixInputsExpression(inputs);
-    if (nixInputs) args.push('--arg', 'fcNixInputs', nixInputs);
-    args.push('--option', 'restrict-eval', String(this.request.restrictEval));
-    args.push('--option', 'allow-import-from-derivation', String(this.request.allowIfd));
-    if (this.request.restrictEval) for (const p of allowed) args.push('-I', p);
-    return args;
+    return ['--eval', '--strict', '--json', '--read-write-mode', ...walkerArguments(this.request, this.walker, control)];
   }
 
   private async walk(control: WalkControl, onJob: (job: EvaluatedJob) => void): Promise<WalkOutcome> {
@@ -124,21 +76,26 @@ export class BuiltinEvaluator {
     if (remaining <= 0) throw this.timeoutError();
     const jobs: EvaluatedJob[] = [];
     const failed: string[] = [];
+    const found = (job: EvaluatedJob) => {
+      jobs.push(job);
+      onJob(job);
+    };
     let culprit: string | undefined;
     let tail: string[] = [];
     this.processes++;
     const result = await runCommand('nix-instantiate', this.args(control), {
       timeoutMs: remaining,
       keepStderr: false,
+      maxStdoutBytes: control.fast ? MAX_TREE_BYTES : undefined,
       ...(this.request.signal ? { signal: this.request.signal } : {}),
       onStderrLine: (line) => {
         if (line.startsWith(JOB_PREFIX)) {
-          const record = JSON.parse(line.slice(JOB_PREFIX.length)) as EvaluatedJob & { failed?: true };
+          const record = JSON.parse(line.slice(JOB_PREFIX.length)) as JobRecord & {
+            attr: string;
+            failed?: true;
+          };
           if (record.failed) failed.push(record.attr);
-          else {
-            jobs.push(record);
-            onJob(record);
-          }
+          else found(jobFromRecord(record.attr, record));
         } else if (line.startsWith(BEGIN_PREFIX)) {
           culprit = JSON.parse(line.slice(BEGIN_PREFIX.length)) as string;
           tail = [];
@@ -147,8 +104,14 @@ export class BuiltinEvaluator {
     });
     if (result.timedOut) throw this.timeoutError();
     if (result.aborted) throw new JobsetEvaluationError('evaluation aborted');
-    if (result.exitCode === 0) return { jobs, failed };
-    return { jobs, failed, crash: { culprit, message: cleanNixError(tail) } };
+    const careful = control.careful;
+    if (result.exitCode !== 0) return { jobs, failed, careful, crash: { culprit, message: cleanNixError(tail) } };
+    if (!control.fast) return { jobs, failed, careful };
+    const tree = JSON.parse(result.stdout) as TreeNode;
+    // Anything but an attribute set at the root: careful mode says what it is.
+    if (tree === null || !('s' in tree)) return { jobs, failed, careful, crash: { culprit, message: '' } };
+    flattenJobTree(tree.s, found, failed);
+    return { jobs, failed, careful };
   }
 
   private timeoutError(): JobsetEvaluationError {
@@ -165,29 +128,30 @@ export class BuiltinEvaluator {
       jobs.set(job.attr, job);
       this.request.onProgress?.(jobs.size + failed.size + errors.size);
     };
-    let careful = false;
-    for (;;) {
-      const skip = [...jobs.keys(), ...failed, ...errors.keys()];
-      const outcome = await this.walk({ skip, only: null, try: true, careful }, onJob);
+    const fast: WalkControl = { fast: true, skip: [], only: null, try: true, careful: false };
+    for (let outcome = await this.walk(fast, onJob); ; ) {
       for (const name of outcome.failed) failed.add(name);
       if (!outcome.crash) break;
-      if (!careful) {
-        // The fast walk does not say which attribute broke it: walk again, naming each one.
-        careful = true;
-        continue;
+      if (outcome.careful) {
+        const { culprit, message } = outcome.crash;
+        if (culprit === undefined || culprit === '') throw new JobsetEvaluationError(message);
+        if (errors.has(culprit) || jobs.has(culprit)) {
+          throw new JobsetEvaluationError(`evaluation did not progress past ${culprit}: ${message}`);
+        }
+        errors.set(culprit, message);
       }
-      const { culprit, message } = outcome.crash;
-      if (culprit === undefined || culprit === '') throw new JobsetEvaluationError(message);
-      if (errors.has(culprit) || jobs.has(culprit)) {
-        throw new JobsetEvaluationError(`evaluation did not progress past ${culprit}: ${message}`);
-      }
-      errors.set(culprit, message);
+      // The fast walk does not say which attribute broke it: walk in careful mode, naming each one.
+      const skip = [...jobs.keys(), ...failed, ...errors.keys()];
+      outcome = await this.walk({ fast: false, skip, only: null, try: true, careful: true }, onJob);
     }
     // Each job tryEval caught is evaluated alone, without tryEval, for Nix's own message.
     const pending = [...failed];
     const worker = async () => {
       for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
-        const outcome = await this.walk({ skip: [], only: [name], try: false, careful: true }, () => undefined);
+        const outcome = await this.walk(
+          { fast: false, skip: [], only: [name], try: false, careful: true },
+          () => undefined,
+        );
         errors.set(
           name,
           outcome.crash?.message || 'error: the evaluation of this job failed (builtins.tryEval)',

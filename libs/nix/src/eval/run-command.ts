@@ -9,8 +9,12 @@ export interface RunCommandOptions {
   readonly timeoutMs: number;
   /** Called with each complete stderr line as it arrives. */
   readonly onStderrLine?: (line: string) => void;
+  /** Called with each complete stdout line as it arrives; stdout is then not kept in the result. */
+  readonly onStdoutLine?: (line: string) => void;
   /** Keep stderr in the result (default true). */
   readonly keepStderr?: boolean;
+  /** Largest stdout kept, in bytes (execa's default: 100 MB). */
+  readonly maxStdoutBytes?: number | undefined;
   readonly signal?: AbortSignal;
 }
 
@@ -31,6 +35,21 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
+function lineSplitter(onLine: (line: string) => void): { push: (chunk: string) => void; end: () => void } {
+  let partial = '';
+  return {
+    push: (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    },
+    end: () => {
+      if (partial) onLine(partial);
+      partial = '';
+    },
+  };
+}
+
 /** Runs `file args...` to completion; never throws on a non-zero exit or a timeout. */
 export async function runCommand(
   file: string,
@@ -45,7 +64,8 @@ export async function runCommand(
     stdin: 'ignore',
     // Its own process group, so a deadline kills everything it started.
     detached: true,
-    buffer: { stdout: true, stderr: false },
+    buffer: { stdout: options.onStdoutLine === undefined, stderr: false },
+    ...(options.maxStdoutBytes === undefined ? {} : { maxBuffer: { stdout: options.maxStdoutBytes } }),
     stripFinalNewline: false,
   });
   let timedOut = false;
@@ -60,6 +80,11 @@ export async function runCommand(
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  const stdoutLines = options.onStdoutLine ? lineSplitter(options.onStdoutLine) : undefined;
+  if (stdoutLines) {
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', stdoutLines.push);
+  }
   const stderrChunks: string[] = [];
   let partial = '';
   child.stderr?.setEncoding('utf8');
@@ -73,9 +98,10 @@ export async function runCommand(
   try {
     const result = await child;
     if (partial && options.onStderrLine) options.onStderrLine(partial);
+    stdoutLines?.end();
     return {
       exitCode: result.exitCode ?? -1,
-      stdout: String(result.stdout ?? ''),
+      stdout: stdoutLines ? '' : String(result.stdout ?? ''),
       stderr: stderrChunks.join(''),
       timedOut,
       aborted,

@@ -1,11 +1,16 @@
-// FC's built-in job walker, used when nix-eval-jobs is not on PATH. One nix-instantiate process walks
-// the whole jobset: each job's record is streamed as a trace line ("FCJOB <json>"), and a job that
-// fails in a way builtins.tryEval catches (throw, assert) is reported as {failed = true}. In careful
-// mode it also traces "FCBEGIN <name>" before each attribute, so an error tryEval cannot catch
-// (a missing attribute, a type error) names the job that raised it.
+// FC's built-in job walker, used when nix-eval-jobs is not on PATH. Two modes share one expression:
+// - fast (the common case): one nix-instantiate --eval --strict --json prints a tree mirroring the
+//   jobset ({ s = { name = node; } }, a node being { j = job } | { f = true } | { s = ... } | null),
+//   with no per-job trace: tracing cost as much as the whole walk. A job that fails in a way
+//   builtins.tryEval catches (throw, assert) is { f = true }; an error tryEval cannot catch (a missing
+//   attribute, a type error) ends the process, and the caller walks again in careful mode.
+// - careful: each job's record is streamed as a trace line ("FCJOB <json>") and each attribute is
+//   announced first ("FCBEGIN <json name>"), so a crash names the job that broke it.
+// A job record holds only what differs from the defaults (see job-record.ts), to keep the walk cheap.
 export const WALKER_EXPRESSION = `# FC's built-in job walker (used when nix-eval-jobs is not on PATH).
-# Streams one trace line per visited attribute ("FCBEGIN <json name>") and per job
-# ("FCJOB <json>"), so a crash of the whole process still names the job that broke it.
+# Fast mode prints the jobset's tree of job records; careful mode streams one trace line per
+# visited attribute ("FCBEGIN <json name>") and per job ("FCJOB <json>"), so a crash of the whole
+# process still names the job that broke it.
 { fcControl, fcNixInputs ? { }, ... }:
 let
   inherit (builtins)
@@ -71,37 +76,63 @@ let
     else if isString c then { name = c; }
     else null;
 
-  jobInfo = name: drv:
-    let
-      meta = if isAttrs (drv.meta or null) then drv.meta else { };
-      outputNames = drv.outputs or [ "out" ];
-      aggregate = (drv._hydraAggregate or false) == true;
-    in
+  # A job's record: Hydra's metadata, with keys left out when a derivation has no meta (the
+  # defaults are filled in by the caller).
+  jobInfo = drv:
     {
-      attr = name;
       nixName = drv.name;
       drvPath = drv.drvPath;
       system = drv.system;
-      outputs = listToAttrs (map (o: { name = o; value = drv.\${o}.outPath; }) outputNames);
-      description = metaString meta "description";
-      homepage = metaString meta "homepage";
-      license = joined meta "license" "shortName";
-      maintainers = joined meta "maintainers" "email";
-      schedulingPriority = metaInt meta "schedulingPriority" 100;
-      timeout = metaInt meta "timeout" 36000;
-      maxSilent = metaInt meta "maxSilent" 3600;
-      isChannel = (meta.isHydraChannel or false) == true;
-      requiredFeatures = let f = drv.requiredSystemFeatures or [ ]; in if isList f then f else [ ];
-    } // (if aggregate then {
+      outputs =
+        let names = drv.outputs or [ "out" ]; in
+        if names == [ "out" ] then { out = drv.outPath; }
+        else listToAttrs (map (o: { name = o; value = drv.\${o}.outPath; }) names);
+    }
+    // (if isAttrs (drv.meta or null) then
+      let meta = drv.meta; in {
+        description = metaString meta "description";
+        homepage = metaString meta "homepage";
+        license = joined meta "license" "shortName";
+        maintainers = joined meta "maintainers" "email";
+        schedulingPriority = metaInt meta "schedulingPriority" 100;
+        timeout = metaInt meta "timeout" 36000;
+        maxSilent = metaInt meta "maxSilent" 3600;
+        isChannel = (meta.isHydraChannel or false) == true;
+      }
+    else { })
+    // (if drv ? requiredSystemFeatures then {
+      requiredFeatures = let f = drv.requiredSystemFeatures; in if isList f then f else [ ];
+    } else { })
+    // (if (drv._hydraAggregate or false) == true then {
       isAggregate = true;
       globConstituents = (drv._hydraGlobConstituents or false) == true;
       constituents = filter (c: c != null) (map constituentOf (drv.constituents or [ ]));
     } else { });
 
-  # Hydra walks every nested attribute set (nix-eval-jobs --force-recurse); a set says
-  # \`recurseForDerivations = false\` to stay out.
-  entered = v: let r = attempt (v.recurseForDerivations or true); in !r.success || r.value != false;
+  isDerivation = v: isAttrs v && (v.type or null) == "derivation";
 
+  # Hydra walks every nested attribute set (nix-eval-jobs --force-recurse); a set says
+  # \`recurseForDerivations = false\` to stay out. Names with dots or spaces are not jobs.
+  entered = v: let r = attempt (v.recurseForDerivations or true); in !r.success || r.value != false;
+  childNames = v:
+    filter (n: builtins.match ".*[. ].*" n == null && n != "recurseForDerivations") (attrNames v);
+
+  # Fast mode: the tree, built with mapAttrs (no per-job name strings, lists or traces).
+  node = top: value:
+    let forced = tryEval value; in
+    if !forced.success then { f = true; }
+    else
+      let v = forced.value; in
+      if isDerivation v then
+        let info = tryEval (let i = jobInfo v; in deepSeq i i); in
+        if info.success then { j = info.value; } else { f = true; }
+      else if isAttrs v && (top || entered v) then { s = level v; }
+      else null;
+  level = v:
+    mapAttrs (n: node false)
+      (removeAttrs v ([ "recurseForDerivations" ] ++ filter (n: builtins.match ".*[. ].*" n != null) (attrNames v)));
+
+  # Careful mode: a list walk that traces every attribute and job as it goes.
   emit = json: let line = trace "FCJOB \${json}" json; in seq line [ line ];
   failed = name: emit (toJSON { attr = name; failed = true; });
 
@@ -116,15 +147,14 @@ let
       if !forced.success then failed name
       else
         let v = forced.value; in
-        if isAttrs v && (v.type or null) == "derivation" then
-          let info = attempt (toJSON (jobInfo name v)); in
+        if isDerivation v then
+          let info = attempt (toJSON ({ attr = name; } // jobInfo v)); in
           if info.success then emit info.value else failed name
         else if isAttrs v && (path == [ ] || entered v) then
-          concatMap
-            (n: visit (path ++ [ n ]) v.\${n})
-            (filter (n: builtins.match ".*[. ].*" n == null && n != "recurseForDerivations") (attrNames v))
+          concatMap (n: visit (path ++ [ n ]) v.\${n}) (childNames v)
         else [ ]
     );
 in
-length (visit [ ] root)
+# "root" mode: the jobset itself, for nix-eval-jobs to walk.
+if control.root or false then root else if control.fast then node true root else length (visit [ ] root)
 `;
