@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
+import { selectEvaluator } from '@fc/nix';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { startEvaluator } from './evaluator';
 
@@ -22,7 +23,9 @@ runDaemon('fc-evaluator', async () => {
     buildExpireSeconds: config.queue_runner.build_timeout + 600,
     buildRetryLimit: config.queue_runner.max_retries,
   });
-  const evaluator = await startEvaluator({
+  // nix-eval-jobs when it is on PATH, else the built-in walker.
+  const evaluator = selectEvaluator(process.env['PATH'] ?? '');
+  const running = await startEvaluator({
     pool,
     boss,
     logger,
@@ -35,9 +38,11 @@ runDaemon('fc-evaluator', async () => {
       restrictEval: config.evaluator.restrict_eval,
       allowIfd: config.evaluator.allow_ifd,
       heartbeatMs,
+      evaluator,
     },
   });
   logger.info('ready', {
+    evaluator: evaluator.kind === 'builtin' ? 'built-in walker (nix-instantiate)' : evaluator.path,
     workDir: config.evaluator.work_dir,
     maxConcurrentEvals: config.evaluator.max_concurrent_evals,
   });
@@ -45,7 +50,7 @@ runDaemon('fc-evaluator', async () => {
     logger,
     daemon: {
       stop: async () => {
-        await evaluator.stop();
+        await running.stop();
         await boss.stop({ graceful: true, timeout: 30_000 });
         await pool.end();
       },

@@ -18,3 +18,4 @@ export * from './eval/evaluate-jobset';
 export * from './eval/store-validity';
 export * from './eval/nix-error';
 export * from './eval/job-record';
+export * from './eval/nix-eval-jobs';

@@ -23,7 +23,13 @@ import {
   type Pool,
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { evaluateJobset, JobsetEvaluationError, type EvalInput, type EvalSource } from '@fc/nix';
+import {
+  evaluateJobset,
+  JobsetEvaluationError,
+  type EvalInput,
+  type EvalSource,
+  type EvaluatorChoice,
+} from '@fc/nix';
 import type { Boss, JobPayload, QueueName } from '@fc/queue';
 import { FetchError, fetchGitCheckout } from '../git/git-fetch';
 import { redactCredentials } from '../git/redact';
@@ -40,6 +46,8 @@ export interface EvaluatorSettings {
   readonly allowIfd: boolean;
   /** ms between heartbeats of a running evaluation */
   readonly heartbeatMs: number;
+  /** nix-eval-jobs when main found it on PATH, else the built-in walker (the default). */
+  readonly evaluator?: EvaluatorChoice;
 }
 
 export interface EvaluatorDeps {
@@ -246,23 +254,26 @@ export async function evaluateJobsetJob(
     let lastProgress = 0;
     let jobsEvaluated = 0;
     let progressWrite: Promise<void> = Promise.resolve();
-    const evaluation = await evaluateJobset({
-      workDir: settings.workDir,
-      source: source.source,
-      inputs: fetched.inputs,
-      restrictEval: settings.restrictEval,
-      allowIfd: settings.allowIfd,
-      timeoutMs: settings.nixTimeout * 1000,
-      onProgress: (n) => {
-        jobsEvaluated = n;
-        const now = Date.now();
-        if (now - lastProgress < PROGRESS_EVERY_MS) return;
-        lastProgress = now;
-        progressWrite = progressWrite
-          .then(() => setEvaluationProgress(pool, evaluationId, n))
-          .catch(() => undefined);
+    const evaluation = await evaluateJobset(
+      {
+        workDir: settings.workDir,
+        source: source.source,
+        inputs: fetched.inputs,
+        restrictEval: settings.restrictEval,
+        allowIfd: settings.allowIfd,
+        timeoutMs: settings.nixTimeout * 1000,
+        onProgress: (n) => {
+          jobsEvaluated = n;
+          const now = Date.now();
+          if (now - lastProgress < PROGRESS_EVERY_MS) return;
+          lastProgress = now;
+          progressWrite = progressWrite
+            .then(() => setEvaluationProgress(pool, evaluationId, n))
+            .catch(() => undefined);
+        },
       },
-    }).catch((e: unknown) => {
+      settings.evaluator,
+    ).catch((e: unknown) => {
       if (e instanceof JobsetEvaluationError) return e;
       throw e;
     });
