@@ -241,6 +241,37 @@ describe('outputs already valid', () => {
     const [b] = await buildsOf((await lastEvaluation(jobsetId))['id']);
     expect(b).toMatchObject({ finished: true, build_status: 0, is_cached: true, queue_job_id: null });
   });
+
+  it('never records an aggregate finished before its named constituents: it is queued instead', async () => {
+    const repo = gitRepo({
+      'lib.nix': MK_NIX,
+      'release.nix': `let inherit (import ./lib.nix) mk; in {
+        part = mk "fc-part-${salt}" { };
+        built = mk "fc-built-${salt}" { };
+        agg = mk "fc-agg-${salt}" { _hydraAggregate = true; constituents = [ "part" ]; };
+        agg-of-built = mk "fc-agg-of-built-${salt}" { _hydraAggregate = true; constituents = [ "built" ]; };
+      }`,
+    });
+    const jobsetId = await setup({ repositoryUrl: `file://${repo}` });
+    // The aggregates' own outputs (and "built") are valid; "part" is not built.
+    const { execFileSync } = await import('node:child_process');
+    for (const attr of ['agg', 'agg-of-built', 'built']) {
+      execFileSync('nix-build', ['--no-out-link', '-A', attr, `${repo}/release.nix`], { stdio: 'ignore' });
+    }
+    expect(await evaluate(jobsetId)).toBe('succeeded');
+    const builds = await buildsOf((await lastEvaluation(jobsetId))['id']);
+    const byJob = new Map(builds.map((b) => [b['job'], b]));
+    expect(byJob.get('part')).toMatchObject({ finished: false, is_cached: false });
+    expect(byJob.get('agg')).toMatchObject({ finished: false, is_cached: false, build_status: null });
+    const [job] = await rows<{ state: string }>(
+      `SELECT state FROM pgboss.job WHERE name = 'build-derivation' AND id::text = $1`,
+      [byJob.get('agg')!['queue_job_id']],
+    );
+    expect(job?.state).toBe('created');
+    // With every constituent finished (cached), the aggregate is cached too.
+    expect(byJob.get('built')).toMatchObject({ finished: true, is_cached: true });
+    expect(byJob.get('agg-of-built')).toMatchObject({ finished: true, is_cached: true, build_status: 0 });
+  });
 });
 
 describe('failures of the whole jobset', () => {

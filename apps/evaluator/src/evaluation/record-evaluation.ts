@@ -46,14 +46,17 @@ export async function recordEvaluation(
   },
 ): Promise<RecordedEvaluation> {
   const { evaluation } = e;
-  const previous = new Map<string, number>();
+  const previous = new Map<string, { buildId: number; finished: boolean }>();
   for (const b of await previousEvaluationBuilds(pool, e.jobsetId, e.evaluationId)) {
-    previous.set(`${b.job}\u0000${b.firstOutputPath ?? ''}`, b.buildId);
+    previous.set(`${b.job}\u0000${b.firstOutputPath ?? ''}`, b);
   }
   const reused = new Map<string, number>();
+  const reusedUnfinished = new Set<string>();
   for (const job of evaluation.jobs) {
-    const id = previous.get(`${job.attr}\u0000${firstOutputPath(job) ?? ''}`);
-    if (id !== undefined) reused.set(job.attr, id);
+    const b = previous.get(`${job.attr}\u0000${firstOutputPath(job) ?? ''}`);
+    if (b === undefined) continue;
+    reused.set(job.attr, b.buildId);
+    if (!b.finished) reusedUnfinished.add(job.attr);
   }
   // An aggregate is reused only with all its constituents (its named constituents are not inputs
   // of its derivation, so its output path alone does not say they are unchanged).
@@ -68,8 +71,23 @@ export async function recordEvaluation(
   }
   const fresh = evaluation.jobs.filter((j) => !reused.has(j.attr));
   const valid = await validStorePaths(fresh.flatMap((j) => Object.values(j.outputs)));
+  const cached = new Set(
+    fresh.filter((j) => Object.values(j.outputs).every((p) => valid.has(p))).map((j) => j.attr),
+  );
+  // An aggregate depends on its constituents (Hydra): it is never recorded finished (cached) while
+  // one of them is unfinished. Queued instead, the queue runner holds it until they have finished.
+  const finishedNow = (job: string) => cached.has(job) || (reused.has(job) && !reusedUnfinished.has(job));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [aggregate, members] of evaluation.constituents) {
+      if (cached.has(aggregate) && !members.every(finishedNow)) {
+        cached.delete(aggregate);
+        changed = true;
+      }
+    }
+  }
   const rows: (NewBuildRow & { outputs: EvaluatedJob['outputs'] })[] = fresh.map((j) => {
-    const isCached = Object.values(j.outputs).every((p) => valid.has(p));
+    const isCached = cached.has(j.attr);
     return {
       job: j.attr,
       nixName: j.nixName,

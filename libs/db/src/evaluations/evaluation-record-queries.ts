@@ -10,6 +10,7 @@ export interface PreviousEvaluationBuild {
   readonly job: string;
   /** The build's first output path ("out" when it has one): Hydra's dedup key with the job name. */
   readonly firstOutputPath: string | null;
+  readonly finished: boolean;
 }
 
 /** The builds of the jobset's latest succeeded evaluation before `beforeId` (Hydra's dedup source). */
@@ -20,8 +21,13 @@ export async function previousEvaluationBuilds(
 ): Promise<PreviousEvaluationBuild[]> {
   return queryRows(
     db,
-    z.object({ buildId: z.number(), job: z.string(), firstOutputPath: z.string().nullable() }),
-    `SELECT b.id AS build_id, b.job,
+    z.object({
+      buildId: z.number(),
+      job: z.string(),
+      firstOutputPath: z.string().nullable(),
+      finished: z.boolean(),
+    }),
+    `SELECT b.id AS build_id, b.job, b.finished,
        (SELECT o.path FROM build_outputs o WHERE o.build_id = b.id ORDER BY (o.name <> 'out'), o.name LIMIT 1)
          AS first_output_path
      FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
