@@ -1,5 +1,9 @@
-// The built fc-evaluator daemon: polling, and surviving SIGKILL mid-evaluation.
+// The built fc-evaluator daemon: polling, surviving SIGKILL mid-evaluation, and killing on start
+// the Nix processes a SIGKILLed predecessor left running.
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { closeSync, constants, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import { createBoss, requestEvaluation, type Boss } from '@fc/queue';
@@ -12,9 +16,10 @@ let workDir: string;
 const daemons: ResultPromise[] = [];
 const salt = randomUUID();
 
-function startEvaluator(): ResultPromise {
+function startEvaluator(extraEnv: Record<string, string> = {}): ResultPromise {
   const d = startApp('evaluator', [], {
     env: {
+      ...extraEnv,
       FC_DATABASE__URL: db.url,
       FC_DATABASE__MIN_CONNECTIONS: '0',
       FC_EVALUATOR__POLL_INTERVAL: '1',
@@ -34,6 +39,15 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -126,4 +140,45 @@ describe('fc-evaluator', () => {
     });
     expect(job?.retryCount).toBeGreaterThanOrEqual(1);
   }, 120_000);
+  it('kills on start the Nix process group a SIGKILLed evaluator left running', async () => {
+    // The evaluation blocks, using no CPU, reading a FIFO nobody writes: only a kill ends it.
+    const fifo = join(tempDir('fc-evaluator-fifo-'), 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const repo = gitRepo({
+      'release.nix': `{ wait = (import ./lib.nix).mk "fifo-${salt}" { n = builtins.readFile "${fifo}"; }; }`,
+      'lib.nix': MK_NIX,
+    });
+    const { jobsetId } = await createJobset(db.pool, { repositoryUrl: `file://${repo}`, checkInterval: 0 });
+    const env = { FC_EVALUATOR__RESTRICT_EVAL: 'false' };
+    const first = startEvaluator(env);
+    await requestEvaluation(db.pool, boss, { jobsetId, force: false, reason: 'api' });
+    const groupsDir = join(workDir, 'process-groups');
+    const pgid = await waitFor('a recorded Nix process group', async () => {
+      if (!(await evaluations(jobsetId)).some((e) => e['phase'] === 'evaluating')) return undefined;
+      const files = readdirSync(groupsDir).filter((f) => f.endsWith('.json'));
+      return files.length === 1 ? Number(files[0]!.replace('.json', '')) : undefined;
+    });
+    first.kill('SIGKILL');
+    await first;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(groupAlive(pgid)).toBe(true);
+    const second = startEvaluator(env);
+    try {
+      await waitFor(
+        'the orphaned group to be killed',
+        () => Promise.resolve(groupAlive(pgid) ? undefined : true),
+        20_000,
+      );
+    } finally {
+      // Let any reader (the retried evaluation) finish: open as a writer, write, close.
+      const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+      writeSync(fd, 'x');
+      closeSync(fd);
+      // and any later reader reads a plain file.
+      rmSync(fifo);
+      writeFileSync(fifo, 'x');
+    }
+    second.kill('SIGTERM');
+    await second;
+  }, 60_000);
 });

@@ -3,8 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
+import { reapOrphanedProcessGroups } from '@fc/nix';
 import { QueueName, parsePayload, type Boss } from '@fc/queue';
-import { evaluateJobsetJob, type EvaluatorSettings } from './evaluation/evaluate-jobset.handler';
+import {
+  evaluateJobsetJob,
+  processGroupDir,
+  type EvaluatorSettings,
+} from './evaluation/evaluate-jobset.handler';
 import { startScheduler } from './scheduler/evaluation-scheduler';
 
 export interface EvaluatorOptions {
@@ -23,6 +28,11 @@ export interface RunningEvaluator {
 
 export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvaluator> {
   mkdirSync(o.settings.workDir, { recursive: true });
+  // A SIGKILLed predecessor leaves its children running (each in its own process group).
+  const reaped = reapOrphanedProcessGroups(processGroupDir(o.settings.workDir));
+  if (reaped.length > 0) {
+    o.logger.warn('killed process groups left running by an earlier evaluator', { processGroups: reaped });
+  }
   const deps = { pool: o.pool, boss: o.boss, logger: o.logger, settings: o.settings };
   await o.boss.work(
     QueueName.EvaluateJobset,

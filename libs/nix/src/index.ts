@@ -19,3 +19,4 @@ export * from './eval/store-validity';
 export * from './eval/nix-error';
 export * from './eval/job-record';
 export * from './eval/nix-eval-jobs';
+export * from './eval/process-groups';

@@ -62,6 +62,11 @@ export type EvaluationOutcome =
 
 const PROGRESS_EVERY_MS = 500;
 
+/** Where the evaluator records the process groups of its children (reaped on the next start). */
+export function processGroupDir(workDir: string): string {
+  return join(workDir, 'process-groups');
+}
+
 /** Fails the evaluation and the jobset with a message the user sees (credentials removed). */
 class UserFacingError extends Error {}
 
@@ -94,6 +99,7 @@ async function fetchInputs(jobset: EvaluationJobsetRow, settings: EvaluatorSetti
     branch: jobset.branch,
     dir: join(base, 'repository'),
     timeoutMs,
+    processGroupDir: processGroupDir(settings.workDir),
   });
   const inputs: EvalInput[] = [];
   const revisions: Record<string, unknown> = {
@@ -112,6 +118,7 @@ async function fetchInputs(jobset: EvaluationJobsetRow, settings: EvaluatorSetti
           branch: i.branch,
           dir: join(base, `input-${shortHash(i.name)}`),
           timeoutMs,
+          processGroupDir: processGroupDir(settings.workDir),
         });
         inputs.push({
           name: i.name,
@@ -262,6 +269,7 @@ export async function evaluateJobsetJob(
         restrictEval: settings.restrictEval,
         allowIfd: settings.allowIfd,
         timeoutMs: settings.nixTimeout * 1000,
+        processGroupDir: processGroupDir(settings.workDir),
         onProgress: (n) => {
           jobsEvaluated = n;
           const now = Date.now();

@@ -28,9 +28,14 @@ const GIT_ENV = {
   LC_ALL: 'C',
 };
 
-async function git(dir: string | undefined, args: readonly string[], timeoutMs: number): Promise<string> {
+async function git(
+  dir: string | undefined,
+  args: readonly string[],
+  timeoutMs: number,
+  processGroupDir: string | undefined,
+): Promise<string> {
   const full = dir === undefined ? [...args] : ['-C', dir, ...args];
-  const result = await runCommand('git', full, { timeoutMs, env: GIT_ENV });
+  const result = await runCommand('git', full, { timeoutMs, env: GIT_ENV, processGroupDir });
   if (result.timedOut) {
     throw new FetchError(
       `git ${args[0] ?? ''} timed out after ${Math.round(timeoutMs / 1000)} s (evaluator.git_timeout)`,
@@ -48,6 +53,8 @@ export async function fetchGitCheckout(options: {
   branch: string | null;
   dir: string;
   timeoutMs: number;
+  /** Where git's process groups are recorded while they run (see @fc/nix process-groups). */
+  processGroupDir?: string;
 }): Promise<GitCheckout> {
   const { url, branch, dir } = options;
   if (url.startsWith('-')) throw new FetchError(`invalid repository URL ${url}: it begins with '-'`);
@@ -64,16 +71,29 @@ export async function fetchGitCheckout(options: {
   };
   if (!existsSync(join(dir, '.git'))) {
     mkdirSync(dir, { recursive: true });
-    await git(undefined, ['init', '--quiet', '--', dir], left());
+    await git(undefined, ['init', '--quiet', '--', dir], left(), options.processGroupDir);
   }
-  await git(dir, ['fetch', '--quiet', '--force', '--no-tags', '--', url, branch ?? 'HEAD'], left());
-  const rev = await git(dir, ['rev-parse', '--verify', '--end-of-options', 'FETCH_HEAD^{commit}'], left());
+  await git(
+    dir,
+    ['fetch', '--quiet', '--force', '--no-tags', '--', url, branch ?? 'HEAD'],
+    left(),
+    options.processGroupDir,
+  );
+  const rev = await git(
+    dir,
+    ['rev-parse', '--verify', '--end-of-options', 'FETCH_HEAD^{commit}'],
+    left(),
+    options.processGroupDir,
+  );
   await git(
     dir,
     ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--force', '--detach', rev, '--'],
     left(),
+    options.processGroupDir,
   );
-  await git(dir, ['clean', '-ffdxq'], left());
-  const revCount = Number(await git(dir, ['rev-list', '--count', rev, '--'], left()));
+  await git(dir, ['clean', '-ffdxq'], left(), options.processGroupDir);
+  const revCount = Number(
+    await git(dir, ['rev-list', '--count', rev, '--'], left(), options.processGroupDir),
+  );
   return { path: dir, rev, revCount, shortRev: rev.slice(0, 7) };
 }

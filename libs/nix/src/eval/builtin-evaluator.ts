@@ -88,6 +88,7 @@ export class BuiltinEvaluator {
       keepStderr: false,
       maxStdoutBytes: control.fast ? MAX_TREE_BYTES : undefined,
       ...(this.request.signal ? { signal: this.request.signal } : {}),
+      processGroupDir: this.request.processGroupDir,
       onStderrLine: (line) => {
         if (line.startsWith(JOB_PREFIX)) {
           const record = JSON.parse(line.slice(JOB_PREFIX.length)) as JobRecord & {

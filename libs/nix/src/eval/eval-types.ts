@@ -37,6 +37,8 @@ export interface EvalJobsRequest {
   /** Called as jobs are evaluated, with the count so far. */
   readonly onProgress?: (jobsEvaluated: number) => void;
   readonly signal?: AbortSignal;
+  /** Where child process groups are recorded while they run (see process-groups.ts). */
+  readonly processGroupDir?: string;
 }
 
 export type Constituent = { readonly name: string } | { readonly drvPath: string };

@@ -155,6 +155,7 @@ export async function runNixEvalJobs(executable: string, request: EvalJobsReques
     timeoutMs: request.timeoutMs,
     keepStderr: false,
     ...(request.signal ? { signal: request.signal } : {}),
+    processGroupDir: request.processGroupDir,
     onStderrLine: (line) => {
       stderr.push(line);
       if (stderr.length > 200) stderr.shift();

@@ -1,6 +1,7 @@
 // Child processes for evaluation and fetching: argument arrays only, a deadline that kills the whole
 // process group (nix-instantiate's helpers, git's remote helpers), stderr streamed line by line.
 import { execa } from 'execa';
+import { recordProcessGroup } from './process-groups';
 
 export interface RunCommandOptions {
   readonly cwd?: string;
@@ -16,6 +17,8 @@ export interface RunCommandOptions {
   /** Largest stdout kept, in bytes (execa's default: 100 MB). */
   readonly maxStdoutBytes?: number | undefined;
   readonly signal?: AbortSignal;
+  /** Records the child's process group here while it runs (see process-groups.ts). */
+  readonly processGroupDir?: string | undefined;
 }
 
 export interface CommandResult {
@@ -68,6 +71,10 @@ export async function runCommand(
     ...(options.maxStdoutBytes === undefined ? {} : { maxBuffer: { stdout: options.maxStdoutBytes } }),
     stripFinalNewline: false,
   });
+  const forget =
+    options.processGroupDir !== undefined && child.pid !== undefined
+      ? recordProcessGroup(options.processGroupDir, child.pid)
+      : undefined;
   let timedOut = false;
   let aborted = false;
   const timer = setTimeout(() => {
@@ -107,6 +114,7 @@ export async function runCommand(
       aborted,
     };
   } finally {
+    forget?.();
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
   }

@@ -1,0 +1,80 @@
+// Process groups the evaluator started (nix-instantiate, nix-eval-jobs, git), recorded as files in a
+// directory of its work_dir, so that after a SIGKILL the next start can kill what the dead process
+// left running: each child runs in its own process group, which the kernel does not end with its
+// parent. A file names the group, its leader's start time (so a reused pid is never killed), and
+// the evaluator that started it (so a live evaluator sharing the directory keeps its children).
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface GroupRecord {
+  readonly pgid: number;
+  readonly startTime: string | null;
+  readonly owner: number;
+  readonly ownerStartTime: string | null;
+}
+
+/** A process's start time in clock ticks since boot (/proc/<pid>/stat field 22); null if gone. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number, startTime: string | null): boolean {
+  const now = processStartTime(pid);
+  return now !== null && (startTime === null || now === startTime);
+}
+
+/** Records the process group `pgid` (a child started detached); returns its removal. */
+export function recordProcessGroup(dir: string, pgid: number): () => void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${pgid}.json`);
+  const record: GroupRecord = {
+    pgid,
+    startTime: processStartTime(pgid),
+    owner: process.pid,
+    ownerStartTime: processStartTime(process.pid),
+  };
+  writeFileSync(file, JSON.stringify(record));
+  return () => rmSync(file, { force: true });
+}
+
+/**
+ * Kills (SIGKILL) each recorded group whose evaluator is gone and whose leader is still the process
+ * it started, and forgets the records of dead evaluators. Returns the groups killed.
+ */
+export function reapOrphanedProcessGroups(dir: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const killed: number[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    let record: GroupRecord;
+    try {
+      record = JSON.parse(readFileSync(file, 'utf8')) as GroupRecord;
+    } catch {
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (record.owner === process.pid || isAlive(record.owner, record.ownerStartTime)) continue;
+    if (Number.isInteger(record.pgid) && record.pgid > 1 && isAlive(record.pgid, record.startTime)) {
+      try {
+        process.kill(-record.pgid, 'SIGKILL');
+        killed.push(record.pgid);
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(file, { force: true });
+  }
+  return killed;
+}
