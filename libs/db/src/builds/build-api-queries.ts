@@ -1,8 +1,9 @@
 // The API's read side of builds: lists with filters (fast at millions of rows), one build with its
 // outputs, products, metrics and constituents, steps, and the queue/status counts.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { queryMaybeOne, queryOne, queryRows } from '../sql';
+import { camelizeRow, queryMaybeOne, queryOne, queryRows } from '../sql';
 import { WhereBuilder, type PageRequest } from '../pagination';
 
 const outputItem = z.object({ name: z.string(), path: z.string(), narSize: z.number().nullable() });
@@ -124,6 +125,28 @@ export function buildListQuery(
   };
 }
 
+/**
+ * Runs a query as a named prepared statement, so each connection plans it once: the list query's
+ * planning (several joins and sub-selects) costs more than its execution.
+ */
+async function preparedRows<S extends z.ZodType>(
+  db: Queryable,
+  schema: S,
+  text: string,
+  values: readonly unknown[],
+): Promise<z.output<S>[]> {
+  const name = `fc_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+  const client = db as unknown as {
+    query(config: {
+      name: string;
+      text: string;
+      values: unknown[];
+    }): Promise<{ rows: Record<string, unknown>[] }>;
+  };
+  const result = await client.query({ name, text, values: [...values] });
+  return result.rows.map((row) => schema.parse(camelizeRow(row)));
+}
+
 export async function listBuilds(
   db: Queryable,
   filter: BuildFilter,
@@ -131,7 +154,7 @@ export async function listBuilds(
   order: 'id' | 'stopped' = 'id',
 ): Promise<BuildDetailRow[]> {
   const q = buildListQuery(filter, request, order);
-  return queryRows(db, buildDetailRow, q.text, q.values);
+  return preparedRows(db, buildDetailRow, q.text, q.values);
 }
 
 /**
@@ -144,12 +167,13 @@ export async function countBuildsUpTo(
   cap: number,
 ): Promise<{ count: number; capped: boolean }> {
   const w = buildWhere(filter);
-  const { n } = await queryOne(
+  const [row] = await preparedRows(
     db,
     z.object({ n: z.number() }),
     `SELECT count(*)::int AS n FROM (SELECT 1 FROM builds b ${w.sql} LIMIT ${w.param(cap + 1)}) s`,
     w.values,
   );
+  const n = row?.n ?? 0;
   return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
 }
 
