@@ -1,8 +1,8 @@
 // GC roots for build outputs: a symlink per output in a roots directory, registered with Nix as an
 // indirect root (`nix-store --add-root`) so the garbage collector keeps the output while it exists.
-import { mkdir, readdir, lstat, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, lstat, rename, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 
 /** The root's file name: `<buildId>-<output>` (output names are [A-Za-z0-9_-]). */
 export function gcRootName(buildId: number, outputName: string): string {
@@ -15,14 +15,30 @@ export function parseGcRootName(name: string): { buildId: number; outputName: st
   return { buildId: Number(m[1]), outputName: m[2] };
 }
 
-export async function addGcRoot(rootsDir: string, name: string, storePath: string, nixStore = 'nix-store'): Promise<string> {
+const GC_ROOTS = '/nix/var/nix/gcroots';
+
+async function replaceSymlink(target: string, link: string): Promise<void> {
+  const tmp = `${link}.tmp-${process.pid}`;
+  await unlink(tmp).catch(() => undefined);
+  await symlink(target, tmp);
+  await rename(tmp, link);
+}
+
+/**
+ * Roots `storePath` as `<rootsDir>/<name>`, without spawning Nix: inside Nix's gcroots directory the
+ * symlink is a root itself; elsewhere it is registered as an indirect root the way
+ * `nix-store --add-root` does (a symlink to it in gcroots/auto).
+ */
+export async function addGcRoot(rootsDir: string, name: string, storePath: string, gcRoots = GC_ROOTS): Promise<string> {
   await mkdir(rootsDir, { recursive: true });
   const link = join(rootsDir, name);
-  const r = await execa(nixStore, ['--add-root', link, '--realise', '--', storePath], {
-    reject: false,
-    stdin: 'ignore',
-  });
-  if (r.exitCode !== 0) throw new Error(`nix-store --add-root ${link} failed: ${r.stderr.trim()}`);
+  await replaceSymlink(storePath, link);
+  if (!link.startsWith(`${gcRoots}/`)) {
+    const auto = join(gcRoots, 'auto');
+    await mkdir(auto, { recursive: true });
+    const id = createHash('sha256').update(link).digest('hex').slice(0, 32);
+    await replaceSymlink(link, join(auto, `fc-${id}`));
+  }
   return link;
 }
 
