@@ -141,6 +141,11 @@ describe('fc-evaluator', () => {
     expect(job?.retryCount).toBeGreaterThanOrEqual(1);
   }, 120_000);
   it('kills on start the Nix process group a SIGKILLed evaluator left running', async () => {
+    // Only the evaluators of this test may take the evaluation.
+    for (const d of daemons) {
+      d.kill('SIGTERM');
+      await d;
+    }
     // The evaluation blocks, using no CPU, reading a FIFO nobody writes: only a kill ends it.
     const fifo = join(tempDir('fc-evaluator-fifo-'), 'fifo');
     execFileSync('mkfifo', [fifo]);

@@ -1,0 +1,21 @@
+import { describe, expect, it } from '@jest/globals';
+import { redactCredentials } from './redact';
+
+describe('redactCredentials', () => {
+  it('replaces the user-info of every URL in the text', () => {
+    expect(
+      redactCredentials(
+        "fatal: unable to access 'https://alice:t0ken@git.example.com/r.git/': and ssh://bob@host:22/x",
+      ),
+    ).toBe("fatal: unable to access 'https://***@git.example.com/r.git/': and ssh://***@host:22/x");
+  });
+
+  it('leaves URLs without credentials, and e-mail addresses outside URLs, alone', () => {
+    const text = 'fetched https://git.example.com/r.git for alice@example.com (git+file:///srv/repo)';
+    expect(redactCredentials(text)).toBe(text);
+  });
+
+  it('redacts a token with URL-encoded characters and a scheme in capitals', () => {
+    expect(redactCredentials('HTTPS://user:p%40ss%3Aword@h/x')).toBe('HTTPS://***@h/x');
+  });
+});

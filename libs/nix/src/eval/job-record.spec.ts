@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals';
+import { flattenJobTree } from './builtin-evaluator';
+import type { EvaluatedJob } from './eval-types';
+import { jobFromRecord, JobRecordError } from './job-record';
+
+describe('jobFromRecord', () => {
+  it("fills Hydra's defaults for what a record leaves out", () => {
+    expect(
+      jobFromRecord('a', { drvPath: '/nix/store/a.drv', nixName: 'a', system: 'x86_64-linux', outputs: { out: '/nix/store/a' } }),
+    ).toEqual({
+      attr: 'a',
+      nixName: 'a',
+      drvPath: '/nix/store/a.drv',
+      system: 'x86_64-linux',
+      outputs: { out: '/nix/store/a' },
+      description: null,
+      homepage: null,
+      license: null,
+      maintainers: null,
+      schedulingPriority: 100,
+      timeout: 36000,
+      maxSilent: 3600,
+      isChannel: false,
+      requiredFeatures: [],
+    });
+  });
+
+  it('needs a drv path and outputs', () => {
+    expect(() => jobFromRecord('a', { outputs: {} })).toThrow(JobRecordError);
+    expect(() => jobFromRecord('a', { drvPath: '/nix/store/a.drv' })).toThrow(/no outputs/);
+  });
+});
+
+describe('flattenJobTree (the built-in walker\'s fast-mode output)', () => {
+  it('names nested jobs by their dotted path, lists failed jobs, skips non-jobs', () => {
+    const jobs: EvaluatedJob[] = [];
+    const failed: string[] = [];
+    const rec = (n: string) => ({ j: { drvPath: `/nix/store/${n}.drv`, outputs: { out: `/nix/store/${n}` } } });
+    flattenJobTree(
+      { a: rec('a'), set: { s: { inner: { s: { deep: rec('deep') } }, bad: { f: true } } }, number: null },
+      (j) => jobs.push(j),
+      failed,
+    );
+    expect(jobs.map((j) => j.attr)).toEqual(['a', 'set.inner.deep']);
+    expect(failed).toEqual(['set.bad']);
+  });
+});
