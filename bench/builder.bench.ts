@@ -4,7 +4,7 @@
 // to its build starting. Targets: FC <= 1.3x plain Nix; first start < 1 s.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -262,6 +262,8 @@ async function main(): Promise<void> {
     await boss.stop({ graceful: false, close: true }).catch(() => undefined);
     await pool.end();
     await db.drop();
+    // The GC roots go with the directory (their gcroots/auto links turn stale; Nix drops those).
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

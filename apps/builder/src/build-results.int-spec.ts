@@ -1,6 +1,6 @@
 // fc-queue-runner end to end: real PostgreSQL, real Nix, the built daemon. Every Hydra status a build
 // can end with, its steps, outputs, products, metrics and logs.
-import { existsSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,7 @@ describe('fc-queue-runner: build results', () => {
     if (r.exitCode !== 0) process.stderr.write(String(r.stderr));
     await boss?.stop({ graceful: false, close: true });
     await db?.drop();
+    for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
   });
 
   it('0: records outputs with sizes, a step, products (quoted paths with spaces), metrics, release name, log, GC root', async () => {

@@ -1,6 +1,6 @@
 // fc-queue-runner end to end: cancel (queued and running), restart, bump order, compressed logs, two
 // runners sharing one queue, a runner killed mid-build, and the SIGTERM drain.
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
@@ -24,13 +24,22 @@ jest.setTimeout(120_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const created: string[] = [];
+
 function tempDirs() {
-  return {
+  const dirs = {
     logDir: mkdtempSync(join(tmpdir(), 'fc-qr-logs-')),
     rootsDir: mkdtempSync(join(tmpdir(), 'fc-qr-roots-')),
     workDir: mkdtempSync(join(tmpdir(), 'fc-qr-work-')),
   };
+  created.push(dirs.logDir, dirs.rootsDir);
+  return dirs;
 }
+
+afterAll(() => {
+  // GC roots and logs go; work dirs (with each runner's log) stay for debugging.
+  for (const d of created) rmSync(d, { recursive: true, force: true });
+});
 
 const exited = new WeakSet<ResultPromise>();
 
