@@ -2,13 +2,16 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createSilentLogger } from '@fc/logging';
 import { createBoss, type Boss } from '@fc/queue';
 import { createTestDatabase, type TestDatabase } from '@fc/testing';
 import { commitFiles, createJobset, gitRepo, MK_NIX, tempDir, type JobsetSpec } from '../evaluation-fixtures';
 import { fetchGitCheckout } from '../git/git-fetch';
 import { evaluateJobsetJob, type EvaluatorDeps, type EvaluatorSettings } from './evaluate-jobset.handler';
+
+// Evaluations spawn Nix and git: on a loaded, shared machine they take longer than jest's 5 s default.
+jest.setTimeout(60_000);
 
 let db: TestDatabase;
 let boss: Boss;

@@ -7,6 +7,7 @@ import {
   finishEvaluationSucceeded,
   insertAggregateConstituents,
   insertBuilds,
+  insertCachedBuildReports,
   insertEvaluationBuilds,
   insertEvaluationErrors,
   lockRunningEvaluation,
@@ -15,7 +16,13 @@ import {
   type NewBuildRow,
   type Pool,
 } from '@fc/db';
-import { validStorePaths, type EvaluatedJob, type JobsetEvaluation } from '@fc/nix';
+import {
+  readCachedBuilds,
+  validStorePaths,
+  type CachedBuildSummary,
+  type EvaluatedJob,
+  type JobsetEvaluation,
+} from '@fc/nix';
 import { enqueueBuilds, newBuildJobId, type Boss } from '@fc/queue';
 
 export interface RecordedEvaluation {
@@ -86,6 +93,12 @@ export async function recordEvaluation(
       }
     }
   }
+  // A cached build is recorded as the queue runner would record it: what its outputs' nix-support
+  // says (status 6, products, metrics, release name) and their sizes. Only cached builds pay for it.
+  const cachedJobs = fresh.filter((j) => cached.has(j.attr));
+  const summaries = new Map<string, CachedBuildSummary>();
+  const read = await readCachedBuilds(cachedJobs.map((j) => j.outputs));
+  cachedJobs.forEach((j, i) => summaries.set(j.attr, read[i]!));
   const rows: (NewBuildRow & { outputs: EvaluatedJob['outputs'] })[] = fresh.map((j) => {
     const isCached = cached.has(j.attr);
     return {
@@ -105,6 +118,7 @@ export async function recordEvaluation(
       isChannel: j.isChannel,
       isCached,
       queueJobId: isCached ? null : newBuildJobId(),
+      cachedResult: summaries.get(j.attr),
       outputs: j.outputs,
     };
   });
@@ -118,6 +132,14 @@ export async function recordEvaluation(
       tx,
       { projectId: e.projectId, jobsetId: e.jobsetId, evaluationId: e.evaluationId },
       rows,
+    );
+    await insertCachedBuildReports(
+      tx,
+      [...summaries].map(([job, s]) => ({
+        buildId: ids.get(job)!,
+        products: s.products,
+        metrics: s.metrics,
+      })),
     );
     await insertEvaluationBuilds(
       tx,
