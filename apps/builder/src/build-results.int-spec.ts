@@ -254,6 +254,37 @@ describe('fc-queue-runner: build results', () => {
     expect(products.rows).toEqual([{ type: 'nix-build' }]);
   });
 
+  it('2 and 7: an aggregate whose constituent failed is not built; the failure propagates', async () => {
+    const [agg1, agg2, fails, hangs, q4] = await Promise.all(
+      [
+        ['aggregateByName', 'a'],
+        ['aggregateByName', 'b'],
+        ['fails', ''],
+        ['hangs', 'agg'],
+        ['quick4', ''],
+      ].map(([attr, salt]) => instantiate(FIXTURE_JOBS, attr!, { nonce: `${nonce}${salt}` })),
+    );
+    const [failedAgg, timedOutAgg, c1, c2, c3] = await queueBuilds(db.pool, boss, jobset, [
+      { job: 'agg-failed', drv: agg1!, isAggregate: true, constituents: [2, 4] },
+      { job: 'agg-timed-out', drv: agg2!, isAggregate: true, constituents: [3, 4] },
+      { job: 'fails', drv: fails! },
+      { job: 'hangs', drv: hangs!, timeout: 1 },
+      { job: 'quick4', drv: q4! },
+    ]);
+    const a1 = await waitForBuild(db.pool, failedAgg!);
+    const a2 = await waitForBuild(db.pool, timedOutAgg!);
+    expect([1, 7, 0]).toEqual(
+      await Promise.all([c1, c2, c3].map(async (id) => (await readBuild(db.pool, id!)).buildStatus)),
+    );
+    expect(a1.buildStatus).toBe(2);
+    expect(a1.errorMessage).toContain(`constituent fails (build ${c1})`);
+    expect(a2.buildStatus).toBe(7);
+    expect(a2.errorMessage).toContain(`constituent hangs (build ${c2})`);
+    // Neither aggregate derivation was built.
+    for (const d of [agg1!, agg2!]) expect(existsSync(d.outputs[0]!.path)).toBe(false);
+    expect(await steps(failedAgg!)).toEqual([]);
+  });
+
   it('0 and cached: a build whose outputs are already valid', async () => {
     const id = await queue('succeeds');
     const b = await waitForBuild(db.pool, id);

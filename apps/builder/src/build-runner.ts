@@ -2,16 +2,13 @@
 // steps and logs, and finishes it with Hydra's status. Machinery failures are thrown so pg-boss
 // retries the job; a build's own failure is a result, never retried.
 import {
-  buildOutputPaths,
-  finishBuild,
+  failedConstituents,
+  finishBuildWithResults,
   finishBusySteps,
   lockBuildForRun,
   markBuildStarted,
-  replaceBuildMetrics,
-  replaceBuildProducts,
   returnBuildToQueue,
   setBuildLogSize,
-  setOutputSizes,
   unfinishedConstituentCount,
   withTransaction,
   type BuildRunRow,
@@ -188,9 +185,20 @@ export class BuildRunner {
     // Finished (cancelled while queued), restarted under a newer job, or deleted: nothing to do.
     if (!row || row.finished || row.queueJobId !== job.id) return { kind: 'skipped' };
     const recheck = new Date(Date.now() + this.#settings.recheckSeconds * 1000);
-    if (row.isAggregate && (await unfinishedConstituentCount(tx, row.id)) > 0) {
-      await enqueueBuild(tx, this.#boss, row, { notBefore: recheck });
-      return { kind: 'deferred' };
+    if (row.isAggregate) {
+      if ((await unfinishedConstituentCount(tx, row.id)) > 0) {
+        await enqueueBuild(tx, this.#boss, row, { notBefore: recheck });
+        return { kind: 'deferred' };
+      }
+      // Hydra: named constituents are dependencies, so a failed one fails the aggregate unbuilt.
+      const [failed] = await failedConstituents(tx, row.id);
+      if (failed) {
+        await this.#finishInTx(tx, row.id, {
+          status: statusForFailedDependency(failed.buildStatus as BuildStatusCode),
+          errorMessage: `dependency failed: constituent ${failed.job} (build ${failed.id}) finished with status ${failed.buildStatus}`,
+        });
+        return { kind: 'finished' };
+      }
     }
     if (!(await this.#machines.supports(row.system, row.requiredFeatures))) {
       const deadline = row.createdAt.getTime() + this.#settings.unsupportedTimeout * 1000;
@@ -340,23 +348,24 @@ export class BuildRunner {
   }
 
   async #finishSucceeded(row: BuildRunRow, isCached: boolean, logSize: number): Promise<RunOutcome> {
-    const outputs = await buildOutputPaths(this.#pool, row.id);
-    const infos = await queryPathInfo(outputs.map((o) => o.path));
+    const outputs = row.outputNames.map((name, i) => ({ name, path: row.outputPaths[i]! }));
+    // One `nix path-info` for every output, while the outputs' nix-support files are read.
+    const [infos, summary] = await Promise.all([
+      queryPathInfo(outputs.map((o) => o.path)),
+      readBuildOutputs(outputs),
+    ]);
     const missing = infos.find((i) => !i.valid);
     if (missing) throw new MachineryError(`output ${missing.path} is not valid after a successful build`);
     const tooBig = infos.find((i) => (i.narSize ?? 0) > this.#settings.maxOutputSize);
-    const summary = await readBuildOutputs(outputs);
     let status: BuildStatusCode = summary.failed ? BuildStatus.FailedWithOutput : BuildStatus.Succeeded;
     let errorMessage: string | null = null;
     if (tooBig) {
       status = BuildStatus.OutputLimitExceeded;
       errorMessage = `output ${tooBig.path} is ${tooBig.narSize} bytes, over the limit of ${this.#settings.maxOutputSize}`;
     }
-    if (
-      this.#settings.gcRootsDir &&
-      (status === BuildStatus.Succeeded || status === BuildStatus.FailedWithOutput)
-    ) {
-      for (const o of outputs) await addGcRoot(this.#settings.gcRootsDir, gcRootName(row.id, o.name), o.path);
+    const rootsDir = this.#settings.gcRootsDir;
+    if (rootsDir && (status === BuildStatus.Succeeded || status === BuildStatus.FailedWithOutput)) {
+      await Promise.all(outputs.map((o) => addGcRoot(rootsDir, gcRootName(row.id, o.name), o.path)));
     }
     return this.#finish(row.id, {
       status,
@@ -384,7 +393,7 @@ export class BuildRunner {
       closureSize: infoByPath.get(o.path)?.closureSize ?? null,
     }));
     const sum = (xs: (number | null)[]) => (xs.length ? xs.reduce<number>((a, b) => a + (b ?? 0), 0) : null);
-    const finished = await finishBuild(tx, {
+    const finished = await finishBuildWithResults(tx, {
       buildId,
       status: f.status,
       errorMessage: f.errorMessage,
@@ -393,30 +402,25 @@ export class BuildRunner {
       size: sum(sizes.map((s) => s.narSize)),
       closureSize: sum(sizes.map((s) => s.closureSize)),
       logSize: f.logSize ?? null,
+      outputSizes: sizes,
+      products: (f.summary?.products ?? []).map((p) => ({
+        type: p.type,
+        subtype: p.subtype,
+        path: p.path,
+        name: p.name,
+        defaultPath: p.defaultPath ?? null,
+        fileSize: p.fileSize ?? null,
+        sha256: p.sha256 ?? null,
+      })),
+      metrics: (f.summary?.metrics ?? []).map((m) => ({
+        name: m.name,
+        value: m.value,
+        unit: m.unit ?? null,
+      })),
+      busyStepStatus: BuildStatus.Aborted,
+      busyStepMessage: 'the build finished without this step',
     });
     if (!finished) return false;
-    await setOutputSizes(tx, buildId, sizes);
-    if (f.summary) {
-      await replaceBuildProducts(
-        tx,
-        buildId,
-        f.summary.products.map((p) => ({
-          type: p.type,
-          subtype: p.subtype,
-          path: p.path,
-          name: p.name,
-          defaultPath: p.defaultPath ?? null,
-          fileSize: p.fileSize ?? null,
-          sha256: p.sha256 ?? null,
-        })),
-      );
-      await replaceBuildMetrics(
-        tx,
-        buildId,
-        f.summary.metrics.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null })),
-      );
-    }
-    await finishBusySteps(tx, buildId, BuildStatus.Aborted, 'the build finished without this step');
     await sendJob(this.#boss, QueueName.NotifyBuild, { buildId, event: 'finished' }, { db: tx });
     return true;
   }

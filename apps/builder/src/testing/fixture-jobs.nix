@@ -46,6 +46,10 @@ in rec {
   quick2 = quick 2;
   quick3 = quick 3;
   quick4 = quick 4;
+  # Only a remote builder can build it.
+  remoteArch = mk "remote-arch" "echo > $out" { system = "fc-remote-arch"; };
+  # An aggregate whose derivation does not refer to its constituents (they are linked by job name).
+  aggregateByName = mk "aggregate-by-name" "/bin/mkdir $out" { _hydraAggregate = true; };
   aggregate = mk "aggregate" ''
     /bin/mkdir $out
     echo ${quick1} ${quick2} > $out/constituents

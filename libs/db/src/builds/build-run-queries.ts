@@ -21,6 +21,9 @@ export const buildRunRow = z.object({
   queueJobId: z.string().nullable(),
   createdAt: z.date(),
   attempts: z.number(),
+  /** The build's outputs (name order), as the `build_outputs` rows have them. */
+  outputNames: z.array(z.string()),
+  outputPaths: z.array(z.string()),
 });
 export type BuildRunRow = z.output<typeof buildRunRow>;
 
@@ -30,18 +33,25 @@ export async function lockBuildForRun(db: Queryable, buildId: number): Promise<B
     db,
     buildRunRow,
     `SELECT id, project_id, jobset_id, job, drv_path, system, timeout, max_silent, required_features,
-            is_aggregate, priority, global_priority, finished, queue_job_id, created_at, attempts
-     FROM builds WHERE id = $1 FOR UPDATE`,
+            is_aggregate, priority, global_priority, finished, queue_job_id, created_at, attempts,
+            ARRAY(SELECT name FROM build_outputs WHERE build_id = b.id ORDER BY name) AS output_names,
+            ARRAY(SELECT path FROM build_outputs WHERE build_id = b.id ORDER BY name) AS output_paths
+     FROM builds b WHERE id = $1 FOR UPDATE`,
     [buildId],
   );
 }
 
-/** Marks an attempt as started: start time, attempt count, where its log goes; earlier steps dropped. */
+/**
+ * Marks an attempt as started: start time, attempt count, where its log goes; what an earlier attempt
+ * left (steps, products, metrics) is dropped. One statement: it is on every build's path.
+ */
 export async function markBuildStarted(db: Queryable, buildId: number, logPath: string): Promise<void> {
-  await execute(db, 'DELETE FROM build_steps WHERE build_id = $1', [buildId]);
   await execute(
     db,
-    `UPDATE builds SET started_at = now(), attempts = attempts + 1, log_path = $2, log_size = NULL
+    `WITH steps AS (DELETE FROM build_steps WHERE build_id = $1),
+          products AS (DELETE FROM build_products WHERE build_id = $1),
+          metrics AS (DELETE FROM build_metrics WHERE build_id = $1)
+     UPDATE builds SET started_at = now(), attempts = attempts + 1, log_path = $2, log_size = NULL
      WHERE id = $1 AND NOT finished`,
     [buildId, logPath],
   );
@@ -109,6 +119,80 @@ export async function finishBuild(db: Queryable, r: BuildResult): Promise<boolea
     [r.buildId, r.status, r.errorMessage, r.isCached, r.releaseName, r.size, r.closureSize, r.logSize],
   );
   return n === 1;
+}
+
+export interface BuildResultsInput extends BuildResult {
+  readonly outputSizes: readonly OutputSize[];
+  readonly products: readonly ProductInput[];
+  readonly metrics: readonly MetricInput[];
+  /** Steps still busy end with this status and message. */
+  readonly busyStepStatus: number;
+  readonly busyStepMessage: string;
+}
+
+/**
+ * Finishes an unfinished build with everything its runner found, in one statement: the build row,
+ * its outputs' sizes, products, metrics (the attempt started with none: markBuildStarted), and any
+ * step still marked busy. Returns false when the build had already finished (cancelled meanwhile);
+ * then nothing is written.
+ */
+export async function finishBuildWithResults(db: Queryable, r: BuildResultsInput): Promise<boolean> {
+  const rows = await queryRows(
+    db,
+    z.object({ id: z.number() }),
+    `WITH b AS (
+       UPDATE builds SET finished = true, build_status = $2, error_message = $3, is_cached = $4,
+         release_name = $5, size = $6, closure_size = $7, log_size = coalesce($8, log_size),
+         started_at = coalesce(started_at, now()), stopped_at = now()
+       WHERE id = $1 AND NOT finished
+       RETURNING id, project_id, jobset_id, job
+     ), outputs AS (
+       UPDATE build_outputs o SET nar_size = s.nar_size, closure_size = s.closure_size
+       FROM b, unnest($9::text[], $10::bigint[], $11::bigint[]) AS s(name, nar_size, closure_size)
+       WHERE o.build_id = b.id AND o.name = s.name
+     ), products AS (
+       INSERT INTO build_products (build_id, product_nr, type, subtype, path, name, default_path, file_size, sha256)
+       SELECT b.id, p.nr, p.type, p.subtype, p.path, p.name, p.default_path, p.file_size, p.sha256
+       FROM b, unnest($12::int[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[],
+                      $19::text[]) AS p(nr, type, subtype, path, name, default_path, file_size, sha256)
+     ), metrics AS (
+       INSERT INTO build_metrics (build_id, name, unit, value, project_id, jobset_id, job)
+       SELECT b.id, m.name, m.unit, m.value, b.project_id, b.jobset_id, b.job
+       FROM b, unnest($20::text[], $21::text[], $22::float8[]) AS m(name, unit, value)
+     ), steps AS (
+       UPDATE build_steps st SET busy = false, status = $23, error_message = $24,
+         stop_time = coalesce(st.stop_time, now())
+       FROM b WHERE st.build_id = b.id AND st.busy
+     )
+     SELECT id FROM b`,
+    [
+      r.buildId,
+      r.status,
+      r.errorMessage,
+      r.isCached,
+      r.releaseName,
+      r.size,
+      r.closureSize,
+      r.logSize,
+      r.outputSizes.map((s) => s.name),
+      r.outputSizes.map((s) => s.narSize),
+      r.outputSizes.map((s) => s.closureSize),
+      r.products.map((_, i) => i + 1),
+      r.products.map((p) => p.type),
+      r.products.map((p) => p.subtype),
+      r.products.map((p) => p.path),
+      r.products.map((p) => p.name),
+      r.products.map((p) => p.defaultPath),
+      r.products.map((p) => p.fileSize),
+      r.products.map((p) => p.sha256),
+      r.metrics.map((m) => m.name),
+      r.metrics.map((m) => m.unit),
+      r.metrics.map((m) => m.value),
+      r.busyStepStatus,
+      r.busyStepMessage,
+    ],
+  );
+  return rows.length === 1;
 }
 
 /** Records the log's final size on a build that is already finished (a cancelled build's log). */
@@ -207,6 +291,26 @@ export async function unfinishedConstituentCount(db: Queryable, aggregateId: num
     [aggregateId],
   );
   return rows[0]?.n ?? 0;
+}
+
+export const failedConstituentRow = z.object({ id: z.number(), job: z.string(), buildStatus: z.number() });
+
+/**
+ * An aggregate's finished constituents that failed (any status but 0 and 6, whose outputs exist),
+ * lowest id first: the aggregate depends on them, so it fails the way a dependent build would.
+ */
+export async function failedConstituents(
+  db: Queryable,
+  aggregateId: number,
+): Promise<z.output<typeof failedConstituentRow>[]> {
+  return queryRows(
+    db,
+    failedConstituentRow,
+    `SELECT c.id, c.job, c.build_status FROM aggregate_constituents ac JOIN builds c ON c.id = ac.constituent_id
+     WHERE ac.aggregate_id = $1 AND c.finished AND c.build_status NOT IN (0, 6)
+     ORDER BY c.id`,
+    [aggregateId],
+  );
 }
 
 export const runningBuildRow = z.object({ id: z.number(), queueJobId: z.string().nullable() });
