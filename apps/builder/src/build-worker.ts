@@ -71,11 +71,14 @@ export async function startBuildWorker(deps: {
     );
   }
 
-  const reaper = setInterval(() => {
+  // Once at start (builds lost while no runner was up), then periodically.
+  const reap = () => {
     abortLostBuilds(pool, boss, log).catch((e: unknown) =>
       log.warn('lost-build check failed', { error: (e as Error).message }),
     );
-  }, REAPER_MS);
+  };
+  reap();
+  const reaper = setInterval(reap, REAPER_MS);
   const gc = config.gc.enabled
     ? setInterval(() => {
         cleanGcRoots(pool, config.gc.gc_roots_dir, config.gc.max_age_days)

@@ -1,0 +1,193 @@
+// fc-queue-runner's housekeeping, driven through the daemon: GC root cleanup, the lost-build check,
+// and remote builders (which systems can be built, and the machines file handed to Nix).
+import { existsSync, lutimesSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { ResultPromise } from 'execa';
+import { withTransaction } from '@fc/db';
+import { addGcRoot, gcRootName } from '@fc/nix';
+import { QueueName, cancelBuild, createBoss, type Boss } from '@fc/queue';
+import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
+import {
+  createJobset,
+  instantiate,
+  queueBuilds,
+  type InstantiatedJob,
+  type Jobset,
+} from './testing/build-fixture';
+import {
+  FIXTURE_JOBS,
+  builderEnv,
+  pidsWithArgs,
+  randomNonce,
+  readBuild,
+  waitForBuild,
+} from './testing/builder-harness';
+
+jest.setTimeout(60_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const DAY_MS = 86_400_000;
+const UNSUPPORTED_TIMEOUT = 4;
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('fc-queue-runner: GC roots, lost builds, remote builders', () => {
+  let db: TestDatabase;
+  let boss: Boss;
+  let daemon: ResultPromise;
+  let jobset: Jobset;
+  let drv: InstantiatedJob;
+  const nonce = randomNonce();
+  const dirs = {
+    logDir: mkdtempSync(join(tmpdir(), 'fc-qr-logs-')),
+    rootsDir: mkdtempSync(join(tmpdir(), 'fc-qr-roots-')),
+    workDir: mkdtempSync(join(tmpdir(), 'fc-qr-work-')),
+  };
+  // Builds (and roots) set up before the daemon starts.
+  const gc = { oldAndGone: 0, kept: 0, newestEval: 0, young: 0, deleted: 0 };
+  const lost = { failedJob: 0, missingJob: 0 };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    boss = createBoss({ url: db.url, supervise: false });
+    await boss.start();
+    jobset = await createJobset(db.pool);
+    drv = await instantiate(FIXTURE_JOBS, 'quick1', { nonce });
+
+    // GC roots: the jobset keeps its newest evaluation only; every root but `young` is two days old.
+    const ids = await queueBuilds(
+      db.pool,
+      boss,
+      jobset,
+      ['old', 'kept', 'newest', 'young', 'deleted'].map((job) => ({ job, drv, noJob: true })),
+    );
+    [gc.oldAndGone, gc.kept, gc.newestEval, gc.young, gc.deleted] = ids as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    await db.pool.query('UPDATE jobsets SET keep_nr = 1 WHERE id = $1', [jobset.jobsetId]);
+    await db.pool.query('UPDATE builds SET keep = true WHERE id = $1', [gc.kept]);
+    const newer = await db.pool.query<{ id: number }>(
+      `INSERT INTO evaluations (jobset_id, project_id, status) VALUES ($1, $2, 'succeeded') RETURNING id`,
+      [jobset.jobsetId, jobset.projectId],
+    );
+    await db.pool.query('INSERT INTO evaluation_builds (evaluation_id, build_id) VALUES ($1, $2)', [
+      newer.rows[0]!.id,
+      gc.newestEval,
+    ]);
+    await db.pool.query('DELETE FROM builds WHERE id = $1', [gc.deleted]);
+    const twoDaysAgo = new Date(Date.now() - 2 * DAY_MS);
+    for (const id of ids) {
+      const link = await addGcRoot(dirs.rootsDir, gcRootName(id, 'out'), drv.outputs[0]?.path ?? drv.drvPath);
+      if (id !== gc.young) lutimesSync(link, twoDaysAgo, twoDaysAgo);
+    }
+
+    // Lost builds: claimed long ago, their pg-boss job given up on outside any worker (failed for good
+    // after its last attempt, or gone).
+    [lost.failedJob, lost.missingJob] = (await queueBuilds(
+      db.pool,
+      boss,
+      jobset,
+      ['lost-failed', 'lost-missing'].map((job) => ({ job, drv })),
+    )) as [number, number];
+    const jobs = await boss.fetch(QueueName.BuildDerivation, { batchSize: 10 });
+    expect(jobs).toHaveLength(2);
+    const jobOf = async (id: number) =>
+      (await db.pool.query<{ queue_job_id: string }>('SELECT queue_job_id FROM builds WHERE id = $1', [id]))
+        .rows[0]!.queue_job_id;
+    await db.pool.query(
+      `UPDATE builds SET started_at = now() - interval '1 minute', attempts = 1 WHERE id = ANY($1::bigint[])`,
+      [[lost.failedJob, lost.missingJob]],
+    );
+    await db.pool.query('UPDATE pgboss.job SET retry_limit = 0 WHERE id = $1', [await jobOf(lost.failedJob)]);
+    await boss.fail(QueueName.BuildDerivation, await jobOf(lost.failedJob), { reason: 'worker vanished' });
+    await db.pool.query('DELETE FROM pgboss.job WHERE id = $1', [await jobOf(lost.missingJob)]);
+
+    daemon = startApp('builder', [], {
+      env: builderEnv(db.url, dirs, {
+        FC_GC__CLEANUP_INTERVAL: '1',
+        FC_GC__MAX_AGE_DAYS: '1',
+        FC_QUEUE_RUNNER__UNSUPPORTED_TIMEOUT: String(UNSUPPORTED_TIMEOUT),
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    daemon?.kill('SIGTERM');
+    const r = await daemon;
+    if (r.exitCode !== 0) process.stderr.write(String(r.stderr));
+    await boss?.stop({ graceful: false, close: true });
+    await db?.drop();
+    for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('removes GC roots older than gc.max_age_days unless kept or in one of the keep_nr newest evaluations', async () => {
+    const root = (id: number) => join(dirs.rootsDir, gcRootName(id, 'out'));
+    await waitUntil(() => !existsSync(root(gc.oldAndGone)), 10_000, 'the old root to go');
+    await waitUntil(() => !existsSync(root(gc.deleted)), 10_000, "the deleted build's root to go");
+    // Several cleanup passes later, the others are still there.
+    await sleep(2500);
+    expect(readdirSync(dirs.rootsDir).sort()).toEqual(
+      [gc.kept, gc.newestEval, gc.young].map((id) => gcRootName(id, 'out')).sort(),
+    );
+  });
+
+  it('aborts (3) a started build whose job was given up on outside a worker', async () => {
+    const failed = await waitForBuild(db.pool, lost.failedJob, undefined, 20_000);
+    expect(failed.buildStatus).toBe(3);
+    expect(failed.errorMessage).toContain('failed after 1 attempt');
+    const missing = await waitForBuild(db.pool, lost.missingJob, undefined, 20_000);
+    expect(missing.buildStatus).toBe(3);
+    expect(missing.errorMessage).toContain('disappeared');
+  });
+
+  it('9 after unsupported_timeout when no builder offers the system; an enabled builder added before keeps it queued', async () => {
+    const remoteDrv = await instantiate(FIXTURE_JOBS, 'remoteArch', { nonce });
+    const [unsupported, remote] = await queueBuilds(db.pool, boss, jobset, [
+      { job: 'no-builder', drv, system: 'fc-nowhere-arch' },
+      { job: 'remote', drv: remoteDrv },
+    ]);
+    // A disabled row offering the system does not count; an enabled one does.
+    await db.pool.query(
+      `INSERT INTO remote_builders (name, uri, systems, max_jobs, speed_factor, supported_features, enabled)
+       VALUES ('off', 'ssh://fc@off.invalid', '{fc-nowhere-arch}', 1, 1, '{}', false),
+              ('remote', 'ssh://fc@remote.invalid', '{fc-remote-arch,aarch64-linux}', 3, 2, '{kvm,big}', true)`,
+    );
+    const b = await waitForBuild(db.pool, unsupported!, undefined, 20_000);
+    expect(b.buildStatus).toBe(9);
+    expect(b.errorMessage).toContain("'fc-nowhere-arch'");
+
+    // The other is handed to Nix with the machines file (Nix waits for the unreachable machine).
+    const created = (
+      await db.pool.query<{ created_at: Date }>('SELECT created_at FROM builds WHERE id = $1', [remote])
+    ).rows[0]!.created_at;
+    await sleep(Math.max(0, created.getTime() + (UNSUPPORTED_TIMEOUT + 1) * 1000 - Date.now()));
+    const r = await readBuild(db.pool, remote!);
+    expect(r).toMatchObject({ finished: false, buildStatus: null, errorMessage: null });
+    expect(r.startedAt).not.toBeNull();
+    const machinesFiles = readdirSync(dirs.workDir).filter((f) => /^machines-\d+$/.test(f));
+    expect(machinesFiles).toHaveLength(1);
+    const machinesFile = join(dirs.workDir, machinesFiles[0]!);
+    expect(readFileSync(machinesFile, 'utf8')).toBe(
+      'ssh://fc@remote.invalid fc-remote-arch,aarch64-linux - 3 2 kvm,big - -\n',
+    );
+    await waitUntil(
+      () => pidsWithArgs('--builders', `@${machinesFile}`, remoteDrv.drvPath).length > 0,
+      10_000,
+      'nix-store with the machines file',
+    );
+    await withTransaction(db.pool, (tx) => cancelBuild(tx, boss, remote!));
+    await waitUntil(() => pidsWithArgs(remoteDrv.drvPath).length === 0, 10_000, 'nix-store to be killed');
+  });
+});
