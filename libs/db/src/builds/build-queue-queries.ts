@@ -64,12 +64,17 @@ export async function resetBuildForRestart(db: Queryable, buildId: number): Prom
   return true;
 }
 
-/** Hydra's bump: the build's global priority becomes one more than any other build's. */
+/**
+ * Hydra's bump: the build's global priority becomes one more than any queued build's. Only unfinished
+ * builds compete for the queue, so the max is taken over them (builds_unfinished_idx), not over every
+ * build ever made.
+ */
 export async function raiseGlobalPriority(db: Queryable, buildId: number): Promise<number> {
   const rows = await queryRows(
     db,
     z.object({ globalPriority: z.number() }),
-    `UPDATE builds SET global_priority = (SELECT coalesce(max(global_priority), 0) + 1 FROM builds)
+    `UPDATE builds SET global_priority =
+       (SELECT coalesce(max(global_priority), 0) + 1 FROM builds WHERE NOT finished)
      WHERE id = $1 RETURNING global_priority`,
     [buildId],
   );
