@@ -19,6 +19,7 @@ export async function watchCancellations(
 ): Promise<CancelWatch> {
   const log = logger.child({ component: 'cancel-watch' });
   let client: PoolClient | undefined;
+  let releaseCurrent: (e?: Error) => void = () => undefined;
   let stopped = false;
 
   const listen = async (): Promise<void> => {
@@ -29,11 +30,20 @@ export async function watchCancellations(
         log.info('build cancelled: killing it', { buildId: id });
       }
     });
-    c.on('error', (e: Error) => {
-      log.warn('cancel listener lost its connection', { error: e.message });
+    let released = false;
+    const release = (e?: Error) => {
+      if (released) return;
+      released = true;
       c.release(e);
+    };
+    c.on('error', (e: Error) => {
+      // After stop() released the client, a late error (the database dropped) must not release it twice.
+      if (released) return;
+      log.warn('cancel listener lost its connection', { error: e.message });
+      release(e);
       if (client === c) client = undefined;
     });
+    releaseCurrent = release;
     await c.query(`LISTEN ${BUILD_CANCEL_CHANNEL}`);
     client = c;
   };
@@ -56,7 +66,7 @@ export async function watchCancellations(
       client = undefined;
       if (c) {
         await c.query(`UNLISTEN ${BUILD_CANCEL_CHANNEL}`).catch(() => undefined);
-        c.release();
+        releaseCurrent();
       }
     },
   };
