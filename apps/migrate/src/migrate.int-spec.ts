@@ -2,6 +2,7 @@ import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, unlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { readMigrationFiles } from '@fc/db';
 import { createTestDatabase, MIGRATIONS_DIR, runApp, type TestDatabase } from '@fc/testing';
 
 function copyMigrations(): string {
@@ -48,7 +49,7 @@ describe('fc-migrate', () => {
   it('validate catches a tampered and a missing migration', async () => {
     const db = await emptyDb();
     const dir = copyMigrations();
-    writeFileSync(join(dir, '0002_extra.sql'), 'CREATE TABLE extra (id int);\n');
+    writeFileSync(join(dir, '9001_extra.sql'), 'CREATE TABLE extra (id int);\n');
     const env = { FC_MIGRATIONS_DIR: dir };
     expect((await runApp('migrate', ['up', db.url], { env })).exitCode).toBe(0);
     expect((await runApp('migrate', ['validate', db.url], { env })).exitCode).toBe(0);
@@ -62,20 +63,20 @@ describe('fc-migrate', () => {
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('refusing to migrate');
 
-    unlinkSync(join(dir, '0002_extra.sql'));
+    unlinkSync(join(dir, '9001_extra.sql'));
     const missing = await runApp('migrate', ['validate', db.url], { env });
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toContain('migration 2 (extra) is applied but has no file');
+    expect(missing.stderr).toContain('migration 9001 (extra) is applied but has no file');
   });
 
   it('validate reports a migration file that was never applied', async () => {
     const db = await emptyDb();
     const dir = copyMigrations();
     expect((await runApp('migrate', ['up', db.url], { env: { FC_MIGRATIONS_DIR: dir } })).exitCode).toBe(0);
-    writeFileSync(join(dir, '0002_later.sql'), 'SELECT 1;\n');
+    writeFileSync(join(dir, '9003_later.sql'), 'SELECT 1;\n');
     const r = await runApp('migrate', ['validate', db.url], { env: { FC_MIGRATIONS_DIR: dir } });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('0002_later.sql is not applied');
+    expect(r.stderr).toContain('9003_later.sql is not applied');
   });
 
   it('two concurrent ups apply each migration exactly once', async () => {
@@ -86,31 +87,33 @@ describe('fc-migrate', () => {
     expect(outputs.filter((o) => o.includes('applied 0001')).length).toBe(1);
     expect(outputs.filter((o) => o.includes('already up to date')).length).toBe(1);
     const rows = await db.pool.query('SELECT version FROM fc_schema_migrations');
-    expect(rows.rowCount).toBe(1);
+    expect(rows.rowCount).toBe(readMigrationFiles(MIGRATIONS_DIR).length);
   });
 
   it('a failing migration is rolled back whole', async () => {
     const db = await emptyDb();
     const dir = copyMigrations();
     writeFileSync(
-      join(dir, '0002_broken.sql'),
+      join(dir, '9002_broken.sql'),
       'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n',
     );
     const r = await runApp('migrate', ['up', db.url], { env: { FC_MIGRATIONS_DIR: dir } });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('migration 0002_broken.sql failed');
+    expect(r.stderr).toContain('migration 9002_broken.sql failed');
     const t = await db.pool.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'");
     expect(t.rowCount).toBe(0);
-    const applied = await db.pool.query('SELECT version FROM fc_schema_migrations');
-    expect(applied.rows).toEqual([{ version: 1 }]);
+    const applied = await db.pool.query<{ version: number }>('SELECT version FROM fc_schema_migrations');
+    expect(applied.rows.map((r) => r.version)).not.toContain(9002);
+    expect(applied.rowCount).toBe(readMigrationFiles(MIGRATIONS_DIR).length);
   });
 
   it('create writes the next numbered file; bad commands exit 2 with usage', async () => {
     const dir = copyMigrations();
+    const next = String(readMigrationFiles(dir).at(-1)!.version + 1).padStart(4, '0');
     const r = await runApp('migrate', ['create', 'Add build notes'], { env: { FC_MIGRATIONS_DIR: dir } });
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.trim()).toBe(join(dir, '0002_add_build_notes.sql'));
-    expect(readdirSync(dir)).toContain('0002_add_build_notes.sql');
+    expect(r.stdout.trim()).toBe(join(dir, `${next}_add_build_notes.sql`));
+    expect(readdirSync(dir)).toContain(`${next}_add_build_notes.sql`);
     const bad = await runApp('migrate', ['frobnicate']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('unknown command "frobnicate"');
