@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   const pool = createPool({ url: url.toString(), maxConnections: 5 });
   const boss = createBoss({ url: url.toString(), supervise: false });
   let failed = 0;
+  let passed = 0;
   try {
     await migrateUp(pool, join(root, 'db', 'migrations'));
     await boss.start();
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
         const started = Date.now();
         try {
           await c.run(ctx);
+          passed++;
           process.stdout.write(`PASS ${c.name} (${Date.now() - started} ms)\n`);
         } catch (e) {
           failed++;
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    process.stdout.write(`\nconformance: ${failed === 0 ? 'all checks passed' : `${failed} failed`}\n`);
+    process.stdout.write(`\nconformance: ${passed} passed, ${failed} failed\n`);
   } finally {
     await boss.stop({ graceful: false, close: true }).catch(() => undefined);
     await pool.end();
