@@ -49,3 +49,23 @@ export async function execute(db: Queryable, text: string, values: readonly unkn
   const result = await db.query(text, values);
   return result.rowCount ?? 0;
 }
+
+/**
+ * The SET list of a partial update: one `column = $n` per field of `changes` that is not undefined,
+ * plus `updated_at = now()`. `values` holds the statement's earlier parameters and receives these.
+ */
+export function updateSetList(
+  changes: object,
+  columns: Readonly<Record<string, string>>,
+  values: unknown[],
+): string {
+  const sets: string[] = [];
+  for (const [key, column] of Object.entries(columns)) {
+    const value = (changes as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    values.push(value);
+    sets.push(`${column} = $${values.length}`);
+  }
+  sets.push('updated_at = now()');
+  return sets.join(', ');
+}

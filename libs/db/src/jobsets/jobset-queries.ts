@@ -1,7 +1,7 @@
 // Jobsets and their inputs: the API's reads and writes.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
 export const JOBSET_STATES = ['enabled', 'disabled', 'one-shot', 'one-at-a-time'] as const;
@@ -113,16 +113,9 @@ export async function updateJobset(
   id: number,
   changes: Partial<JobsetFields>,
 ): Promise<boolean> {
-  const sets: string[] = [];
   const values: unknown[] = [id];
-  for (const [key, column] of Object.entries(UPDATABLE)) {
-    const value = (changes as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    values.push(value);
-    sets.push(`${column} = $${values.length}`);
-  }
-  sets.push('updated_at = now()');
-  return (await execute(db, `UPDATE jobsets SET ${sets.join(', ')} WHERE id = $1`, values)) === 1;
+  const sets = updateSetList(changes, UPDATABLE, values);
+  return (await execute(db, `UPDATE jobsets SET ${sets} WHERE id = $1`, values)) === 1;
 }
 
 /** Replaces every input of the jobset, in bulk. */

@@ -1,7 +1,7 @@
 // Projects: the API's reads and writes.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
 export const projectRow = z.object({
@@ -79,19 +79,12 @@ export async function updateProject(
   id: number,
   changes: Partial<ProjectFields>,
 ): Promise<ProjectRow | undefined> {
-  const sets: string[] = [];
   const values: unknown[] = [id];
-  for (const [key, column] of Object.entries(UPDATABLE)) {
-    const value = (changes as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    values.push(value);
-    sets.push(`${column} = $${values.length}`);
-  }
-  sets.push('updated_at = now()');
+  const sets = updateSetList(changes, UPDATABLE, values);
   return queryMaybeOne(
     db,
     projectRow,
-    `UPDATE projects SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
+    `UPDATE projects SET ${sets} WHERE id = $1 RETURNING ${COLUMNS}`,
     values,
   );
 }

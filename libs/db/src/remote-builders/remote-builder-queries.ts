@@ -1,7 +1,7 @@
 // Remote builders (Hydra's machines file, kept in the database).
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
 export const remoteBuilderRow = z.object({
@@ -79,19 +79,12 @@ export async function updateRemoteBuilder(
   id: number,
   changes: Partial<RemoteBuilderFields>,
 ): Promise<RemoteBuilderRow | undefined> {
-  const sets: string[] = [];
   const values: unknown[] = [id];
-  for (const [key, column] of Object.entries(UPDATABLE)) {
-    const value = (changes as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    values.push(value);
-    sets.push(`${column} = $${values.length}`);
-  }
-  sets.push('updated_at = now()');
+  const sets = updateSetList(changes, UPDATABLE, values);
   return queryMaybeOne(
     db,
     remoteBuilderRow,
-    `UPDATE remote_builders SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
+    `UPDATE remote_builders SET ${sets} WHERE id = $1 RETURNING ${COLUMNS}`,
     values,
   );
 }

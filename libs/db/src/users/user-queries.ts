@@ -1,7 +1,7 @@
 // Users: the password hash is read only by passwordHashOfUser, never with the rest of the row.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
 export const userRow = z.object({
@@ -50,21 +50,9 @@ export async function updateUser(
   id: number,
   changes: Partial<UserFields>,
 ): Promise<UserRow | undefined> {
-  const sets: string[] = [];
   const values: unknown[] = [id];
-  for (const [key, column] of Object.entries(UPDATABLE)) {
-    const value = (changes as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    values.push(value);
-    sets.push(`${column} = $${values.length}`);
-  }
-  sets.push('updated_at = now()');
-  return queryMaybeOne(
-    db,
-    userRow,
-    `UPDATE users SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
-    values,
-  );
+  const sets = updateSetList(changes, UPDATABLE, values);
+  return queryMaybeOne(db, userRow, `UPDATE users SET ${sets} WHERE id = $1 RETURNING ${COLUMNS}`, values);
 }
 
 export async function findUser(db: Queryable, id: number): Promise<UserRow | undefined> {
