@@ -13,6 +13,7 @@ import { createSilentLogger } from '@fc/logging';
 import { evaluateJobset, type JobsetEvaluation } from '@fc/nix';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { evaluateJobsetJob } from '../apps/evaluator/src/evaluation/evaluate-jobset.handler';
+import { newBuildRow } from '../apps/evaluator/src/evaluation/record-evaluation';
 
 const JOBS = Number(process.env['FC_BENCH_JOBS'] ?? 10_000);
 const adminUrl = process.env['FC_BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -161,25 +162,7 @@ async function main(): Promise<void> {
     );
 
     // The bulk insert statements alone (builds, outputs, membership), rolled back.
-    const rows = evaluation.jobs.map((j) => ({
-      job: j.attr,
-      nixName: j.nixName,
-      drvPath: j.drvPath,
-      system: j.system,
-      description: j.description,
-      license: j.license,
-      homepage: j.homepage,
-      maintainers: j.maintainers,
-      priority: j.schedulingPriority,
-      timeout: j.timeout,
-      maxSilent: j.maxSilent,
-      requiredFeatures: j.requiredFeatures,
-      isAggregate: false,
-      isChannel: false,
-      isCached: false,
-      queueJobId: randomUUID(),
-      outputs: j.outputs,
-    }));
+    const rows = evaluation.jobs.map((j) => newBuildRow(j, false));
     // Best of three, rolled back each time (the machine is shared: one run is noisy).
     let insertMs = Infinity;
     for (let i = 0; i < 3; i++) {

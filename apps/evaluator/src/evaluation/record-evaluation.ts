@@ -99,29 +99,7 @@ export async function recordEvaluation(
   const summaries = new Map<string, CachedBuildSummary>();
   const read = await readCachedBuilds(cachedJobs.map((j) => j.outputs));
   cachedJobs.forEach((j, i) => summaries.set(j.attr, read[i]!));
-  const rows: (NewBuildRow & { outputs: EvaluatedJob['outputs'] })[] = fresh.map((j) => {
-    const isCached = cached.has(j.attr);
-    return {
-      job: j.attr,
-      nixName: j.nixName,
-      drvPath: j.drvPath,
-      system: j.system,
-      description: j.description,
-      license: j.license,
-      homepage: j.homepage,
-      maintainers: j.maintainers,
-      priority: j.schedulingPriority,
-      timeout: j.timeout,
-      maxSilent: j.maxSilent,
-      requiredFeatures: j.requiredFeatures,
-      isAggregate: j.isAggregate === true,
-      isChannel: j.isChannel,
-      isCached,
-      queueJobId: isCached ? null : newBuildJobId(),
-      cachedResult: summaries.get(j.attr),
-      outputs: j.outputs,
-    };
-  });
+  const rows = fresh.map((j) => newBuildRow(j, cached.has(j.attr), summaries.get(j.attr)));
 
   return withTransaction(pool, async (tx) => {
     if (!(await lockRunningEvaluation(tx, e.evaluationId))) {
@@ -182,4 +160,32 @@ export async function recordEvaluation(
       recorded: true,
     };
   });
+}
+
+/** The row a new build of `job` is inserted as; a cached build gets no queue job. */
+export function newBuildRow(
+  j: EvaluatedJob,
+  isCached: boolean,
+  cachedResult?: NewBuildRow['cachedResult'],
+): NewBuildRow & { outputs: EvaluatedJob['outputs'] } {
+  return {
+    job: j.attr,
+    nixName: j.nixName,
+    drvPath: j.drvPath,
+    system: j.system,
+    description: j.description,
+    license: j.license,
+    homepage: j.homepage,
+    maintainers: j.maintainers,
+    priority: j.schedulingPriority,
+    timeout: j.timeout,
+    maxSilent: j.maxSilent,
+    requiredFeatures: j.requiredFeatures,
+    isAggregate: j.isAggregate === true,
+    isChannel: j.isChannel,
+    isCached,
+    queueJobId: isCached ? null : newBuildJobId(),
+    cachedResult,
+    outputs: j.outputs,
+  };
 }
