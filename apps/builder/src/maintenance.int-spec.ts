@@ -23,21 +23,14 @@ import {
   randomNonce,
   readBuild,
   waitForBuild,
+  sleep,
+  waitUntil,
 } from './testing/builder-harness';
 
 jest.setTimeout(60_000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DAY_MS = 86_400_000;
 const UNSUPPORTED_TIMEOUT = 4;
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('fc-queue-runner: GC roots, lost builds, remote builders', () => {
   let db: TestDatabase;

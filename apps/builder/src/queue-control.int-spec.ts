@@ -18,11 +18,11 @@ import {
   readBuild,
   waitForBuild,
   waitForBusyStep,
+  sleep,
+  waitUntil,
 } from './testing/builder-harness';
 
 jest.setTimeout(120_000);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const created: string[] = [];
 
@@ -56,18 +56,6 @@ async function stopDaemon(daemon: ResultPromise | undefined): Promise<void> {
   if (!daemon || exited.has(daemon)) return;
   daemon.kill('SIGTERM');
   await daemon;
-}
-
-async function waitUntil(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 describe('fc-queue-runner: cancel, restart, bump (one worker)', () => {

@@ -5,6 +5,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Queryable } from '@fc/db';
+import { createBoss, type Boss } from '@fc/queue';
+import { createTestDatabase, type TestDatabase } from '@fc/testing';
 
 // Identity and isolation from the user's git configuration, as arguments (no environment reads).
 const GIT = ['-c', 'user.name=FC', '-c', 'user.email=fc@example.invalid', '-c', 'commit.gpgsign=false'];
@@ -87,3 +89,26 @@ export const MK_NIX = `rec {
   } // attrs);
 }
 `;
+
+/** What each evaluator spec file starts with: a cloned database, a started pg-boss, a work dir. */
+export interface EvaluatorTestEnv {
+  readonly db: TestDatabase;
+  readonly boss: Boss;
+  readonly workDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startEvaluatorTestEnv(workDirPrefix: string): Promise<EvaluatorTestEnv> {
+  const db = await createTestDatabase();
+  const boss = createBoss({ url: db.url, supervise: false });
+  await boss.start();
+  return {
+    db,
+    boss,
+    workDir: tempDir(workDirPrefix),
+    stop: async () => {
+      await boss.stop({ graceful: false, close: true });
+      await db.drop();
+    },
+  };
+}

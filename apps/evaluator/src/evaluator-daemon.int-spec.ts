@@ -6,9 +6,17 @@ import { closeSync, constants, openSync, readdirSync, rmSync, writeFileSync, wri
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ResultPromise } from 'execa';
-import { createBoss, requestEvaluation, type Boss } from '@fc/queue';
-import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
-import { commitFiles, createJobset, gitRepo, MK_NIX, tempDir } from './evaluation-fixtures';
+import { requestEvaluation, type Boss } from '@fc/queue';
+import { startApp, type TestDatabase } from '@fc/testing';
+import {
+  commitFiles,
+  createJobset,
+  gitRepo,
+  MK_NIX,
+  tempDir,
+  startEvaluatorTestEnv,
+  type EvaluatorTestEnv,
+} from './evaluation-fixtures';
 
 let db: TestDatabase;
 let boss: Boss;
@@ -56,11 +64,11 @@ async function evaluations(jobsetId: number) {
     .rows as Record<string, unknown>[];
 }
 
+let env: EvaluatorTestEnv;
+
 beforeAll(async () => {
-  db = await createTestDatabase();
-  boss = createBoss({ url: db.url, supervise: false });
-  await boss.start();
-  workDir = tempDir('fc-evaluator-daemon-');
+  env = await startEvaluatorTestEnv('fc-evaluator-daemon-');
+  ({ db, boss, workDir } = env);
 }, 60_000);
 
 afterAll(async () => {
@@ -68,8 +76,7 @@ afterAll(async () => {
     d.kill('SIGTERM');
     await d;
   }
-  await boss.stop({ graceful: false, close: true });
-  await db.drop();
+  await env.stop();
 });
 
 describe('fc-evaluator', () => {

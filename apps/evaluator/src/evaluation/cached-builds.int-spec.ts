@@ -4,9 +4,16 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createSilentLogger } from '@fc/logging';
-import { createBoss, type Boss } from '@fc/queue';
-import { createTestDatabase, type TestDatabase } from '@fc/testing';
-import { commitFiles, createJobset, gitRepo, tempDir } from '../evaluation-fixtures';
+import { type Boss } from '@fc/queue';
+import { type TestDatabase } from '@fc/testing';
+import {
+  commitFiles,
+  createJobset,
+  gitRepo,
+  tempDir,
+  startEvaluatorTestEnv,
+  type EvaluatorTestEnv,
+} from '../evaluation-fixtures';
 import { evaluateJobsetJob } from './evaluate-jobset.handler';
 
 let db: TestDatabase;
@@ -68,16 +75,15 @@ in {
 }
 `;
 
+let env: EvaluatorTestEnv;
+
 beforeAll(async () => {
-  db = await createTestDatabase();
-  boss = createBoss({ url: db.url, supervise: false });
-  await boss.start();
-  workDir = tempDir('fc-eval-work-');
+  env = await startEvaluatorTestEnv('fc-eval-work-');
+  ({ db, boss, workDir } = env);
 }, 60_000);
 
 afterAll(async () => {
-  await boss.stop({ graceful: false, close: true });
-  await db.drop();
+  await env.stop();
 });
 
 describe('a cached build', () => {

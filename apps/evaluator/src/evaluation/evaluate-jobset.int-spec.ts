@@ -4,9 +4,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createSilentLogger } from '@fc/logging';
-import { createBoss, type Boss } from '@fc/queue';
-import { createTestDatabase, type TestDatabase } from '@fc/testing';
-import { commitFiles, createJobset, gitRepo, MK_NIX, tempDir, type JobsetSpec } from '../evaluation-fixtures';
+import { type Boss } from '@fc/queue';
+import { type TestDatabase } from '@fc/testing';
+import {
+  commitFiles,
+  createJobset,
+  gitRepo,
+  MK_NIX,
+  tempDir,
+  type JobsetSpec,
+  startEvaluatorTestEnv,
+  type EvaluatorTestEnv,
+} from '../evaluation-fixtures';
 import { fetchGitCheckout } from '../git/git-fetch';
 import { evaluateJobsetJob, type EvaluatorDeps, type EvaluatorSettings } from './evaluate-jobset.handler';
 
@@ -101,16 +110,15 @@ let inherit (import ./lib.nix) mk; in
 }
 `;
 
+let env: EvaluatorTestEnv;
+
 beforeAll(async () => {
-  db = await createTestDatabase();
-  boss = createBoss({ url: db.url, supervise: false });
-  await boss.start();
-  workDir = tempDir('fc-eval-work-');
+  env = await startEvaluatorTestEnv('fc-eval-work-');
+  ({ db, boss, workDir } = env);
 }, 60_000);
 
 afterAll(async () => {
-  await boss.stop({ graceful: false, close: true });
-  await db.drop();
+  await env.stop();
 });
 
 describe('a legacy jobset', () => {

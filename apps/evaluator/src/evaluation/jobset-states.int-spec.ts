@@ -8,9 +8,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dueJobsetIds } from '@fc/db';
 import { createSilentLogger } from '@fc/logging';
-import { createBoss, requestEvaluation, type Boss } from '@fc/queue';
-import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
-import { createJobset, gitRepo, MK_NIX, tempDir } from '../evaluation-fixtures';
+import { requestEvaluation, type Boss } from '@fc/queue';
+import { startApp, type TestDatabase } from '@fc/testing';
+import {
+  createJobset,
+  gitRepo,
+  MK_NIX,
+  tempDir,
+  startEvaluatorTestEnv,
+  type EvaluatorTestEnv,
+} from '../evaluation-fixtures';
 import { startEvaluator } from '../evaluator';
 import { evaluateJobsetJob, type EvaluatorSettings } from './evaluate-jobset.handler';
 
@@ -74,16 +81,15 @@ function blockingFifo(): { path: string; release: () => void } {
 const oneJob = (name: string) =>
   gitRepo({ 'release.nix': `{ one = (import ./lib.nix).mk "${name}-${salt}" { }; }`, 'lib.nix': MK_NIX });
 
+let env: EvaluatorTestEnv;
+
 beforeAll(async () => {
-  db = await createTestDatabase();
-  boss = createBoss({ url: db.url, supervise: false });
-  await boss.start();
-  workDir = tempDir('fc-eval-states-');
+  env = await startEvaluatorTestEnv('fc-eval-states-');
+  ({ db, boss, workDir } = env);
 }, 60_000);
 
 afterAll(async () => {
-  await boss.stop({ graceful: false, close: true });
-  await db.drop();
+  await env.stop();
 });
 
 describe('jobset states', () => {
