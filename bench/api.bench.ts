@@ -76,9 +76,6 @@ async function fill(pool: Pool): Promise<void> {
     `INSERT INTO build_outputs (build_id, name, path)
      SELECT id, 'out', '/nix/store/' || substr(md5('o' || id), 1, 32) || '-' || nix_name FROM builds`,
   );
-  await pool.query(
-    'INSERT INTO evaluation_builds (evaluation_id, build_id) SELECT evaluation_id, id FROM builds',
-  );
 }
 
 function percentile(sorted: number[], p: number): number {

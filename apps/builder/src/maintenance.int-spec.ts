@@ -75,7 +75,7 @@ describe('fc-queue-runner: GC roots, lost builds, remote builders', () => {
       `INSERT INTO evaluations (jobset_id, project_id, status) VALUES ($1, $2, 'succeeded') RETURNING id`,
       [jobset.jobsetId, jobset.projectId],
     );
-    await db.pool.query('INSERT INTO evaluation_builds (evaluation_id, build_id) VALUES ($1, $2)', [
+    await db.pool.query('INSERT INTO evaluation_reused_builds (evaluation_id, build_id) VALUES ($1, $2)', [
       newer.rows[0]!.id,
       gc.newestEval,
     ]);

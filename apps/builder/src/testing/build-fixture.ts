@@ -112,10 +112,6 @@ export async function queueBuilds(
       );
       const id = Number(r.rows[0]!.id);
       ids.push(id);
-      await tx.query('INSERT INTO evaluation_builds (evaluation_id, build_id) VALUES ($1, $2)', [
-        jobset.evaluationId,
-        id,
-      ]);
       for (const o of b.drv.outputs) {
         await tx.query('INSERT INTO build_outputs (build_id, name, path) VALUES ($1, $2, $3)', [
           id,

@@ -1,5 +1,5 @@
 // The recording phase: in one transaction, the evaluation's errors, its new builds (cached when all
-// outputs are already valid) with their outputs and membership in one statement, the membership of
+// outputs are already valid) with their outputs in one statement, the membership of
 // the builds it reuses (a job whose first output is unchanged keeps the previous evaluation's build,
 // as Hydra does), aggregate links, every new build's pg-boss job, and the evaluation's outcome. A
 // crash before COMMIT leaves nothing behind for the retry to trip on.
@@ -8,8 +8,8 @@ import {
   insertAggregateConstituents,
   insertBuilds,
   insertCachedBuildReports,
-  insertEvaluationBuilds,
   insertEvaluationErrors,
+  insertReusedBuilds,
   lockRunningEvaluation,
   previousEvaluationBuilds,
   withTransaction,
@@ -119,11 +119,7 @@ export async function recordEvaluation(
         metrics: s.metrics,
       })),
     );
-    await insertEvaluationBuilds(
-      tx,
-      e.evaluationId,
-      [...reused.values()].map((buildId) => ({ buildId, isNew: false })),
-    );
+    await insertReusedBuilds(tx, e.evaluationId, [...reused.values()]);
     const buildOf = (job: string) => ids.get(job) ?? reused.get(job);
     const links: { aggregateId: number; constituentId: number }[] = [];
     for (const [aggregate, members] of evaluation.constituents) {

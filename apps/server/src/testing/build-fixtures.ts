@@ -64,10 +64,6 @@ export async function insertFixture(
     );
     const id = r.rows[0]!.id;
     buildIds.push(id);
-    await db.query('INSERT INTO evaluation_builds (evaluation_id, build_id) VALUES ($1, $2)', [
-      evaluationId,
-      id,
-    ]);
     await db.query(`INSERT INTO build_outputs (build_id, name, path) VALUES ($1, 'out', $2)`, [
       id,
       b.outputPath ?? `/nix/store/${hash.replace(/^0/, 'z')}-${b.job}-1.0`,

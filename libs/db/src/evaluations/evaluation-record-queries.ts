@@ -1,6 +1,7 @@
-// Recording an evaluation in bulk: the new builds with their outputs and membership in one statement,
-// reused builds' membership and aggregate links in one each, all over plain unnest'ed arrays, so
-// 100,000 jobs take a handful of round trips, not 100,000.
+// Recording an evaluation in bulk: the new builds with their outputs in one statement, reused builds'
+// membership and aggregate links in one each, all over plain unnest'ed arrays, so 100,000 jobs take a
+// handful of round trips, not 100,000. A new build's membership is its evaluation_id; only reused
+// builds get an evaluation_reused_builds row (the evaluation_builds view joins the two).
 import { z } from 'zod';
 import type { Queryable } from '../pool';
 import { execute, queryOne, queryRows } from '../sql';
@@ -77,9 +78,9 @@ function arrayLiteral(values: readonly string[]): string {
 }
 
 /**
- * Inserts the builds with their outputs and their membership of the evaluation (is_new), in one
- * statement over plain unnest'ed arrays; returns job name → build id (job names are unique within an
- * evaluation).
+ * Inserts the builds with their outputs, in one statement over plain unnest'ed arrays; each belongs to
+ * the evaluation through its evaluation_id. Returns job name → build id (job names are unique within
+ * an evaluation).
  */
 export async function insertBuilds(
   db: Queryable,
@@ -129,8 +130,6 @@ export async function insertBuilds(
        FROM unnest($20::text[], $21::text[], $22::text[], $27::bigint[], $28::bigint[])
          AS o(job, name, path, nar_size, closure_size)
          JOIN b ON b.job = o.job
-     ), members AS (
-       INSERT INTO evaluation_builds (evaluation_id, build_id, is_new) SELECT $3, b.id, true FROM b
      )
      SELECT coalesce(json_object_agg(b.job, b.id), '{}'::json) AS ids FROM b`,
     [
@@ -167,18 +166,19 @@ export async function insertBuilds(
   return new Map(Object.entries(ids));
 }
 
-export async function insertEvaluationBuilds(
+/** The builds an evaluation reuses from an earlier evaluation of its jobset (Hydra's isNew = 0). */
+export async function insertReusedBuilds(
   db: Queryable,
   evaluationId: number,
-  members: readonly { buildId: number; isNew: boolean }[],
+  buildIds: readonly number[],
 ): Promise<void> {
-  if (members.length === 0) return;
+  if (buildIds.length === 0) return;
   await execute(
     db,
-    `INSERT INTO evaluation_builds (evaluation_id, build_id, is_new)
-     SELECT $1, build_id, is_new FROM unnest($2::bigint[], $3::bool[]) AS t(build_id, is_new)
+    `INSERT INTO evaluation_reused_builds (evaluation_id, build_id)
+     SELECT $1, build_id FROM unnest($2::bigint[]) AS t(build_id)
      ON CONFLICT DO NOTHING`,
-    [evaluationId, members.map((m) => m.buildId), members.map((m) => m.isNew)],
+    [evaluationId, buildIds],
   );
 }
 
