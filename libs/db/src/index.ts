@@ -44,6 +44,7 @@ export {
 // API read/write queries (fc-server).
 export { page, WhereBuilder, type Page, type PageRequest } from './pagination';
 export * from './projects/project-queries';
+export * from './projects/declarative-queries';
 export * from './jobsets/jobset-queries';
 export * from './evaluations/evaluation-api-queries';
 export * from './builds/build-api-queries';

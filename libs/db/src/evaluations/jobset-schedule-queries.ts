@@ -38,9 +38,14 @@ export const evaluationJobsetRow = z.object({
   projectEnabled: z.boolean(),
   flakeMode: z.boolean(),
   nixExpression: z.string(),
+  nixExpressionInput: z.string().nullable(),
   branch: z.string().nullable(),
   state: z.enum(['disabled', 'enabled', 'one-shot', 'one-at-a-time']),
   forceEval: z.boolean(),
+  declarativeFile: z.string().nullable(),
+  declarativeType: z.enum(['git', 'path']).nullable(),
+  declarativeValue: z.string().nullable(),
+  declarativeBranch: z.string().nullable(),
   inputs: z.array(
     z.object({
       name: z.string(),
@@ -61,7 +66,8 @@ export async function jobsetForEvaluation(
     db,
     evaluationJobsetRow,
     `SELECT j.id, j.project_id, p.name AS project_name, j.name, p.repository_url, p.enabled AS project_enabled,
-       j.flake_mode, j.nix_expression, j.branch, j.state, j.force_eval,
+       j.flake_mode, j.nix_expression, j.nix_expression_input, j.branch, j.state, j.force_eval,
+       p.declarative_file, p.declarative_type, p.declarative_value, p.declarative_branch,
        (SELECT coalesce(json_agg(json_build_object('name', i.name, 'type', i.type, 'value', i.value,
           'branch', i.branch) ORDER BY i.name), '[]'::json) FROM jobset_inputs i WHERE i.jobset_id = j.id) AS inputs
      FROM jobsets j JOIN projects p ON p.id = j.project_id WHERE j.id = $1`,

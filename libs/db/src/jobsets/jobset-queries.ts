@@ -25,6 +25,7 @@ export const jobsetRow = z.object({
   description: z.string().nullable(),
   flakeMode: z.boolean(),
   nixExpression: z.string(),
+  nixExpressionInput: z.string().nullable(),
   branch: z.string().nullable(),
   checkInterval: z.number(),
   state: z.enum(JOBSET_STATES),
@@ -42,7 +43,7 @@ export const jobsetRow = z.object({
 export type JobsetRow = z.output<typeof jobsetRow>;
 
 const SELECT = `SELECT j.id, j.project_id, p.name AS project_name, j.name, j.description, j.flake_mode,
-    j.nix_expression, j.branch, j.check_interval, j.state, j.scheduling_shares, j.keep_nr, j.hidden,
+    j.nix_expression, j.nix_expression_input, j.branch, j.check_interval, j.state, j.scheduling_shares, j.keep_nr, j.hidden,
     j.trigger_time, j.last_checked_at, j.error_message, j.error_at, j.created_at, j.updated_at,
     (SELECT coalesce(json_agg(json_build_object('name', i.name, 'type', i.type, 'value', i.value,
        'branch', i.branch) ORDER BY i.name), '[]'::json) FROM jobset_inputs i WHERE i.jobset_id = j.id) AS inputs
@@ -60,6 +61,8 @@ export interface JobsetFields {
   readonly description?: string | null | undefined;
   readonly flakeMode?: boolean | undefined;
   readonly nixExpression: string;
+  /** The input whose checkout holds nixExpression (Hydra's nixexprinput); null = the repository. */
+  readonly nixExpressionInput?: string | null | undefined;
   readonly branch?: string | null | undefined;
   readonly checkInterval?: number | undefined;
   readonly state?: JobsetState | undefined;
@@ -73,9 +76,9 @@ export async function insertJobset(db: Queryable, projectId: number, j: JobsetFi
     db,
     z.object({ id: z.number() }),
     `INSERT INTO jobsets (project_id, name, description, flake_mode, nix_expression, branch, check_interval,
-       state, scheduling_shares, keep_nr, hidden)
+       state, scheduling_shares, keep_nr, hidden, nix_expression_input)
      VALUES ($1, $2, $3, coalesce($4, false), $5, $6, coalesce($7, 60), coalesce($8, 'enabled'),
-       coalesce($9, 100), coalesce($10, 3), coalesce($11, false))
+       coalesce($9, 100), coalesce($10, 3), coalesce($11, false), $12)
      RETURNING id`,
     [
       projectId,
@@ -89,6 +92,7 @@ export async function insertJobset(db: Queryable, projectId: number, j: JobsetFi
       j.schedulingShares ?? null,
       j.keepNr ?? null,
       j.hidden ?? null,
+      j.nixExpressionInput ?? null,
     ],
   );
   return row.id;
@@ -99,6 +103,7 @@ const UPDATABLE: Record<string, string> = {
   description: 'description',
   flakeMode: 'flake_mode',
   nixExpression: 'nix_expression',
+  nixExpressionInput: 'nix_expression_input',
   branch: 'branch',
   checkInterval: 'check_interval',
   state: 'state',

@@ -4,6 +4,10 @@ import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
+/** The input types a declarative spec may live in (Hydra's decltype; FC supports these two). */
+export const DECLARATIVE_INPUT_TYPES = ['git', 'path'] as const;
+export type DeclarativeInputType = (typeof DECLARATIVE_INPUT_TYPES)[number];
+
 export const projectRow = z.object({
   id: z.number(),
   name: z.string(),
@@ -16,6 +20,10 @@ export const projectRow = z.object({
   ownerId: z.number().nullable(),
   hasGithubWebhookSecret: z.boolean(),
   hasGiteaWebhookSecret: z.boolean(),
+  declarativeFile: z.string().nullable(),
+  declarativeType: z.enum(DECLARATIVE_INPUT_TYPES).nullable(),
+  declarativeValue: z.string().nullable(),
+  declarativeBranch: z.string().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -23,7 +31,8 @@ export type ProjectRow = z.output<typeof projectRow>;
 
 const COLUMNS = `id, name, display_name, description, repository_url, homepage, enabled, hidden, owner_id,
   github_webhook_secret IS NOT NULL AS has_github_webhook_secret,
-  gitea_webhook_secret IS NOT NULL AS has_gitea_webhook_secret, created_at, updated_at`;
+  gitea_webhook_secret IS NOT NULL AS has_gitea_webhook_secret, declarative_file, declarative_type,
+  declarative_value, declarative_branch, created_at, updated_at`;
 
 export interface ProjectFields {
   readonly name: string;
@@ -36,6 +45,12 @@ export interface ProjectFields {
   readonly ownerId?: number | null | undefined;
   readonly githubWebhookSecret?: string | null | undefined;
   readonly giteaWebhookSecret?: string | null | undefined;
+  /** The declarative spec: a relative path inside the input below (null = not declarative). */
+  readonly declarativeFile?: string | null | undefined;
+  readonly declarativeType?: DeclarativeInputType | null | undefined;
+  /** git: the repository URL (null = repositoryUrl); path: an absolute directory. */
+  readonly declarativeValue?: string | null | undefined;
+  readonly declarativeBranch?: string | null | undefined;
 }
 
 export async function insertProject(db: Queryable, p: ProjectFields): Promise<ProjectRow> {
@@ -43,8 +58,9 @@ export async function insertProject(db: Queryable, p: ProjectFields): Promise<Pr
     db,
     projectRow,
     `INSERT INTO projects (name, display_name, description, repository_url, homepage, enabled, hidden,
-       owner_id, github_webhook_secret, gitea_webhook_secret)
-     VALUES ($1, $2, $3, $4, $5, coalesce($6, true), coalesce($7, false), $8, $9, $10)
+       owner_id, github_webhook_secret, gitea_webhook_secret, declarative_file, declarative_type,
+       declarative_value, declarative_branch)
+     VALUES ($1, $2, $3, $4, $5, coalesce($6, true), coalesce($7, false), $8, $9, $10, $11, $12, $13, $14)
      RETURNING ${COLUMNS}`,
     [
       p.name,
@@ -57,6 +73,10 @@ export async function insertProject(db: Queryable, p: ProjectFields): Promise<Pr
       p.ownerId ?? null,
       p.githubWebhookSecret ?? null,
       p.giteaWebhookSecret ?? null,
+      p.declarativeFile ?? null,
+      p.declarativeType ?? null,
+      p.declarativeValue ?? null,
+      p.declarativeBranch ?? null,
     ],
   );
 }
@@ -71,6 +91,10 @@ const UPDATABLE: Record<string, string> = {
   hidden: 'hidden',
   githubWebhookSecret: 'github_webhook_secret',
   giteaWebhookSecret: 'gitea_webhook_secret',
+  declarativeFile: 'declarative_file',
+  declarativeType: 'declarative_type',
+  declarativeValue: 'declarative_value',
+  declarativeBranch: 'declarative_branch',
 };
 
 /** Updates the given fields (undefined = unchanged); undefined when the project does not exist. */
