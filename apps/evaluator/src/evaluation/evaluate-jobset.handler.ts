@@ -2,10 +2,14 @@
 // and a heartbeat on the evaluation row. Failures the user can fix (fetch, evaluation) are recorded
 // and the job completes; anything else (the database) throws, and pg-boss retries the same job,
 // whose retry reuses the evaluation row (queue_job_id).
+// The ".jobsets" jobset of a declarative project is first configured from its spec file (or, for a
+// static spec, the spec's jobsets are written and the evaluation records no builds); see
+// ../declarative.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import {
+  DECLARATIVE_JOBSETS_JOB,
+  DECLARATIVE_JOBSETS_JOBSET,
   claimEvaluation,
   clearJobsetError,
   disableOneShotJobset,
@@ -19,6 +23,7 @@ import {
   setEvaluationPhase,
   setEvaluationProgress,
   setJobsetError,
+  withTransaction,
   type EvaluationJobsetRow,
   type Pool,
 } from '@fc/db';
@@ -31,8 +36,17 @@ import {
   type EvaluatorChoice,
 } from '@fc/nix';
 import type { Boss, JobPayload, QueueName } from '@fc/queue';
-import { FetchError, fetchGitCheckout } from '../git/git-fetch';
+import { applyDeclarativeJobsets, writeDeclarativeJobset } from '../declarative/apply-declarative-spec';
+import { fetchDeclarativeSpec, type DeclarativeSource } from '../declarative/declarative-input';
+import {
+  DeclarativeSpecError,
+  isStaticSpec,
+  parseJobsetSpec,
+  parseJobsetsSpec,
+} from '../declarative/declarative-spec';
+import { FetchError, fetchGitCheckout, type GitCheckout } from '../git/git-fetch';
 import { redactCredentials } from '../git/redact';
+import { hashPathInput } from '../inputs/path-input';
 import { inputsHash } from './inputs-hash';
 import { recordEvaluation } from './record-evaluation';
 
@@ -85,31 +99,51 @@ function shortHash(s: string): string {
 }
 
 interface FetchedInputs {
-  readonly revision: string;
-  readonly checkout: string;
+  /** The project repository's revision and checkout; null when the expression is in an input. */
+  readonly revision: string | null;
+  readonly checkout: string | null;
   readonly inputs: EvalInput[];
   readonly revisions: Record<string, unknown>;
 }
 
-async function fetchInputs(jobset: EvaluationJobsetRow, settings: EvaluatorSettings): Promise<FetchedInputs> {
-  const base = join(settings.workDir, 'checkouts', String(jobset.id));
+function isJobsetsJobset(jobset: EvaluationJobsetRow): boolean {
+  return jobset.name === DECLARATIVE_JOBSETS_JOBSET && jobset.declarativeFile !== null;
+}
+
+function checkoutBase(jobset: EvaluationJobsetRow, settings: EvaluatorSettings): string {
+  return join(settings.workDir, 'checkouts', String(jobset.id));
+}
+
+/**
+ * The project repository (unless the expression lives in an input, Hydra's nixexprinput) and every
+ * input; a declarative ".jobsets" also gets Hydra's `declInput` and `projectName` unless it has
+ * inputs of those names.
+ */
+async function fetchInputs(
+  jobset: EvaluationJobsetRow,
+  settings: EvaluatorSettings,
+  declarative: DeclarativeSource | undefined,
+): Promise<FetchedInputs> {
+  const base = checkoutBase(jobset, settings);
   const timeoutMs = settings.gitTimeout * 1000;
-  const repo = await fetchGitCheckout({
-    url: jobset.repositoryUrl,
-    branch: jobset.branch,
-    dir: join(base, 'repository'),
-    timeoutMs,
-    processGroupDir: processGroupDir(settings.workDir),
-  });
+  let repo: GitCheckout | null = null;
   const inputs: EvalInput[] = [];
-  const revisions: Record<string, unknown> = {
-    repository: {
+  const revisions: Record<string, unknown> = {};
+  if (jobset.nixExpressionInput === null) {
+    repo = await fetchGitCheckout({
+      url: jobset.repositoryUrl,
+      branch: jobset.branch,
+      dir: join(base, 'repository'),
+      timeoutMs,
+      processGroupDir: processGroupDir(settings.workDir),
+    });
+    revisions['repository'] = {
       uri: redactCredentials(jobset.repositoryUrl),
       branch: jobset.branch,
       rev: repo.rev,
       revCount: repo.revCount,
-    },
-  };
+    };
+  }
   for (const i of jobset.inputs) {
     switch (i.type) {
       case 'git': {
@@ -138,13 +172,15 @@ async function fetchInputs(jobset: EvaluationJobsetRow, settings: EvaluatorSetti
         };
         break;
       }
-      case 'path':
-        if (!isAbsolute(i.value) || !existsSync(i.value)) {
-          throw new FetchError(`input ${i.name}: path ${i.value} does not exist`);
-        }
+      case 'path': {
+        const sha256 = await hashPathInput(i.name, i.value, {
+          timeoutMs,
+          processGroupDir: processGroupDir(settings.workDir),
+        });
         inputs.push({ name: i.name, type: 'path', path: i.value, uri: i.value });
-        revisions[i.name] = { type: 'path', value: i.value };
+        revisions[i.name] = { type: 'path', value: i.value, sha256 };
         break;
+      }
       case 'boolean':
         inputs.push({ name: i.name, type: 'boolean', value: i.value === 'true' || i.value === '1' });
         revisions[i.name] = { type: 'boolean', value: i.value };
@@ -156,7 +192,18 @@ async function fetchInputs(jobset: EvaluationJobsetRow, settings: EvaluatorSetti
         break;
     }
   }
-  return { revision: repo.rev, checkout: repo.path, inputs, revisions };
+  if (declarative) {
+    const named = (n: string) => jobset.inputs.some((i) => i.name === n);
+    if (!named('declInput')) {
+      inputs.push(declarative.input);
+      revisions['declInput'] = declarative.revision;
+    }
+    if (!named('projectName')) {
+      inputs.push({ name: 'projectName', type: 'string', value: jobset.projectName });
+      revisions['projectName'] = { type: 'string', value: jobset.projectName };
+    }
+  }
+  return { revision: repo?.rev ?? null, checkout: repo?.path ?? null, inputs, revisions };
 }
 
 function sourceOf(
@@ -164,6 +211,22 @@ function sourceOf(
   fetched: FetchedInputs,
 ): { source: EvalSource; flakeUrl: string | null } {
   const expr = checkExpressionPath(jobset.nixExpression);
+  if (jobset.nixExpressionInput !== null) {
+    const name = jobset.nixExpressionInput;
+    if (jobset.flakeMode) {
+      throw new UserFacingError(
+        `a flake jobset is the project's repository: it takes no Nix expression input (${name})`,
+      );
+    }
+    const input = fetched.inputs.find((i) => i.name === name);
+    if (!input || (input.type !== 'git' && input.type !== 'path')) {
+      throw new UserFacingError(`the Nix expression input ${name} is not a git or path input of the jobset`);
+    }
+    return { source: { kind: 'legacy', checkout: input.path, file: expr }, flakeUrl: null };
+  }
+  if (fetched.checkout === null || fetched.revision === null) {
+    throw new Error('the repository was not fetched for a jobset whose expression is in it');
+  }
   if (!jobset.flakeMode)
     return { source: { kind: 'legacy', checkout: fetched.checkout, file: expr }, flakeUrl: null };
   // A flake jobset's expression names the flake's directory in the repository ("." or "flake.nix": the root).
@@ -185,7 +248,7 @@ export async function evaluateJobsetJob(
   payload: JobPayload<typeof QueueName.EvaluateJobset>,
 ): Promise<EvaluationOutcome> {
   const { pool, settings } = deps;
-  const jobset = await jobsetForEvaluation(pool, payload.jobsetId);
+  let jobset = await jobsetForEvaluation(pool, payload.jobsetId);
   if (!jobset) return 'gone';
   const forced = payload.force || jobset.forceEval;
   const claim = await claimEvaluation(pool, {
@@ -212,11 +275,12 @@ export async function evaluateJobsetJob(
       logger.warn('heartbeat failed', { error: e instanceof Error ? e.message : String(e) }),
     );
   }, settings.heartbeatMs);
+  const jobsetId = jobset.id;
   const fail = async (message: string, outcome: EvaluationOutcome): Promise<EvaluationOutcome> => {
     const clean = redactCredentials(message);
     await finishEvaluationFailed(pool, evaluationId, clean);
-    await setJobsetError(pool, jobset.id, clean);
-    await disableOneShotJobset(pool, jobset.id);
+    await setJobsetError(pool, jobsetId, clean);
+    await disableOneShotJobset(pool, jobsetId);
     logger.warn(outcome === 'fetch-failed' ? 'fetch failed' : 'evaluation failed', { error: clean });
     return outcome;
   };
@@ -225,17 +289,49 @@ export async function evaluateJobsetJob(
     const fetchStart = Date.now();
     let fetched: FetchedInputs;
     let source: ReturnType<typeof sourceOf>;
+    let declarative: DeclarativeSource | undefined;
     try {
-      fetched = await fetchInputs(jobset, settings);
+      if (isJobsetsJobset(jobset)) {
+        const what = `the declarative spec ${jobset.declarativeFile ?? ''}`;
+        declarative = await fetchDeclarativeSpec(jobset, {
+          dir: join(checkoutBase(jobset, settings), 'declarative'),
+          timeoutMs: settings.gitTimeout * 1000,
+          processGroupDir: processGroupDir(settings.workDir),
+        });
+        if (isStaticSpec(declarative.spec)) {
+          // Hydra's static spec: the file lists the jobsets themselves; nothing is evaluated or built.
+          const jobsets = parseJobsetsSpec(declarative.spec, what);
+          const projectId = jobset.projectId;
+          const applied = await withTransaction(pool, (tx) =>
+            applyDeclarativeJobsets(tx, projectId, jobsets),
+          );
+          logger.info('static declarative spec applied', { ...applied });
+          return await recordStaticSpec(deps, jobset, evaluationId, declarative, Date.now() - fetchStart);
+        }
+        let own;
+        try {
+          own = parseJobsetSpec(DECLARATIVE_JOBSETS_JOBSET, declarative.spec);
+        } catch (e) {
+          throw e instanceof DeclarativeSpecError ? new DeclarativeSpecError(`${what}: ${e.message}`) : e;
+        }
+        const projectId = jobset.projectId;
+        await withTransaction(pool, (tx) => writeDeclarativeJobset(tx, projectId, own));
+        jobset = await jobsetForEvaluation(pool, jobsetId);
+        if (!jobset) return 'gone';
+      }
+      fetched = await fetchInputs(jobset, settings, declarative);
       source = sourceOf(jobset, fetched);
     } catch (e) {
-      if (e instanceof FetchError || e instanceof UserFacingError)
+      if (e instanceof FetchError || e instanceof UserFacingError || e instanceof DeclarativeSpecError)
         return await fail(e.message, 'fetch-failed');
       throw e;
     }
+    const current = jobset;
     const hash = inputsHash({
-      flakeMode: jobset.flakeMode,
-      nixExpression: jobset.nixExpression,
+      flakeMode: current.flakeMode,
+      nixExpression: current.nixExpression,
+      // Only when set, so that jobsets without one keep the hashes they had.
+      ...(current.nixExpressionInput === null ? {} : { nixExpressionInput: current.nixExpressionInput }),
       revision: fetched.revision,
       inputs: fetched.revisions,
       restrictEval: settings.restrictEval,
@@ -248,10 +344,10 @@ export async function evaluateJobsetJob(
       flakeUrl: source.flakeUrl,
       checkoutDurationMs: Date.now() - fetchStart,
     });
-    if (!forced && (await lastEvaluatedInputsHash(pool, jobset.id, evaluationId)) === hash) {
+    if (!forced && (await lastEvaluatedInputsHash(pool, jobsetId, evaluationId)) === hash) {
       await finishEvaluationUnchanged(pool, evaluationId);
-      await clearJobsetError(pool, jobset.id);
-      await disableOneShotJobset(pool, jobset.id);
+      await clearJobsetError(pool, jobsetId);
+      await disableOneShotJobset(pool, jobsetId);
       logger.info('inputs unchanged', { revision: fetched.revision });
       return 'unchanged';
     }
@@ -288,19 +384,29 @@ export async function evaluateJobsetJob(
     await progressWrite;
     if (evaluation instanceof JobsetEvaluationError) return await fail(evaluation.message, 'eval-failed');
     const evalDurationMs = Date.now() - evalStart;
+    if (declarative) {
+      const names = [...evaluation.jobs.map((j) => j.attr), ...evaluation.errors.keys()];
+      if (names.length !== 1 || names[0] !== DECLARATIVE_JOBSETS_JOB) {
+        return await fail(
+          `the ${DECLARATIVE_JOBSETS_JOBSET} jobset must have exactly one job, named "${DECLARATIVE_JOBSETS_JOB}"; ` +
+            `it has ${names.length === 0 ? 'none' : names.sort().join(', ')}`,
+          'eval-failed',
+        );
+      }
+    }
 
     await setEvaluationPhase(pool, evaluationId, 'recording');
     const recorded = await recordEvaluation(pool, deps.boss, {
       evaluationId,
-      projectId: jobset.projectId,
-      jobsetId: jobset.id,
+      projectId: current.projectId,
+      jobsetId,
       evaluation,
       jobsEvaluated: Math.max(jobsEvaluated, evaluation.jobs.length + evaluation.errors.size),
       evalDurationMs,
     });
     if (!recorded.recorded) return 'already-finished';
-    await clearJobsetError(pool, jobset.id);
-    await disableOneShotJobset(pool, jobset.id);
+    await clearJobsetError(pool, jobsetId);
+    await disableOneShotJobset(pool, jobsetId);
     logger.info('evaluation succeeded', {
       builds: recorded.nrBuilds,
       newBuilds: recorded.nrNewBuilds,
@@ -313,4 +419,47 @@ export async function evaluateJobsetJob(
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/** A static spec's evaluation: its input recorded, no jobs; `unchanged` when the input is. */
+async function recordStaticSpec(
+  deps: EvaluatorDeps,
+  jobset: EvaluationJobsetRow,
+  evaluationId: number,
+  declarative: DeclarativeSource,
+  checkoutDurationMs: number,
+): Promise<EvaluationOutcome> {
+  const inputRevisions = { declInput: declarative.revision };
+  const hash = inputsHash({
+    flakeMode: false,
+    nixExpression: jobset.declarativeFile ?? '',
+    revision: null,
+    inputs: inputRevisions,
+    restrictEval: deps.settings.restrictEval,
+    allowIfd: deps.settings.allowIfd,
+  });
+  await setEvaluationInputs(deps.pool, evaluationId, {
+    revision: null,
+    inputRevisions,
+    inputsHash: hash,
+    flakeUrl: null,
+    checkoutDurationMs,
+  });
+  if ((await lastEvaluatedInputsHash(deps.pool, jobset.id, evaluationId)) === hash) {
+    await finishEvaluationUnchanged(deps.pool, evaluationId);
+    await clearJobsetError(deps.pool, jobset.id);
+    return 'unchanged';
+  }
+  const recorded = await recordEvaluation(deps.pool, deps.boss, {
+    evaluationId,
+    projectId: jobset.projectId,
+    jobsetId: jobset.id,
+    evaluation: { jobs: [], errors: new Map(), constituents: new Map(), processes: 0 },
+    jobsEvaluated: 0,
+    evalDurationMs: 0,
+  });
+  if (!recorded.recorded) return 'already-finished';
+  await clearJobsetError(deps.pool, jobset.id);
+  await disableOneShotJobset(deps.pool, jobset.id);
+  return 'succeeded';
 }

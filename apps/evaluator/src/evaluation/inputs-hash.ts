@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 export interface InputsFingerprint {
   readonly flakeMode: boolean;
   readonly nixExpression: string;
-  readonly revision: string;
+  /** The project repository's revision; null when the expression lives in an input. */
+  readonly revision: string | null;
+  readonly nixExpressionInput?: string;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly restrictEval: boolean;
   readonly allowIfd: boolean;

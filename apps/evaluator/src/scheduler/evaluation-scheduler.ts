@@ -1,9 +1,14 @@
-// Every poll interval: ask for an evaluation of each jobset that is due (the queue's singleton key
+// Every poll interval: apply the declarative projects' newest succeeded "jobsets" builds (first, so
+// the jobsets they create are due in the same pass), ask for an evaluation of each jobset that is due (the queue's singleton key
 // keeps one queued per jobset), and hand back to pg-boss the jobs of evaluations whose evaluator
 // died (no heartbeat), so they are retried.
 import { dueJobsetIds, staleRunningEvaluations, type Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import { QueueName, requestEvaluation, type Boss } from '@fc/queue';
+import {
+  applyDeclarativeBuilds,
+  type DeclarativeBuildOutcome,
+} from '../declarative/apply-declarative-builds';
 
 export interface SchedulerOptions {
   readonly pool: Pool;
@@ -16,12 +21,14 @@ export interface SchedulerOptions {
 }
 
 export interface SchedulerTick {
+  readonly declarative: DeclarativeBuildOutcome[];
   readonly requested: number[];
   readonly recovered: number[];
 }
 
 /** One pass of the scheduler. */
 export async function scheduleTick(o: Omit<SchedulerOptions, 'pollInterval'>): Promise<SchedulerTick> {
+  const declarative = await applyDeclarativeBuilds(o.pool, o.logger);
   const requested: number[] = [];
   for (const jobsetId of await dueJobsetIds(o.pool)) {
     const id = await requestEvaluation(o.pool, o.boss, { jobsetId, force: false, reason: 'schedule' });
@@ -42,7 +49,7 @@ export async function scheduleTick(o: Omit<SchedulerOptions, 'pollInterval'>): P
       queueJobId: e.queueJobId,
     });
   }
-  return { requested, recovered };
+  return { declarative, requested, recovered };
 }
 
 /** Runs scheduleTick every poll interval until stopped; a failing tick is logged, not fatal. */

@@ -1,0 +1,46 @@
+// Writing a checked declarative spec: each listed jobset created or updated with its inputs replaced
+// (Hydra's update_or_create), and the project's other jobsets, ".jobsets" aside, disabled and hidden
+// (Hydra keeps them, with their history). The caller owns the transaction, so a spec applies whole.
+import {
+  replaceJobsetInputs,
+  retireUndeclaredJobsets,
+  upsertDeclarativeJobset,
+  type Queryable,
+} from '@fc/db';
+import type { DeclarativeJobset } from './declarative-spec';
+
+export interface AppliedSpec {
+  readonly created: string[];
+  readonly updated: string[];
+  readonly retired: number;
+}
+
+/** Creates or updates one jobset from its spec (also how ".jobsets" is configured). */
+export async function writeDeclarativeJobset(
+  tx: Queryable,
+  projectId: number,
+  jobset: DeclarativeJobset,
+): Promise<{ id: number; created: boolean }> {
+  const row = await upsertDeclarativeJobset(tx, projectId, jobset.fields);
+  await replaceJobsetInputs(tx, row.id, jobset.inputs);
+  return row;
+}
+
+export async function applyDeclarativeJobsets(
+  tx: Queryable,
+  projectId: number,
+  jobsets: readonly DeclarativeJobset[],
+): Promise<AppliedSpec> {
+  const created: string[] = [];
+  const updated: string[] = [];
+  for (const j of jobsets) {
+    const row = await writeDeclarativeJobset(tx, projectId, j);
+    (row.created ? created : updated).push(j.fields.name);
+  }
+  const retired = await retireUndeclaredJobsets(
+    tx,
+    projectId,
+    jobsets.map((j) => j.fields.name),
+  );
+  return { created, updated, retired };
+}

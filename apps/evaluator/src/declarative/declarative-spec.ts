@@ -1,0 +1,236 @@
+// Hydra's declarative jobset specs, checked whole before anything is written: a spec is a JSON object
+// of jobset fields (enabled, hidden, description, nixexprinput, nixexprpath, checkinterval,
+// schedulingshares, keepnr, inputs; enableemail and emailoverride are accepted and ignored, as FC
+// sends no e-mail). A spec file is either one such object (it configures ".jobsets", whose "jobsets"
+// job then builds the object of jobsets) or, "static", an object whose every value is an object: the
+// jobsets themselves. Every problem is a DeclarativeSpecError naming the jobset and field.
+import {
+  DECLARATIVE_JOBSETS_JOBSET,
+  type DeclarativeJobsetFields,
+  type JobsetInputFields,
+  type JobsetState,
+} from '@fc/db';
+
+export class DeclarativeSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeclarativeSpecError';
+  }
+}
+
+export interface DeclarativeJobset {
+  readonly fields: DeclarativeJobsetFields;
+  readonly inputs: readonly JobsetInputFields[];
+}
+
+const JOBSET_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const INPUT_NAME = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
+/** Hydra's jobset states by number (Jobsets.enabled). */
+const STATES: readonly JobsetState[] = ['disabled', 'enabled', 'one-shot', 'one-at-a-time'];
+const KNOWN_KEYS = new Set([
+  'enabled',
+  'hidden',
+  'description',
+  'nixexprinput',
+  'nixexprpath',
+  'checkinterval',
+  'schedulingshares',
+  'keepnr',
+  'inputs',
+  'type',
+  'flake',
+  'enableemail',
+  'emailoverride',
+  'enable_dynamic_run_command',
+]);
+const IGNORED_KEYS = new Set(['enableemail', 'emailoverride']);
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function isObject(v: unknown): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** Parses a spec file's text; `what` names it in the error. */
+export function parseSpecJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new DeclarativeSpecError(
+      `${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+
+/** Hydra's test: a static spec is an object whose every value is an object (the jobsets themselves). */
+export function isStaticSpec(spec: unknown): boolean {
+  return isObject(spec) && Object.values(spec).every(isObject);
+}
+
+function integer(where: string, key: string, v: Json, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 2 ** 31 - 1) {
+    throw new DeclarativeSpecError(`${where}: ${key} must be an integer >= ${min}, got ${show(v)}`);
+  }
+  return v;
+}
+
+function flag(where: string, key: string, v: Json): boolean {
+  if (v === true || v === 1) return true;
+  if (v === false || v === 0) return false;
+  throw new DeclarativeSpecError(`${where}: ${key} must be true, false, 0 or 1, got ${show(v)}`);
+}
+
+function state(where: string, v: Json): JobsetState {
+  if (v === true) return 'enabled';
+  if (v === false) return 'disabled';
+  const s = typeof v === 'number' && Number.isInteger(v) ? STATES[v] : undefined;
+  if (s === undefined) {
+    throw new DeclarativeSpecError(
+      `${where}: enabled must be 0 (disabled), 1 (enabled), 2 (one-shot) or 3 (one-at-a-time), got ${show(v)}`,
+    );
+  }
+  return s;
+}
+
+function text(where: string, key: string, v: Json): string {
+  if (typeof v !== 'string')
+    throw new DeclarativeSpecError(`${where}: ${key} must be a string, got ${show(v)}`);
+  return v;
+}
+
+function input(where: string, name: string, v: Json): JobsetInputFields {
+  const at = `${where}: input "${name}"`;
+  if (!INPUT_NAME.test(name)) throw new DeclarativeSpecError(`${at}: the name must be a Nix identifier`);
+  if (!isObject(v)) throw new DeclarativeSpecError(`${at} must be an object with type and value`);
+  for (const key of Object.keys(v)) {
+    if (key !== 'type' && key !== 'value' && key !== 'emailresponsible') {
+      throw new DeclarativeSpecError(`${at}: unknown key "${key}" (FC takes type, value, emailresponsible)`);
+    }
+  }
+  const type = v['type'];
+  const raw = v['value'];
+  const value = typeof raw === 'boolean' || typeof raw === 'number' ? String(raw) : raw;
+  if (typeof value !== 'string')
+    throw new DeclarativeSpecError(`${at}: value must be a string, got ${show(raw)}`);
+  switch (type) {
+    case 'string':
+    case 'nix':
+      return { name, type, value, branch: null };
+    case 'boolean':
+      if (value !== 'true' && value !== 'false') {
+        throw new DeclarativeSpecError(`${at}: a boolean value must be "true" or "false", got ${show(raw)}`);
+      }
+      return { name, type, value, branch: null };
+    case 'path':
+      if (!value.startsWith('/')) {
+        throw new DeclarativeSpecError(`${at}: a path value must be an absolute path, got ${show(value)}`);
+      }
+      return { name, type, value, branch: null };
+    case 'git': {
+      // Hydra's git value: "URL [BRANCH]".
+      const [url, branch, ...rest] = value.trim().split(/\s+/);
+      if (!url || rest.length > 0) {
+        throw new DeclarativeSpecError(`${at}: a git value is "URL [BRANCH]", got ${show(value)}`);
+      }
+      if (url.startsWith('-') || branch?.startsWith('-')) {
+        throw new DeclarativeSpecError(`${at}: the URL and branch must not start with "-"`);
+      }
+      return { name, type, value: url, branch: branch ?? null };
+    }
+    default:
+      throw new DeclarativeSpecError(
+        `${at}: type ${show(type)} is not supported by FC (it takes git, path, string, boolean and nix)`,
+      );
+  }
+}
+
+/** One jobset's spec, checked. */
+export function parseJobsetSpec(name: string, spec: unknown): DeclarativeJobset {
+  const where = `jobset "${name}"`;
+  if (!JOBSET_NAME.test(name)) {
+    throw new DeclarativeSpecError(`${where}: the name must be 1-64 letters, digits, ".", "_" or "-"`);
+  }
+  if (!isObject(spec)) throw new DeclarativeSpecError(`${where} must be an object, got ${show(spec)}`);
+  for (const key of Object.keys(spec)) {
+    if (!KNOWN_KEYS.has(key)) throw new DeclarativeSpecError(`${where}: unknown key "${key}"`);
+  }
+  const v = (key: string): Json | undefined => (IGNORED_KEYS.has(key) ? undefined : (spec[key] ?? undefined));
+  const type = v('type');
+  if ((type !== undefined && type !== 0 && type !== 'legacy') || v('flake') !== undefined) {
+    throw new DeclarativeSpecError(
+      `${where}: flake jobsets (type 1, flake) are not supported in declarative specs by FC; use nixexprinput and nixexprpath`,
+    );
+  }
+  const dynamic = v('enable_dynamic_run_command');
+  if (dynamic !== undefined && flag(where, 'enable_dynamic_run_command', dynamic)) {
+    throw new DeclarativeSpecError(`${where}: enable_dynamic_run_command is not supported by FC`);
+  }
+  const exprInput = v('nixexprinput');
+  const exprPath = v('nixexprpath');
+  if (exprInput === undefined || exprPath === undefined) {
+    throw new DeclarativeSpecError(`${where}: nixexprinput and nixexprpath are required`);
+  }
+  const nixExpressionInput = text(where, 'nixexprinput', exprInput);
+  const nixExpression = text(where, 'nixexprpath', exprPath);
+  if (
+    nixExpression === '' ||
+    nixExpression.startsWith('/') ||
+    nixExpression.startsWith('-') ||
+    nixExpression.split('/').includes('..')
+  ) {
+    throw new DeclarativeSpecError(
+      `${where}: nixexprpath must be a relative path inside its input, got ${show(nixExpression)}`,
+    );
+  }
+  const rawInputs = v('inputs') ?? {};
+  if (!isObject(rawInputs)) throw new DeclarativeSpecError(`${where}: inputs must be an object of inputs`);
+  const inputs = Object.entries(rawInputs).map(([n, i]) => input(where, n, i));
+  const exprSource = inputs.find((i) => i.name === nixExpressionInput);
+  if (!exprSource || (exprSource.type !== 'git' && exprSource.type !== 'path')) {
+    throw new DeclarativeSpecError(
+      `${where}: nixexprinput "${nixExpressionInput}" must name one of its git or path inputs`,
+    );
+  }
+  const optional = <T>(key: string, parse: (x: Json) => T): T | undefined => {
+    const x = v(key);
+    return x === undefined ? undefined : parse(x);
+  };
+  return {
+    fields: {
+      name,
+      nixExpression,
+      nixExpressionInput,
+      description: optional('description', (x) => text(where, 'description', x)),
+      state: optional('enabled', (x) => state(where, x)),
+      hidden: optional('hidden', (x) => flag(where, 'hidden', x)),
+      checkInterval: optional('checkinterval', (x) => integer(where, 'checkinterval', x, 0)),
+      schedulingShares: optional('schedulingshares', (x) => integer(where, 'schedulingshares', x, 1)),
+      keepNr: optional('keepnr', (x) => integer(where, 'keepnr', x, 0)),
+    },
+    inputs,
+  };
+}
+
+/** The object of jobsets a "jobsets" build (or a static spec) gives, every one checked. */
+export function parseJobsetsSpec(spec: unknown, what: string): DeclarativeJobset[] {
+  if (!isObject(spec)) {
+    throw new DeclarativeSpecError(`${what} must be a JSON object of jobset specs, got ${show(spec)}`);
+  }
+  return Object.entries(spec).map(([name, s]) => {
+    if (name === DECLARATIVE_JOBSETS_JOBSET) {
+      throw new DeclarativeSpecError(
+        `${what}: jobset "${name}" is the spec's own jobset and cannot be listed`,
+      );
+    }
+    try {
+      return parseJobsetSpec(name, s);
+    } catch (e) {
+      if (e instanceof DeclarativeSpecError) throw new DeclarativeSpecError(`${what}: ${e.message}`);
+      throw e;
+    }
+  });
+}
