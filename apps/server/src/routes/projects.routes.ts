@@ -9,6 +9,34 @@ import type { Services } from '../services/services';
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const name = z.string().regex(NAME, 'must be 1-64 letters, digits, ".", "_" or "-"');
 
+const noDash = z.string().min(1).regex(/^[^-]/, 'must not start with "-"');
+const inputName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_'-]*$/, 'must be a Nix identifier');
+
+/** Hydra's declfile / decltype / declvalue: where a declarative project's spec lives. */
+const declarativeSpec = z
+  .strictObject({
+    file: z
+      .string()
+      .min(1)
+      .refine(
+        (f) => !/^[/-]/.test(f) && !f.split('/').includes('..'),
+        'must be a relative path inside the input',
+      )
+      .describe('The JSON spec file, relative to the input'),
+    type: z.enum(['git', 'path']).default('git').describe('The input holding the file'),
+    value: noDash
+      .nullable()
+      .optional()
+      .describe(
+        "git: the repository URL (default: the project's repository_url); path: an absolute directory",
+      ),
+    branch: noDash.nullable().optional().describe('git: the branch (default: the remote default branch)'),
+  })
+  .refine((d) => d.type !== 'path' || (d.value ?? '').startsWith('/'), {
+    message: 'a path input needs value: an absolute directory',
+    path: ['value'],
+  });
+
 const projectCreate = z.strictObject({
   name,
   repository_url: z.string().min(1),
@@ -19,6 +47,10 @@ const projectCreate = z.strictObject({
   hidden: z.boolean().optional(),
   github_webhook_secret: z.string().min(1).nullable().optional(),
   gitea_webhook_secret: z.string().min(1).nullable().optional(),
+  declarative: declarativeSpec
+    .nullable()
+    .optional()
+    .describe("A declarative project's spec (its jobsets then come only from it); null = not declarative"),
 });
 const projectUpdate = projectCreate.partial();
 
@@ -33,11 +65,22 @@ function projectFields(b: z.output<typeof projectUpdate>) {
     hidden: b.hidden,
     githubWebhookSecret: b.github_webhook_secret,
     giteaWebhookSecret: b.gitea_webhook_secret,
+    ...declarativeFields(b.declarative),
+  };
+}
+
+function declarativeFields(d: z.output<typeof declarativeSpec> | null | undefined) {
+  if (d === undefined) return {};
+  return {
+    declarativeFile: d?.file ?? null,
+    declarativeType: d?.type ?? null,
+    declarativeValue: d?.value ?? null,
+    declarativeBranch: d?.branch ?? null,
   };
 }
 
 const jobsetInput = z.strictObject({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_'-]*$/, 'must be a Nix identifier'),
+  name: inputName,
   type: z.enum(['git', 'string', 'boolean', 'nix', 'path']),
   value: z.string(),
   branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
@@ -46,6 +89,10 @@ const jobsetInput = z.strictObject({
 const jobsetCreate = z.strictObject({
   name,
   nix_expression: z.string().min(1),
+  nix_expression_input: inputName
+    .nullable()
+    .optional()
+    .describe("The git or path input holding nix_expression (Hydra's nixexprinput); null = the repository"),
   flake_mode: z.boolean().default(false),
   branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
   check_interval: z.number().int().min(0).default(60).describe('seconds; 0 = never poll'),
@@ -61,6 +108,7 @@ const jobsetCreate = z.strictObject({
 const jobsetUpdate = z.strictObject({
   name: name.optional(),
   nix_expression: z.string().min(1).optional(),
+  nix_expression_input: inputName.nullable().optional(),
   flake_mode: z.boolean().optional(),
   branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
   check_interval: z.number().int().min(0).optional(),
@@ -87,6 +135,7 @@ function jobsetFields(b: z.output<typeof jobsetUpdate>) {
   return {
     name: b.name,
     nixExpression: b.nix_expression,
+    nixExpressionInput: b.nix_expression_input,
     flakeMode: b.flake_mode,
     branch: b.branch,
     checkInterval: b.check_interval,
@@ -122,7 +171,10 @@ export function projectRoutes(s: Services): ApiRoute[] {
       summary: 'Create a project',
       body: projectCreate,
       responses: {
-        201: { description: 'The project', schema: projectView },
+        201: {
+          description: 'The project (a declarative one gets its hidden .jobsets jobset)',
+          schema: projectView,
+        },
         409: { description: 'A project of this name exists' },
       },
       handle: async ({ body, principal }) => {
@@ -198,7 +250,7 @@ export function projectRoutes(s: Services): ApiRoute[] {
       body: jobsetCreate,
       responses: {
         201: { description: 'The jobset', schema: jobsetView },
-        409: { description: 'The project has a jobset of this name' },
+        409: { description: 'The project has a jobset of this name, or is declarative' },
       },
       handle: async ({ params, body }) => {
         const row = await s.projects.createJobset(
@@ -229,7 +281,7 @@ export function projectRoutes(s: Services): ApiRoute[] {
       body: jobsetUpdate,
       responses: {
         200: { description: 'The jobset', schema: jobsetView },
-        409: { description: 'The project has a jobset of this name' },
+        409: { description: 'The project has a jobset of this name, or is declarative' },
       },
       handle: async ({ params, body }) =>
         json(
@@ -250,7 +302,10 @@ export function projectRoutes(s: Services): ApiRoute[] {
       tag: 'jobsets',
       summary: 'Delete a jobset with its evaluations and builds',
       params: idParam,
-      responses: { 204: { description: 'Deleted' } },
+      responses: {
+        204: { description: 'Deleted' },
+        409: { description: "The jobset's project is declarative" },
+      },
       handle: async ({ params }) => {
         await s.projects.deleteJobset(params.id);
         return { status: 204 };

@@ -1,7 +1,9 @@
 // Projects and their jobsets: the rules between the routes and the queries.
-import { NotFoundError } from '@fc/core';
+import { ConflictError, NotFoundError } from '@fc/core';
 import {
   deleteJobset,
+  deleteJobsetsJobset,
+  ensureJobsetsJobset,
   deleteProject,
   findJobset,
   findProject,
@@ -37,20 +39,49 @@ export class ProjectService {
     return project;
   }
 
+  /** A declarative project gets its hidden ".jobsets" jobset at once (as in Hydra), in the same transaction. */
   create(fields: ProjectFields): Promise<ProjectRow> {
     return mapConstraintErrors(
-      () => insertProject(this.pool, fields),
+      () =>
+        withTransaction(this.pool, async (tx) => {
+          const row = await insertProject(tx, fields);
+          if (row.declarativeFile !== null) await ensureJobsetsJobset(tx, row.id, row.declarativeFile);
+          return row;
+        }),
       `a project named "${fields.name}" already exists`,
     );
   }
 
+  /** Making a project declarative adds ".jobsets"; making it not declarative removes it (its other jobsets stay). */
   async update(id: number, changes: Partial<ProjectFields>): Promise<ProjectRow> {
     const row = await mapConstraintErrors(
-      () => updateProject(this.pool, id, changes),
+      () =>
+        withTransaction(this.pool, async (tx) => {
+          const updated = await updateProject(tx, id, changes);
+          if (!updated || changes.declarativeFile === undefined) return updated;
+          if (updated.declarativeFile !== null) await ensureJobsetsJobset(tx, id, updated.declarativeFile);
+          else await deleteJobsetsJobset(tx, id);
+          return updated;
+        }),
       `a project named "${changes.name ?? ''}" already exists`,
     );
     if (!row) throw new NotFoundError(`project ${id} does not exist`);
     return row;
+  }
+
+  /** Hydra's rule: a declarative project's jobsets change only through its spec. */
+  private refuseDeclarative(project: ProjectRow, what: string): void {
+    if (project.declarativeFile === null) return;
+    throw new ConflictError(
+      `cannot ${what}: project "${project.name}" is declarative, its jobsets come from its spec ` +
+        `${project.declarativeFile}; change the spec instead`,
+    );
+  }
+
+  private async jobsetOfEditableProject(id: number, what: string): Promise<JobsetRow> {
+    const jobset = await this.getJobset(id);
+    this.refuseDeclarative(await this.get(jobset.projectId), what);
+    return jobset;
   }
 
   async delete(id: number): Promise<void> {
@@ -73,7 +104,7 @@ export class ProjectService {
     fields: JobsetFields,
     inputs: readonly JobsetInputFields[],
   ): Promise<JobsetRow> {
-    await this.get(projectId);
+    this.refuseDeclarative(await this.get(projectId), 'create a jobset');
     const id = await mapConstraintErrors(
       () =>
         withTransaction(this.pool, async (tx) => {
@@ -91,6 +122,7 @@ export class ProjectService {
     changes: Partial<JobsetFields>,
     inputs: readonly JobsetInputFields[] | undefined,
   ): Promise<JobsetRow> {
+    await this.jobsetOfEditableProject(id, `change jobset ${id}`);
     const found = await mapConstraintErrors(
       () =>
         withTransaction(this.pool, async (tx) => {
@@ -105,6 +137,7 @@ export class ProjectService {
   }
 
   async deleteJobset(id: number): Promise<void> {
+    await this.jobsetOfEditableProject(id, `delete jobset ${id}`);
     if (!(await deleteJobset(this.pool, id))) throw new NotFoundError(`jobset ${id} does not exist`);
   }
 }

@@ -15,6 +15,14 @@ export const projectView = z
     owner_id: z.number().int().nullable(),
     has_github_webhook_secret: z.boolean(),
     has_gitea_webhook_secret: z.boolean(),
+    declarative: z
+      .object({
+        file: z.string(),
+        type: z.enum(['git', 'path']),
+        value: z.string().nullable(),
+        branch: z.string().nullable(),
+      })
+      .nullable(),
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -33,6 +41,15 @@ export function toProjectView(p: ProjectRow): z.output<typeof projectView> {
     owner_id: p.ownerId,
     has_github_webhook_secret: p.hasGithubWebhookSecret,
     has_gitea_webhook_secret: p.hasGiteaWebhookSecret,
+    declarative:
+      p.declarativeFile === null || p.declarativeType === null
+        ? null
+        : {
+            file: p.declarativeFile,
+            type: p.declarativeType,
+            value: p.declarativeValue,
+            branch: p.declarativeBranch,
+          },
     created_at: iso(p.createdAt),
     updated_at: iso(p.updatedAt),
   };
@@ -54,6 +71,7 @@ export const jobsetView = z
     description: z.string().nullable(),
     flake_mode: z.boolean(),
     nix_expression: z.string(),
+    nix_expression_input: z.string().nullable(),
     branch: z.string().nullable(),
     check_interval: z.number().int(),
     enabled: z.boolean(),
@@ -80,6 +98,7 @@ export function toJobsetView(j: JobsetRow): z.output<typeof jobsetView> {
     description: j.description,
     flake_mode: j.flakeMode,
     nix_expression: j.nixExpression,
+    nix_expression_input: j.nixExpressionInput,
     branch: j.branch,
     check_interval: j.checkInterval,
     enabled: j.state !== 'disabled',
