@@ -12,6 +12,7 @@ import { BuildMachines } from '../../apps/builder/src/build-machines';
 import { BuildRunner } from '../../apps/builder/src/build-runner';
 import { startBuildWorker, type BuildWorker } from '../../apps/builder/src/build-worker';
 import { check, sameSet, type ConformanceCheck, type ConformanceContext } from './conformance-types';
+import { runDeclarativeFixture } from './declarative-fixture';
 
 type BuildRow = Record<string, unknown>;
 
@@ -255,6 +256,13 @@ export const checks: readonly ConformanceCheck[] = [
       );
       const got = m.rows.map((r) => `${r.name} ${r.value} ${r.unit}`).join(', ');
       check(got === 'lineCoverage 18 %, maxResident 27 KiB', `metrics: ${got}`);
+    },
+  },
+  {
+    name: 'declarative/: the spec creates my-jobset, whose evaluation builds one_job 0',
+    run: async (ctx) => {
+      await ensureQueueRunner(ctx);
+      await runDeclarativeFixture(ctx);
     },
   },
   {
