@@ -3,7 +3,7 @@
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { enabledRemoteBuilders, type EnabledBuilderRow, type Pool } from '@fc/db';
-import { machineSupports, renderMachinesFile, type LocalMachine } from '@fc/nix';
+import { machineSupports, renderMachinesFile, type LocalMachine, type NixClientSettings } from '@fc/nix';
 
 const REFRESH_MS = 2000;
 
@@ -19,6 +19,11 @@ export class BuildMachines {
     this.#pool = pool;
     this.#local = local;
     this.#machinesFile = join(workDir, `machines-${process.pid}`);
+  }
+
+  /** The local Nix's settings its daemon sessions get (`nix show-config`). */
+  get nixClientSettings(): NixClientSettings {
+    return this.#local.clientSettings;
   }
 
   async #refresh(): Promise<void> {

@@ -19,12 +19,12 @@ import { BuildStatus, statusForFailedDependency, type BuildStatusCode } from '@f
 import type { Logger } from '@fc/logging';
 import {
   BuildStepTracker,
+  NixDaemonPool,
   addGcRoot,
   gcRootName,
   killProcessTreeNow,
   queryPathInfo,
   readBuildOutputs,
-  startRealise,
   type BuildOutputsSummary,
   type RealiseResult,
   type StorePathInfo,
@@ -96,6 +96,7 @@ export class BuildRunner {
   readonly #boss: Boss;
   readonly #logger: Logger;
   readonly #machines: BuildMachines;
+  readonly #nix: NixDaemonPool;
   readonly #layout: LogLayout;
   readonly #settings: BuildRunnerSettings;
   readonly #active = new Map<number, ActiveBuild>();
@@ -114,6 +115,8 @@ export class BuildRunner {
     this.#boss = deps.boss;
     this.#logger = deps.logger;
     this.#machines = deps.machines;
+    // One nix-daemon --stdio per worker slot, kept between builds.
+    this.#nix = new NixDaemonPool(deps.machines.nixClientSettings);
     this.#layout = deps.layout;
     this.#settings = deps.settings;
   }
@@ -139,6 +142,11 @@ export class BuildRunner {
   /** SIGKILLs every running Nix process tree now (the process is exiting; nothing may outlive it). */
   killAllNow(): void {
     for (const active of this.#active.values()) killProcessTreeNow(active.pid);
+  }
+
+  /** Ends the idle Nix sessions (the worker has stopped). */
+  close(): void {
+    this.#nix.close();
   }
 
   /** Resolves when no job is being handled. */
@@ -231,7 +239,7 @@ export class BuildRunner {
     const timeout = Math.min(row.timeout, this.#settings.buildTimeout);
     let result: RealiseResult;
     try {
-      const nix = startRealise(
+      const nix = await this.#nix.realise(
         {
           drvPath: row.drvPath,
           timeoutSeconds: timeout,

@@ -1,12 +1,16 @@
-// What the local Nix can build: its system, extra platforms and system features (`nix show-config`).
+// What the local Nix can build: its system, extra platforms and system features, and the settings a
+// client of its daemon passes on (`nix show-config`).
 import { execa } from 'execa';
 import { z } from 'zod';
+import type { NixClientSettings } from '../build/nix-daemon-session';
 
 export interface LocalMachine {
   readonly systems: readonly string[];
   readonly supportedFeatures: readonly string[];
   /** max-jobs = 0 means the local machine builds nothing itself. */
   readonly buildsLocally: boolean;
+  /** What `nix-store` would send a daemon: keep-failed, fallback, max-jobs, cores, substitute. */
+  readonly clientSettings: NixClientSettings;
 }
 
 const setting = z.object({ value: z.unknown() });
@@ -25,6 +29,14 @@ export function parseShowConfig(json: string): LocalMachine {
     systems: [system, ...words(config['extra-platforms']?.value)].filter(Boolean),
     supportedFeatures: words(config['system-features']?.value),
     buildsLocally: Number(config['max-jobs']?.value ?? 1) !== 0,
+    clientSettings: {
+      keepFailed: config['keep-failed']?.value === true,
+      tryFallback: config['fallback']?.value === true,
+      maxBuildJobs: Number(config['max-jobs']?.value ?? 1),
+      verboseBuild: config['verbose-build']?.value !== false,
+      buildCores: Number(config['cores']?.value ?? 0),
+      useSubstitutes: config['substitute']?.value !== false,
+    },
   };
 }
 
