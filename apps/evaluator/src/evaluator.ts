@@ -5,12 +5,9 @@ import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import { reapOrphanedProcessGroups } from '@fc/nix';
 import { QueueName, parsePayload, type Boss } from '@fc/queue';
-import {
-  evaluateJobsetJob,
-  processGroupDir,
-  type EvaluatorSettings,
-} from './evaluation/evaluate-jobset.handler';
+import { evaluateJobsetJob, type EvaluatorSettings } from './evaluation/evaluate-jobset.handler';
 import { startScheduler } from './scheduler/evaluation-scheduler';
+import { processGroupDir } from './work-dirs';
 
 export interface EvaluatorOptions {
   readonly pool: Pool;

@@ -5,8 +5,7 @@
 // The ".jobsets" jobset of a declarative project is first configured from its spec file (or, for a
 // static spec, the spec's jobsets are written and the evaluation records no builds); see
 // ../declarative.
-import { createHash } from 'node:crypto';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import {
   DECLARATIVE_JOBSETS_JOB,
   DECLARATIVE_JOBSETS_JOBSET,
@@ -28,13 +27,7 @@ import {
   type Pool,
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import {
-  evaluateJobset,
-  JobsetEvaluationError,
-  type EvalInput,
-  type EvalSource,
-  type EvaluatorChoice,
-} from '@fc/nix';
+import { evaluateJobset, JobsetEvaluationError, type EvaluatorChoice } from '@fc/nix';
 import type { Boss, JobPayload, QueueName } from '@fc/queue';
 import { applyDeclarativeJobsets, writeDeclarativeJobset } from '../declarative/apply-declarative-spec';
 import { fetchDeclarativeSpec, type DeclarativeSource } from '../declarative/declarative-input';
@@ -44,11 +37,14 @@ import {
   parseJobsetSpec,
   parseJobsetsSpec,
 } from '../declarative/declarative-spec';
-import { FetchError, fetchGitCheckout, type GitCheckout } from '../git/git-fetch';
+import { FetchError } from '../git/git-fetch';
 import { redactCredentials } from '../git/redact';
-import { hashPathInput } from '../inputs/path-input';
+import { fetchInputs, type FetchedInputs } from '../inputs/fetch-inputs';
+import { checkoutBase, processGroupDir } from '../work-dirs';
+import { sourceOf } from './evaluation-source';
 import { inputsHash } from './inputs-hash';
 import { recordEvaluation } from './record-evaluation';
+import { UserFacingError } from './user-facing-error';
 
 export interface EvaluatorSettings {
   readonly workDir: string;
@@ -76,170 +72,8 @@ export type EvaluationOutcome =
 
 const PROGRESS_EVERY_MS = 500;
 
-/** Where the evaluator records the process groups of its children (reaped on the next start). */
-export function processGroupDir(workDir: string): string {
-  return join(workDir, 'process-groups');
-}
-
-/** Fails the evaluation and the jobset with a message the user sees (credentials removed). */
-class UserFacingError extends Error {}
-
-function checkExpressionPath(p: string): string {
-  const clean = p.replace(/^\.\//, '');
-  if (isAbsolute(clean) || clean.split('/').includes('..') || clean.startsWith('-')) {
-    throw new UserFacingError(
-      `invalid Nix expression path ${p}: it must be a relative path inside the repository`,
-    );
-  }
-  return clean;
-}
-
-function shortHash(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 16);
-}
-
-interface FetchedInputs {
-  /** The project repository's revision and checkout; null when the expression is in an input. */
-  readonly revision: string | null;
-  readonly checkout: string | null;
-  readonly inputs: EvalInput[];
-  readonly revisions: Record<string, unknown>;
-}
-
 function isJobsetsJobset(jobset: EvaluationJobsetRow): boolean {
   return jobset.name === DECLARATIVE_JOBSETS_JOBSET && jobset.declarativeFile !== null;
-}
-
-function checkoutBase(jobset: EvaluationJobsetRow, settings: EvaluatorSettings): string {
-  return join(settings.workDir, 'checkouts', String(jobset.id));
-}
-
-/**
- * The project repository (unless the expression lives in an input, Hydra's nixexprinput) and every
- * input; a declarative ".jobsets" also gets Hydra's `declInput` and `projectName` unless it has
- * inputs of those names.
- */
-async function fetchInputs(
-  jobset: EvaluationJobsetRow,
-  settings: EvaluatorSettings,
-  declarative: DeclarativeSource | undefined,
-): Promise<FetchedInputs> {
-  const base = checkoutBase(jobset, settings);
-  const timeoutMs = settings.gitTimeout * 1000;
-  let repo: GitCheckout | null = null;
-  const inputs: EvalInput[] = [];
-  const revisions: Record<string, unknown> = {};
-  if (jobset.nixExpressionInput === null) {
-    repo = await fetchGitCheckout({
-      url: jobset.repositoryUrl,
-      branch: jobset.branch,
-      dir: join(base, 'repository'),
-      timeoutMs,
-      processGroupDir: processGroupDir(settings.workDir),
-    });
-    revisions['repository'] = {
-      uri: redactCredentials(jobset.repositoryUrl),
-      branch: jobset.branch,
-      rev: repo.rev,
-      revCount: repo.revCount,
-    };
-  }
-  for (const i of jobset.inputs) {
-    switch (i.type) {
-      case 'git': {
-        const c = await fetchGitCheckout({
-          url: i.value,
-          branch: i.branch,
-          dir: join(base, `input-${shortHash(i.name)}`),
-          timeoutMs,
-          processGroupDir: processGroupDir(settings.workDir),
-        });
-        inputs.push({
-          name: i.name,
-          type: 'git',
-          path: c.path,
-          uri: redactCredentials(i.value),
-          rev: c.rev,
-          revCount: c.revCount,
-          shortRev: c.shortRev,
-        });
-        revisions[i.name] = {
-          type: 'git',
-          uri: redactCredentials(i.value),
-          branch: i.branch,
-          rev: c.rev,
-          revCount: c.revCount,
-        };
-        break;
-      }
-      case 'path': {
-        const sha256 = await hashPathInput(i.name, i.value, {
-          timeoutMs,
-          processGroupDir: processGroupDir(settings.workDir),
-        });
-        inputs.push({ name: i.name, type: 'path', path: i.value, uri: i.value });
-        revisions[i.name] = { type: 'path', value: i.value, sha256 };
-        break;
-      }
-      case 'boolean':
-        inputs.push({ name: i.name, type: 'boolean', value: i.value === 'true' || i.value === '1' });
-        revisions[i.name] = { type: 'boolean', value: i.value };
-        break;
-      case 'string':
-      case 'nix':
-        inputs.push({ name: i.name, type: i.type, value: i.value });
-        revisions[i.name] = { type: i.type, value: i.value };
-        break;
-    }
-  }
-  if (declarative) {
-    const named = (n: string) => jobset.inputs.some((i) => i.name === n);
-    if (!named('declInput')) {
-      inputs.push(declarative.input);
-      revisions['declInput'] = declarative.revision;
-    }
-    if (!named('projectName')) {
-      inputs.push({ name: 'projectName', type: 'string', value: jobset.projectName });
-      revisions['projectName'] = { type: 'string', value: jobset.projectName };
-    }
-  }
-  return { revision: repo?.rev ?? null, checkout: repo?.path ?? null, inputs, revisions };
-}
-
-function sourceOf(
-  jobset: EvaluationJobsetRow,
-  fetched: FetchedInputs,
-): { source: EvalSource; flakeUrl: string | null } {
-  const expr = checkExpressionPath(jobset.nixExpression);
-  if (jobset.nixExpressionInput !== null) {
-    const name = jobset.nixExpressionInput;
-    if (jobset.flakeMode) {
-      throw new UserFacingError(
-        `a flake jobset is the project's repository: it takes no Nix expression input (${name})`,
-      );
-    }
-    const input = fetched.inputs.find((i) => i.name === name);
-    if (!input || (input.type !== 'git' && input.type !== 'path')) {
-      throw new UserFacingError(`the Nix expression input ${name} is not a git or path input of the jobset`);
-    }
-    return { source: { kind: 'legacy', checkout: input.path, file: expr }, flakeUrl: null };
-  }
-  if (fetched.checkout === null || fetched.revision === null) {
-    throw new Error('the repository was not fetched for a jobset whose expression is in it');
-  }
-  if (!jobset.flakeMode)
-    return { source: { kind: 'legacy', checkout: fetched.checkout, file: expr }, flakeUrl: null };
-  // A flake jobset's expression names the flake's directory in the repository ("." or "flake.nix": the root).
-  const dir = expr.replace(/\/?flake\.nix$/, '').replace(/\/$/, '');
-  const query = `rev=${fetched.revision}${dir && dir !== '.' ? `&dir=${encodeURIComponent(dir)}` : ''}`;
-  return {
-    source: {
-      kind: 'flake',
-      flakeRef: `git+file://${fetched.checkout}?${query}`,
-      allowedPaths: [fetched.checkout],
-    },
-    flakeUrl: `git+${redactCredentials(jobset.repositoryUrl)}?${query}`,
-  };
 }
 
 export async function evaluateJobsetJob(
@@ -294,7 +128,7 @@ export async function evaluateJobsetJob(
       if (isJobsetsJobset(jobset)) {
         const what = `the declarative spec ${jobset.declarativeFile ?? ''}`;
         declarative = await fetchDeclarativeSpec(jobset, {
-          dir: join(checkoutBase(jobset, settings), 'declarative'),
+          dir: join(checkoutBase(settings.workDir, jobset.id), 'declarative'),
           timeoutMs: settings.gitTimeout * 1000,
           processGroupDir: processGroupDir(settings.workDir),
         });

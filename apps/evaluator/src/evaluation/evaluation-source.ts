@@ -1,0 +1,54 @@
+// What Nix evaluates for a jobset: a legacy expression file in the repository or in an input
+// (Hydra's nixexprinput), or the repository's flake at the fetched revision.
+import { isAbsolute } from 'node:path';
+import type { EvaluationJobsetRow } from '@fc/db';
+import type { EvalSource } from '@fc/nix';
+import { redactCredentials } from '../git/redact';
+import type { FetchedInputs } from '../inputs/fetch-inputs';
+import { UserFacingError } from './user-facing-error';
+
+function checkExpressionPath(p: string): string {
+  const clean = p.replace(/^\.\//, '');
+  if (isAbsolute(clean) || clean.split('/').includes('..') || clean.startsWith('-')) {
+    throw new UserFacingError(
+      `invalid Nix expression path ${p}: it must be a relative path inside the repository`,
+    );
+  }
+  return clean;
+}
+
+export function sourceOf(
+  jobset: EvaluationJobsetRow,
+  fetched: FetchedInputs,
+): { source: EvalSource; flakeUrl: string | null } {
+  const expr = checkExpressionPath(jobset.nixExpression);
+  if (jobset.nixExpressionInput !== null) {
+    const name = jobset.nixExpressionInput;
+    if (jobset.flakeMode) {
+      throw new UserFacingError(
+        `a flake jobset is the project's repository: it takes no Nix expression input (${name})`,
+      );
+    }
+    const input = fetched.inputs.find((i) => i.name === name);
+    if (!input || (input.type !== 'git' && input.type !== 'path')) {
+      throw new UserFacingError(`the Nix expression input ${name} is not a git or path input of the jobset`);
+    }
+    return { source: { kind: 'legacy', checkout: input.path, file: expr }, flakeUrl: null };
+  }
+  if (fetched.checkout === null || fetched.revision === null) {
+    throw new Error('the repository was not fetched for a jobset whose expression is in it');
+  }
+  if (!jobset.flakeMode)
+    return { source: { kind: 'legacy', checkout: fetched.checkout, file: expr }, flakeUrl: null };
+  // A flake jobset's expression names the flake's directory in the repository ("." or "flake.nix": the root).
+  const dir = expr.replace(/\/?flake\.nix$/, '').replace(/\/$/, '');
+  const query = `rev=${fetched.revision}${dir && dir !== '.' ? `&dir=${encodeURIComponent(dir)}` : ''}`;
+  return {
+    source: {
+      kind: 'flake',
+      flakeRef: `git+file://${fetched.checkout}?${query}`,
+      allowedPaths: [fetched.checkout],
+    },
+    flakeUrl: `git+${redactCredentials(jobset.repositoryUrl)}?${query}`,
+  };
+}
