@@ -1,6 +1,6 @@
 // fc-queue-runner end to end: cancel (queued and running), restart, bump order, compressed logs, two
 // runners sharing one queue, a runner killed mid-build, and the SIGTERM drain.
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
@@ -13,6 +13,7 @@ import { createJobset, instantiate, queueBuilds, type Jobset } from './testing/b
 import {
   FIXTURE_JOBS,
   builderEnv,
+  nixDaemonBuilding,
   pidsWithArgs,
   randomNonce,
   readBuild,
@@ -95,13 +96,15 @@ describe('fc-queue-runner: cancel, restart, bump (one worker)', () => {
     cancelledQueued = queued!;
 
     await waitUntil(() => pidsWithArgs('/bin/sleep', `3${nonce}`).length > 0, 10_000, 'the sleeper process');
+    const nixDaemon = nixDaemonBuilding(sleeper.drvPath);
+    expect(nixDaemon).toBeDefined();
     const t0 = Date.now();
     await withTransaction(db.pool, (tx) => cancelBuild(tx, boss, running!));
     await waitUntil(() => pidsWithArgs('/bin/sleep', `3${nonce}`).length === 0, 5_000, 'the sleeper to die');
     await waitUntil(
-      () => pidsWithArgs(sleeper.drvPath).length === 0,
+      () => !existsSync(`/proc/${nixDaemon}`),
       5_000 - (Date.now() - t0),
-      'nix-store to exit',
+      'its nix-daemon session to exit',
     );
     expect(Date.now() - t0).toBeLessThan(5_000);
 
@@ -229,8 +232,9 @@ describe('fc-queue-runner: two runners on one queue', () => {
     const drv = await instantiate(FIXTURE_JOBS, 'short', { nonce });
     const [id] = await queueBuilds(db.pool, boss, jobset, [{ job: 'short', drv }]);
     await waitForBusyStep(db.pool, id!);
-    const nixStore = pidsWithArgs(drv.drvPath)[0]!;
-    const ppid = Number(readFileSync(`/proc/${nixStore}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    await waitUntil(() => nixDaemonBuilding(drv.drvPath) !== undefined, 10_000, 'the short builder');
+    const nixDaemon = nixDaemonBuilding(drv.drvPath)!;
+    const ppid = Number(readFileSync(`/proc/${nixDaemon}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
     const victim = runners.find((r) => r.pid === ppid)!;
     expect(victim).toBeDefined();
     victim.kill('SIGKILL');

@@ -1,7 +1,7 @@
 // Shared pieces of the queue runner's integration specs: the daemon's environment, waiting for a
 // build to finish, and finding a builder's processes.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { queryMaybeOne, type Queryable } from '@fc/db';
@@ -111,6 +111,52 @@ export function pidsWithArgs(...args: string[]): number[] {
     }
   }
   return out;
+}
+
+function parentPid(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function isNixDaemonSession(pid: number): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv[0]!.endsWith('nix-daemon') && argv.includes('--stdio');
+  } catch {
+    return false;
+  }
+}
+
+/** The runner's `nix-daemon --stdio` sessions (its children). */
+export function nixDaemonSessions(runnerPid: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => isNixDaemonSession(pid) && parentPid(pid) === runnerPid);
+}
+
+/**
+ * The `nix-daemon --stdio` session building `drvPath`: the ancestor of the builder process, found by
+ * its working directory (Nix's `nix-build-<name>.drv-N` build directory).
+ */
+export function nixDaemonBuilding(drvPath: string): number | undefined {
+  const buildDir = `nix-build-${basename(drvPath).slice(33)}-`;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cwd: string;
+    try {
+      cwd = readlinkSync(`/proc/${entry}/cwd`);
+    } catch {
+      continue;
+    }
+    if (!basename(cwd).startsWith(buildDir)) continue;
+    for (let pid = parentPid(Number(entry)); pid && pid > 1; pid = parentPid(pid))
+      if (isNixDaemonSession(pid)) return pid;
+  }
+  return undefined;
 }
 
 export function randomNonce(): string {
