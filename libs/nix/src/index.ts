@@ -22,3 +22,10 @@ export * from './eval/nix-error';
 export * from './eval/job-record';
 export * from './eval/nix-eval-jobs';
 export * from './eval/process-groups';
+// Binary cache (fc-server's /nix-cache/).
+export * from './cache/nix-base32';
+export * from './cache/signing-key';
+export * from './cache/store-path-facts';
+export * from './cache/store-path-lookup';
+export * from './cache/narinfo';
+export * from './cache/nar-stream';

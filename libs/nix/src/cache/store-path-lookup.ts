@@ -1,0 +1,69 @@
+// Finds the valid store path whose hash part a binary cache client asks for
+// (`/nix-cache/<hash>.narinfo`). Nix 2.8's command line has no path-from-hash-part, so this asks
+// Nix's SQLite database the way Nix itself does (`path >= <storeDir>/<hash>`, first row), read-only;
+// where that database is unreadable (not the store's owner), it scans the store directory instead.
+import { accessSync, constants } from 'node:fs';
+import { opendir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { isStorePathHash } from './nix-base32';
+
+export interface StorePathLookupOptions {
+  /** Default /nix/store. */
+  readonly storeDir?: string;
+  /** Nix's database; default /nix/var/nix/db/db.sqlite. */
+  readonly dbPath?: string;
+}
+
+export interface StorePathLookup {
+  /** The valid store path with this hash part, or undefined. Throws on a malformed hash. */
+  pathOfHash(hash: string): Promise<string | undefined>;
+  close(): void;
+}
+
+export function createStorePathLookup(options: StorePathLookupOptions = {}): StorePathLookup {
+  const storeDir = options.storeDir ?? '/nix/store';
+  const dbPath = options.dbPath ?? '/nix/var/nix/db/db.sqlite';
+  /** undefined: not opened yet (opened on first use); null: unreadable here, scan the directory. */
+  let db: { readonly handle: DatabaseSync; readonly byHash: StatementSync } | null | undefined;
+
+  function open(): typeof db {
+    if (db !== undefined) return db;
+    try {
+      // WAL readers need write access to the database's -shm file, i.e. the store's owner.
+      accessSync(dbPath, constants.R_OK | constants.W_OK);
+      const handle = new DatabaseSync(dbPath, { readOnly: true, timeout: 10_000 });
+      db = { handle, byHash: handle.prepare('SELECT path FROM ValidPaths WHERE path >= ? ORDER BY path LIMIT 1') };
+    } catch {
+      db = null;
+    }
+    return db;
+  }
+
+  async function scanStoreDir(prefix: string): Promise<string | undefined> {
+    const dir = await opendir(storeDir, { bufferSize: 1024 });
+    try {
+      for await (const entry of dir) {
+        if (entry.name.startsWith(prefix)) return join(storeDir, entry.name);
+      }
+      return undefined;
+    } finally {
+      await dir.close().catch(() => undefined);
+    }
+  }
+
+  return {
+    async pathOfHash(hash) {
+      if (!isStorePathHash(hash)) throw new Error(`not a store path hash: ${JSON.stringify(hash)}`);
+      const prefix = `${hash}-`;
+      const opened = open();
+      if (!opened) return scanStoreDir(prefix);
+      const row = opened.byHash.get(`${storeDir}/${prefix}`) as { path: string } | undefined;
+      return row?.path.startsWith(`${storeDir}/${prefix}`) ? row.path : undefined;
+    },
+    close() {
+      if (db) db.handle.close();
+      db = undefined;
+    },
+  };
+}
