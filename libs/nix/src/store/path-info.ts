@@ -38,6 +38,7 @@ const LOCAL_DB = '/nix/var/nix/db/db.sqlite';
 interface LocalStoreDb {
   readonly info: StatementSync;
   readonly closure: StatementSync;
+  readonly valid: StatementSync;
 }
 
 /** undefined: not tried yet; null: the local database cannot be read here (use `nix path-info`). */
@@ -56,6 +57,8 @@ function openLocalDb(): LocalStoreDb | null {
         `WITH RECURSIVE c(id) AS (SELECT ? UNION SELECT r.reference FROM Refs r JOIN c ON r.referrer = c.id)
          SELECT sum(v.narSize) AS size FROM c JOIN ValidPaths v ON v.id = c.id`,
       ),
+      // Many paths in one query: a JSON array of paths in, the valid ones out.
+      valid: db.prepare('SELECT path FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))'),
     };
   } catch {
     localDb = null;
@@ -70,6 +73,21 @@ function queryLocalDb(db: LocalStoreDb, paths: readonly string[]): StorePathInfo
     const closure = db.closure.get(row.id) as { size: number | null } | undefined;
     return { path, valid: true, narSize: Number(row.narSize), closureSize: Number(closure?.size ?? row.narSize) };
   });
+}
+
+/**
+ * The valid ones among local store paths, from Nix's database in one query; undefined when the
+ * database cannot be read here or is busy (ask Nix instead).
+ */
+export function localValidPaths(paths: readonly string[]): Set<string> | undefined {
+  const db = paths.every((p) => p.startsWith(LOCAL_STORE_DIR)) ? openLocalDb() : null;
+  if (!db) return undefined;
+  try {
+    const rows = db.valid.all(JSON.stringify(paths)) as { path: string }[];
+    return new Set(rows.map((r) => r.path));
+  } catch {
+    return undefined;
+  }
 }
 
 export async function queryPathInfo(paths: readonly string[], nix = 'nix'): Promise<StorePathInfo[]> {
