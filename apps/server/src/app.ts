@@ -5,7 +5,9 @@ import type { FcConfig } from '@fc/config';
 import { liveBuildCounts, type Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import type { Boss } from '@fc/queue';
+import { createStorePathLookup, type SigningKey } from '@fc/nix';
 import {
+  createBinaryCacheMetrics,
   createHttpMetrics,
   createMetricsRegistry,
   registerBuildQueueGauges,
@@ -34,6 +36,7 @@ import { SearchService } from './services/search.service';
 import { RemoteBuilderService } from './services/remote-builder.service';
 import { SystemService } from './services/system.service';
 import { WebhookService } from './services/webhook.service';
+import { BinaryCacheService } from './services/binary-cache.service';
 import type { Services } from './services/services';
 import { metaRoutes } from './routes/meta.routes';
 import { projectRoutes } from './routes/projects.routes';
@@ -44,6 +47,7 @@ import { accountRoutes } from './routes/accounts.routes';
 import { adminRoutes } from './routes/admin.routes';
 import { searchRoutes } from './routes/search.routes';
 import { webhookRoutes } from './routes/webhooks.routes';
+import { nixCacheRoutes } from './routes/nix-cache.routes';
 import { FC_VERSION } from './version';
 
 export interface AppDeps {
@@ -55,6 +59,8 @@ export interface AppDeps {
   readonly registry?: Registry;
   /** How old the cached per-status build counts may get (default 10 s). */
   readonly statsMaxAgeMs?: number;
+  /** cache.secret_key_file, read and checked by main.ts: signs the binary cache's narinfo. */
+  readonly cacheSigningKey?: SigningKey;
 }
 
 export interface ServerApp {
@@ -87,8 +93,23 @@ export function createApp(deps: AppDeps): ServerApp {
     webhooks: new WebhookService(pool, evaluations),
   };
 
+  // The binary cache: public and read-only like Hydra's, so Nix clients are never rate limited nor
+  // asked for credentials (it is mounted before the rate limiter, sessions and authentication).
+  const storePaths = createStorePathLookup();
+  const cacheRoutes: ApiRoute[] = config.cache.enabled
+    ? nixCacheRoutes(
+        new BinaryCacheService({
+          lookup: storePaths,
+          metrics: createBinaryCacheMetrics(registry),
+          signingKey: deps.cacheSigningKey,
+          storeDir: '/nix/store',
+          priority: 30,
+        }),
+      )
+    : [];
+
   const openApi: { document?: unknown } = {};
-  const routes: ApiRoute[] = [
+  const apiRoutes: ApiRoute[] = [
     ...metaRoutes({ pool, registry, openApi: () => openApi.document }),
     ...accountRoutes(services),
     ...projectRoutes(services),
@@ -99,6 +120,7 @@ export function createApp(deps: AppDeps): ServerApp {
     ...searchRoutes(services),
     ...webhookRoutes(services),
   ];
+  const routes = [...apiRoutes, ...cacheRoutes];
   openApi.document = buildOpenApiDocument(routes, { title: 'FC API', version: FC_VERSION });
 
   let secret = config.server.session_secret;
@@ -123,6 +145,7 @@ export function createApp(deps: AppDeps): ServerApp {
   app.use(securityHeaders({ hsts: config.server.force_secure_cookies }));
   app.use(cors({ permissive: config.server.cors_permissive, allowedOrigins: config.server.allowed_origins }));
   app.use(httpMetrics(createHttpMetrics(registry)));
+  if (cacheRoutes.length > 0) app.use(registerRoutes(cacheRoutes));
   if (limiter) app.use(limiter);
   app.use(requestTimeout(config.server.request_timeout));
   app.use(jsonBody(config.server.max_body_size));
@@ -130,7 +153,7 @@ export function createApp(deps: AppDeps): ServerApp {
   app.use(passport.initialize());
   app.use(passport.session());
   app.use(authenticate(passport));
-  app.use(registerRoutes(routes));
+  app.use(registerRoutes(apiRoutes));
   app.use(notFoundHandler());
   app.use(errorBoundary(logger));
   return {
@@ -139,6 +162,7 @@ export function createApp(deps: AppDeps): ServerApp {
     close: () => {
       sessions.close();
       limiter?.stop();
+      storePaths.close();
     },
   };
 }

@@ -1,7 +1,8 @@
 // fc-server composition root: `fc-server` serves the API; `fc-server create-api-key` bootstraps a key.
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
-import { loadConfig } from '@fc/config';
+import { ConfigError, loadConfig, type FcConfig } from '@fc/config';
+import { readSecretKeyFile, SigningKeyError, type SigningKey } from '@fc/nix';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createBoss, ensureQueues } from '@fc/queue';
@@ -12,9 +13,22 @@ import { createApiKeyCommand, parseCreateApiKeyArgs, UsageError } from './cli/cr
 const migrationsDir =
   process.env['FC_MIGRATIONS_DIR'] ?? fileURLToPath(new URL('../../../db/migrations', import.meta.url));
 
+/** cache.secret_key_file, read and checked once at start; a bad file is a configuration error. */
+async function readCacheSigningKey(config: FcConfig): Promise<SigningKey | undefined> {
+  const file = config.cache.secret_key_file;
+  if (file === undefined) return undefined;
+  try {
+    return await readSecretKeyFile(file);
+  } catch (e) {
+    if (!(e instanceof SigningKeyError)) throw e;
+    throw new ConfigError([{ key: 'cache.secret_key_file', source: undefined, message: e.message }]);
+  }
+}
+
 function serve(): void {
   runDaemon('fc-server', async () => {
     const config = loadConfig({ env: process.env });
+    const cacheSigningKey = await readCacheSigningKey(config);
     const logger = createLogger({ service: 'fc-server', level: config.logs.level });
     const pool = await openDatabase(config.database, { applicationName: 'fc-server', migrationsDir });
     // The server only sends jobs: pg-boss maintenance runs in the workers.
@@ -31,7 +45,12 @@ function serve(): void {
       buildRetryLimit: config.queue_runner.max_retries,
     });
     const registry = createMetricsRegistry({ service: 'fc-server' });
-    const server = createApp({ config, pool, boss, logger, registry });
+    const server = createApp({ config, pool, boss, logger, registry, cacheSigningKey });
+    if (config.cache.enabled) {
+      logger.info('binary cache at /nix-cache/', {
+        signed: cacheSigningKey ? `by ${cacheSigningKey.publicKey}` : 'no (cache.secret_key_file is not set)',
+      });
+    }
     const http = server.app.listen(config.server.port, config.server.host);
     await once(http, 'listening');
     // Slow clients: headers and body must arrive within the request timeout too.

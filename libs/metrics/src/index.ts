@@ -1,6 +1,8 @@
 export {
   createMetricsRegistry,
   createHttpMetrics,
+  createBinaryCacheMetrics,
+  type BinaryCacheMetrics,
   registerBuildQueueGauges,
   type HttpMetrics,
   type MetricsRegistryOptions,

@@ -68,3 +68,30 @@ export function registerBuildQueueGauges(
 }
 
 export type { Registry } from 'prom-client';
+
+export interface BinaryCacheMetrics {
+  /** narinfo requests: `hit` (a valid path answered) or `miss` (404). */
+  readonly narinfoRequests: Counter<'result'>;
+  /** NAR bytes sent to clients. */
+  readonly narBytes: Counter;
+}
+
+export function createBinaryCacheMetrics(registry: Registry): BinaryCacheMetrics {
+  const narinfoRequests = new Counter({
+    name: 'fc_binary_cache_narinfo_requests_total',
+    help: 'narinfo requests to the binary cache, by result (hit: the path is valid; miss: 404)',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  // Both series exist from the start, so a rate over them is defined before the first miss.
+  narinfoRequests.inc({ result: 'hit' }, 0);
+  narinfoRequests.inc({ result: 'miss' }, 0);
+  return {
+    narinfoRequests,
+    narBytes: new Counter({
+      name: 'fc_binary_cache_nar_bytes_total',
+      help: 'NAR bytes sent by the binary cache',
+      registers: [registry],
+    }),
+  };
+}

@@ -11,7 +11,12 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type Reply =
   | { readonly status: number; readonly json: unknown }
   | { readonly status: 204 }
-  | { readonly status: number; readonly stream: Readable; readonly contentType: string };
+  | {
+      readonly status: number;
+      readonly stream: Readable;
+      readonly contentType: string;
+      readonly headers?: Readonly<Record<string, string>>;
+    };
 
 export interface RouteContext<P, Q, B> {
   readonly params: P;

@@ -19,6 +19,7 @@ async function send(res: Response, reply: Reply): Promise<void> {
     res.status(reply.status).json(reply.json);
   } else if ('stream' in reply) {
     res.status(reply.status).type(reply.contentType);
+    if (reply.headers) res.set(reply.headers);
     await pipeline(reply.stream, res);
   } else {
     res.status(reply.status).end();
