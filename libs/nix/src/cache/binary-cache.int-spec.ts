@@ -78,6 +78,13 @@ describe('binary cache against real Nix', () => {
     ).rejects.toThrow();
   });
 
+  it('kills nix-store when the signal aborts (the client went away): the stream errors, never ends whole', async () => {
+    const disconnected = new AbortController();
+    const nar = streamNar(out, { signal: disconnected.signal });
+    disconnected.abort();
+    await expect(text(nar)).rejects.toThrow(/cancel/i);
+  });
+
   it('names a missing key file without printing anything of a key', async () => {
     await expect(readSecretKeyFile(join(dir, 'absent'))).rejects.toThrow(SigningKeyError);
     await expect(readSecretKeyFile(join(dir, 'absent'))).rejects.toThrow(/cannot read .*absent \(ENOENT\)/);
