@@ -1,2 +1,3 @@
 export * from './errors';
 export * from './build-status';
+export * from './repository-url';

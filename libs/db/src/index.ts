@@ -63,3 +63,4 @@ export * from './builds/gc-root-queries';
 export * from './evaluations/jobset-schedule-queries';
 export * from './evaluations/evaluation-queries';
 export * from './evaluations/evaluation-record-queries';
+export * from './jobsets/webhook-jobset-queries';

@@ -6,6 +6,15 @@ import type { Forge } from '../services/webhook.service';
 import type { Services } from '../services/services';
 
 const SIGNATURE_HEADER: Record<Forge, string> = { github: 'x-hub-signature-256', gitea: 'x-gitea-signature' };
+const EVENT_HEADER: Record<Forge, string> = { github: 'x-github-event', gitea: 'x-gitea-event' };
+
+const outcome = z.object({
+  event: z.string(),
+  ref: z.string().nullable(),
+  jobset_ids: z.array(z.number().int()),
+  jobsets: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  message: z.string(),
+});
 
 export function webhookRoutes(s: Services): ApiRoute[] {
   return (['github', 'gitea'] as const).map((forge) =>
@@ -14,23 +23,34 @@ export function webhookRoutes(s: Services): ApiRoute[] {
       path: `/api/v1/webhooks/{id}/${forge}`,
       access: 'public',
       tag: 'webhooks',
-      summary: `${forge === 'github' ? 'GitHub' : 'Gitea'} push webhook: evaluates the project's enabled jobsets`,
-      description: `Signed with the project's ${forge}_webhook_secret (header ${SIGNATURE_HEADER[forge]}).`,
+      summary: `${forge === 'github' ? 'GitHub' : 'Gitea'} push webhook: evaluates the jobsets that follow the pushed branch`,
+      description:
+        `Signed with the project's ${forge}_webhook_secret (header ${SIGNATURE_HEADER[forge]}). ` +
+        `A push (header ${EVENT_HEADER[forge]}: push, or no such header) triggers each enabled jobset ` +
+        'that fetches the pushed repository on the pushed branch (a jobset or git input without a ' +
+        "branch follows the repository's default_branch). Other events are answered 200 and ignored.",
       params: z.object({ id: z.coerce.number().int().positive() }),
       responses: {
-        202: {
-          description: 'Evaluations requested',
-          schema: z.object({ jobset_ids: z.array(z.number().int()) }),
-        },
+        200: { description: 'Not a push: ignored', schema: outcome },
+        202: { description: 'A push: the jobsets it triggered (possibly none)', schema: outcome },
+        400: { description: 'A push whose payload has no ref or repository' },
+        401: { description: 'The signature does not match' },
+        403: { description: 'The project has no secret for this forge' },
       },
       handle: async ({ params, req }) => {
-        const ids = await s.webhooks.receive(
-          params.id,
+        const r = await s.webhooks.receive(params.id, {
           forge,
-          rawBodyOf(req),
-          req.get(SIGNATURE_HEADER[forge]),
-        );
-        return json(202, { jobset_ids: ids });
+          rawBody: rawBodyOf(req),
+          signature: req.get(SIGNATURE_HEADER[forge]),
+          event: req.get(EVENT_HEADER[forge]),
+        });
+        return json(r.handled ? 202 : 200, {
+          event: r.event,
+          ref: r.ref,
+          jobset_ids: r.jobsets.map((j) => j.id),
+          jobsets: r.jobsets,
+          message: r.message,
+        });
       },
     }),
   );

@@ -1,12 +1,30 @@
-// Forge webhooks: an HMAC-signed push evaluates every enabled jobset of the project.
-// (The forge issue adds branch matching and commit statuses.)
+// Forge webhooks: an HMAC-signed push evaluates the project's enabled jobsets that fetch the pushed
+// repository and branch; other events are acknowledged and ignored.
 import { createHmac } from 'node:crypto';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '@fc/core';
 import { secretsEqual } from '@fc/auth';
-import { enabledJobsetIdsOfProject, projectWebhookSecrets, type Pool } from '@fc/db';
+import { projectWebhookSecrets, webhookJobsetsOfProject, type Pool } from '@fc/db';
 import type { EvaluationService } from './evaluation.service';
+import { jobsetsMatchingPush, parsePush } from './webhook-push';
 
 export type Forge = 'github' | 'gitea';
+
+export interface WebhookDelivery {
+  readonly forge: Forge;
+  readonly rawBody: Buffer;
+  readonly signature: string | undefined;
+  /** X-GitHub-Event / X-Gitea-Event; a missing header is taken as a push. */
+  readonly event: string | undefined;
+}
+
+export interface WebhookOutcome {
+  /** false: a non-push event, acknowledged and ignored. */
+  readonly handled: boolean;
+  readonly event: string;
+  readonly ref: string | null;
+  readonly jobsets: readonly { id: number; name: string }[];
+  readonly message: string;
+}
 
 export class WebhookService {
   constructor(
@@ -16,14 +34,10 @@ export class WebhookService {
 
   /**
    * Checks the signature of the raw body (GitHub: `sha256=<hex>` in X-Hub-Signature-256; Gitea:
-   * `<hex>` in X-Gitea-Signature) and triggers the project's jobsets. Returns their ids.
+   * `<hex>` in X-Gitea-Signature), then triggers the jobsets the push concerns.
    */
-  async receive(
-    projectId: number,
-    forge: Forge,
-    rawBody: Buffer,
-    signature: string | undefined,
-  ): Promise<number[]> {
+  async receive(projectId: number, delivery: WebhookDelivery): Promise<WebhookOutcome> {
+    const { forge, rawBody, signature } = delivery;
     const secrets = await projectWebhookSecrets(this.pool, projectId);
     if (!secrets) throw new NotFoundError(`project ${projectId} does not exist`);
     const secret = forge === 'github' ? secrets.github : secrets.gitea;
@@ -33,8 +47,27 @@ export class WebhookService {
     if (!signature || !secretsEqual(signature, expected)) {
       throw new UnauthorizedError('the webhook signature does not match');
     }
-    const jobsetIds = await enabledJobsetIdsOfProject(this.pool, projectId);
-    for (const id of jobsetIds) await this.evaluations.trigger(id, false, 'webhook');
-    return jobsetIds;
+    const event = delivery.event ?? 'push';
+    if (event !== 'push') {
+      return {
+        handled: false,
+        event,
+        ref: null,
+        jobsets: [],
+        message: `ignored: only push events trigger evaluations, this was '${event}'`,
+      };
+    }
+    const push = parsePush(rawBody);
+    const matching = jobsetsMatchingPush(await webhookJobsetsOfProject(this.pool, projectId), push);
+    for (const j of matching) await this.evaluations.trigger(j.id, false, 'webhook');
+    const jobsets = matching.map((j) => ({ id: j.id, name: j.name }));
+    let message: string;
+    if (push.branch === undefined)
+      message = `no jobset follows ${push.ref}: only branch pushes trigger evaluations`;
+    else if (push.deleted) message = `branch ${push.branch} was deleted: nothing to evaluate`;
+    else if (jobsets.length === 0)
+      message = `no enabled jobset fetches ${push.repositoryName ?? 'this repository'} on branch ${push.branch}`;
+    else message = `evaluating ${jobsets.length} jobset(s) for ${push.branch}`;
+    return { handled: true, event, ref: push.ref, jobsets, message };
   }
 }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { ownerAndRepo, repositoryKey, repositoryLocation } from './repository-url';
+
+describe('repositoryLocation', () => {
+  it.each([
+    ['https://github.com/NixOS/hydra.git', 'github.com', 'NixOS/hydra'],
+    ['https://user:tok@GitHub.com/NixOS/hydra/', 'github.com', 'NixOS/hydra'],
+    ['http://gitea.example.org:3000/team/app', 'gitea.example.org', 'team/app'],
+    ['ssh://git@github.com/NixOS/hydra.git', 'github.com', 'NixOS/hydra'],
+    ['git@github.com:NixOS/hydra.git', 'github.com', 'NixOS/hydra'],
+    ['git://github.com/NixOS/hydra', 'github.com', 'NixOS/hydra'],
+    ['https://gitlab.example.org/group/sub/repo.git', 'gitlab.example.org', 'group/sub/repo'],
+  ])('%s', (url, host, path) => {
+    expect(repositoryLocation(url)).toEqual({ host, path });
+  });
+
+  it.each(['file:///srv/repo', '/srv/repo', './repo', 'not a url', 'https://github.com/', 'ftp://x/y/z'])(
+    'is undefined for %s',
+    (url) => {
+      expect(repositoryLocation(url)).toBeUndefined();
+    },
+  );
+});
+
+describe('repositoryKey', () => {
+  it('gives https, ssh and scp-like forms of one repository the same key', () => {
+    const keys = new Set(
+      [
+        'https://github.com/NixOS/Hydra.git',
+        'git@github.com:nixos/hydra',
+        'ssh://git@github.com/NixOS/hydra/',
+      ].map(repositoryKey),
+    );
+    expect([...keys]).toEqual(['github.com/nixos/hydra']);
+    expect(repositoryKey('https://github.com/NixOS/nix')).not.toBe(
+      repositoryKey('https://github.com/NixOS/hydra'),
+    );
+  });
+});
+
+describe('ownerAndRepo', () => {
+  it('splits a two-segment path and refuses deeper ones', () => {
+    expect(ownerAndRepo({ host: 'github.com', path: 'NixOS/hydra' })).toEqual({
+      owner: 'NixOS',
+      repo: 'hydra',
+    });
+    expect(ownerAndRepo({ host: 'gitlab.com', path: 'a/b/c' })).toBeUndefined();
+  });
+});
