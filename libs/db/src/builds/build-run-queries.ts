@@ -147,7 +147,7 @@ export interface BuildResultsInput extends BuildResult {
 
 /**
  * Finishes an unfinished build with everything its runner found, in one statement: the build row,
- * its outputs' sizes, products, metrics (the attempt started with none: markBuildStarted), and any
+ * its outputs' sizes, products, metrics (the attempt started with none: startBuildAttempt), and any
  * step still marked busy. Returns false when the build had already finished (cancelled meanwhile);
  * then nothing is written.
  */
