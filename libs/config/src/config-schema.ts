@@ -33,6 +33,8 @@ const server = z.strictObject({
   rate_limit_burst: positiveInt.optional(),
   session_secret: optionalString,
   trust_proxy: z.boolean().default(false),
+  /** The public URL of fc-server (links in commit statuses); unset: statuses carry no link. */
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 const evaluator = z.strictObject({
@@ -80,11 +82,14 @@ const signing = z.strictObject({
 });
 
 const notifications = z.strictObject({
-  webhook_url: optionalString,
+  webhook_url: z.url({ protocol: /^https?$/ }).optional(),
   run_command: optionalString,
   github_token: optionalString,
-  gitea_url: optionalString,
+  gitea_url: z.url({ protocol: /^https?$/ }).optional(),
   gitea_token: optionalString,
+  github_api_url: z.url({ protocol: /^https?$/ }).default('https://api.github.com'),
+  /** seconds: one HTTP request or run_command may take this long before it counts as a transient failure. */
+  timeout: positiveInt.default(30),
 });
 
 export const configSchema = z

@@ -64,7 +64,7 @@ describe('loadConfig', () => {
     expect(c.logs).toMatchObject({ log_dir: '/var/lib/fc/logs', compress: false });
     expect(c.cache).toEqual({ enabled: true });
     expect(c.signing).toEqual({ enabled: false });
-    expect(c.notifications).toEqual({});
+    expect(c.notifications).toEqual({ github_api_url: 'https://api.github.com', timeout: 30 });
     expect(Object.isFrozen(c.server)).toBe(true);
   });
 
@@ -190,5 +190,36 @@ describe('loadConfig', () => {
       }),
     );
     expect(problems.map((p) => p.key).sort()).toEqual(['database.min_connections', 'signing.key_file']);
+  });
+
+  it('takes only http(s) URLs for notification endpoints and server.base_url', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        cwd: tempDir(),
+        env: {
+          FC_NOTIFICATIONS__WEBHOOK_URL: 'ftp://example.org/hook',
+          FC_NOTIFICATIONS__GITHUB_API_URL: 'not a url',
+          FC_NOTIFICATIONS__GITEA_URL: 'gitea.example.org',
+          FC_NOTIFICATIONS__GITEA_TOKEN: 't',
+          FC_SERVER__BASE_URL: 'ci.example.org',
+        },
+      }),
+    );
+    expect(problems.map((p) => p.key).sort()).toEqual([
+      'notifications.gitea_url',
+      'notifications.github_api_url',
+      'notifications.webhook_url',
+      'server.base_url',
+    ]);
+    const ok = loadConfig({
+      cwd: tempDir(),
+      env: {
+        FC_NOTIFICATIONS__GITHUB_API_URL: 'http://127.0.0.1:8080/api/v3',
+        FC_NOTIFICATIONS__TIMEOUT: '5',
+        FC_SERVER__BASE_URL: 'https://ci.example.org',
+      },
+    });
+    expect(ok.notifications).toMatchObject({ github_api_url: 'http://127.0.0.1:8080/api/v3', timeout: 5 });
+    expect(ok.server.base_url).toBe('https://ci.example.org');
   });
 });

@@ -64,3 +64,5 @@ export * from './evaluations/jobset-schedule-queries';
 export * from './evaluations/evaluation-queries';
 export * from './evaluations/evaluation-record-queries';
 export * from './jobsets/webhook-jobset-queries';
+// Build notifications (fc-queue-runner's notify-build consumer).
+export * from './notifications/notification-delivery-queries';

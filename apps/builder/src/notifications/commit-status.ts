@@ -1,0 +1,103 @@
+// Commit statuses on GitHub and Gitea for a finished build: one per forge repository the build's
+// evaluation fetched at a known revision (the project's repository and git inputs, from
+// evaluations.input_revisions), with the context `fc:<project>:<jobset>:<job>`.
+import { buildStatusName, ownerAndRepo, repositoryLocation } from '@fc/core';
+import type { BuildDetailRow } from '@fc/db';
+
+export type StatusForge = 'github' | 'gitea';
+
+export interface CommitStatusTarget {
+  readonly forge: StatusForge;
+  readonly owner: string;
+  readonly repo: string;
+  readonly sha: string;
+  /** `host/owner/repo@sha`: the delivery's target. */
+  readonly label: string;
+}
+
+export interface ForgeSettings {
+  /** github.com's API (notifications.github_api_url) when github_token is set. */
+  readonly github?: { readonly apiUrl: string; readonly token: string } | undefined;
+  /** notifications.gitea_url with its token. */
+  readonly gitea?: { readonly url: string; readonly token: string } | undefined;
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+
+/** Each distinct (forge, owner, repo, sha) among the evaluation's fetched revisions, by label. */
+export function commitStatusTargets(
+  inputRevisions: Record<string, unknown>,
+  forges: ForgeSettings,
+): CommitStatusTarget[] {
+  const giteaHost = forges.gitea ? new URL(forges.gitea.url).hostname.toLowerCase() : undefined;
+  const targets = new Map<string, CommitStatusTarget>();
+  for (const value of Object.values(inputRevisions)) {
+    if (typeof value !== 'object' || value === null) continue;
+    const { uri, rev } = value as { uri?: unknown; rev?: unknown };
+    if (typeof uri !== 'string' || typeof rev !== 'string' || !SHA.test(rev)) continue;
+    const loc = repositoryLocation(uri);
+    const names = loc && ownerAndRepo(loc);
+    if (!loc || !names) continue;
+    let forge: StatusForge | undefined;
+    if (forges.github && loc.host === 'github.com') forge = 'github';
+    else if (forges.gitea && loc.host === giteaHost) forge = 'gitea';
+    if (!forge) continue;
+    const label = `${loc.host}/${names.owner}/${names.repo}@${rev}`;
+    targets.set(label.toLowerCase(), { forge, ...names, sha: rev, label });
+  }
+  return [...targets.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+}
+
+export interface CommitStatusBody {
+  readonly state: 'success' | 'failure' | 'error' | 'pending';
+  readonly context: string;
+  readonly description: string;
+  readonly target_url?: string;
+}
+
+/** Aborted (3), cancelled (4) and unsupported (9) are "error": the build said nothing of the commit. */
+const ERROR_STATUSES = new Set([3, 4, 9]);
+
+export function commitStatusBody(build: BuildDetailRow, baseUrl: string | undefined): CommitStatusBody {
+  const code = build.buildStatus;
+  const state =
+    !build.finished || code === null
+      ? 'pending'
+      : code === 0
+        ? 'success'
+        : ERROR_STATUSES.has(code)
+          ? 'error'
+          : 'failure';
+  const name = buildStatusName(build.finished, code, build.startedAt);
+  return {
+    state,
+    context: `fc:${build.projectName}:${build.jobsetName}:${build.job}`,
+    // GitHub refuses descriptions over 140 characters.
+    description: `Build ${build.id} ${name}`.slice(0, 140),
+    ...(baseUrl ? { target_url: `${baseUrl.replace(/\/+$/, '')}/api/v1/builds/${build.id}` } : {}),
+  };
+}
+
+/** The statuses URL and authorization header of a target. */
+export function commitStatusRequest(
+  target: CommitStatusTarget,
+  forges: ForgeSettings,
+): { url: string; headers: Record<string, string> } {
+  const path = `repos/${encodeURIComponent(target.owner)}/${encodeURIComponent(target.repo)}/statuses/${target.sha}`;
+  if (target.forge === 'github') {
+    const gh = forges.github!;
+    return {
+      url: `${gh.apiUrl.replace(/\/+$/, '')}/${path}`,
+      headers: {
+        authorization: `Bearer ${gh.token}`,
+        accept: 'application/vnd.github+json',
+        'x-github-api-version': '2022-11-28',
+      },
+    };
+  }
+  const gt = forges.gitea!;
+  return {
+    url: `${gt.url.replace(/\/+$/, '')}/api/v1/${path}`,
+    headers: { authorization: `token ${gt.token}`, accept: 'application/json' },
+  };
+}

@@ -1,0 +1,73 @@
+// Where a finished build is reported, from notifications.*: one channel per configured webhook and
+// command, and one commit status per forge repository its evaluation fetched. Each channel knows its
+// delivery row's kind and target, and how to make one attempt.
+import type { FcConfig } from '@fc/config';
+import type { BuildDetailRow, NotificationKind } from '@fc/db';
+import type { AttemptResult } from './attempt-result';
+import {
+  commitStatusBody,
+  commitStatusRequest,
+  commitStatusTargets,
+  type ForgeSettings,
+} from './commit-status';
+import type { HydraBuildJson } from './hydra-build-json';
+import { postJson, redactUrl } from './http-delivery';
+import { runNotificationCommand } from './run-command-delivery';
+
+export interface NotificationChannel {
+  readonly kind: NotificationKind;
+  /** What the delivery row names: the webhook's URL (no query or credentials), the command, `host/owner/repo@sha`. */
+  readonly target: string;
+  deliver(): Promise<AttemptResult>;
+}
+
+export interface ChannelInputs {
+  readonly build: BuildDetailRow;
+  readonly json: HydraBuildJson;
+  /** evaluations.input_revisions of the build's evaluation ({} when it has none). */
+  readonly inputRevisions: Record<string, unknown>;
+}
+
+export function forgeSettings(n: FcConfig['notifications']): ForgeSettings {
+  return {
+    github: n.github_token ? { apiUrl: n.github_api_url, token: n.github_token } : undefined,
+    gitea: n.gitea_url && n.gitea_token ? { url: n.gitea_url, token: n.gitea_token } : undefined,
+  };
+}
+
+export function notificationChannels(
+  config: Pick<FcConfig, 'notifications' | 'server'>,
+  inputs: ChannelInputs,
+  workDir: string,
+): NotificationChannel[] {
+  const n = config.notifications;
+  const timeoutMs = n.timeout * 1000;
+  const channels: NotificationChannel[] = [];
+  const webhookUrl = n.webhook_url;
+  if (webhookUrl) {
+    channels.push({
+      kind: 'webhook',
+      target: redactUrl(webhookUrl),
+      deliver: () => postJson(webhookUrl, inputs.json, { timeoutMs }),
+    });
+  }
+  const command = n.run_command;
+  if (command) {
+    channels.push({
+      kind: 'run_command',
+      target: command,
+      deliver: () => runNotificationCommand(command, inputs.json, { timeoutMs, workDir }),
+    });
+  }
+  const forges = forgeSettings(n);
+  const body = commitStatusBody(inputs.build, config.server.base_url);
+  for (const target of commitStatusTargets(inputs.inputRevisions, forges)) {
+    const request = commitStatusRequest(target, forges);
+    channels.push({
+      kind: target.forge === 'github' ? 'github_status' : 'gitea_status',
+      target: target.label,
+      deliver: () => postJson(request.url, body, { headers: request.headers, timeoutMs }),
+    });
+  }
+  return channels;
+}

@@ -1,0 +1,77 @@
+// The queue runner's notify-build consumer: pg-boss hands it each finished build's job (retries with
+// backoff per the queue's definition in @fc/queue) and notifyBuild reports it.
+import { join } from 'node:path';
+import type { FcConfig } from '@fc/config';
+import type { Pool } from '@fc/db';
+import type { Logger } from '@fc/logging';
+import { QueueName, parsePayload, type Boss } from '@fc/queue';
+import type { JobWithMetadata } from 'pg-boss';
+import { notifyBuild, TransientNotificationError } from './notify-build.handler';
+
+export interface NotificationWorker {
+  stop(): Promise<void>;
+}
+
+/** Jobs handled at once by this queue runner. */
+const CONCURRENCY = 2;
+
+/** Whether any notifications.* channel is configured. */
+export function notificationsConfigured(n: FcConfig['notifications']): boolean {
+  return Boolean(n.webhook_url || n.run_command || n.github_token || (n.gitea_url && n.gitea_token));
+}
+
+export async function startNotificationWorker(deps: {
+  pool: Pool;
+  boss: Boss;
+  logger: Logger;
+  config: FcConfig;
+}): Promise<NotificationWorker> {
+  const { pool, boss, config } = deps;
+  const logger = deps.logger.child({ component: 'notification-worker' });
+  const handlerDeps = {
+    pool,
+    logger: deps.logger,
+    config,
+    workDir: join(config.queue_runner.work_dir, 'notifications'),
+  };
+  // With nothing configured the jobs are still consumed (and completed) so they do not pile up.
+  const workerId = await boss.work(
+    QueueName.NotifyBuild,
+    {
+      localConcurrency: CONCURRENCY,
+      batchSize: 1,
+      includeMetadata: true,
+      pollingIntervalSeconds: config.queue_runner.poll_interval,
+    },
+    async (jobs: JobWithMetadata<unknown>[]) => {
+      for (const job of jobs) {
+        const data = parsePayload(QueueName.NotifyBuild, job.data);
+        try {
+          await notifyBuild(handlerDeps, {
+            id: job.id,
+            data,
+            retryCount: job.retryCount,
+            retryLimit: job.retryLimit,
+          });
+        } catch (e) {
+          if (!(e instanceof TransientNotificationError)) {
+            logger.warn('notify-build job failed; pg-boss retries it', {
+              jobId: job.id,
+              buildId: data.buildId,
+              attempt: job.retryCount + 1,
+              maxAttempts: job.retryLimit + 1,
+              error: (e as Error).message,
+            });
+          }
+          throw e;
+        }
+      }
+    },
+  );
+  logger.info('consuming notify-build', { configured: notificationsConfigured(config.notifications) });
+  return {
+    stop: async () => {
+      await boss.offWork(QueueName.NotifyBuild, { id: workerId, wait: true });
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// One notify-build job: report one finish of a build on every configured channel, at least once and
+// once per (build, channel, finish). Each channel's delivery row is claimed (row lock) for the
+// attempt and settled with its outcome; channels already delivered or failed for good are skipped,
+// so a retried or duplicated job only repeats what has not gone through. Transient failures leave
+// their rows pending and fail the job, so pg-boss retries it with backoff; on the job's last attempt
+// they are recorded as failed.
+import type { FcConfig } from '@fc/config';
+import {
+  claimPendingDelivery,
+  evaluationInputRevisions,
+  failPendingDeliveries,
+  findBuildDetail,
+  findOrCreateDelivery,
+  settleDelivery,
+  withTransaction,
+  type Pool,
+} from '@fc/db';
+import type { Logger } from '@fc/logging';
+import type { JobPayload, QueueName } from '@fc/queue';
+import { hydraBuildJson } from './hydra-build-json';
+import { notificationChannels, type NotificationChannel } from './notification-channels';
+
+export interface NotifyBuildDeps {
+  readonly pool: Pool;
+  readonly logger: Logger;
+  readonly config: Pick<FcConfig, 'notifications' | 'server'>;
+  /** Where run_command's $HYDRA_JSON files are written (removed after each run). */
+  readonly workDir: string;
+}
+
+export interface NotifyBuildJob {
+  readonly id: string;
+  readonly data: JobPayload<typeof QueueName.NotifyBuild>;
+  /** pg-boss: attempts before this one, and how many retries the job has. */
+  readonly retryCount: number;
+  readonly retryLimit: number;
+}
+
+/** Thrown when some channel failed transiently: pg-boss retries the job. */
+export class TransientNotificationError extends Error {
+  constructor(readonly failures: readonly string[]) {
+    super(`notification delivery will be retried: ${failures.join('; ')}`);
+    this.name = 'TransientNotificationError';
+  }
+}
+
+export interface NotifyBuildSummary {
+  readonly delivered: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly retrying: number;
+}
+
+export async function notifyBuild(deps: NotifyBuildDeps, job: NotifyBuildJob): Promise<NotifyBuildSummary> {
+  const { buildId, event } = job.data;
+  const log = deps.logger.child({ component: 'notify-build', jobId: job.id, buildId });
+  const summary = { delivered: 0, failed: 0, skipped: 0, retrying: 0 };
+  if (event !== 'finished') {
+    log.debug('only finished builds are reported', { event });
+    return summary;
+  }
+  const build = await findBuildDetail(deps.pool, buildId);
+  if (!build) {
+    log.info('build no longer exists: nothing to report');
+    return summary;
+  }
+  if (!build.finished || build.stoppedAt === null) {
+    // Restarted since: its next finish publishes its own job.
+    log.info('build is not finished any more: nothing to report');
+    return summary;
+  }
+  const buildStoppedAt = build.stoppedAt;
+  const inputRevisions =
+    build.evaluationId === null
+      ? {}
+      : ((await evaluationInputRevisions(deps.pool, build.evaluationId)) ?? {});
+  const channels = notificationChannels(
+    deps.config,
+    { build, json: hydraBuildJson(build), inputRevisions },
+    deps.workDir,
+  );
+  const lastAttempt = job.retryCount >= job.retryLimit;
+  const transient: string[] = [];
+  for (const channel of channels) {
+    const outcome = await deliverOnce(deps, channel, buildId, buildStoppedAt, lastAttempt);
+    summary[outcome.result]++;
+    const fields = {
+      kind: channel.kind,
+      attempt: job.retryCount + 1,
+      maxAttempts: job.retryLimit + 1,
+      durationMs: outcome.durationMs,
+    };
+    if (outcome.result === 'delivered') log.info('notification delivered', fields);
+    else if (outcome.result === 'failed')
+      log.warn('notification failed', { ...fields, error: outcome.error });
+    else if (outcome.result === 'retrying') {
+      log.warn('notification failed; will retry', { ...fields, error: outcome.error });
+      transient.push(`${channel.kind}: ${outcome.error}`);
+    }
+  }
+  if (lastAttempt) {
+    // Rows another consumer left pending (it died mid-attempt) end here too.
+    await failPendingDeliveries(
+      deps.pool,
+      buildId,
+      buildStoppedAt,
+      `gave up after ${job.retryLimit + 1} attempts`,
+    );
+  }
+  if (transient.length > 0) throw new TransientNotificationError(transient);
+  return summary;
+}
+
+type ChannelOutcome = {
+  readonly result: 'delivered' | 'failed' | 'skipped' | 'retrying';
+  readonly error?: string;
+  readonly durationMs: number;
+};
+
+async function deliverOnce(
+  deps: NotifyBuildDeps,
+  channel: NotificationChannel,
+  buildId: number,
+  buildStoppedAt: Date,
+  lastAttempt: boolean,
+): Promise<ChannelOutcome> {
+  const started = Date.now();
+  const row = await findOrCreateDelivery(deps.pool, {
+    buildId,
+    kind: channel.kind,
+    target: channel.target,
+    buildStoppedAt,
+  });
+  if (row.status !== 'pending') return { result: 'skipped', durationMs: 0 };
+  return withTransaction(deps.pool, async (tx) => {
+    const claimed = await claimPendingDelivery(tx, row.id);
+    // Settled meanwhile, or another consumer is delivering it right now.
+    if (!claimed) return { result: 'skipped', durationMs: 0 };
+    const r = await channel.deliver();
+    const durationMs = Date.now() - started;
+    if (r.ok) {
+      await settleDelivery(tx, row.id, { status: 'delivered', retryable: false, error: null, ...r });
+      return { result: 'delivered', durationMs };
+    }
+    const giveUp = !r.retryable || lastAttempt;
+    await settleDelivery(tx, row.id, {
+      status: giveUp ? 'failed' : 'pending',
+      retryable: r.retryable,
+      error: r.error,
+      httpStatus: r.httpStatus,
+      exitCode: r.exitCode,
+      outputTail: r.outputTail,
+    });
+    return { result: giveUp ? 'failed' : 'retrying', error: r.error, durationMs };
+  });
+}
