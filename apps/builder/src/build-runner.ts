@@ -6,10 +6,9 @@ import {
   finishBuildWithResults,
   finishBusySteps,
   lockBuildForRun,
-  readBuildForRun,
+  markBuildStarted,
   returnBuildToQueue,
   setBuildLogSize,
-  startBuildAttempt,
   unfinishedConstituentCount,
   withTransaction,
   type BuildRunRow,
@@ -30,10 +29,9 @@ import {
   type RealiseResult,
   type StorePathInfo,
 } from '@fc/nix';
-import { QueueName, enqueueBuild, rankHeldBuildJobs, sendJob, type Boss } from '@fc/queue';
+import { QueueName, enqueueBuild, sendJob, type Boss } from '@fc/queue';
 import { BuildLogWriter, type LogLayout } from './build-log-writer';
 import type { BuildMachines } from './build-machines';
-import { BuildSlots, type Withdrawal } from './build-slots';
 import { BuildStepRecorder } from './build-step-recorder';
 
 export interface BuildRunnerSettings {
@@ -45,8 +43,6 @@ export interface BuildRunnerSettings {
   /** seconds between checks of a deferred build (unsupported system, unfinished constituents). */
   readonly recheckSeconds: number;
   readonly gcRootsDir: string | undefined;
-  /** Nix build slots: queue_runner.workers (1 when not given). */
-  readonly slots?: number;
 }
 
 /** The slice of a pg-boss job the runner needs (work() hands it JobWithMetadata). */
@@ -68,10 +64,8 @@ export class MachineryError extends Error {
   override readonly name = 'MachineryError';
 }
 
-/** A build that has its slot: pid 0 until its Nix runs; a kill before that is kept in `pending`. */
 interface ActiveBuild {
-  pid: number;
-  pending: KillReason | undefined;
+  readonly pid: number;
   kill(reason: KillReason): void;
 }
 
@@ -96,8 +90,6 @@ interface Finish {
 }
 
 const WATCHDOG_GRACE_SECONDS = 60;
-/** Under the build job's pg-boss expiry (build_timeout + 600 s) minus one build and its watchdog. */
-const MAX_SLOT_WAIT_MS = 300_000;
 
 export class BuildRunner {
   readonly #pool: Pool;
@@ -108,7 +100,6 @@ export class BuildRunner {
   readonly #layout: LogLayout;
   readonly #settings: BuildRunnerSettings;
   readonly #active = new Map<number, ActiveBuild>();
-  readonly #slots: BuildSlots;
   readonly #idleWaiters: (() => void)[] = [];
   #running = 0;
 
@@ -128,42 +119,19 @@ export class BuildRunner {
     this.#nix = new NixDaemonPool(deps.machines.nixClientSettings);
     this.#layout = deps.layout;
     this.#settings = deps.settings;
-    this.#slots = new BuildSlots({
-      slots: deps.settings.slots ?? 1,
-      rank: (jobIds) => rankHeldBuildJobs(deps.pool, jobIds),
-      maxWaitMs: MAX_SLOT_WAIT_MS,
-      onError: (e) => deps.logger.warn('build slot dispatch failed', { error: e.message }),
-    });
   }
 
-  /**
-   * The pg-boss handlers that feed this runner (more than its slots, so their bookkeeping overlaps
-   * Nix), and how a slot kept free for a better queued job wakes the idle ones to fetch it.
-   */
-  attachHandlers(handlers: number, wake: () => void): void {
-    this.#slots.attachHandlers(handlers, wake);
-  }
-
-  /** Ids of the builds that run (or wait for a Nix slot) in this process. */
+  /** Ids of the builds whose Nix process runs in this process. */
   runningBuildIds(): number[] {
-    return [...this.#active.keys(), ...this.#slots.waitingBuildIds()];
+    return [...this.#active.keys()];
   }
 
-  /**
-   * A cancelled build: one waiting for a slot never starts; a running one's Nix process tree is killed.
-   * False when it neither waits nor runs here.
-   */
+  /** Kills a running build's Nix process tree (it was cancelled). False when it does not run here. */
   cancel(buildId: number): boolean {
-    if (this.#slots.withdraw(buildId, 'cancelled')) return true;
     const active = this.#active.get(buildId);
     if (!active) return false;
     active.kill('cancelled');
     return true;
-  }
-
-  /** The process is stopping: no build starts any more; those waiting for a slot go back to the queue. */
-  stopStarting(): void {
-    this.#slots.close();
   }
 
   /** Stops every running build and hands it back to the queue (the process is stopping). */
@@ -173,7 +141,7 @@ export class BuildRunner {
 
   /** SIGKILLs every running Nix process tree now (the process is exiting; nothing may outlive it). */
   killAllNow(): void {
-    for (const active of this.#active.values()) if (active.pid) killProcessTreeNow(active.pid);
+    for (const active of this.#active.values()) killProcessTreeNow(active.pid);
   }
 
   /** Ends the idle Nix sessions (the worker has stopped). */
@@ -189,11 +157,9 @@ export class BuildRunner {
 
   async run(job: BuildJob): Promise<RunOutcome> {
     this.#running++;
-    this.#slots.entered();
     try {
       return await this.#run(job);
     } finally {
-      this.#slots.left();
       this.#running--;
       if (this.#running === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
@@ -202,93 +168,23 @@ export class BuildRunner {
   async #run(job: BuildJob): Promise<RunOutcome> {
     const buildId = job.data.buildId;
     const logger = this.#logger.child({ component: 'build-runner', buildId, jobId: job.id });
-    const prepared = await this.#prepare(job);
-    if (prepared.kind !== 'run') {
-      logger.debug('build not run', { outcome: prepared.kind });
-      return prepared.kind;
+    const claim = await withTransaction(this.#pool, (tx) => this.#claim(tx, job));
+    if (claim.kind !== 'run') {
+      logger.debug('build not run', { outcome: claim.kind });
+      return claim.kind;
     }
-    const row = prepared.row;
-    const grant = await this.#waitForSlot(job);
-    if (grant.kind === 'withdrawn') {
-      const outcome = await this.#withdrawn(job, grant.reason);
-      logger.info('build withdrawn before it started', { reason: grant.reason, outcome });
-      return outcome;
-    }
-    // Registered before the start commits, so a cancel in between is not missed (pid 0: no Nix yet).
-    const active: ActiveBuild = {
-      pid: 0,
-      pending: undefined,
-      kill: (reason) => (active.pending ??= reason),
-    };
-    this.#active.set(buildId, active);
-    try {
-      if (!(await startBuildAttempt(this.#pool, buildId, job.id, this.#layout.buildLog(buildId)))) {
-        // Cancelled or restarted while it waited for the slot.
-        logger.debug('build not run', { outcome: 'skipped' });
-        return 'skipped';
-      }
-      const started = Date.now();
-      logger.info('build started', {
-        drvPath: row.drvPath,
-        attempt: job.retryCount + 1,
-        maxAttempts: job.retryLimit + 1,
-      });
-      const outcome = await this.#build(job, row, logger, active, () => grant.release());
-      logger.info('build done', { outcome, durationMs: Date.now() - started });
-      return outcome;
-    } finally {
-      if (this.#active.get(buildId) === active) this.#active.delete(buildId);
-      grant.done();
-    }
+    const row = claim.row;
+    const started = Date.now();
+    logger.info('build started', {
+      drvPath: row.drvPath,
+      attempt: job.retryCount + 1,
+      maxAttempts: job.retryLimit + 1,
+    });
+    const outcome = await this.#build(job, row, logger);
+    logger.info('build done', { outcome, durationMs: Date.now() - started });
+    return outcome;
   }
 
-  /**
-   * What the job comes to before it needs Nix: skipped (finished, restarted or deleted meanwhile),
-   * deferred or finished here (aggregates, unsupported systems), or a build to run. The common case
-   * (a supported non-aggregate build) is one read; the others are decided under the row's lock.
-   */
-  async #prepare(
-    job: BuildJob,
-  ): Promise<{ kind: 'run'; row: BuildRunRow } | { kind: 'skipped' | 'deferred' | 'finished' }> {
-    const row = await readBuildForRun(this.#pool, job.data.buildId);
-    if (!row || row.finished || row.queueJobId !== job.id) return { kind: 'skipped' };
-    if (!row.isAggregate && (await this.#machines.supports(row.system, row.requiredFeatures))) {
-      return { kind: 'run', row };
-    }
-    return withTransaction(this.#pool, (tx) => this.#claim(tx, job));
-  }
-
-  #waitForSlot(job: BuildJob) {
-    const buildId = job.data.buildId;
-    const onAbort = () => this.#slots.withdraw(buildId, 'claim-lost');
-    job.signal.addEventListener('abort', onAbort);
-    if (job.signal.aborted) onAbort();
-    return this.#slots
-      .acquire(job.id, buildId)
-      .finally(() => job.signal.removeEventListener('abort', onAbort));
-  }
-
-  /** A build withdrawn before it started: nothing of it ran, so nothing is undone. */
-  async #withdrawn(job: BuildJob, reason: Withdrawal): Promise<RunOutcome> {
-    switch (reason) {
-      case 'cancelled':
-        return 'cancelled';
-      case 'claim-lost':
-        // The job is no longer ours (expired, cancelled, or another runner's now): its retry, if any,
-        // runs the build.
-        return 'skipped';
-      case 'hand-back':
-        // A new job in the queue; this one completes when the handler returns.
-        await withTransaction(this.#pool, async (tx) => {
-          const current = await lockBuildForRun(tx, job.data.buildId);
-          if (!current || current.finished || current.queueJobId !== job.id) return;
-          await enqueueBuild(tx, this.#boss, current);
-        });
-        return 'handed-back';
-    }
-  }
-
-  /** Decides an aggregate or a build no machine supports now, under its row's lock. */
   async #claim(
     tx: Queryable,
     job: BuildJob,
@@ -327,17 +223,11 @@ export class BuildRunner {
       await enqueueBuild(tx, this.#boss, row, { notBefore: new Date(Math.min(deadline, recheck.getTime())) });
       return { kind: 'deferred' };
     }
+    await markBuildStarted(tx, row.id, this.#layout.buildLog(row.id));
     return { kind: 'run', row };
   }
 
-  /** Runs the build's Nix (giving the slot back as soon as Nix is done with it) and records the result. */
-  async #build(
-    job: BuildJob,
-    row: BuildRunRow,
-    logger: Logger,
-    active: ActiveBuild,
-    releaseSlot: () => void,
-  ): Promise<RunOutcome> {
+  async #build(job: BuildJob, row: BuildRunRow, logger: Logger): Promise<RunOutcome> {
     const buildLog = await BuildLogWriter.open(this.#layout.buildLog(row.id), this.#layout.compress);
     let killReason: KillReason | undefined;
     let killing: Promise<void> | undefined;
@@ -365,12 +255,9 @@ export class BuildRunner {
         logger.info('killing the build', { reason, pid: nix.pid });
         killing = nix.kill();
       };
-      active.pid = nix.pid;
-      active.kill = kill;
-      if (active.pending) kill(active.pending);
+      this.#active.set(row.id, { pid: nix.pid, kill });
       const onAbort = () => kill('claim-lost');
       job.signal.addEventListener('abort', onAbort);
-      if (job.signal.aborted) onAbort();
       // Nix enforces the timeout; this only catches a Nix that does not (stuck on a lock, a lost remote).
       const watchdog = setTimeout(() => kill('watchdog'), (timeout + WATCHDOG_GRACE_SECONDS) * 1000);
       try {
@@ -380,9 +267,6 @@ export class BuildRunner {
         clearTimeout(watchdog);
         job.signal.removeEventListener('abort', onAbort);
         this.#active.delete(row.id);
-        // Nix is done (its session is idle again or dead): the next build starts while this one's
-        // log, outputs and finish are recorded.
-        releaseSlot();
       }
     } catch (e) {
       await recorder.flush().catch(() => undefined);

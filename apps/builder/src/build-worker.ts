@@ -1,4 +1,4 @@
-// The queue runner's work loop: build-derivation jobs on queue_runner.workers Nix slots, cancellation,
+// The queue runner's work loop: queue_runner.workers concurrent build-derivation jobs, cancellation,
 // the lost-build check, GC root cleanup, and the SIGTERM drain.
 import type { FcConfig } from '@fc/config';
 import type { Pool } from '@fc/db';
@@ -29,16 +29,9 @@ export async function startBuildWorker(deps: {
   const cancels = await watchCancellations(pool, runner, logger);
   const log = logger.child({ component: 'build-worker' });
 
-  // Two pg-boss workers per Nix slot (the runner's BuildSlots keeps Nix to queue_runner.workers
-  // builds and Hydra's order among the jobs they hold): while one worker's build has the slot, the
-  // other claims its next build, or finishes its last one, completes its job and fetches the next.
-  // One job each, so each knows its own id: a worker that finished a build is told to fetch again at
-  // once instead of sleeping out its polling interval (pg-boss only skips the delay when notified).
-  const handlers = 2 * config.queue_runner.workers;
-  const workerIds: string[] = [];
-  runner.attachHandlers(handlers, () => {
-    for (const id of workerIds) boss.notifyWorker(id);
-  });
+  // One pg-boss worker per slot, so each knows its own id: a worker that finished a build is told
+  // to fetch again at once instead of sleeping out its polling interval (pg-boss only skips the
+  // delay when notified).
   const handle = async (jobs: JobWithMetadata<unknown>[]) => {
     for (const job of jobs) {
       const data = parsePayload(QueueName.BuildDerivation, job.data);
@@ -56,7 +49,7 @@ export async function startBuildWorker(deps: {
       }
     }
   };
-  for (let i = 0; i < handlers; i++) {
+  for (let i = 0; i < config.queue_runner.workers; i++) {
     // The handler can run before work() resolves; the first build then just waits one poll.
     const slot: { workerId?: string } = {};
     slot.workerId = await boss.work(
@@ -76,7 +69,6 @@ export async function startBuildWorker(deps: {
         }
       },
     );
-    workerIds.push(slot.workerId);
   }
 
   // Once at start (builds lost while no runner was up), then periodically.
@@ -99,12 +91,10 @@ export async function startBuildWorker(deps: {
     stop: async () => {
       clearInterval(reaper);
       if (gc) clearInterval(gc);
-      // Take no new build (builds waiting for a slot go back to the queue at once); give the running
-      // ones a moment, then hand them back.
+      // Take no new build; give the running ones a moment, then hand them back.
       const offWork = boss
         .offWork(QueueName.BuildDerivation, { wait: true })
         .catch((e: unknown) => log.warn('stopping the workers failed', { error: (e as Error).message }));
-      runner.stopStarting();
       const drained = await Promise.race([
         runner.idle().then(() => true),
         new Promise<boolean>((r) => setTimeout(() => r(false), DRAIN_SECONDS * 1000)),

@@ -42,7 +42,6 @@ runDaemon('fc-queue-runner', async () => {
       unsupportedTimeout: qr.unsupported_timeout,
       recheckSeconds: qr.poll_interval,
       gcRootsDir: config.gc.enabled ? config.gc.gc_roots_dir : undefined,
-      slots: qr.workers,
     },
   });
   // Whatever ends this process, no nix-store (detached in its own group) may outlive it.

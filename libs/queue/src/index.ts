@@ -28,6 +28,5 @@ export {
   restartEvaluationBuilds,
   bumpBuild,
 } from './build-control';
-export { rankHeldBuildJobs, type HeldBuildJob } from './build-dispatch';
 export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';
 export { enqueueBuilds, newBuildJobId } from './enqueue-builds';

@@ -27,49 +27,34 @@ export const buildRunRow = z.object({
 });
 export type BuildRunRow = z.output<typeof buildRunRow>;
 
-const RUN_COLUMNS = `id, project_id, jobset_id, job, drv_path, system, timeout, max_silent, required_features,
-  is_aggregate, priority, global_priority, finished, queue_job_id, created_at, attempts,
-  ARRAY(SELECT name FROM build_outputs WHERE build_id = b.id ORDER BY name) AS output_names,
-  ARRAY(SELECT path FROM build_outputs WHERE build_id = b.id ORDER BY name) AS output_paths`;
-
 /** Locks the build row for its runner (inside the caller's transaction). */
 export async function lockBuildForRun(db: Queryable, buildId: number): Promise<BuildRunRow | undefined> {
-  return queryMaybeOne(db, buildRunRow, `SELECT ${RUN_COLUMNS} FROM builds b WHERE id = $1 FOR UPDATE`, [
-    buildId,
-  ]);
-}
-
-/** Reads the build row for its runner without a lock (what to build; startBuildAttempt re-checks). */
-export async function readBuildForRun(db: Queryable, buildId: number): Promise<BuildRunRow | undefined> {
-  return queryMaybeOne(db, buildRunRow, `SELECT ${RUN_COLUMNS} FROM builds b WHERE id = $1`, [buildId]);
+  return queryMaybeOne(
+    db,
+    buildRunRow,
+    `SELECT id, project_id, jobset_id, job, drv_path, system, timeout, max_silent, required_features,
+            is_aggregate, priority, global_priority, finished, queue_job_id, created_at, attempts,
+            ARRAY(SELECT name FROM build_outputs WHERE build_id = b.id ORDER BY name) AS output_names,
+            ARRAY(SELECT path FROM build_outputs WHERE build_id = b.id ORDER BY name) AS output_paths
+     FROM builds b WHERE id = $1 FOR UPDATE`,
+    [buildId],
+  );
 }
 
 /**
- * Starts an attempt of a build still queued under `queueJobId`: start time, attempt count, where its
- * log goes; what an earlier attempt left (steps, products, metrics) is dropped. One statement (it is
- * on every build's path), atomic against a cancel or restart: false when the build has finished or
- * belongs to another job, and then nothing changed.
+ * Marks an attempt as started: start time, attempt count, where its log goes; what an earlier attempt
+ * left (steps, products, metrics) is dropped. One statement: it is on every build's path.
  */
-export async function startBuildAttempt(
-  db: Queryable,
-  buildId: number,
-  queueJobId: string,
-  logPath: string,
-): Promise<boolean> {
-  const rows = await queryRows(
+export async function markBuildStarted(db: Queryable, buildId: number, logPath: string): Promise<void> {
+  await execute(
     db,
-    z.object({ id: z.number() }),
-    `WITH b AS (
-       UPDATE builds SET started_at = now(), attempts = attempts + 1, log_path = $3, log_size = NULL
-       WHERE id = $1 AND NOT finished AND queue_job_id = $2
-       RETURNING id
-     ), steps AS (DELETE FROM build_steps s USING b WHERE s.build_id = b.id),
-        products AS (DELETE FROM build_products p USING b WHERE p.build_id = b.id),
-        metrics AS (DELETE FROM build_metrics m USING b WHERE m.build_id = b.id)
-     SELECT id FROM b`,
-    [buildId, queueJobId, logPath],
+    `WITH steps AS (DELETE FROM build_steps WHERE build_id = $1),
+          products AS (DELETE FROM build_products WHERE build_id = $1),
+          metrics AS (DELETE FROM build_metrics WHERE build_id = $1)
+     UPDATE builds SET started_at = now(), attempts = attempts + 1, log_path = $2, log_size = NULL
+     WHERE id = $1 AND NOT finished`,
+    [buildId, logPath],
   );
-  return rows.length === 1;
 }
 
 /**
@@ -147,7 +132,7 @@ export interface BuildResultsInput extends BuildResult {
 
 /**
  * Finishes an unfinished build with everything its runner found, in one statement: the build row,
- * its outputs' sizes, products, metrics (the attempt started with none: startBuildAttempt), and any
+ * its outputs' sizes, products, metrics (the attempt started with none: markBuildStarted), and any
  * step still marked busy. Returns false when the build had already finished (cancelled meanwhile);
  * then nothing is written.
  */
