@@ -11,12 +11,17 @@ import { LogLayout } from '../../apps/builder/src/build-log-writer';
 import { BuildMachines } from '../../apps/builder/src/build-machines';
 import { BuildRunner } from '../../apps/builder/src/build-runner';
 import { startBuildWorker, type BuildWorker } from '../../apps/builder/src/build-worker';
+import {
+  startNotificationWorker,
+  type NotificationWorker,
+} from '../../apps/builder/src/notifications/notification-worker';
 import { check, sameSet, type ConformanceCheck, type ConformanceContext } from './conformance-types';
 import { runDeclarativeFixture } from './declarative-fixture';
 
 type BuildRow = Record<string, unknown>;
 
 let worker: BuildWorker | undefined;
+let notifier: NotificationWorker | undefined;
 let rootsDir = '';
 
 /** Starts the queue runner on the conformance database (once). */
@@ -246,16 +251,87 @@ export const checks: readonly ConformanceCheck[] = [
   basic('flake-hydraJobs/: basic.nix statuses', 'flake-hydraJobs', true),
   basic('flake-checks/: basic.nix statuses', 'flake-checks', true),
   {
-    name: 'runcommand.nix: metrics 0; lineCoverage 18 %, maxResident 27 KiB',
+    name: "runcommand.nix: metrics 0; lineCoverage 18 %, maxResident 27 KiB; a run_command notification receives the build's JSON",
     run: async (ctx) => {
+      const received = join(ctx.scratchDir, 'run-command');
+      mkdirSync(received, { recursive: true });
+      // The queue runner's notify-build consumer, with Hydra's kind of command: the JSON on stdin and
+      // in $HYDRA_JSON must agree; each run leaves one complete <random>.json (or .bad) behind.
+      notifier ??= await startNotificationWorker({
+        pool: ctx.pool,
+        boss: ctx.boss,
+        logger: createSilentLogger(),
+        config: loadConfig({
+          env: {
+            FC_QUEUE_RUNNER__POLL_INTERVAL: '1',
+            FC_QUEUE_RUNNER__WORK_DIR: join(ctx.scratchDir, 'notifications'),
+            FC_NOTIFICATIONS__RUN_COMMAND: `t=$(mktemp -p ${received}) && cat > "$t.in" && if cmp -s "$HYDRA_JSON" "$t.in"; then mv "$t.in" "$t.json"; else mv "$t.in" "$t.bad"; fi`,
+          },
+        }),
+      });
+      // A build whose outputs are already valid is recorded cached at evaluation and never reaches the
+      // queue runner (nor its notifications): remove what an earlier run left in the store.
+      removeValidOutputs(join(ctx.jobsDir, 'runcommand.nix'), 'metrics');
       const builds = await build(ctx, 'runcommand.nix');
       allSucceeded(builds, ['metrics']);
+      check(
+        builds.get('metrics')!['is_cached'] === false,
+        'metrics was cached: its outputs are still in use',
+      );
       const m = await ctx.pool.query<{ name: string; value: number; unit: string }>(
         'SELECT name, value, unit FROM build_metrics WHERE build_id = $1 ORDER BY name',
         [builds.get('metrics')!['id']],
       );
       const got = m.rows.map((r) => `${r.name} ${r.value} ${r.unit}`).join(', ');
       check(got === 'lineCoverage 18 %, maxResident 27 KiB', `metrics: ${got}`);
+      const b = builds.get('metrics')!;
+      const id = Number(b['id']);
+      const deadline = Date.now() + 60_000;
+      let json: Record<string, unknown> | undefined;
+      while (!json) {
+        const files = readdirSync(received);
+        check(!files.some((n) => n.endsWith('.bad')), '$HYDRA_JSON and standard input differ');
+        for (const f of files.filter((n) => n.endsWith('.json'))) {
+          const j = JSON.parse(readFileSync(join(received, f), 'utf8')) as Record<string, unknown>;
+          if (j['build'] === id) json = j;
+        }
+        if (json) break;
+        check(Date.now() < deadline, `run_command got no JSON for build ${id} in 60 s`);
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      const outputs = await ctx.pool.query<{ name: string; path: string }>(
+        'SELECT name, path FROM build_outputs WHERE build_id = $1 ORDER BY name',
+        [id],
+      );
+      const expected: Record<string, unknown> = {
+        event: 'buildFinished',
+        build: id,
+        finished: true,
+        job: 'metrics',
+        jobset: 'jobs',
+        buildStatus: 0,
+        nixName: 'my-build-product',
+        drvPath: b['drv_path'],
+        system: b['system'],
+        license: 'GPL',
+        description: 'An example meta property.',
+        homepage: 'https://github.com/NixOS/hydra',
+        outputs: outputs.rows.map((o) => ({ name: o.name, path: o.path })),
+        metrics: [
+          { name: 'lineCoverage', unit: '%', value: 18 },
+          { name: 'maxResident', unit: 'KiB', value: 27 },
+        ],
+      };
+      for (const [key, value] of Object.entries(expected)) {
+        const actual = key === 'metrics' ? sortedByName(json[key]) : json[key];
+        check(
+          JSON.stringify(actual) === JSON.stringify(value),
+          `${key}: expected ${JSON.stringify(value)}, got ${JSON.stringify(actual)}`,
+        );
+      }
+      for (const key of ['project', 'timestamp', 'startTime', 'stopTime', 'products']) {
+        check(key in json, `the JSON has no ${key}`);
+      }
     },
   },
   {
@@ -270,6 +346,32 @@ export const checks: readonly ConformanceCheck[] = [
     run: async () => {
       await worker?.stop();
       worker = undefined;
+      await notifier?.stop();
+      notifier = undefined;
     },
   },
 ];
+
+function sortedByName(value: unknown): unknown {
+  return Array.isArray(value)
+    ? [...(value as { name: string }[])].sort((a, b) => a.name.localeCompare(b.name))
+    : value;
+}
+
+/** Deletes the valid outputs of `attr` of a Nix file from the store (fails if one is still in use). */
+function removeValidOutputs(nixFile: string, attr: string): void {
+  const drv = execFileSync('nix-instantiate', [nixFile, '-A', attr], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
+    .trim()
+    .split('\n')
+    .at(-1)!;
+  const outputs = execFileSync('nix-store', ['--query', '--outputs', drv], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+  for (const path of outputs) {
+    if (!existsSync(path)) continue;
+    execFileSync('nix-store', ['--delete', path], { stdio: 'ignore' });
+  }
+}
