@@ -9,6 +9,7 @@ import { LogLayout } from './build-log-writer';
 import { BuildMachines } from './build-machines';
 import { BuildRunner } from './build-runner';
 import { startBuildWorker } from './build-worker';
+import { startNotificationWorker } from './notifications/notification-worker';
 
 const migrationsDir =
   process.env['FC_MIGRATIONS_DIR'] ?? fileURLToPath(new URL('../../../db/migrations', import.meta.url));
@@ -47,12 +48,15 @@ runDaemon('fc-queue-runner', async () => {
   // Whatever ends this process, no nix-store (detached in its own group) may outlive it.
   process.on('exit', () => runner.killAllNow());
   const worker = await startBuildWorker({ pool, boss, logger, config, runner });
+  // Reports each finished build on the configured notifications.* channels (README, "Notifications").
+  const notifications = await startNotificationWorker({ pool, boss, logger, config });
   logger.info('ready', { workers: qr.workers, systems: local.systems });
   return {
     logger,
     daemon: {
       stop: async () => {
         await worker.stop();
+        await notifications.stop();
         await boss.stop({ graceful: true, timeout: 30_000 });
         await pool.end();
       },

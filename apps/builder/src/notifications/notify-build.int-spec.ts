@@ -12,8 +12,9 @@ import { loadConfig, type FcConfig } from '@fc/config';
 import { listBuildDeliveries, type Pool } from '@fc/db';
 import { createSilentLogger } from '@fc/logging';
 import { createBoss, ensureQueues, sendJob, QueueName, type Boss } from '@fc/queue';
-import { createTestDatabase, type TestDatabase } from '@fc/testing';
-import { waitUntil } from '../testing/builder-harness';
+import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
+import { createJobset, instantiate, queueBuilds } from '../testing/build-fixture';
+import { FIXTURE_JOBS, builderEnv, randomNonce, waitForBuild, waitUntil } from '../testing/builder-harness';
 import { notifyBuild, TransientNotificationError, type NotifyBuildDeps } from './notify-build.handler';
 import { startNotificationWorker, type NotificationWorker } from './notification-worker';
 
@@ -464,6 +465,48 @@ describe('startNotificationWorker', () => {
       'the job to complete',
     );
   });
+});
+
+describe('fc-queue-runner (built daemon)', () => {
+  it('builds a derivation with Nix and POSTs its JSON to notifications.webhook_url', async () => {
+    const dirs = {
+      logDir: mkdtempSync(join(tmpdir(), 'fc-notify-logs-')),
+      rootsDir: mkdtempSync(join(tmpdir(), 'fc-notify-roots-')),
+      workDir: mkdtempSync(join(tmpdir(), 'fc-notify-work-')),
+    };
+    const boss = createBoss({ url: db.url, supervise: false });
+    await boss.start();
+    const daemon = startApp('builder', [], {
+      env: builderEnv(db.url, dirs, { FC_NOTIFICATIONS__WEBHOOK_URL: `${http.url}/daemon-hook` }),
+    });
+    try {
+      const jobset = await createJobset(pool, 'notified');
+      const drv = await instantiate(FIXTURE_JOBS, 'succeeds', { nonce: randomNonce() });
+      const [id] = await queueBuilds(pool, boss, jobset, [{ job: 'succeeds', drv }]);
+      await waitForBuild(pool, id!, (b) => b.finished, 90_000);
+      await waitUntil(() => http.to('/daemon-hook').length > 0, 30_000, 'the webhook POST');
+      const body = http.to('/daemon-hook')[0]!.body as Record<string, unknown>;
+      expect(body).toMatchObject({
+        event: 'buildFinished',
+        build: id,
+        project: 'notified',
+        jobset: 'main',
+        job: 'succeeds',
+        buildStatus: 0,
+        drvPath: drv.drvPath,
+        outputs: drv.outputs
+          .map((o) => ({ name: o.name, path: o.path }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      });
+      expect((await listBuildDeliveries(pool, id!)).map((r) => r.status)).toEqual(['delivered']);
+    } finally {
+      daemon.kill('SIGTERM');
+      const r = await daemon;
+      if (r.exitCode !== 0) process.stderr.write(String(r.stderr));
+      await boss.stop({ graceful: false, close: true });
+      for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
 
 function readdirJson(dir: string): string[] {
