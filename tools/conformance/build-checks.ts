@@ -240,6 +240,9 @@ export const checks: readonly ConformanceCheck[] = [
       allSucceeded(underlying, ['underlyingJob']);
       const u = underlying.get('underlyingJob')!;
       removeRootsOf(u['id'] as number);
+      // The queue runner's Nix sessions hold temporary roots on what they built until they exit.
+      await worker?.stop();
+      worker = undefined;
       const out = await ctx.pool.query<{ path: string }>(
         'SELECT path FROM build_outputs WHERE build_id = $1',
         [u['id']],

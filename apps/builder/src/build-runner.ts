@@ -145,8 +145,8 @@ export class BuildRunner {
   }
 
   /** Ends the idle Nix sessions (the worker has stopped). */
-  close(): void {
-    this.#nix.close();
+  async close(): Promise<void> {
+    await this.#nix.close();
   }
 
   /** Resolves when no job is being handled. */

@@ -104,7 +104,7 @@ export async function startBuildWorker(deps: {
         runner.handBackAll();
       }
       await runner.idle();
-      runner.close();
+      await runner.close();
       await offWork;
       await cancels.stop();
     },

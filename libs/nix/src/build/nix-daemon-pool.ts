@@ -15,6 +15,7 @@ export class NixDaemonPool {
   readonly #settings: NixClientSettings;
   readonly #binary: string;
   readonly #idle: NixDaemonSession[] = [];
+  #busy = 0;
 
   constructor(settings: NixClientSettings, binary = 'nix-daemon') {
     this.#settings = settings;
@@ -25,26 +26,41 @@ export class NixDaemonPool {
   async realise(options: RealiseOptions, onEvent: (e: NixLogEvent) => void): Promise<RunningRealise> {
     const session = this.#take() ?? (await NixDaemonSession.start(this.#binary));
     const running = session.realise(options, this.#settings, onEvent);
-    void running.result.then(() => this.#giveBack(session));
+    this.#busy++;
+    void running.result.then(
+      () => {
+        this.#busy--;
+        this.#giveBack(session);
+      },
+      () => this.#busy--,
+    );
     return running;
   }
 
-  /** Ends every idle session. */
-  close(): void {
-    for (const session of this.#idle.splice(0)) session.close();
+  /** Sessions building (busy) and kept for the next build (idle). */
+  sessions(): { idle: number; busy: number } {
+    return { idle: this.#idle.length, busy: this.#busy };
+  }
+
+  /**
+   * Ends every idle session; resolves when they have exited. Until then a session's temporary GC
+   * roots keep what it built alive (`nix-store --delete` refuses those paths).
+   */
+  async close(): Promise<void> {
+    await Promise.all(this.#idle.splice(0).map((session) => session.close()));
   }
 
   #take(): NixDaemonSession | undefined {
     for (let session = this.#idle.pop(); session; session = this.#idle.pop()) {
       if (this.#usable(session)) return session;
-      session.close();
+      void session.close();
     }
     return undefined;
   }
 
   #giveBack(session: NixDaemonSession): void {
     if (this.#usable(session)) this.#idle.push(session);
-    else session.close();
+    else void session.close();
   }
 
   #usable(session: NixDaemonSession): boolean {

@@ -98,6 +98,8 @@ describe('nix-daemon --stdio session', () => {
     const next = await pool.realise(options(instantiate('fc-session-next', 'echo n > $out')), () => undefined);
     expect(next.pid).not.toBe(running.pid);
     expect((await next.result).exitCode).toBe(0);
-    pool.close();
+    // Closing waits for the idle session to exit (its temporary roots go with it).
+    await pool.close();
+    expect(existsSync(`/proc/${next.pid}`)).toBe(false);
   });
 });

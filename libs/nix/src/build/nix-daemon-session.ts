@@ -93,7 +93,7 @@ export class NixDaemonSession {
       const end = await readUntilLast(session.#reader, () => undefined);
       if (!end.ok) throw new Error(`nix-daemon --stdio: ${end.message}`);
     } catch (e) {
-      session.close();
+      void session.close();
       throw e;
     }
     return session;
@@ -124,9 +124,11 @@ export class NixDaemonSession {
   }
 
   /** Ends the session: the daemon exits when its input closes. */
-  close(): void {
+  /** Ends the session; resolves when the daemon has exited (and so released its temporary roots). */
+  async close(): Promise<void> {
     this.#dead = true;
     this.#process.stdin!.end();
+    await this.#exited;
   }
 
   async #build(
