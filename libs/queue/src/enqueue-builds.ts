@@ -13,6 +13,24 @@ export function newBuildJobId(): string {
   return randomUUID();
 }
 
+/**
+ * One notify-build job per build, inserted on the caller's transaction: builds recorded finished
+ * without running (cached at evaluation) are reported like the ones the queue runner finishes.
+ */
+export async function enqueueFinishedNotifications(
+  db: Queryable,
+  boss: PgBoss,
+  buildIds: readonly number[],
+): Promise<void> {
+  if (buildIds.length === 0) return;
+  const schema = jobPayloadSchemas[QueueName.NotifyBuild];
+  await boss.insert(
+    QueueName.NotifyBuild,
+    buildIds.map((buildId) => ({ data: schema.parse({ buildId, event: 'finished' }) })),
+    { db: bossDb(db) },
+  );
+}
+
 export async function enqueueBuilds(
   db: Queryable,
   boss: PgBoss,

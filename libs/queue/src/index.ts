@@ -29,4 +29,5 @@ export {
   bumpBuild,
 } from './build-control';
 export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';
-export { enqueueBuilds, newBuildJobId } from './enqueue-builds';
+export { enqueueBuilds, enqueueFinishedNotifications, newBuildJobId } from './enqueue-builds';
+export { queueJobCounts, QUEUE_JOB_COUNTS_SQL } from './queue-job-counts';

@@ -121,6 +121,16 @@ describe('a cached build', () => {
       queue_job_id: null,
     });
     expect(plainDir).toMatchObject({ finished: true, is_cached: true, build_status: 0, release_name: null });
+    // Reported as finished like a build the queue runner finishes (the first evaluation's, queued, not).
+    const notified = await rows<{ build_id: number; event: string }>(
+      `SELECT (data->>'buildId')::int AS build_id, data->>'event' AS event FROM pgboss.job
+       WHERE name = 'notify-build' ORDER BY 1`,
+    );
+    expect(notified).toEqual(
+      [reported, plainDir]
+        .map((b) => ({ build_id: Number(b.id), event: 'finished' }))
+        .sort((a, b) => a.build_id - b.build_id),
+    );
 
     const outputs = await rows<{ build_id: string; path: string; nar_size: string; closure_size: string }>(
       'SELECT build_id, path, nar_size, closure_size FROM build_outputs WHERE build_id = ANY($1)',

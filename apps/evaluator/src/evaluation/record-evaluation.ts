@@ -1,7 +1,8 @@
 // The recording phase: in one transaction, the evaluation's errors, its new builds (cached when all
 // outputs are already valid) with their outputs in one statement, the membership of
 // the builds it reuses (a job whose first output is unchanged keeps the previous evaluation's build,
-// as Hydra does), aggregate links, every new build's pg-boss job, and the evaluation's outcome. A
+// as Hydra does), aggregate links, every new build's pg-boss job, a notify-build job per cached build,
+// and the evaluation's outcome. A
 // crash before COMMIT leaves nothing behind for the retry to trip on.
 import {
   finishEvaluationSucceeded,
@@ -23,7 +24,7 @@ import {
   type EvaluatedJob,
   type JobsetEvaluation,
 } from '@fc/nix';
-import { enqueueBuilds, newBuildJobId, type Boss } from '@fc/queue';
+import { enqueueBuilds, enqueueFinishedNotifications, newBuildJobId, type Boss } from '@fc/queue';
 
 export interface RecordedEvaluation {
   readonly nrBuilds: number;
@@ -142,6 +143,12 @@ export async function recordEvaluation(
           priority: r.priority,
           globalPriority: 0,
         })),
+    );
+    // A cached build is finished as it is recorded: reported now, as Hydra reports cached builds.
+    await enqueueFinishedNotifications(
+      tx,
+      boss,
+      rows.filter((r) => r.isCached).map((r) => ids.get(r.job)!),
     );
     await finishEvaluationSucceeded(tx, e.evaluationId, {
       jobsEvaluated: e.jobsEvaluated,
