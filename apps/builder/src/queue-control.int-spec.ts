@@ -125,6 +125,14 @@ describe('fc-queue-runner: cancel, restart, bump (one worker)', () => {
     const q = await readBuild(db.pool, queued!);
     expect(q).toMatchObject({ buildStatus: 4, attempts: 0, logPath: null });
     expect((await db.pool.query('SELECT 1 FROM build_steps WHERE build_id = $1', [queued])).rowCount).toBe(0);
+    // Both cancels are reported as finishes, the queued build's too (no runner ever touched it).
+    const notified = await db.pool.query<{ build_id: number }>(
+      `SELECT DISTINCT (data->>'buildId')::int AS build_id FROM pgboss.job
+       WHERE name = 'notify-build' AND data->>'event' = 'finished' AND (data->>'buildId')::int = ANY($1)
+       ORDER BY 1`,
+      [[running, queued]],
+    );
+    expect(notified.rows.map((r) => r.build_id)).toEqual([running!, queued!].sort((a, b) => a - b));
   });
 
   it('restarts a finished build under the same id', async () => {

@@ -62,6 +62,8 @@ export async function cancelBuild(db: Queryable, boss: PgBoss, buildId: number):
   const row = await lockOrThrow(db, buildId);
   if (row.finished) throw new ConflictError(`build ${buildId} has already finished`);
   await markBuildCancelled(db, buildId);
+  // Finished (4) now: reported like any finish. A runner killing it reports nothing more.
+  await sendJob(boss, QueueName.NotifyBuild, { buildId, event: 'finished' }, { db });
   if (row.queueJobId) {
     // Cancelling an active job is harmless: the runner's kill path completes it.
     await boss.cancel(QueueName.BuildDerivation, row.queueJobId, { db: bossDb(db) }).catch(() => undefined);
