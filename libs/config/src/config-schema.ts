@@ -5,6 +5,9 @@ import { z } from 'zod';
 const seconds = z.number().int().nonnegative();
 const positiveInt = z.number().int().positive();
 const optionalString = z.string().min(1).optional();
+/** A daemon's own /metrics endpoint: 0 = none. */
+const metricsPort = z.number().int().min(0).max(65535).default(0);
+const metricsHost = z.string().min(1).default('127.0.0.1');
 
 const database = z
   .strictObject({
@@ -45,6 +48,8 @@ const evaluator = z.strictObject({
   work_dir: z.string().min(1).default('/tmp/fc-evaluator'),
   restrict_eval: z.boolean().default(true),
   allow_ifd: z.boolean().default(false),
+  metrics_port: metricsPort,
+  metrics_host: metricsHost,
 });
 
 const queueRunner = z.strictObject({
@@ -55,6 +60,8 @@ const queueRunner = z.strictObject({
   max_retries: z.number().int().nonnegative().default(3),
   max_output_size: positiveInt.default(2 * 1024 * 1024 * 1024),
   unsupported_timeout: seconds.default(60),
+  metrics_port: metricsPort,
+  metrics_host: metricsHost,
 });
 
 const gc = z.strictObject({

@@ -48,12 +48,16 @@ describe('loadConfig', () => {
       work_dir: '/tmp/fc-evaluator',
       restrict_eval: true,
       allow_ifd: false,
+      metrics_port: 0,
+      metrics_host: '127.0.0.1',
     });
     expect(c.queue_runner).toMatchObject({
       workers: 4,
       poll_interval: 5,
       build_timeout: 3600,
       work_dir: '/tmp/fc-queue-runner',
+      metrics_port: 0,
+      metrics_host: '127.0.0.1',
     });
     expect(c.gc).toEqual({
       enabled: true,
@@ -221,5 +225,24 @@ describe('loadConfig', () => {
     });
     expect(ok.notifications).toMatchObject({ github_api_url: 'http://127.0.0.1:8080/api/v3', timeout: 5 });
     expect(ok.server.base_url).toBe('https://ci.example.org');
+  });
+
+  it('takes metrics ports 0..65535 and names a bad one', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        cwd: tempDir(),
+        env: { FC_EVALUATOR__METRICS_PORT: '70000', FC_QUEUE_RUNNER__METRICS_PORT: 'x' },
+      }),
+    );
+    expect(problems.map((p) => p.key).sort()).toEqual([
+      'evaluator.metrics_port',
+      'queue_runner.metrics_port',
+    ]);
+    const ok = loadConfig({
+      cwd: tempDir(),
+      env: { FC_EVALUATOR__METRICS_PORT: '9101', FC_QUEUE_RUNNER__METRICS_HOST: '0.0.0.0' },
+    });
+    expect(ok.evaluator).toMatchObject({ metrics_port: 9101, metrics_host: '127.0.0.1' });
+    expect(ok.queue_runner).toMatchObject({ metrics_port: 0, metrics_host: '0.0.0.0' });
   });
 });

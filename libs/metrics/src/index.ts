@@ -3,8 +3,15 @@ export {
   createHttpMetrics,
   createBinaryCacheMetrics,
   type BinaryCacheMetrics,
-  registerBuildQueueGauges,
   type HttpMetrics,
   type MetricsRegistryOptions,
   type Registry,
 } from './metrics-registry';
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './metrics-server';
+export {
+  createEvaluatorMetrics,
+  type EvaluatorMetrics,
+  type RecordedEvaluationCounts,
+} from './evaluator-metrics';
+export { createBuilderMetrics, type BuilderMetrics, type NixSessionCounts } from './builder-metrics';
+export { registerQueueStateGauges, type QueueStateSnapshot } from './queue-state-gauges';

@@ -1,5 +1,5 @@
 // The metrics registry factory: one prom-client registry per process, created by the composition root.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface HttpMetrics {
   readonly requests: Counter<'method' | 'route' | 'status'>;
@@ -36,35 +36,6 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
       registers: [registry],
     }),
   };
-}
-
-/**
- * Gauges of the build queue, read when /metrics is scraped: `read` returns the number of queued
- * and running builds (the caller supplies the query, so this library needs no database).
- */
-export function registerBuildQueueGauges(
-  registry: Registry,
-  read: () => Promise<{ queued: number; running: number }>,
-): void {
-  let pending: Promise<{ queued: number; running: number }> | undefined;
-  // Both gauges collect from one read per scrape.
-  const once = () => (pending ??= read().finally(() => setTimeout(() => (pending = undefined), 0)));
-  new Gauge({
-    name: 'fc_builds_queued',
-    help: 'Builds waiting for a builder',
-    registers: [registry],
-    async collect() {
-      this.set((await once()).queued);
-    },
-  });
-  new Gauge({
-    name: 'fc_builds_running',
-    help: 'Builds being built',
-    registers: [registry],
-    async collect() {
-      this.set((await once()).running);
-    },
-  });
 }
 
 export type { Registry } from 'prom-client';

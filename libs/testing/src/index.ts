@@ -3,3 +3,4 @@ export { REPO_ROOT, MIGRATIONS_DIR } from './paths';
 export { withDatabase, requireEnv, ENV_ADMIN_URL } from './test-env';
 export { assertNixAvailable } from './nix-check';
 export { runApp, startApp, appMain, type AppName, type BinaryResult } from './run-binary';
+export { parseMetrics, metricValue, scrapeMetrics, type MetricSample } from './prometheus-text';
