@@ -2,15 +2,15 @@
 import express, { type Express } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { FcConfig } from '@fc/config';
-import { liveBuildCounts, type Pool } from '@fc/db';
+import { queueState, type Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import type { Boss } from '@fc/queue';
+import { queueJobCounts, type Boss } from '@fc/queue';
 import { createStorePathLookup, type SigningKey } from '@fc/nix';
 import {
   createBinaryCacheMetrics,
   createHttpMetrics,
   createMetricsRegistry,
-  registerBuildQueueGauges,
+  registerQueueStateGauges,
   type Registry,
 } from '@fc/metrics';
 import { errorBoundary, notFoundHandler } from './http/error-boundary';
@@ -73,7 +73,10 @@ export interface ServerApp {
 export function createApp(deps: AppDeps): ServerApp {
   const { config, pool, boss, logger } = deps;
   const registry = deps.registry ?? createMetricsRegistry({ service: 'fc-server', processMetrics: false });
-  registerBuildQueueGauges(registry, () => liveBuildCounts(pool));
+  registerQueueStateGauges(registry, async () => {
+    const [state, jobs] = await Promise.all([queueState(pool), queueJobCounts(pool)]);
+    return { ...state, jobs };
+  });
 
   const evaluations = new EvaluationService(pool, boss);
   const users = new UserService(pool);

@@ -48,6 +48,7 @@ export * from './projects/declarative-queries';
 export * from './jobsets/jobset-queries';
 export * from './evaluations/evaluation-api-queries';
 export * from './builds/build-api-queries';
+export * from './builds/queue-state-queries';
 export * from './api-keys/api-key-queries';
 export * from './users/user-queries';
 export * from './channels/channel-queries';

@@ -4,7 +4,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createPool } from '@fc/db';
-import { createTestDatabase } from '@fc/testing';
+import { createTestDatabase, metricValue, parseMetrics } from '@fc/testing';
 import { startApiHarness, type ApiHarness, type HarnessOptions } from '../testing/api-harness';
 import { expressPath } from './register-routes';
 
@@ -201,5 +201,65 @@ describe('metrics', () => {
     expect(text).toMatch(/fc_http_requests_total\{.*route="\/api\/v1\/projects".*\} 1/);
     expect(text).toMatch(/fc_builds_queued\{[^}]*\} 0/);
     expect(text).toMatch(/fc_builds_running\{[^}]*\} 0/);
+  });
+
+  it('reads the queues from the database at each scrape: builds by system, oldest wait, evaluations, pg-boss jobs', async () => {
+    const h = await start();
+    const scrape = async () => parseMetrics(await (await h.call('GET', '/metrics')).text());
+    let m = await scrape();
+    expect(metricValue(m, 'fc_builds_oldest_queued_age_seconds')).toBe(0);
+    expect(metricValue(m, 'fc_evaluations_running')).toBe(0);
+    expect(metricValue(m, 'fc_builds_queued_by_system', { system: 'x86_64-linux' })).toBeUndefined();
+
+    const p = await h.pool.query<{ id: string }>(
+      `INSERT INTO projects (name, repository_url) VALUES ('metrics', 'file:///r') RETURNING id`,
+    );
+    const j = await h.pool.query<{ id: string }>(
+      `INSERT INTO jobsets (project_id, name, nix_expression) VALUES ($1, 'main', 'release.nix') RETURNING id`,
+      [p.rows[0]!.id],
+    );
+    const [projectId, jobsetId] = [p.rows[0]!.id, j.rows[0]!.id];
+    await h.pool.query(
+      `INSERT INTO evaluations (jobset_id, project_id, status) VALUES ($1, $2, 'running'), ($1, $2, 'succeeded')`,
+      [jobsetId, projectId],
+    );
+    const build = (n: number, system: string, state: 'queued' | 'running' | 'finished', ageSeconds = 0) =>
+      h.pool.query(
+        `INSERT INTO builds (project_id, jobset_id, job, drv_path, system, created_at, started_at, finished, build_status)
+         VALUES ($1, $2, $3, $4, $5, now() - make_interval(secs => $6),
+                 CASE WHEN $7 <> 'queued' THEN now() END, $7 = 'finished', CASE WHEN $7 = 'finished' THEN 0 END)`,
+        [projectId, jobsetId, `job${n}`, `/nix/store/x${n}.drv`, system, ageSeconds, state],
+      );
+    await build(1, 'x86_64-linux', 'queued', 120);
+    await build(2, 'x86_64-linux', 'queued', 5);
+    await build(3, 'aarch64-linux', 'queued', 30);
+    await build(4, 'x86_64-linux', 'running', 600);
+    await build(5, 'x86_64-linux', 'finished', 900);
+    await h.boss.send('build-derivation', { buildId: 1 });
+    await h.boss.send('build-derivation', { buildId: 2 });
+    await h.boss.send('evaluate-jobset', { jobsetId: Number(jobsetId), force: false, reason: 'api' });
+    expect(await h.boss.fetch('build-derivation')).toHaveLength(1);
+
+    m = await scrape();
+    expect(metricValue(m, 'fc_builds_queued')).toBe(3);
+    expect(metricValue(m, 'fc_builds_running')).toBe(1);
+    expect(metricValue(m, 'fc_builds_queued_by_system', { system: 'x86_64-linux' })).toBe(2);
+    expect(metricValue(m, 'fc_builds_queued_by_system', { system: 'aarch64-linux' })).toBe(1);
+    const age = metricValue(m, 'fc_builds_oldest_queued_age_seconds')!;
+    expect(age).toBeGreaterThanOrEqual(120);
+    expect(age).toBeLessThan(180);
+    expect(metricValue(m, 'fc_evaluations_running')).toBe(1);
+    expect(metricValue(m, 'fc_queue_jobs', { queue: 'build-derivation', state: 'created' })).toBe(1);
+    expect(metricValue(m, 'fc_queue_jobs', { queue: 'build-derivation', state: 'active' })).toBe(1);
+    expect(metricValue(m, 'fc_queue_jobs', { queue: 'evaluate-jobset', state: 'created' })).toBe(1);
+
+    // Everything finished: the per-system series stay, at 0.
+    await h.pool.query(`UPDATE builds SET finished = true, build_status = 0, started_at = now()`);
+    await h.pool.query(`UPDATE evaluations SET status = 'succeeded'`);
+    m = await scrape();
+    expect(metricValue(m, 'fc_builds_queued')).toBe(0);
+    expect(metricValue(m, 'fc_builds_queued_by_system', { system: 'x86_64-linux' })).toBe(0);
+    expect(metricValue(m, 'fc_builds_oldest_queued_age_seconds')).toBe(0);
+    expect(metricValue(m, 'fc_evaluations_running')).toBe(0);
   });
 });
