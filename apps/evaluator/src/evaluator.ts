@@ -3,9 +3,14 @@
 import { mkdirSync } from 'node:fs';
 import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
+import type { EvaluatorMetrics, RecordedEvaluationCounts } from '@fc/metrics';
 import { reapOrphanedProcessGroups } from '@fc/nix';
 import { QueueName, parsePayload, type Boss } from '@fc/queue';
-import { evaluateJobsetJob, type EvaluatorSettings } from './evaluation/evaluate-jobset.handler';
+import {
+  evaluateJobsetJob,
+  type EvaluationOutcome,
+  type EvaluatorSettings,
+} from './evaluation/evaluate-jobset.handler';
 import { startScheduler } from './scheduler/evaluation-scheduler';
 import { processGroupDir } from './work-dirs';
 
@@ -17,6 +22,7 @@ export interface EvaluatorOptions {
   /** seconds */
   readonly pollInterval: number;
   readonly maxConcurrentEvals: number;
+  readonly metrics: EvaluatorMetrics;
 }
 
 export interface RunningEvaluator {
@@ -30,7 +36,13 @@ export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvalua
   if (reaped.length > 0) {
     o.logger.warn('killed process groups left running by an earlier evaluator', { processGroups: reaped });
   }
-  const deps = { pool: o.pool, boss: o.boss, logger: o.logger, settings: o.settings };
+  const deps = {
+    pool: o.pool,
+    boss: o.boss,
+    logger: o.logger,
+    settings: o.settings,
+    onRecorded: (r: RecordedEvaluationCounts) => o.metrics.evaluationRecorded(r),
+  };
   await o.boss.work(
     QueueName.EvaluateJobset,
     {
@@ -40,11 +52,14 @@ export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvalua
     },
     async (jobs) => {
       for (const job of jobs) {
-        const outcome = await evaluateJobsetJob(
-          deps,
-          job.id,
-          parsePayload(QueueName.EvaluateJobset, job.data),
-        );
+        // 'error': the handler threw (the database); pg-boss retries the job.
+        let outcome: EvaluationOutcome | 'error' = 'error';
+        const done = o.metrics.evaluationStarted();
+        try {
+          outcome = await evaluateJobsetJob(deps, job.id, parsePayload(QueueName.EvaluateJobset, job.data));
+        } finally {
+          done(outcome);
+        }
         o.logger.debug('evaluate-jobset done', { queueJobId: job.id, outcome });
       }
     },
@@ -55,6 +70,7 @@ export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvalua
     logger: o.logger.child({ component: 'scheduler' }),
     pollInterval: o.pollInterval,
     staleAfter: Math.max(3, Math.ceil((o.settings.heartbeatMs * 4) / 1000)),
+    onTick: (t) => o.metrics.schedulerTick(t),
   });
   return {
     stop: async () => {

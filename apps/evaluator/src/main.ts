@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
+import { createEvaluatorMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
 import { selectEvaluator } from '@fc/nix';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { startEvaluator } from './evaluator';
@@ -25,12 +26,21 @@ runDaemon('fc-evaluator', async () => {
   });
   // nix-eval-jobs when it is on PATH, else the built-in walker.
   const evaluator = selectEvaluator(process.env['PATH'] ?? '');
+  const registry = createMetricsRegistry({ service: 'fc-evaluator' });
+  const metrics = createEvaluatorMetrics(registry);
+  // Before any work is taken, so a port already in use stops the daemon at once.
+  const { metrics_host: metricsHost, metrics_port: metricsPort } = config.evaluator;
+  const metricsServer =
+    metricsPort === 0
+      ? undefined
+      : await startMetricsServer({ registry, host: metricsHost, port: metricsPort, logger });
   const running = await startEvaluator({
     pool,
     boss,
     logger,
     pollInterval: config.evaluator.poll_interval,
     maxConcurrentEvals: config.evaluator.max_concurrent_evals,
+    metrics,
     settings: {
       workDir: config.evaluator.work_dir,
       gitTimeout: config.evaluator.git_timeout,
@@ -42,6 +52,7 @@ runDaemon('fc-evaluator', async () => {
     },
   });
   logger.info('ready', {
+    metrics: metricsServer ? `http://${metricsHost}:${metricsServer.port}/metrics` : 'off',
     evaluator: evaluator.kind === 'builtin' ? 'built-in walker (nix-instantiate)' : evaluator.path,
     workDir: config.evaluator.work_dir,
     maxConcurrentEvals: config.evaluator.max_concurrent_evals,
@@ -51,6 +62,7 @@ runDaemon('fc-evaluator', async () => {
     daemon: {
       stop: async () => {
         await running.stop();
+        await metricsServer?.close();
         await boss.stop({ graceful: true, timeout: 30_000 });
         await pool.end();
       },

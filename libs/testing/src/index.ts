@@ -4,3 +4,4 @@ export { withDatabase, requireEnv, ENV_ADMIN_URL } from './test-env';
 export { assertNixAvailable } from './nix-check';
 export { runApp, startApp, appMain, type AppName, type BinaryResult } from './run-binary';
 export { parseMetrics, metricValue, scrapeMetrics, type MetricSample } from './prometheus-text';
+export { freePort } from './free-port';

@@ -27,6 +27,7 @@ import {
   type Pool,
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
+import type { RecordedEvaluationCounts } from '@fc/metrics';
 import { evaluateJobset, JobsetEvaluationError, type EvaluatorChoice } from '@fc/nix';
 import type { Boss, JobPayload, QueueName } from '@fc/queue';
 import { applyDeclarativeJobsets, writeDeclarativeJobset } from '../declarative/apply-declarative-spec';
@@ -65,6 +66,8 @@ export interface EvaluatorDeps {
   readonly boss: Boss;
   readonly logger: Logger;
   readonly settings: EvaluatorSettings;
+  /** Told what each recorded evaluation found (fc-evaluator's metrics). */
+  readonly onRecorded?: (r: RecordedEvaluationCounts) => void;
 }
 
 export type EvaluationOutcome =
@@ -171,12 +174,13 @@ export async function evaluateJobsetJob(
       restrictEval: settings.restrictEval,
       allowIfd: settings.allowIfd,
     });
+    const checkoutDurationMs = Date.now() - fetchStart;
     await setEvaluationInputs(pool, evaluationId, {
       revision: fetched.revision,
       inputRevisions: fetched.revisions,
       inputsHash: hash,
       flakeUrl: source.flakeUrl,
-      checkoutDurationMs: Date.now() - fetchStart,
+      checkoutDurationMs,
     });
     if (!forced && (await lastEvaluatedInputsHash(pool, jobsetId, evaluationId)) === hash) {
       await finishEvaluationUnchanged(pool, evaluationId);
@@ -239,6 +243,13 @@ export async function evaluateJobsetJob(
       evalDurationMs,
     });
     if (!recorded.recorded) return 'already-finished';
+    deps.onRecorded?.({
+      jobs: evaluation.jobs.length,
+      newBuilds: recorded.nrNewBuilds,
+      jobErrors: evaluation.errors.size,
+      checkoutDurationMs,
+      evalDurationMs,
+    });
     await clearJobsetError(pool, jobsetId);
     await disableOneShotJobset(pool, jobsetId);
     logger.info('evaluation succeeded', {

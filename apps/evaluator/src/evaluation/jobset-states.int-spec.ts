@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dueJobsetIds } from '@fc/db';
 import { createSilentLogger } from '@fc/logging';
+import { createEvaluatorMetrics, createMetricsRegistry } from '@fc/metrics';
 import { requestEvaluation, type Boss } from '@fc/queue';
 import { startApp, type TestDatabase } from '@fc/testing';
 import {
@@ -149,6 +150,7 @@ describe('evaluator.max_concurrent_evals', () => {
       settings: settings({ restrictEval: false }),
       pollInterval: 1,
       maxConcurrentEvals: 1,
+      metrics: createEvaluatorMetrics(createMetricsRegistry({ service: 'test', processMetrics: false })),
     });
     const states = async () =>
       (

@@ -18,6 +18,8 @@ export interface SchedulerOptions {
   readonly pollInterval: number;
   /** seconds without a heartbeat after which a running evaluation is considered orphaned */
   readonly staleAfter: number;
+  /** Told about each pass: whether it failed, and how many declarative specs it applied. */
+  readonly onTick?: (t: { failed: boolean; declarativeApplied: number }) => void;
 }
 
 export interface SchedulerTick {
@@ -59,9 +61,11 @@ export function startScheduler(o: SchedulerOptions): { stop(): Promise<void> } {
   const tick = () => {
     running = scheduleTick(o).then(
       (t) => {
+        o.onTick?.({ failed: false, declarativeApplied: t.declarative.filter((d) => d.applied).length });
         if (t.requested.length > 0) o.logger.debug('evaluations requested', { jobsetIds: t.requested });
       },
       (e: unknown) => {
+        o.onTick?.({ failed: true, declarativeApplied: 0 });
         o.logger.error('scheduler tick failed', { error: e instanceof Error ? e.message : String(e) });
       },
     );
