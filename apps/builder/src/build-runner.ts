@@ -17,6 +17,7 @@ import {
 } from '@fc/db';
 import { BuildStatus, statusForFailedDependency, type BuildStatusCode } from '@fc/core';
 import type { Logger } from '@fc/logging';
+import type { BuilderMetrics } from '@fc/metrics';
 import {
   BuildStepTracker,
   NixDaemonPool,
@@ -99,6 +100,7 @@ export class BuildRunner {
   readonly #nix: NixDaemonPool;
   readonly #layout: LogLayout;
   readonly #settings: BuildRunnerSettings;
+  readonly #metrics: BuilderMetrics | undefined;
   readonly #active = new Map<number, ActiveBuild>();
   readonly #idleWaiters: (() => void)[] = [];
   #running = 0;
@@ -110,6 +112,8 @@ export class BuildRunner {
     machines: BuildMachines;
     layout: LogLayout;
     settings: BuildRunnerSettings;
+    /** fc-queue-runner's metrics (builds finished, their duration, steps, Nix sessions). */
+    metrics?: BuilderMetrics;
   }) {
     this.#pool = deps.pool;
     this.#boss = deps.boss;
@@ -119,6 +123,8 @@ export class BuildRunner {
     this.#nix = new NixDaemonPool(deps.machines.nixClientSettings);
     this.#layout = deps.layout;
     this.#settings = deps.settings;
+    this.#metrics = deps.metrics;
+    this.#metrics?.observeNixSessions(() => this.#nix.sessions());
   }
 
   /** Ids of the builds whose Nix process runs in this process. */
@@ -170,6 +176,9 @@ export class BuildRunner {
     const logger = this.#logger.child({ component: 'build-runner', buildId, jobId: job.id });
     const claim = await withTransaction(this.#pool, (tx) => this.#claim(tx, job));
     if (claim.kind !== 'run') {
+      // Finished unbuilt (an aggregate whose constituent failed, an unsupported system): counted now
+      // that the transaction committed.
+      if (claim.kind === 'finished' && claim.status !== undefined) this.#metrics?.buildFinished(claim.status);
       logger.debug('build not run', { outcome: claim.kind });
       return claim.kind;
     }
@@ -180,7 +189,13 @@ export class BuildRunner {
       attempt: job.retryCount + 1,
       maxAttempts: job.retryLimit + 1,
     });
-    const outcome = await this.#build(job, row, logger);
+    const running = this.#metrics?.buildStarted();
+    let outcome: RunOutcome;
+    try {
+      outcome = await this.#build(job, row, logger, started);
+    } finally {
+      running?.();
+    }
     logger.info('build done', { outcome, durationMs: Date.now() - started });
     return outcome;
   }
@@ -188,7 +203,11 @@ export class BuildRunner {
   async #claim(
     tx: Queryable,
     job: BuildJob,
-  ): Promise<{ kind: 'run'; row: BuildRunRow } | { kind: 'skipped' | 'deferred' | 'finished' }> {
+  ): Promise<
+    | { kind: 'run'; row: BuildRunRow }
+    | { kind: 'skipped' | 'deferred' }
+    | { kind: 'finished'; status?: BuildStatusCode }
+  > {
     const row = await lockBuildForRun(tx, job.data.buildId);
     // Finished (cancelled while queued), restarted under a newer job, or deleted: nothing to do.
     if (!row || row.finished || row.queueJobId !== job.id) return { kind: 'skipped' };
@@ -201,11 +220,12 @@ export class BuildRunner {
       // Hydra: named constituents are dependencies, so a failed one fails the aggregate unbuilt.
       const [failed] = await failedConstituents(tx, row.id);
       if (failed) {
-        await this.#finishInTx(tx, row.id, {
-          status: statusForFailedDependency(failed.buildStatus as BuildStatusCode),
+        const status = statusForFailedDependency(failed.buildStatus as BuildStatusCode);
+        const done = await this.#finishInTx(tx, row.id, {
+          status,
           errorMessage: `dependency failed: constituent ${failed.job} (build ${failed.id}) finished with status ${failed.buildStatus}`,
         });
-        return { kind: 'finished' };
+        return done ? { kind: 'finished', status } : { kind: 'finished' };
       }
     }
     if (!(await this.#machines.supports(row.system, row.requiredFeatures))) {
@@ -214,11 +234,11 @@ export class BuildRunner {
         const features = row.requiredFeatures.length
           ? ` with features {${row.requiredFeatures.join(', ')}}`
           : '';
-        await this.#finishInTx(tx, row.id, {
+        const done = await this.#finishInTx(tx, row.id, {
           status: BuildStatus.Unsupported,
           errorMessage: `unsupported system type: no machine builds '${row.system}'${features}`,
         });
-        return { kind: 'finished' };
+        return done ? { kind: 'finished', status: BuildStatus.Unsupported } : { kind: 'finished' };
       }
       await enqueueBuild(tx, this.#boss, row, { notBefore: new Date(Math.min(deadline, recheck.getTime())) });
       return { kind: 'deferred' };
@@ -227,7 +247,7 @@ export class BuildRunner {
     return { kind: 'run', row };
   }
 
-  async #build(job: BuildJob, row: BuildRunRow, logger: Logger): Promise<RunOutcome> {
+  async #build(job: BuildJob, row: BuildRunRow, logger: Logger, started: number): Promise<RunOutcome> {
     const buildLog = await BuildLogWriter.open(this.#layout.buildLog(row.id), this.#layout.compress);
     let killReason: KillReason | undefined;
     let killing: Promise<void> | undefined;
@@ -235,7 +255,16 @@ export class BuildRunner {
     const recorder = await BuildStepRecorder.open(this.#pool, row, buildLog, this.#layout, (bytes) => {
       if (bytes > this.#settings.maxLogSize) kill('log-limit');
     });
-    const tracker = new BuildStepTracker(recorder);
+    const tracker = new BuildStepTracker({
+      stepStarted: (step) => recorder.stepStarted(step),
+      stepFinished: (step) => {
+        recorder.stepFinished(step);
+        if (step.status !== undefined) this.#metrics?.stepFinished(step.status);
+      },
+      logLine: (line, step) => recorder.logLine(line, step),
+    });
+    // Every finish below is timed from the start of the Nix run.
+    const finish = (f: Finish) => this.#finish(row.id, f, started);
     const timeout = Math.min(row.timeout, this.#settings.buildTimeout);
     let result: RealiseResult;
     try {
@@ -285,6 +314,8 @@ export class BuildRunner {
         const size = await endLog(BuildStatus.Cancelled, 'cancelled by a user');
         await finishBusySteps(this.#pool, row.id, BuildStatus.Cancelled, 'cancelled by a user');
         await setBuildLogSize(this.#pool, row.id, size);
+        // The cancel finished the build's row; its run ended here.
+        this.#metrics?.buildFinished(BuildStatus.Cancelled, (Date.now() - started) / 1000);
         return 'cancelled';
       }
       case 'hand-back': {
@@ -306,7 +337,7 @@ export class BuildRunner {
       case 'log-limit': {
         const message = `log limit exceeded: more than ${this.#settings.maxLogSize} bytes`;
         const size = await endLog(BuildStatus.LogLimitExceeded, message);
-        return this.#finish(row.id, {
+        return finish({
           status: BuildStatus.LogLimitExceeded,
           errorMessage: message,
           logSize: size,
@@ -315,7 +346,7 @@ export class BuildRunner {
       case 'watchdog': {
         const message = `timed out after ${timeout} seconds`;
         const size = await endLog(BuildStatus.TimedOut, message);
-        return this.#finish(row.id, { status: BuildStatus.TimedOut, errorMessage: message, logSize: size });
+        return finish({ status: BuildStatus.TimedOut, errorMessage: message, logSize: size });
       }
       case undefined:
         break;
@@ -324,7 +355,7 @@ export class BuildRunner {
     if (result.exitCode === 0) {
       await recorder.flush();
       const logSize = await buildLog.close();
-      return this.#finishSucceeded(row, tracker.steps.length === 0, logSize);
+      return this.#finishSucceeded(row, tracker.steps.length === 0, logSize, started);
     }
 
     const failed = tracker.steps.filter((s) => s.status !== undefined && s.status !== BuildStatus.Succeeded);
@@ -334,13 +365,13 @@ export class BuildRunner {
     if (first?.status !== undefined) {
       const status = top ? first.status : statusForFailedDependency(first.status);
       const size = await endLog(BuildStatus.Aborted, 'aborted: another step failed');
-      return this.#finish(row.id, { status, errorMessage: first.errorMessage ?? nixError, logSize: size });
+      return finish({ status, errorMessage: first.errorMessage ?? nixError, logSize: size });
     }
     // Nix's exit codes 100..115 are build failures (bit 1: a timeout), even when no message named the step.
     if (result.exitCode !== null && result.exitCode >= 100 && result.exitCode <= 115) {
       const status = result.exitCode & 1 ? BuildStatus.TimedOut : BuildStatus.Failed;
       const size = await endLog(status, nixError);
-      return this.#finish(row.id, { status, errorMessage: nixError, logSize: size });
+      return finish({ status, errorMessage: nixError, logSize: size });
     }
     // Anything else is the machinery's failure (store error, a killed nix-store, ...).
     const size = await endLog(BuildStatus.Aborted, nixError);
@@ -350,12 +381,17 @@ export class BuildRunner {
         maxAttempts: job.retryLimit + 1,
         error: nixError,
       });
-      return this.#finish(row.id, { status: BuildStatus.Aborted, errorMessage: nixError, logSize: size });
+      return finish({ status: BuildStatus.Aborted, errorMessage: nixError, logSize: size });
     }
     throw new MachineryError(nixError);
   }
 
-  async #finishSucceeded(row: BuildRunRow, isCached: boolean, logSize: number): Promise<RunOutcome> {
+  async #finishSucceeded(
+    row: BuildRunRow,
+    isCached: boolean,
+    logSize: number,
+    started: number,
+  ): Promise<RunOutcome> {
     const outputs = row.outputNames.map((name, i) => ({ name, path: row.outputPaths[i]! }));
     // One `nix path-info` for every output, while the outputs' nix-support files are read.
     const [infos, summary] = await Promise.all([
@@ -375,20 +411,26 @@ export class BuildRunner {
     if (rootsDir && (status === BuildStatus.Succeeded || status === BuildStatus.FailedWithOutput)) {
       await Promise.all(outputs.map((o) => addGcRoot(rootsDir, gcRootName(row.id, o.name), o.path)));
     }
-    return this.#finish(row.id, {
-      status,
-      errorMessage,
-      isCached,
-      releaseName: summary.releaseName ?? null,
-      infos,
-      outputs,
-      summary,
-      logSize,
-    });
+    return this.#finish(
+      row.id,
+      {
+        status,
+        errorMessage,
+        isCached,
+        releaseName: summary.releaseName ?? null,
+        infos,
+        outputs,
+        summary,
+        logSize,
+      },
+      started,
+    );
   }
 
-  async #finish(buildId: number, f: Finish): Promise<RunOutcome> {
-    await withTransaction(this.#pool, (tx) => this.#finishInTx(tx, buildId, f));
+  /** Finishes a build Nix ran (since `started`, ms). */
+  async #finish(buildId: number, f: Finish, started: number): Promise<RunOutcome> {
+    const finished = await withTransaction(this.#pool, (tx) => this.#finishInTx(tx, buildId, f));
+    if (finished) this.#metrics?.buildFinished(f.status, (Date.now() - started) / 1000);
     return 'finished';
   }
 

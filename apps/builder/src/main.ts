@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
+import { createBuilderMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
 import { readLocalMachine } from '@fc/nix';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { LogLayout } from './build-log-writer';
@@ -30,6 +31,13 @@ runDaemon('fc-queue-runner', async () => {
   await boss.start();
   await ensureQueues(boss, { buildExpireSeconds: qr.build_timeout + 600, buildRetryLimit: qr.max_retries });
   const local = await readLocalMachine();
+  const registry = createMetricsRegistry({ service: 'fc-queue-runner' });
+  const metrics = createBuilderMetrics(registry);
+  // Before any work is taken, so a port already in use stops the daemon at once.
+  const metricsServer =
+    qr.metrics_port === 0
+      ? undefined
+      : await startMetricsServer({ registry, host: qr.metrics_host, port: qr.metrics_port, logger });
   const runner = new BuildRunner({
     pool,
     boss,
@@ -44,19 +52,25 @@ runDaemon('fc-queue-runner', async () => {
       recheckSeconds: qr.poll_interval,
       gcRootsDir: config.gc.enabled ? config.gc.gc_roots_dir : undefined,
     },
+    metrics,
   });
   // Whatever ends this process, no nix-store (detached in its own group) may outlive it.
   process.on('exit', () => runner.killAllNow());
   const worker = await startBuildWorker({ pool, boss, logger, config, runner });
   // Reports each finished build on the configured notifications.* channels (README, "Notifications").
-  const notifications = await startNotificationWorker({ pool, boss, logger, config });
-  logger.info('ready', { workers: qr.workers, systems: local.systems });
+  const notifications = await startNotificationWorker({ pool, boss, logger, config, metrics });
+  logger.info('ready', {
+    workers: qr.workers,
+    systems: local.systems,
+    metrics: metricsServer ? `http://${qr.metrics_host}:${metricsServer.port}/metrics` : 'off',
+  });
   return {
     logger,
     daemon: {
       stop: async () => {
         await worker.stop();
         await notifications.stop();
+        await metricsServer?.close();
         await boss.stop({ graceful: true, timeout: 30_000 });
         await pool.end();
       },

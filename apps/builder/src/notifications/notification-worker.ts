@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { FcConfig } from '@fc/config';
 import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
+import type { BuilderMetrics } from '@fc/metrics';
 import { QueueName, parsePayload, type Boss } from '@fc/queue';
 import type { JobWithMetadata } from 'pg-boss';
-import { notifyBuild, TransientNotificationError } from './notify-build.handler';
+import { notifyBuild, TransientNotificationError, type NotifyBuildDeps } from './notify-build.handler';
 
 export interface NotificationWorker {
   stop(): Promise<void>;
@@ -25,14 +26,16 @@ export async function startNotificationWorker(deps: {
   boss: Boss;
   logger: Logger;
   config: FcConfig;
+  metrics?: BuilderMetrics;
 }): Promise<NotificationWorker> {
   const { pool, boss, config } = deps;
   const logger = deps.logger.child({ component: 'notification-worker' });
-  const handlerDeps = {
+  const handlerDeps: NotifyBuildDeps = {
     pool,
     logger: deps.logger,
     config,
     workDir: join(config.queue_runner.work_dir, 'notifications'),
+    onDelivery: (kind, result) => deps.metrics?.notificationAttempted(kind, result),
   };
   // With nothing configured the jobs are still consumed (and completed) so they do not pile up.
   const workerId = await boss.work(

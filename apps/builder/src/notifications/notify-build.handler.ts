@@ -26,6 +26,8 @@ export interface NotifyBuildDeps {
   readonly config: Pick<FcConfig, 'notifications' | 'server'>;
   /** Where run_command's $HYDRA_JSON files are written (removed after each run). */
   readonly workDir: string;
+  /** Told each delivery attempt's result per channel kind (fc-queue-runner's metrics). */
+  readonly onDelivery?: (kind: string, result: 'delivered' | 'failed' | 'retrying') => void;
 }
 
 export interface NotifyBuildJob {
@@ -84,6 +86,7 @@ export async function notifyBuild(deps: NotifyBuildDeps, job: NotifyBuildJob): P
   for (const channel of channels) {
     const outcome = await deliverOnce(deps, channel, buildId, buildStoppedAt, lastAttempt);
     summary[outcome.result]++;
+    if (outcome.result !== 'skipped') deps.onDelivery?.(channel.kind, outcome.result);
     const fields = {
       kind: channel.kind,
       attempt: job.retryCount + 1,
