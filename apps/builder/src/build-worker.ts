@@ -95,10 +95,13 @@ export async function startBuildWorker(deps: {
       const offWork = boss
         .offWork(QueueName.BuildDerivation, { wait: true })
         .catch((e: unknown) => log.warn('stopping the workers failed', { error: (e as Error).message }));
+      let drainTimer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
         runner.idle().then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), DRAIN_SECONDS * 1000)),
+        new Promise<boolean>((r) => (drainTimer = setTimeout(() => r(false), DRAIN_SECONDS * 1000))),
       ]);
+      // A drain that ended early must not hold the process open until the deadline.
+      clearTimeout(drainTimer);
       if (!drained) {
         log.info('handing running builds back to the queue', { buildIds: runner.runningBuildIds() });
         runner.handBackAll();
