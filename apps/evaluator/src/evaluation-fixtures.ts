@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Queryable } from '@fc/db';
 import { createBoss, type Boss } from '@fc/queue';
-import { createTestDatabase, type TestDatabase } from '@fc/testing';
+import type { ResultPromise } from 'execa';
+import { createTestDatabase, startApp, type AppName, type TestDatabase } from '@fc/testing';
 
 // Identity and isolation from the user's git configuration, as arguments (no environment reads).
 const GIT = ['-c', 'user.name=FC', '-c', 'user.email=fc@example.invalid', '-c', 'commit.gpgsign=false'];
@@ -90,11 +91,18 @@ export const MK_NIX = `rec {
 }
 `;
 
-/** What each evaluator spec file starts with: a cloned database, a started pg-boss, a work dir. */
+/**
+ * What each evaluator spec file starts with: a cloned database, a started pg-boss, a work dir; and
+ * the built daemons a spec starts on that database, stopped (SIGTERM, awaited) before it is dropped.
+ */
 export interface EvaluatorTestEnv {
   readonly db: TestDatabase;
   readonly boss: Boss;
   readonly workDir: string;
+  /** Starts a built daemon with the database's URL and debug logs, plus `env`. */
+  startDaemon(app: AppName, env: Record<string, string>): ResultPromise;
+  /** Stops (SIGTERM, awaited) every daemon started so far. */
+  stopDaemons(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -102,13 +110,44 @@ export async function startEvaluatorTestEnv(workDirPrefix: string): Promise<Eval
   const db = await createTestDatabase();
   const boss = createBoss({ url: db.url, supervise: false });
   await boss.start();
+  const daemons: ResultPromise[] = [];
+  const stopDaemons = async () => {
+    for (const daemon of daemons.splice(0)) {
+      daemon.kill('SIGTERM');
+      await daemon;
+    }
+  };
   return {
     db,
     boss,
     workDir: tempDir(workDirPrefix),
+    startDaemon: (app, env) => {
+      const daemon = startApp(app, [], {
+        env: { FC_DATABASE__URL: db.url, FC_DATABASE__MIN_CONNECTIONS: '0', FC_LOGS__LEVEL: 'debug', ...env },
+      });
+      daemons.push(daemon);
+      return daemon;
+    },
+    stopDaemons,
     stop: async () => {
+      await stopDaemons();
       await boss.stop({ graceful: false, close: true });
       await db.drop();
     },
   };
+}
+
+/** Polls `fn` every 200 ms until it gives a value; fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

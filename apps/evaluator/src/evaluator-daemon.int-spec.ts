@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import { requestEvaluation, type Boss } from '@fc/queue';
-import { startApp, type TestDatabase } from '@fc/testing';
+import type { TestDatabase } from '@fc/testing';
 import {
   commitFiles,
   createJobset,
@@ -16,38 +16,21 @@ import {
   tempDir,
   startEvaluatorTestEnv,
   type EvaluatorTestEnv,
+  waitFor,
 } from './evaluation-fixtures';
 
 let db: TestDatabase;
 let boss: Boss;
 let workDir: string;
-const daemons: ResultPromise[] = [];
 const salt = randomUUID();
 
 function startEvaluator(extraEnv: Record<string, string> = {}): ResultPromise {
-  const d = startApp('evaluator', [], {
-    env: {
-      ...extraEnv,
-      FC_DATABASE__URL: db.url,
-      FC_DATABASE__MIN_CONNECTIONS: '0',
-      FC_EVALUATOR__POLL_INTERVAL: '1',
-      FC_EVALUATOR__WORK_DIR: workDir,
-      FC_EVALUATOR_HEARTBEAT_MS: '500',
-      FC_LOGS__LEVEL: 'debug',
-    },
+  return env.startDaemon('evaluator', {
+    ...extraEnv,
+    FC_EVALUATOR__POLL_INTERVAL: '1',
+    FC_EVALUATOR__WORK_DIR: workDir,
+    FC_EVALUATOR_HEARTBEAT_MS: '500',
   });
-  daemons.push(d);
-  return d;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 function groupAlive(pgid: number): boolean {
@@ -72,10 +55,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const d of daemons) {
-    d.kill('SIGTERM');
-    await d;
-  }
   await env.stop();
 });
 
@@ -149,10 +128,7 @@ describe('fc-evaluator', () => {
   }, 120_000);
   it('kills on start the Nix process group a SIGKILLed evaluator left running', async () => {
     // Only the evaluators of this test may take the evaluation.
-    for (const d of daemons) {
-      d.kill('SIGTERM');
-      await d;
-    }
+    await env.stopDaemons();
     // The evaluation blocks, using no CPU, reading a FIFO nobody writes: only a kill ends it.
     const fifo = join(tempDir('fc-evaluator-fifo-'), 'fifo');
     execFileSync('mkfifo', [fifo]);
@@ -161,8 +137,8 @@ describe('fc-evaluator', () => {
       'lib.nix': MK_NIX,
     });
     const { jobsetId } = await createJobset(db.pool, { repositoryUrl: `file://${repo}`, checkInterval: 0 });
-    const env = { FC_EVALUATOR__RESTRICT_EVAL: 'false' };
-    const first = startEvaluator(env);
+    const unrestricted = { FC_EVALUATOR__RESTRICT_EVAL: 'false' };
+    const first = startEvaluator(unrestricted);
     await requestEvaluation(db.pool, boss, { jobsetId, force: false, reason: 'api' });
     const groupsDir = join(workDir, 'process-groups');
     const pgid = await waitFor('a recorded Nix process group', async () => {
@@ -174,7 +150,7 @@ describe('fc-evaluator', () => {
     await first;
     await new Promise((r) => setTimeout(r, 500));
     expect(groupAlive(pgid)).toBe(true);
-    const second = startEvaluator(env);
+    const second = startEvaluator(unrestricted);
     try {
       await waitFor(
         'the orphaned group to be killed',

@@ -4,44 +4,27 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import { requestEvaluation, type Boss } from '@fc/queue';
-import { freePort, metricValue, scrapeMetrics, startApp, type TestDatabase } from '@fc/testing';
+import { freePort, metricValue, scrapeMetrics, type TestDatabase } from '@fc/testing';
 import {
   createJobset,
   gitRepo,
   MK_NIX,
   startEvaluatorTestEnv,
   type EvaluatorTestEnv,
+  waitFor,
 } from './evaluation-fixtures';
 
 let env: EvaluatorTestEnv;
 let db: TestDatabase;
 let boss: Boss;
-const daemons: ResultPromise[] = [];
 const salt = randomUUID();
 
 function startEvaluator(extraEnv: Record<string, string>): ResultPromise {
-  const d = startApp('evaluator', [], {
-    env: {
-      ...extraEnv,
-      FC_DATABASE__URL: db.url,
-      FC_DATABASE__MIN_CONNECTIONS: '0',
-      FC_EVALUATOR__POLL_INTERVAL: '1',
-      FC_EVALUATOR__WORK_DIR: env.workDir,
-      FC_LOGS__LEVEL: 'debug',
-    },
+  return env.startDaemon('evaluator', {
+    ...extraEnv,
+    FC_EVALUATOR__POLL_INTERVAL: '1',
+    FC_EVALUATOR__WORK_DIR: env.workDir,
   });
-  daemons.push(d);
-  return d;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {
@@ -50,10 +33,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const d of daemons) {
-    d.kill('SIGTERM');
-    await d;
-  }
   await env.stop();
 });
 

@@ -7,19 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import type { ResultPromise } from 'execa';
 import { ensureJobsetsJobset, findJobset, insertProject, type JobsetRow } from '@fc/db';
-import { startApp } from '@fc/testing';
 import {
   commitFiles,
   gitRepo,
   tempDir,
   startEvaluatorTestEnv,
   type EvaluatorTestEnv,
+  waitFor,
 } from '../evaluation-fixtures';
 
 let env: EvaluatorTestEnv;
-const daemons: ResultPromise[] = [];
 const salt = randomUUID();
 let runnerDir: string;
 
@@ -51,16 +49,6 @@ function jobset(description: string, target = 'target'): string {
   }`;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function jobsetsOf(projectId: number): Promise<Map<string, JobsetRow>> {
   const { rows } = await env.db.pool.query<{ id: string }>('SELECT id FROM jobsets WHERE project_id = $1', [
     projectId,
@@ -81,32 +69,26 @@ async function appliedBuild(projectId: number): Promise<number | null> {
   return rows[0]?.id == null ? null : Number(rows[0].id);
 }
 
+/** The two daemons build as well as evaluate: a longer wait than the default. */
+const waitForDaemons = <T>(what: string, fn: () => Promise<T | undefined>) => waitFor(what, fn, 90_000);
+
 beforeAll(async () => {
   env = await startEvaluatorTestEnv('fc-evaluator-declarative-');
   runnerDir = tempDir('fc-declarative-runner-');
-  const common = { FC_DATABASE__URL: env.db.url, FC_DATABASE__MIN_CONNECTIONS: '0', FC_LOGS__LEVEL: 'debug' };
-  daemons.push(
-    startApp('evaluator', [], {
-      env: { ...common, FC_EVALUATOR__POLL_INTERVAL: '1', FC_EVALUATOR__WORK_DIR: env.workDir },
-    }),
-    startApp('builder', [], {
-      env: {
-        ...common,
-        FC_LOGS__LOG_DIR: join(runnerDir, 'logs'),
-        FC_GC__GC_ROOTS_DIR: join(runnerDir, 'gc-roots'),
-        FC_QUEUE_RUNNER__WORK_DIR: join(runnerDir, 'work'),
-        FC_QUEUE_RUNNER__WORKERS: '1',
-        FC_QUEUE_RUNNER__POLL_INTERVAL: '1',
-      },
-    }),
-  );
+  void env.startDaemon('evaluator', {
+    FC_EVALUATOR__POLL_INTERVAL: '1',
+    FC_EVALUATOR__WORK_DIR: env.workDir,
+  });
+  void env.startDaemon('builder', {
+    FC_LOGS__LOG_DIR: join(runnerDir, 'logs'),
+    FC_GC__GC_ROOTS_DIR: join(runnerDir, 'gc-roots'),
+    FC_QUEUE_RUNNER__WORK_DIR: join(runnerDir, 'work'),
+    FC_QUEUE_RUNNER__WORKERS: '1',
+    FC_QUEUE_RUNNER__POLL_INTERVAL: '1',
+  });
 }, 60_000);
 
 afterAll(async () => {
-  for (const d of daemons) {
-    d.kill('SIGTERM');
-    await d;
-  }
   await env.stop();
   rmSync(runnerDir, { recursive: true, force: true });
 }, 60_000);
@@ -146,7 +128,7 @@ it('creates, builds, updates and retires jobsets from a spec; a bad spec changes
   await ensureJobsetsJobset(env.db.pool, project.id, 'ci/spec.json');
 
   // .jobsets is configured from spec.json, its jobsets job built by the queue runner, the spec applied.
-  const alpha = await waitFor('jobset alpha', async () => (await jobsetsOf(project.id)).get('alpha'));
+  const alpha = await waitForDaemons('jobset alpha', async () => (await jobsetsOf(project.id)).get('alpha'));
   const jobsetsJobset = (await jobsetsOf(project.id)).get('.jobsets')!;
   expect(jobsetsJobset).toMatchObject({
     description: 'the generator',
@@ -178,7 +160,7 @@ it('creates, builds, updates and retires jobsets from a spec; a bad spec changes
   ]);
 
   // alpha is evaluated from its path input and its job built.
-  const hello = await waitFor('alpha: hello built', async () => {
+  const hello = await waitForDaemons('alpha: hello built', async () => {
     const { rows } = await env.db.pool.query<{ build_status: number | null }>(
       "SELECT build_status FROM builds WHERE jobset_id = $1 AND job = 'hello' AND finished",
       [alpha.id],
@@ -190,7 +172,7 @@ it('creates, builds, updates and retires jobsets from a spec; a bad spec changes
   // A changed spec: alpha is dropped (disabled and hidden, kept), beta is created.
   const firstApplied = await appliedBuild(project.id);
   commitFiles(repo, { 'generator.nix': generator(`{ beta = ${jobset('second')}; }`) });
-  const beta = await waitFor('jobset beta', async () => (await jobsetsOf(project.id)).get('beta'));
+  const beta = await waitForDaemons('jobset beta', async () => (await jobsetsOf(project.id)).get('beta'));
   expect(beta).toMatchObject({ description: 'second', state: 'enabled', hidden: false });
   const after = await jobsetsOf(project.id);
   expect(after.get('alpha')).toMatchObject({ state: 'disabled', hidden: true, description: 'first' });
@@ -204,7 +186,7 @@ it('creates, builds, updates and retires jobsets from a spec; a bad spec changes
       `{ beta = ${jobset('third')}; gamma = ${jobset('bad')} // { enabled = 7; }; }`,
     ),
   });
-  const error = await waitFor('the error on .jobsets', async () => {
+  const error = await waitForDaemons('the error on .jobsets', async () => {
     const j = (await jobsetsOf(project.id)).get('.jobsets');
     return (await appliedBuild(project.id)) !== secondApplied && j?.errorMessage ? j.errorMessage : undefined;
   });

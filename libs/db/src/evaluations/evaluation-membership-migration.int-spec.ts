@@ -5,7 +5,7 @@ import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { migrateUp } from '@fc/db';
+import { migrateUp } from '../migrations/migrator';
 import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from '@fc/testing';
 
 const MIGRATION = '0203_evaluation_reused_builds.sql';
