@@ -71,3 +71,8 @@ export function notificationChannels(
   }
   return channels;
 }
+
+/** Whether any notifications.* channel is configured. */
+export function notificationsConfigured(n: FcConfig['notifications']): boolean {
+  return Boolean(n.webhook_url || n.run_command || n.github_token || (n.gitea_url && n.gitea_token));
+}

@@ -8,6 +8,7 @@ import type { BuilderMetrics } from '@fc/metrics';
 import { QueueName, parsePayload, type Boss } from '@fc/queue';
 import type { JobWithMetadata } from 'pg-boss';
 import { notifyBuild, TransientNotificationError, type NotifyBuildDeps } from './notify-build.handler';
+import { notificationsConfigured } from './notification-channels';
 
 export interface NotificationWorker {
   stop(): Promise<void>;
@@ -15,11 +16,8 @@ export interface NotificationWorker {
 
 /** Jobs handled at once by this queue runner. */
 const CONCURRENCY = 2;
-
-/** Whether any notifications.* channel is configured. */
-export function notificationsConfigured(n: FcConfig['notifications']): boolean {
-  return Boolean(n.webhook_url || n.run_command || n.github_token || (n.gitea_url && n.gitea_token));
-}
+/** Jobs completed per fetch when there is nothing to deliver. */
+const UNCONFIGURED_BATCH = 100;
 
 export async function startNotificationWorker(deps: {
   pool: Pool;
@@ -37,12 +35,14 @@ export async function startNotificationWorker(deps: {
     workDir: join(config.queue_runner.work_dir, 'notifications'),
     onDelivery: (kind, result) => deps.metrics?.notificationAttempted(kind, result),
   };
-  // With nothing configured the jobs are still consumed (and completed) so they do not pile up.
+  // With nothing configured the jobs are still consumed (and completed) so they do not pile up:
+  // in batches, as each is only completed.
+  const configured = notificationsConfigured(config.notifications);
   const workerId = await boss.work(
     QueueName.NotifyBuild,
     {
       localConcurrency: CONCURRENCY,
-      batchSize: 1,
+      batchSize: configured ? 1 : UNCONFIGURED_BATCH,
       includeMetadata: true,
       pollingIntervalSeconds: config.queue_runner.poll_interval,
     },
@@ -71,7 +71,7 @@ export async function startNotificationWorker(deps: {
       }
     },
   );
-  logger.info('consuming notify-build', { configured: notificationsConfigured(config.notifications) });
+  logger.info('consuming notify-build', { configured });
   return {
     stop: async () => {
       await boss.offWork(QueueName.NotifyBuild, { id: workerId, wait: true });

@@ -18,7 +18,11 @@ import {
 import type { Logger } from '@fc/logging';
 import type { JobPayload, QueueName } from '@fc/queue';
 import { hydraBuildJson } from './hydra-build-json';
-import { notificationChannels, type NotificationChannel } from './notification-channels';
+import {
+  notificationChannels,
+  notificationsConfigured,
+  type NotificationChannel,
+} from './notification-channels';
 
 export interface NotifyBuildDeps {
   readonly pool: Pool;
@@ -61,6 +65,8 @@ export async function notifyBuild(deps: NotifyBuildDeps, job: NotifyBuildJob): P
     log.debug('only finished builds are reported', { event });
     return summary;
   }
+  // Nothing to deliver: the build is not even read.
+  if (!notificationsConfigured(deps.config.notifications)) return summary;
   const build = await findBuildDetail(deps.pool, buildId);
   if (!build) {
     log.info('build no longer exists: nothing to report');

@@ -465,6 +465,29 @@ describe('startNotificationWorker', () => {
       'the job to complete',
     );
   });
+
+  it('with no channel configured, completes the jobs without reading their builds or delivering anything', async () => {
+    const ids = [await finishedBuild(0), await finishedBuild(1), await finishedBuild(0)];
+    const config = configWith({
+      FC_QUEUE_RUNNER__POLL_INTERVAL: '1',
+      FC_QUEUE_RUNNER__WORK_DIR: join(scratch, 'qr-unconfigured'),
+    });
+    for (const buildId of ids) await sendJob(boss, QueueName.NotifyBuild, { buildId, event: 'finished' });
+    worker = await startNotificationWorker({ pool, boss, logger: createSilentLogger(), config });
+    await waitUntil(
+      async () =>
+        (
+          await pool.query(
+            `SELECT 1 FROM pgboss.job WHERE name = 'notify-build' AND (data->>'buildId')::int = ANY($1)
+             AND state = 'completed'`,
+            [ids],
+          )
+        ).rowCount === ids.length,
+      10_000,
+      'the jobs to complete',
+    );
+    for (const id of ids) expect(await listBuildDeliveries(pool, id)).toEqual([]);
+  });
 });
 
 describe('fc-queue-runner (built daemon)', () => {
