@@ -466,7 +466,7 @@ describe('startNotificationWorker', () => {
     );
   });
 
-  it('with no channel configured, completes the jobs without reading their builds or delivering anything', async () => {
+  it('with no channel configured, completes the jobs and delivers nothing', async () => {
     const ids = [await finishedBuild(0), await finishedBuild(1), await finishedBuild(0)];
     const config = configWith({
       FC_QUEUE_RUNNER__POLL_INTERVAL: '1',
