@@ -3,7 +3,13 @@
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { enabledRemoteBuilders, type EnabledBuilderRow, type Pool } from '@fc/db';
-import { machineSupports, renderMachinesFile, type LocalMachine, type NixClientSettings } from '@fc/nix';
+import {
+  machineSupports,
+  renderMachinesFile,
+  writeDeclineBuildHook,
+  type LocalMachine,
+  type NixClientSettings,
+} from '@fc/nix';
 
 const REFRESH_MS = 2000;
 
@@ -11,6 +17,8 @@ export class BuildMachines {
   readonly #pool: Pool;
   readonly #local: LocalMachine;
   readonly #machinesFile: string;
+  readonly #workDir: string;
+  #declineHook: Promise<string> | undefined;
   #remote: EnabledBuilderRow[] = [];
   #loadedAt = 0;
   #written: string | undefined;
@@ -19,6 +27,7 @@ export class BuildMachines {
     this.#pool = pool;
     this.#local = local;
     this.#machinesFile = join(workDir, `machines-${process.pid}`);
+    this.#workDir = workDir;
   }
 
   /** The local Nix's settings its daemon sessions get (`nix show-config`). */
@@ -45,8 +54,18 @@ export class BuildMachines {
     return requiredFeatures.every((f) => this.#local.supportedFeatures.includes(f));
   }
 
-  /** Nix's `builders` setting for the current remote builders: "" or "@<machines file>". */
-  async buildersSetting(): Promise<string> {
+  /**
+   * Nix's settings for the current remote builders: `builders` is "" or "@<machines file>"; with
+   * none, `buildHook` is a hook that declines at once (Nix's own would start per build to decline).
+   */
+  async nixSettings(): Promise<{ builders: string; buildHook?: string }> {
+    const builders = await this.#buildersSetting();
+    if (builders !== '') return { builders };
+    this.#declineHook ??= writeDeclineBuildHook(this.#workDir);
+    return { builders, buildHook: await this.#declineHook };
+  }
+
+  async #buildersSetting(): Promise<string> {
     await this.#refresh();
     if (this.#remote.length === 0) return '';
     const text = renderMachinesFile(this.#remote);

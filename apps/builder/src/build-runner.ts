@@ -273,7 +273,7 @@ export class BuildRunner {
           drvPath: row.drvPath,
           timeoutSeconds: timeout,
           maxSilentSeconds: row.maxSilent,
-          builders: await this.#machines.buildersSetting(),
+          ...(await this.#machines.nixSettings()),
         },
         (event) => tracker.handle(event),
       );

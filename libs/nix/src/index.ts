@@ -5,6 +5,7 @@ export * from './build/build-step-tracker';
 export * from './build/nix-daemon-session';
 export * from './build/nix-daemon-pool';
 export * from './build/machines-file';
+export * from './build/decline-build-hook';
 export * from './build/process-tree';
 export * from './store/nix-support';
 export * from './store/build-outputs-reader';

@@ -1,9 +1,12 @@
 // A nix-daemon --stdio session against the real local store: builds, Nix's exit statuses and log
 // events over the worker protocol, reuse between builds, and a kill that takes the builder with it.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ActivityType, ResultType, type NixLogEvent } from './nix-log-events';
+import { writeDeclineBuildHook } from './decline-build-hook';
 import { NixDaemonPool } from './nix-daemon-pool';
 import { NixDaemonSession, type NixClientSettings } from './nix-daemon-session';
 
@@ -37,7 +40,26 @@ const options = (drvPath: string, timeout = 60) => ({
 
 describe('nix-daemon --stdio session', () => {
   const sessions: NixDaemonSession[] = [];
-  afterAll(() => sessions.forEach((s) => s.close()));
+  afterAll(() => sessions.forEach((s) => void s.close()));
+
+  it("builds with FC's declining build hook, and the build-hook setting reaches Nix", async () => {
+    const session = await NixDaemonSession.start();
+    sessions.push(session);
+    const hook = await writeDeclineBuildHook(mkdtempSync(join(tmpdir(), 'fc-hook-')));
+    const built = instantiate('fc-session-hook', 'echo h > $out');
+    const ok = await session.realise({ ...options(built), buildHook: hook }, settings, () => undefined).result;
+    expect(ok).toEqual({ exitCode: 0, signal: null });
+    // The same setting naming no program fails the build: Nix did run the hook it was given.
+    const other = instantiate('fc-session-no-hook', 'echo n > $out');
+    const events: NixLogEvent[] = [];
+    const bad = await session.realise(
+      { ...options(other), buildHook: join(tmpdir(), `fc-no-such-hook-${nonce}`) },
+      settings,
+      (e) => events.push(e),
+    ).result;
+    expect(bad.exitCode).not.toBe(0);
+    expect(JSON.stringify(events)).toContain('fc-no-such-hook');
+  });
 
   it('builds one derivation after another on one daemon, with its log lines and build step', async () => {
     const session = await NixDaemonSession.start();

@@ -31,6 +31,8 @@ export interface RealiseOptions {
   readonly maxSilentSeconds: number;
   /** Nix's `builders` setting: "" for local builds only, or "@/path/to/machines". */
   readonly builders: string;
+  /** Nix's `build-hook` setting (see decline-build-hook.ts); undefined keeps Nix's own. */
+  readonly buildHook?: string;
   /** Build independent dependencies even when one fails (Hydra records every step). */
   readonly keepGoing?: boolean;
 }
@@ -143,7 +145,11 @@ export class NixDaemonSession {
           keepGoing: options.keepGoing !== false,
           verbosity: Verbosity.Warn,
           maxSilentTime: options.maxSilentSeconds,
-          overrides: { timeout: String(options.timeoutSeconds), builders: options.builders },
+          overrides: {
+            timeout: String(options.timeoutSeconds),
+            builders: options.builders,
+            ...(options.buildHook === undefined ? {} : { 'build-hook': options.buildHook }),
+          },
         }),
       );
       const set = await readUntilLast(this.#reader, onEvent);
