@@ -18,7 +18,7 @@ export class BuildMachines {
   readonly #local: LocalMachine;
   readonly #machinesFile: string;
   readonly #workDir: string;
-  #declineHook: Promise<string> | undefined;
+  #declineHook: Promise<string | undefined> | undefined;
   #remote: EnabledBuilderRow[] = [];
   #loadedAt = 0;
   #written: string | undefined;
@@ -62,7 +62,8 @@ export class BuildMachines {
     const builders = await this.#buildersSetting();
     if (builders !== '') return { builders };
     this.#declineHook ??= writeDeclineBuildHook(this.#workDir);
-    return { builders, buildHook: await this.#declineHook };
+    const buildHook = await this.#declineHook;
+    return buildHook === undefined ? { builders } : { builders, buildHook };
   }
 
   async #buildersSetting(): Promise<string> {

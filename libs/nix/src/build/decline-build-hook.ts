@@ -5,6 +5,7 @@
 // start-up to hear "decline" when there are no remote builders. This hook declines for good at once.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 
 const SCRIPT = `#!/bin/sh
 # FC: no remote builders are configured, so every derivation is built locally.
@@ -12,11 +13,16 @@ echo '# decline-permanently' >&2
 exec cat >/dev/null
 `;
 
-/** Writes the hook into `dir` (executable) and returns its path, for Nix's `build-hook` setting. */
-export async function writeDeclineBuildHook(dir: string): Promise<string> {
+/**
+ * Writes the hook into `dir` (executable) and returns its path, for Nix's `build-hook` setting; or
+ * undefined when it does not run there (a noexec mount, say): Nix's own hook is then kept, since a
+ * hook that cannot start fails every build.
+ */
+export async function writeDeclineBuildHook(dir: string): Promise<string | undefined> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, 'decline-build-hook');
   await writeFile(path, SCRIPT);
   await chmod(path, 0o755);
-  return path;
+  const tried = await execa(path, ['0'], { input: '', reject: false, timeout: 10_000 });
+  return tried.exitCode === 0 && tried.stderr.includes('# decline-permanently') ? path : undefined;
 }

@@ -46,6 +46,7 @@ describe('nix-daemon --stdio session', () => {
     const session = await NixDaemonSession.start();
     sessions.push(session);
     const hook = await writeDeclineBuildHook(mkdtempSync(join(tmpdir(), 'fc-hook-')));
+    expect(hook).toBeDefined();
     const built = instantiate('fc-session-hook', 'echo h > $out');
     const ok = await session.realise({ ...options(built), buildHook: hook }, settings, () => undefined).result;
     expect(ok).toEqual({ exitCode: 0, signal: null });
