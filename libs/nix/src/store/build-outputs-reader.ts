@@ -29,6 +29,40 @@ export interface BuildOutputsSummary {
   readonly failed: boolean;
 }
 
+/** A summary's products and metrics as rows (absent fields null), as both recorders store them. */
+export interface BuildReportRows {
+  readonly products: {
+    type: string;
+    subtype: string;
+    path: string;
+    name: string;
+    defaultPath: string | null;
+    fileSize: number | null;
+    sha256: string | null;
+  }[];
+  readonly metrics: { name: string; value: number; unit: string | null }[];
+}
+
+export function buildReportRows(summary: BuildOutputsSummary | undefined): BuildReportRows {
+  return {
+    products: (summary?.products ?? []).map((p) => ({
+      type: p.type,
+      subtype: p.subtype,
+      path: p.path,
+      name: p.name,
+      defaultPath: p.defaultPath ?? null,
+      fileSize: p.fileSize ?? null,
+      sha256: p.sha256 ?? null,
+    })),
+    metrics: (summary?.metrics ?? []).map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null })),
+  };
+}
+
+/** A build's size from its outputs' sizes: null with no outputs, a missing size counting as 0. */
+export function sumSizes(xs: readonly (number | null)[]): number | null {
+  return xs.length ? xs.reduce<number>((a, b) => a + (b ?? 0), 0) : null;
+}
+
 const STORE_DIR = '/nix/store';
 
 async function readIfExists(path: string): Promise<string | undefined> {

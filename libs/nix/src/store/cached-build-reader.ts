@@ -3,25 +3,21 @@
 // release name, and the outputs' NAR and closure sizes. Outputs are read with a bounded concurrency,
 // sizes with one `nix path-info` per chunk of paths.
 import { BuildStatus } from '@fc/core';
-import { readBuildOutputs, type BuildOutputPath } from './build-outputs-reader';
+import {
+  buildReportRows,
+  readBuildOutputs,
+  sumSizes,
+  type BuildOutputPath,
+  type BuildReportRows,
+} from './build-outputs-reader';
 import { queryPathInfo } from './path-info';
 
-export interface CachedBuildSummary {
+export interface CachedBuildSummary extends BuildReportRows {
   readonly status: number;
   readonly releaseName: string | null;
   readonly size: number | null;
   readonly closureSize: number | null;
   readonly outputSizes: Record<string, { narSize: number | null; closureSize: number | null }>;
-  readonly products: {
-    type: string;
-    subtype: string;
-    path: string;
-    name: string;
-    defaultPath: string | null;
-    fileSize: number | null;
-    sha256: string | null;
-  }[];
-  readonly metrics: { name: string; value: number; unit: string | null }[];
 }
 
 const PATH_INFO_CHUNK = 500;
@@ -37,11 +33,6 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, f: (t: T) =>
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-/** Sums like the queue runner: null with no outputs, a missing size counting as 0. */
-function sum(xs: readonly (number | null)[]): number | null {
-  return xs.length ? xs.reduce<number>((a, b) => a + (b ?? 0), 0) : null;
 }
 
 /** Reads each build's outputs (name → store path); the result is in the order of `builds`. */
@@ -67,19 +58,10 @@ export async function readCachedBuilds(
     return {
       status: summary.failed ? BuildStatus.FailedWithOutput : BuildStatus.Succeeded,
       releaseName: summary.releaseName ?? null,
-      size: sum(sizes.map((s) => s.narSize)),
-      closureSize: sum(sizes.map((s) => s.closureSize)),
+      size: sumSizes(sizes.map((s) => s.narSize)),
+      closureSize: sumSizes(sizes.map((s) => s.closureSize)),
       outputSizes,
-      products: summary.products.map((p) => ({
-        type: p.type,
-        subtype: p.subtype,
-        path: p.path,
-        name: p.name,
-        defaultPath: p.defaultPath ?? null,
-        fileSize: p.fileSize ?? null,
-        sha256: p.sha256 ?? null,
-      })),
-      metrics: summary.metrics.map((m) => ({ name: m.name, value: m.value, unit: m.unit ?? null })),
+      ...buildReportRows(summary),
     };
   });
 }
