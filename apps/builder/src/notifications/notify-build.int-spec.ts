@@ -521,6 +521,15 @@ describe('fc-queue-runner (built daemon)', () => {
           .map((o) => ({ name: o.name, path: o.path }))
           .sort((a, b) => a.name.localeCompare(b.name)),
       });
+      // The delivery is recorded after the POST's answer: wait for it rather than race it.
+      await waitUntil(
+        async () => {
+          const status = (await listBuildDeliveries(pool, id!))[0]?.status;
+          return status !== undefined && status !== 'pending';
+        },
+        10_000,
+        'the delivery to be recorded',
+      );
       expect((await listBuildDeliveries(pool, id!)).map((r) => r.status)).toEqual(['delivered']);
     } finally {
       daemon.kill('SIGTERM');
