@@ -20,7 +20,13 @@ async function send(res: Response, reply: Reply): Promise<void> {
   } else if ('stream' in reply) {
     res.status(reply.status).type(reply.contentType);
     if (reply.headers) res.set(reply.headers);
-    await pipeline(reply.stream, res);
+    try {
+      await pipeline(reply.stream, res);
+    } catch (e) {
+      // The client went away mid-stream (a closed log follower): nothing is left to answer.
+      if ((e as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && res.destroyed) return;
+      throw e;
+    }
   } else {
     res.status(reply.status).end();
   }

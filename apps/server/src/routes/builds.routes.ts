@@ -13,6 +13,8 @@ import {
   toBuildView,
 } from '../views/build.view';
 import { parseStatusFilter } from '../services/build.service';
+import { followBuildLog } from '../services/build-log-follower';
+import { resumeOffset, sseReply, type SseEvent } from '../http/server-sent-events';
 import type { Services } from '../services/services';
 import type { BuildDetailRow, Page } from '@fc/db';
 
@@ -25,6 +27,19 @@ const buildFilterQuery = pageQuery.extend({
   job: z.string().min(1).optional(),
   system: z.string().min(1).optional(),
   status: z.enum(BUILD_STATUS_NAMES).optional(),
+});
+
+/** How often a followed build's log and state are read again, and the client's reconnection delay. */
+const LOG_POLL_MS = 500;
+const LOG_RETRY_MS = 2000;
+
+const logStreamQuery = z.object({
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Byte offset to start from (a Last-Event-ID header takes precedence)'),
 });
 
 function toBuildPage(p: Page<BuildDetailRow>) {
@@ -151,6 +166,40 @@ export function buildRoutes(s: Services): ApiRoute[] {
         stream: await s.builds.log(params.id),
         contentType: 'text/plain; charset=utf-8',
       }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/builds/{id}/log/stream',
+      access: 'public',
+      tag: 'builds',
+      summary: "Follow the build's log live (server-sent events)",
+      description:
+        'A text/event-stream. Each `log` event carries `{"text": ...}`: the log from where the previous ' +
+        'event ended, in whole lines while the build runs; its `id` is the byte offset reached, so a ' +
+        'client that reconnects with `Last-Event-ID` (or `?offset=`) resumes there. The stream ends ' +
+        'with one `end` event carrying the finished build (the Build schema). A finished build gives its ' +
+        'whole log, then the end; a queued build waits for its log to start.',
+      params: idParam,
+      query: logStreamQuery,
+      responses: {
+        200: { description: 'The event stream', contentType: 'text/event-stream', schema: z.string() },
+      },
+      handle: async ({ params, query, req, res }) => {
+        await s.builds.get(params.id); // a build that does not exist is a 404, not an empty stream
+        const gone = new AbortController();
+        res.once('close', () => gone.abort());
+        const from = resumeOffset(req.get('last-event-id'), query.offset);
+        async function* wire(): AsyncGenerator<SseEvent> {
+          for await (const e of followBuildLog(s.builds, params.id, from, {
+            pollMs: LOG_POLL_MS,
+            signal: gone.signal,
+          })) {
+            if (e.kind === 'log') yield { event: 'log', id: String(e.offset), data: { text: e.text } };
+            else yield { event: 'end', data: toBuildView(e.build) };
+          }
+        }
+        return sseReply(wire(), LOG_RETRY_MS);
+      },
     }),
     defineRoute({
       method: 'get',
