@@ -32,6 +32,7 @@ import { BuildService } from './services/build.service';
 import { ChannelService } from './services/channel.service';
 import { ApiKeyService } from './services/api-key.service';
 import { UserService } from './services/user.service';
+import { LoginThrottle } from './services/login-throttle';
 import { SearchService } from './services/search.service';
 import { RemoteBuilderService } from './services/remote-builder.service';
 import { SystemService } from './services/system.service';
@@ -79,7 +80,14 @@ export function createApp(deps: AppDeps): ServerApp {
   });
 
   const evaluations = new EvaluationService(pool, boss);
-  const users = new UserService(pool);
+  const users = new UserService(
+    pool,
+    new LoginThrottle(pool, {
+      perUser: config.server.login_max_failures_per_user,
+      perAddress: config.server.login_max_failures_per_address,
+      windowSeconds: config.server.login_failure_window,
+    }),
+  );
   const services: Services = {
     projects: new ProjectService(pool),
     evaluations,

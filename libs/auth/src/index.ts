@@ -13,4 +13,4 @@ export {
   secretsEqual,
   type NewApiKeyToken,
 } from './api-key-token';
-export { hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './password';
+export { hashPassword, verifyPassword, checkLoginPassword, MIN_PASSWORD_LENGTH } from './password';

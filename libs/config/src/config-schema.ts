@@ -35,6 +35,10 @@ const server = z.strictObject({
   rate_limit_rps: z.number().positive().optional(),
   rate_limit_burst: positiveInt.optional(),
   session_secret: optionalString,
+  /** Failed logins of one user name, and from one client address, within login_failure_window (0 = no limit). */
+  login_max_failures_per_user: z.number().int().nonnegative().default(10),
+  login_max_failures_per_address: z.number().int().nonnegative().default(50),
+  login_failure_window: positiveInt.default(900),
   trust_proxy: z.boolean().default(false),
   /** The public URL of fc-server (links in commit statuses); unset: statuses carry no link. */
   base_url: z.url({ protocol: /^https?$/ }).optional(),

@@ -49,3 +49,13 @@ export class UnavailableError extends DomainError {
     super('unavailable', message);
   }
 }
+
+/** Too many attempts: answered 429 with Retry-After. */
+export class RateLimitedError extends DomainError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super('rate_limited', message, { retry_after: retryAfterSeconds });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -51,6 +51,7 @@ export * from './builds/build-api-queries';
 export * from './builds/queue-state-queries';
 export * from './api-keys/api-key-queries';
 export * from './users/user-queries';
+export * from './users/session-queries';
 export * from './channels/channel-queries';
 export * from './starred-jobs/starred-job-queries';
 export * from './remote-builders/remote-builder-queries';

@@ -1,7 +1,7 @@
 // The server's one error boundary: domain errors keep their status; anything else is logged with the
 // request id and answered with a generic 500. No stack traces in responses, ever.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { DomainError } from '@fc/core';
+import { DomainError, RateLimitedError } from '@fc/core';
 import { isConnectionError, PgErrorCode, pgErrorCode } from '@fc/db';
 import type { Logger } from '@fc/logging';
 
@@ -43,6 +43,7 @@ export function errorBoundary(logger: Logger): ErrorRequestHandler {
     }
     if (err instanceof DomainError) {
       const status = STATUS_OF_CODE[err.code] ?? 400;
+      if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       res.status(status).json({
         error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
       });

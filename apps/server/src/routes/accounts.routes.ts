@@ -16,6 +16,7 @@ import {
 import type { Principal } from '../auth/principal';
 import { SESSION_COOKIE } from '../auth/session';
 import type { Services } from '../services/services';
+import type { SessionContext } from '../services/user.service';
 
 const role = z.string().regex(ROLE_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"');
 const password = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -37,6 +38,11 @@ function userFields(b: Partial<z.output<typeof userCreate>>) {
     fullName: b.full_name,
     roles: b.roles,
   };
+}
+
+/** The caller's own session, kept when a password change ends the user's other sessions. */
+function sessionOf(req: Request, principal: Principal | undefined): SessionContext {
+  return { keepSessionId: principal?.kind === 'session' ? req.sessionID : null };
 }
 
 function userIdOf(principal: Principal | undefined): number {
@@ -79,10 +85,20 @@ export function accountRoutes(s: Services): ApiRoute[] {
       access: 'public',
       tag: 'auth',
       summary: 'Log in: starts a session (cookie fc.sid, 24 h)',
+      description:
+        'Failed logins are counted per user name and per client address (server.login_max_failures_per_user, ' +
+        'server.login_max_failures_per_address in server.login_failure_window seconds); past either limit the ' +
+        'answer is 429 with Retry-After until the window ends, whatever the password.',
       body: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }),
-      responses: { 200: { description: 'The user', schema: userView } },
+      responses: {
+        200: { description: 'The user', schema: userView },
+        401: { description: 'Unknown user or wrong password' },
+        429: { description: 'Too many failed logins for this user name or address' },
+      },
       handle: async ({ body, req }) => {
-        const user = await s.users.authenticate(body.username, body.password);
+        const user = await s.users.authenticate(body.username, body.password, {
+          address: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        });
         await login(req, user.id);
         return json(200, toUserView(user));
       },
@@ -124,11 +140,16 @@ export function accountRoutes(s: Services): ApiRoute[] {
       path: '/api/v1/me/password',
       access: 'authenticated',
       tag: 'me',
-      summary: "Change the caller's password",
+      summary: "Change the caller's password (ends the user's other sessions)",
       body: z.strictObject({ current_password: z.string(), new_password: password }),
       responses: { 204: { description: 'Changed' } },
-      handle: async ({ principal, body }) => {
-        await s.users.changePassword(userIdOf(principal), body.current_password, body.new_password);
+      handle: async ({ principal, body, req }) => {
+        await s.users.changePassword(
+          userIdOf(principal),
+          body.current_password,
+          body.new_password,
+          sessionOf(req, principal),
+        );
         return { status: 204 };
       },
     }),
@@ -254,22 +275,22 @@ export function accountRoutes(s: Services): ApiRoute[] {
       path: '/api/v1/users/{id}',
       access: Permission.Admin,
       tag: 'users',
-      summary: 'Change a user (roles, password, ...)',
+      summary: "Change a user (roles, password, ...); a new password ends the user's sessions",
       params: idParam,
       body: userCreate.partial(),
       responses: {
         200: { description: 'The user', schema: userView },
         409: { description: 'The name is taken' },
       },
-      handle: async ({ params, body }) =>
-        json(200, toUserView(await s.users.update(params.id, userFields(body)))),
+      handle: async ({ params, body, principal, req }) =>
+        json(200, toUserView(await s.users.update(params.id, userFields(body), sessionOf(req, principal)))),
     }),
     defineRoute({
       method: 'delete',
       path: '/api/v1/users/{id}',
       access: Permission.Admin,
       tag: 'users',
-      summary: 'Delete a user (and their API keys)',
+      summary: 'Delete a user (and their API keys and sessions)',
       params: idParam,
       responses: { 204: { description: 'Deleted' } },
       handle: async ({ params }) => {

@@ -1,7 +1,8 @@
 // Users: accounts with argon2 password hashes and roles; login; a user's own settings and stars.
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '@fc/core';
-import { hashPassword, verifyPassword } from '@fc/auth';
+import { checkLoginPassword, hashPassword, verifyPassword } from '@fc/auth';
 import {
+  deleteSessionsOfUser,
   deleteUser,
   findJobset,
   findUser,
@@ -13,6 +14,7 @@ import {
   starJob,
   unstarJob,
   updateUser,
+  withTransaction,
   type Page,
   type PageRequest,
   type Pool,
@@ -20,6 +22,7 @@ import {
   type UserRow,
 } from '@fc/db';
 import { mapConstraintErrors } from './pg-errors';
+import type { LoginThrottle } from './login-throttle';
 
 export interface NewUser {
   readonly username: string;
@@ -29,8 +32,17 @@ export interface NewUser {
   readonly roles?: readonly string[] | undefined;
 }
 
+/** Who is asking: the session to keep when a password change ends the user's other sessions. */
+export interface SessionContext {
+  /** The caller's own session id, or null when the caller has no session (API key). */
+  readonly keepSessionId: string | null;
+}
+
 export class UserService {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly loginThrottle: LoginThrottle,
+  ) {}
 
   list(request: PageRequest): Promise<Page<UserRow>> {
     return listUsers(this.pool, request);
@@ -62,16 +74,21 @@ export class UserService {
     );
   }
 
-  async update(id: number, changes: Partial<NewUser>): Promise<UserRow> {
+  /** A new password ends the user's sessions (all but the caller's own). */
+  async update(id: number, changes: Partial<NewUser>, caller: SessionContext): Promise<UserRow> {
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
     const row = await mapConstraintErrors(
       () =>
-        updateUser(this.pool, id, {
-          username: changes.username,
-          email: changes.email,
-          fullName: changes.fullName,
-          roles: changes.roles,
-          passwordHash,
+        withTransaction(this.pool, async (tx) => {
+          const updated = await updateUser(tx, id, {
+            username: changes.username,
+            email: changes.email,
+            fullName: changes.fullName,
+            roles: changes.roles,
+            passwordHash,
+          });
+          if (updated && passwordHash !== undefined) await deleteSessionsOfUser(tx, id, caller.keepSessionId);
+          return updated;
         }),
       `a user named "${changes.username ?? ''}" already exists`,
     );
@@ -79,21 +96,34 @@ export class UserService {
     return row;
   }
 
+  /** The user, their API keys and their sessions. */
   async delete(id: number): Promise<void> {
-    if (!(await deleteUser(this.pool, id))) throw new NotFoundError(`user ${id} does not exist`);
+    const deleted = await withTransaction(this.pool, async (tx) => {
+      await deleteSessionsOfUser(tx, id);
+      return deleteUser(tx, id);
+    });
+    if (!deleted) throw new NotFoundError(`user ${id} does not exist`);
   }
 
-  /** The user whose password this is; one message for unknown users and wrong passwords alike. */
-  async authenticate(username: string, password: string): Promise<UserRow> {
+  /**
+   * The user whose password this is; one message for unknown users and wrong passwords alike, and one
+   * argon2 verification for both (checkLoginPassword). Failures are counted per name and per client
+   * address; past the limits the password is not checked and the answer is 429.
+   */
+  async authenticate(username: string, password: string, client: { address: string }): Promise<UserRow> {
+    await this.loginThrottle.check(username, client.address);
     const user = await findUserByName(this.pool, username);
     const hash = user ? await passwordHashOfUser(this.pool, user.id) : undefined;
-    if (!user || !hash || !(await verifyPassword(hash, password))) {
+    if (!(await checkLoginPassword(hash, password)) || !user) {
+      await this.loginThrottle.failed(username, client.address);
       throw new UnauthorizedError('unknown user or wrong password');
     }
+    await this.loginThrottle.succeeded(username);
     return user;
   }
 
-  async changePassword(id: number, current: string, next: string): Promise<void> {
+  /** A new password ends the user's other sessions (all but the caller's own). */
+  async changePassword(id: number, current: string, next: string, caller: SessionContext): Promise<void> {
     const hash = await passwordHashOfUser(this.pool, id);
     if (hash === undefined) throw new NotFoundError(`user ${id} does not exist`);
     if (hash !== null && !(await verifyPassword(hash, current))) {
@@ -101,7 +131,11 @@ export class UserService {
         fields: [{ field: 'current_password', in: 'body', message: 'is wrong' }],
       });
     }
-    await updateUser(this.pool, id, { passwordHash: await hashPassword(next) });
+    const passwordHash = await hashPassword(next);
+    await withTransaction(this.pool, async (tx) => {
+      await updateUser(tx, id, { passwordHash });
+      await deleteSessionsOfUser(tx, id, caller.keepSessionId);
+    });
   }
 
   starredJobs(userId: number): Promise<StarredJobRow[]> {
