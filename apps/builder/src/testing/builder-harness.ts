@@ -138,21 +138,25 @@ export function nixDaemonSessions(runnerPid: number): number[] {
     .filter((pid) => isNixDaemonSession(pid) && parentPid(pid) === runnerPid);
 }
 
-/**
- * The `nix-daemon --stdio` session building `drvPath`: the ancestor of the builder process, found by
- * its working directory (Nix's `nix-build-<name>.drv-N` build directory).
- */
+/** Whether `pid` is a builder of the derivation named `name`: its environment's `name` (sandboxed
+ * builds run in /build of their own mount namespace) or its working directory (unsandboxed builds
+ * run in Nix's `nix-build-<name>.drv-N` directory). */
+function isBuilderOf(pid: number, name: string): boolean {
+  try {
+    if (basename(readlinkSync(`/proc/${pid}/cwd`)).startsWith(`nix-build-${name}.drv-`)) return true;
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`name=${name}`);
+  } catch {
+    return false;
+  }
+}
+
+/** The `nix-daemon --stdio` session building `drvPath`: the ancestor of its builder process. */
 export function nixDaemonBuilding(drvPath: string): number | undefined {
-  const buildDir = `nix-build-${basename(drvPath).slice(33)}-`;
+  const name = basename(drvPath)
+    .slice(33)
+    .replace(/\.drv$/, '');
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cwd: string;
-    try {
-      cwd = readlinkSync(`/proc/${entry}/cwd`);
-    } catch {
-      continue;
-    }
-    if (!basename(cwd).startsWith(buildDir)) continue;
+    if (!/^\d+$/.test(entry) || !isBuilderOf(Number(entry), name)) continue;
     for (let pid = parentPid(Number(entry)); pid && pid > 1; pid = parentPid(pid))
       if (isNixDaemonSession(pid)) return pid;
   }
