@@ -57,7 +57,9 @@ export function walkerArguments(
   control: Readonly<Record<string, unknown>>,
 ): string[] {
   const { source, inputs } = request;
-  const allowed: string[] = [request.workDir];
+  // Restricted mode allows exactly this evaluation's own files: the walker expression and the
+  // inputs (never the whole work directory, which holds every other jobset's checkouts).
+  const allowed: string[] = [walker];
   for (const i of inputs) if (i.type === 'git' || i.type === 'path') allowed.push(i.path);
   const fcControl = {
     ...control,
