@@ -17,6 +17,7 @@ export * from './store/local-machine';
 export * from './eval/eval-types';
 export * from './eval/run-command';
 export * from './eval/aggregates';
+export * from './eval/aggregate-failure';
 export * from './eval/evaluate-jobset';
 export * from './eval/store-validity';
 export * from './eval/nix-error';

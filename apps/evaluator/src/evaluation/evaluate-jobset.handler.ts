@@ -28,7 +28,7 @@ import {
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import type { RecordedEvaluationCounts } from '@fc/metrics';
-import { evaluateJobset, JobsetEvaluationError, type EvaluatorChoice } from '@fc/nix';
+import { aggregateFailure, evaluateJobset, JobsetEvaluationError, type EvaluatorChoice } from '@fc/nix';
 import type { Boss, JobPayload, QueueName } from '@fc/queue';
 import { applyDeclarativeJobsets, writeDeclarativeJobset } from '../declarative/apply-declarative-spec';
 import { fetchDeclarativeSpec, type DeclarativeSource } from '../declarative/declarative-input';
@@ -221,6 +221,9 @@ export async function evaluateJobsetJob(
     });
     await progressWrite;
     if (evaluation instanceof JobsetEvaluationError) return await fail(evaluation.message, 'eval-failed');
+    for (const line of evaluation.log) logger[line.level](line.message);
+    const brokenAggregate = aggregateFailure(evaluation);
+    if (brokenAggregate !== null) return await fail(brokenAggregate, 'eval-failed');
     const evalDurationMs = Date.now() - evalStart;
     if (declarative) {
       const names = [...evaluation.jobs.map((j) => j.attr), ...evaluation.errors.keys()];
@@ -299,7 +302,14 @@ async function recordStaticSpec(
     evaluationId,
     projectId: jobset.projectId,
     jobsetId: jobset.id,
-    evaluation: { jobs: [], errors: new Map(), constituents: new Map(), processes: 0 },
+    evaluation: {
+      jobs: [],
+      errors: new Map(),
+      constituents: new Map(),
+      aggregateErrors: new Map(),
+      log: [],
+      processes: 0,
+    },
     jobsEvaluated: 0,
     evalDurationMs: 0,
   });

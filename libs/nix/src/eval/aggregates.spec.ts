@@ -80,7 +80,7 @@ describe('resolveAggregates', () => {
     expect(r.jobs.map((j) => j.attr)).toEqual(['a']);
   });
 
-  it('reports a dependency cycle on every aggregate in it, names sorted', () => {
+  it('names a cycle by the first back edge of the depth-first walk and skips every other aggregate', () => {
     const r = resolveAggregates(
       [aggregate('ok_aggregate', names('indirect_aggregate')), aggregate('indirect_aggregate', names('ok_aggregate'))],
       new Map(),
@@ -89,8 +89,46 @@ describe('resolveAggregates', () => {
     expect(r.errors.get('ok_aggregate')).toBe(message);
     expect(r.errors.get('indirect_aggregate')).toBe(message);
     expect(r.jobs).toEqual([]);
-    const self = resolveAggregates([aggregate('me', names('me'))], new Map());
-    expect(self.errors.get('me')).toBe('Dependency cycle: me <-> me');
+    expect(r.log).toEqual([
+      { level: 'error', message: "Found dependency cycle between jobs 'indirect_aggregate' and 'ok_aggregate'" },
+    ]);
+    // a -> b -> c -> a: the back edge c -> a names the pair; d, unrelated, is skipped.
+    const longer = resolveAggregates(
+      [
+        aggregate('a', names('b')),
+        aggregate('b', names('c')),
+        aggregate('c', names('a')),
+        aggregate('d', names('x')),
+        job('x'),
+      ],
+      new Map(),
+    );
+    expect([...longer.aggregateErrors]).toEqual([
+      ['a', 'Dependency cycle: a <-> c'],
+      ['c', 'Dependency cycle: a <-> c'],
+      ['b', 'Skipping aggregate because of a dependency cycle'],
+      ['d', 'Skipping aggregate because of a dependency cycle'],
+    ]);
+    expect(longer.jobs.map((j) => j.attr)).toEqual(['x']);
+  });
+
+  it('takes an aggregate naming itself as no cycle (nix-eval-jobs), and no constituent', () => {
+    const self = resolveAggregates([aggregate('me', names('me', 'x')), job('x')], new Map());
+    expect(self.errors.size).toBe(0);
+    expect(self.constituents.get('me')).toEqual(['x']);
+  });
+
+  it("logs what nix-eval-jobs logs for a missing job, a broken job and a glob without matches", () => {
+    const r = resolveAggregates(
+      [aggregate('agg', names('nope', 'bad')), aggregate('g', names('zz*'), true)],
+      new Map([['bad', 'error: boom']]),
+    );
+    expect(r.log).toEqual([
+      { level: 'error', message: "aggregate job 'agg' references non-existent job 'nope'" },
+      { level: 'error', message: "aggregate job 'agg' references broken job 'bad': error: boom" },
+      { level: 'warn', message: "aggregate job 'g' references constituent glob pattern 'zz*' with no matches" },
+    ]);
+    expect(r.aggregateErrors.get('agg')).toBe('nope: does not exist\nbad: error: boom');
   });
 
   it('breaks an aggregate of a broken aggregate too, and keeps the unrelated jobs', () => {

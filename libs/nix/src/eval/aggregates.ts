@@ -1,8 +1,14 @@
 // Hydra's aggregate jobs (`_hydraAggregate = true`): constituents given as derivations, as job
-// names, or (with `_hydraGlobConstituents`) as globs over job names that never match the aggregate
-// itself. A broken constituent makes the aggregate an evaluation error with Hydra's messages:
-// `NAME: does not exist`, `NAME: <its error>`, `PATTERN: constituent glob pattern had no matches`,
-// `Dependency cycle: a <-> b`.
+// names, or (with `_hydraGlobConstituents`) as fnmatch globs over job names that never match the
+// aggregate itself. Named constituents are resolved as nix-eval-jobs resolves them:
+// - each aggregate's broken constituents (`NAME: does not exist`, `NAME: <its error>`,
+//   `PATTERN: constituent glob pattern had no matches`) make it an error;
+// - the aggregates are sorted by a depth-first walk (names in order); the first back edge found is a
+//   cycle, named by its two ends (`Dependency cycle: a <-> b`), and every other aggregate is then
+//   skipped ("Skipping aggregate because of a dependency cycle");
+// - what nix-eval-jobs logs on the way is returned in `log`.
+// An aggregate of a broken aggregate is broken too (nix-eval-jobs does not say so; Hydra fails the
+// whole evaluation either way, see aggregate-failure.ts).
 import type { EvaluatedJob } from './eval-types';
 
 export interface ResolvedAggregates {
@@ -11,7 +17,18 @@ export interface ResolvedAggregates {
   readonly errors: ReadonlyMap<string, string>;
   /** Aggregate job name → its constituents' job names. */
   readonly constituents: ReadonlyMap<string, readonly string[]>;
+  /** The broken aggregates, in the order nix-eval-jobs prints them, → their error. */
+  readonly aggregateErrors: ReadonlyMap<string, string>;
+  /** nix-eval-jobs' log lines about broken aggregates, in order. */
+  readonly log: readonly AggregateLogLine[];
 }
+
+export interface AggregateLogLine {
+  readonly level: 'error' | 'warn';
+  readonly message: string;
+}
+
+export const CYCLE_SKIPPED = 'Skipping aggregate because of a dependency cycle';
 
 /** fnmatch(3) without flags: `*` and `?` match any character, dots included; `[...]` classes. */
 export function globToRegExp(pattern: string): RegExp {
@@ -34,16 +51,102 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-const isGlob = (s: string) => /[*?[]/.test(s);
+interface NamedAggregate {
+  /** Healthy named constituents, sorted. */
+  readonly dependencies: readonly string[];
+  /** Broken constituent (or pattern) → why, in the order found. */
+  readonly broken: ReadonlyMap<string, string>;
+}
+
+/** Each aggregate with named constituents: its dependencies and broken constituents, with log lines. */
+function namedAggregates(
+  allJobs: readonly EvaluatedJob[],
+  evalErrors: ReadonlyMap<string, string>,
+  log: AggregateLogLine[],
+): Map<string, NamedAggregate> {
+  const known = new Set([...allJobs.map((j) => j.attr), ...evalErrors.keys()]);
+  const allNames = [...known].sort();
+  const result = new Map<string, NamedAggregate>();
+  for (const job of [...allJobs].sort((a, b) => (a.attr < b.attr ? -1 : a.attr > b.attr ? 1 : 0))) {
+    const names = (job.constituents ?? []).flatMap((c) => ('name' in c ? [c.name] : []));
+    if (!job.isAggregate || names.length === 0) continue;
+    const broken = new Map<string, string>();
+    const deps = new Set<string>();
+    const healthy = (child: string): boolean => {
+      const error = evalErrors.get(child);
+      if (error === undefined) return true;
+      log.push({ level: 'error', message: `aggregate job '${job.attr}' references broken job '${child}': ${error}` });
+      broken.set(child, error);
+      return false;
+    };
+    for (const child of names) {
+      if (known.has(child)) {
+        if (healthy(child)) deps.add(child);
+      } else if (!job.globConstituents) {
+        log.push({ level: 'error', message: `aggregate job '${job.attr}' references non-existent job '${child}'` });
+        broken.set(child, 'does not exist');
+      } else {
+        const re = globToRegExp(child);
+        let found = false;
+        for (const n of allNames) {
+          if (n === job.attr || !re.test(n) || !healthy(n)) continue;
+          deps.add(n);
+          found = true;
+        }
+        if (!found) {
+          log.push({
+            level: 'warn',
+            message: `aggregate job '${job.attr}' references constituent glob pattern '${child}' with no matches`,
+          });
+          broken.set(child, 'constituent glob pattern had no matches');
+        }
+      }
+    }
+    result.set(job.attr, { dependencies: [...deps].sort(), broken });
+  }
+  return result;
+}
+
+type TopoOrder = { readonly order: string[] } | { readonly cycle: readonly [string, string] };
+
+/** nix-eval-jobs' depth-first sort of the aggregates; the first back edge found ends it. */
+function topoSort(aggregates: ReadonlyMap<string, NamedAggregate>): TopoOrder {
+  const order: string[] = [];
+  const visited = new Set<string>();
+  const parents = new Set<string>();
+  const visit = (name: string, parent: string | null): readonly [string, string] | null => {
+    if (parents.has(name)) return [name, parent ?? name];
+    if (visited.has(name)) return null;
+    visited.add(name);
+    parents.add(name);
+    for (const dep of aggregates.get(name)?.dependencies ?? []) {
+      if (dep === name || !aggregates.has(dep)) continue;
+      const cycle = visit(dep, name);
+      if (cycle) return cycle;
+    }
+    order.push(name);
+    parents.delete(name);
+    return null;
+  };
+  for (const name of [...aggregates.keys()].sort()) {
+    const cycle = visit(name, null);
+    if (cycle) return { cycle };
+  }
+  return { order };
+}
 
 export function resolveAggregates(
   allJobs: readonly EvaluatedJob[],
   evalErrors: ReadonlyMap<string, string>,
+  /** Aggregates an evaluator already found broken (nix-eval-jobs resolves them itself). */
+  evaluatorAggregateErrors: ReadonlyMap<string, string> = new Map(),
 ): ResolvedAggregates {
+  const log: AggregateLogLine[] = [];
   const errors = new Map(evalErrors);
+  const aggregateErrors = new Map(evaluatorAggregateErrors);
+  for (const [name, error] of evaluatorAggregateErrors) errors.set(name, error);
   const byName = new Map(allJobs.map((j) => [j.attr, j]));
-  const allNames = [...byName.keys(), ...errors.keys()];
-  // An alias collapses to the shortest job name with the same derivation.
+  // An alias collapses to the shortest job name with the same derivation (Hydra).
   const canonical = new Map<string, string>();
   for (const j of allJobs) {
     const seen = canonical.get(j.drvPath);
@@ -51,90 +154,41 @@ export function resolveAggregates(
       canonical.set(j.drvPath, j.attr);
     }
   }
-
-  // Named dependencies of each aggregate, and the problems found resolving them.
-  const named = new Map<string, string[]>();
-  const problems = new Map<string, string[]>();
-  for (const job of allJobs) {
-    if (!job.isAggregate) continue;
-    const deps: string[] = [];
-    const errs: string[] = [];
-    for (const c of job.constituents ?? []) {
-      if (!('name' in c)) continue;
-      if (job.globConstituents && isGlob(c.name)) {
-        const re = globToRegExp(c.name);
-        const matches = allNames.filter((n) => n !== job.attr && re.test(n));
-        if (matches.length === 0) errs.push(`${c.name}: constituent glob pattern had no matches`);
-        deps.push(...matches);
-      } else if (c.name !== job.attr || !job.globConstituents) deps.push(c.name);
-    }
-    named.set(job.attr, [...new Set(deps)]);
-    problems.set(job.attr, errs);
-  }
-
-  // Cycles among aggregates (Tarjan's strongly connected components).
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  let counter = 0;
-  const cycles: string[][] = [];
-  const strong = (v: string) => {
-    index.set(v, counter);
-    low.set(v, counter++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of named.get(v) ?? []) {
-      if (!named.has(w)) continue;
-      if (!index.has(w)) {
-        strong(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) === index.get(v)) {
-      const scc: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        scc.push(w);
-      } while (w !== v);
-      if (scc.length > 1 || (named.get(v) ?? []).includes(v)) cycles.push(scc);
-    }
+  const breakAggregate = (name: string, error: string) => {
+    errors.set(name, error);
+    aggregateErrors.set(name, error);
   };
-  for (const v of named.keys()) if (!index.has(v)) strong(v);
-  for (const scc of cycles) {
-    const names = [...scc].sort();
-    const message = `Dependency cycle: ${(names.length === 1 ? [names[0]!, names[0]!] : names).join(' <-> ')}`;
-    for (const n of scc) errors.set(n, message);
-  }
 
-  // Resolve in dependency order, so an aggregate of a broken aggregate is broken too.
-  const done = new Set<string>();
+  const named = namedAggregates(allJobs, evalErrors, log);
+  const sorted = topoSort(named);
   const constituents = new Map<string, string[]>();
-  const resolve = (name: string) => {
-    if (done.has(name) || errors.has(name)) return;
-    done.add(name);
-    const job = byName.get(name)!;
-    const errs = [...(problems.get(name) ?? [])];
-    const links: string[] = [];
-    for (const dep of named.get(name) ?? []) {
-      if (named.has(dep)) resolve(dep);
-      const depError = errors.get(dep);
-      if (depError !== undefined) errs.push(`${dep}: ${depError}`);
-      else if (!byName.has(dep)) errs.push(`${dep}: does not exist`);
-      else links.push(canonical.get(byName.get(dep)!.drvPath) ?? dep);
-    }
-    for (const c of job.constituents ?? []) {
-      if ('drvPath' in c) {
-        const n = canonical.get(c.drvPath);
-        if (n !== undefined) links.push(n);
+  if ('cycle' in sorted) {
+    const [a, b] = sorted.cycle;
+    log.push({ level: 'error', message: `Found dependency cycle between jobs '${a}' and '${b}'` });
+    breakAggregate(a, `Dependency cycle: ${a} <-> ${b}`);
+    breakAggregate(b, `Dependency cycle: ${a} <-> ${b}`);
+    for (const name of [...named.keys()].sort()) if (name !== a && name !== b) breakAggregate(name, CYCLE_SKIPPED);
+  } else {
+    for (const name of sorted.order) {
+      const { dependencies, broken } = named.get(name)!;
+      const problems = [...broken].map(([child, why]) => `${child}: ${why}`);
+      for (const dep of dependencies) {
+        const depError = aggregateErrors.get(dep);
+        if (depError !== undefined) problems.push(`${dep}: ${depError}`);
       }
+      if (problems.length > 0) breakAggregate(name, problems.join('\n'));
+      else constituents.set(name, dependencies.map((d) => canonical.get(byName.get(d)!.drvPath) ?? d));
     }
-    if (errs.length > 0) errors.set(name, errs.join('\n'));
-    else constituents.set(name, [...new Set(links)].filter((n) => n !== name));
-  };
-  for (const name of named.keys()) resolve(name);
-
-  return { jobs: allJobs.filter((j) => !errors.has(j.attr)), errors, constituents };
+  }
+  // Derivation constituents link to the job of that derivation, when there is one.
+  for (const job of allJobs) {
+    if (!job.isAggregate || errors.has(job.attr)) continue;
+    const links = [...(constituents.get(job.attr) ?? [])];
+    for (const c of job.constituents ?? []) {
+      const n = 'drvPath' in c ? canonical.get(c.drvPath) : undefined;
+      if (n !== undefined) links.push(n);
+    }
+    constituents.set(job.attr, [...new Set(links)].filter((n) => n !== job.attr));
+  }
+  return { jobs: allJobs.filter((j) => !errors.has(j.attr)), errors, constituents, aggregateErrors, log };
 }

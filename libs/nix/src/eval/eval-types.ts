@@ -69,6 +69,10 @@ export interface EvalJobsResult {
   readonly jobs: readonly EvaluatedJob[];
   /** Job name → Nix's error message, verbatim. */
   readonly errors: ReadonlyMap<string, string>;
+  /** Aggregates the evaluator itself found broken (nix-eval-jobs), in its order → their error. */
+  readonly aggregateErrors?: ReadonlyMap<string, string>;
+  /** What the evaluator itself logged about broken aggregates (nix-eval-jobs). */
+  readonly aggregateLog?: readonly { readonly level: 'error' | 'warn'; readonly message: string }[];
   /** How many nix processes the evaluation took (1 when nothing broke the walk). */
   readonly processes: number;
 }

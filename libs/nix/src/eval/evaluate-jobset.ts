@@ -29,5 +29,6 @@ export async function evaluateJobset(
     evaluator.kind === 'nix-eval-jobs'
       ? await runNixEvalJobs(evaluator.path, request)
       : await new BuiltinEvaluator(request).run();
-  return { ...resolveAggregates(raw.jobs, raw.errors), processes: raw.processes };
+  const resolved = resolveAggregates(raw.jobs, raw.errors, raw.aggregateErrors);
+  return { ...resolved, log: [...(raw.aggregateLog ?? []), ...resolved.log], processes: raw.processes };
 }

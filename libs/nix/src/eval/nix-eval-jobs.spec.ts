@@ -78,6 +78,23 @@ describe('parseNixEvalJobsLine', () => {
       kind: 'error',
       attr: 'set.broken',
       message: "error: attribute 'missing' missing\n\n       at /nix/store/x-source/release.nix:4:12:",
+      aggregate: false,
+    });
+  });
+
+  it('tells an aggregate whose constituents nix-eval-jobs found broken', () => {
+    const line = JSON.stringify({
+      attr: 'agg',
+      attrPath: ['agg'],
+      drvPath: DRV,
+      constituents: [],
+      error: 'nope: does not exist\n',
+    });
+    expect(parseNixEvalJobsLine(line)).toEqual({
+      kind: 'error',
+      attr: 'agg',
+      message: 'nope: does not exist',
+      aggregate: true,
     });
   });
 

@@ -7,6 +7,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
+import type { AggregateLogLine } from './aggregates';
 import { cleanNixError } from './nix-error';
 import {
   JobsetEvaluationError,
@@ -40,7 +41,8 @@ export function findExecutable(name: string, searchPath: string): string | null 
 /** One line of nix-eval-jobs' output, as FC reads it. */
 export type NixEvalJobsLine =
   | { readonly kind: 'job'; readonly job: EvaluatedJob }
-  | { readonly kind: 'error'; readonly attr: string; readonly message: string }
+  /** `aggregate` when nix-eval-jobs found an aggregate's constituents broken. */
+  | { readonly kind: 'error'; readonly attr: string; readonly message: string; readonly aggregate: boolean }
   /** A name the built-in walker does not take as a job either (a dot or space in a component). */
   | { readonly kind: 'skipped'; readonly attr: string };
 
@@ -99,7 +101,10 @@ export function parseNixEvalJobsLine(line: string): NixEvalJobsLine {
   if (attr === null || attr === '') throw new JobRecordError(`nix-eval-jobs printed a job without a name: ${line.slice(0, 200)}`);
   if (path?.some((p) => /[. ]/.test(p))) return { kind: 'skipped', attr };
   const error = str(r['error']);
-  if (error !== null) return { kind: 'error', attr, message: error };
+  if (error !== null) {
+    const aggregate = 'constituents' in r || 'namedConstituents' in r || r['_hydraAggregate'] === true;
+    return { kind: 'error', attr, message: error.replace(/\n$/, ''), aggregate };
+  }
 
   const outputs: Record<string, string> = {};
   if (typeof r['outputs'] === 'object' && r['outputs'] !== null) {
@@ -149,6 +154,8 @@ export async function runNixEvalJobs(executable: string, request: EvalJobsReques
   const walker = walkerFile(request.workDir);
   const jobs = new Map<string, EvaluatedJob>();
   const errors = new Map<string, string>();
+  const aggregateErrors = new Map<string, string>();
+  const aggregateLog: AggregateLogLine[] = [];
   let bad: Error | undefined;
   const stderr: string[] = [];
   const result = await runCommand(executable, nixEvalJobsArguments(request, walker, Math.min(4, availableParallelism())), {
@@ -157,6 +164,8 @@ export async function runNixEvalJobs(executable: string, request: EvalJobsReques
     ...(request.signal ? { signal: request.signal } : {}),
     processGroupDir: request.processGroupDir,
     onStderrLine: (line) => {
+      const said = /(aggregate job '.*|Found dependency cycle between jobs .*)$/.exec(line);
+      if (said) aggregateLog.push({ level: /^warning:/.test(line) ? 'warn' : 'error', message: said[1]! });
       stderr.push(line);
       if (stderr.length > 200) stderr.shift();
     },
@@ -165,6 +174,7 @@ export async function runNixEvalJobs(executable: string, request: EvalJobsReques
       try {
         const parsed = parseNixEvalJobsLine(line);
         if (parsed.kind === 'job') jobs.set(parsed.job.attr, parsed.job);
+        else if (parsed.kind === 'error' && parsed.aggregate) aggregateErrors.set(parsed.attr, parsed.message);
         else if (parsed.kind === 'error') errors.set(parsed.attr, parsed.message);
         request.onProgress?.(jobs.size + errors.size);
       } catch (e) {
@@ -182,5 +192,5 @@ export async function runNixEvalJobs(executable: string, request: EvalJobsReques
     throw new JobsetEvaluationError(cleanNixError(stderr) || `nix-eval-jobs exited with code ${result.exitCode}`);
   }
   if (bad) throw new JobsetEvaluationError(bad.message);
-  return { jobs: [...jobs.values()], errors, processes: 1 };
+  return { jobs: [...jobs.values()], errors, aggregateErrors, aggregateLog, processes: 1 };
 }
