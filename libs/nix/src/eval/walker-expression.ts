@@ -45,7 +45,27 @@ let
     else i.value;
   inputs = mapAttrs mkInput control.inputs // fcNixInputs;
 
-  root =
+  # As nix-eval-jobs (Nix's autoCallFunction), every attribute whose value is a function with formals
+  # is called: with the inputs it names (all of them when it has \`...\`), and Nix's error for an
+  # argument without a value. A function without formals (\`x: ...\`) is not called, and not a job.
+  xmlOf = f: builtins.toXML f;
+  hasFormals = f: functionArgs f != { } || builtins.match ".*<attrspat.*" (xmlOf f) != null;
+  autoCall = f:
+    let
+      args = functionArgs f;
+      missing = filter (n: !args.\${n} && !(inputs ? \${n})) (attrNames args);
+    in
+    if missing != [ ] then
+      throw ("cannot evaluate a function that has an argument without a value ('\${builtins.head missing}')\n\n"
+        + "Nix attempted to evaluate a function as a top level expression; in\n"
+        + "this case it must have its arguments supplied either by default\n"
+        + "values, or passed explicitly with '--arg' or '--argstr'. See\n"
+        + "https://nixos.org/manual/nix/stable/#ss-functions.")
+    else f (if builtins.match ".*<attrspat ellipsis.*" (xmlOf f) != null then inputs else intersectAttrs args inputs);
+  called = v: withCalls (if isFunction v && hasFormals v then autoCall v else v);
+  withCalls = v: if isAttrs v && !(isDerivation v) then mapAttrs (n: called) v else v;
+
+  root = withCalls (
     if control.flake != null then
       let outputs = (builtins.getFlake control.flake).outputs;
       in outputs.hydraJobs or outputs.checks
@@ -54,7 +74,8 @@ let
         f = import (source control.src + "/\${control.file}");
         args = functionArgs f;
       in
-      if isFunction f then f (if args == { } then inputs else intersectAttrs args inputs) else f;
+      if isFunction f then f (if args == { } then inputs else intersectAttrs args inputs) else f
+  );
 
   # Hydra's meta conventions.
   metaString = meta: name: if isString (meta.\${name} or null) then meta.\${name} else null;
