@@ -31,6 +31,7 @@ fi
 # the users; the nix-setup-systemd package would), no network substituters, flakes enabled.
 # sandbox-paths exposes the Debian layout that `/bin/sh` builders need when there is no nixpkgs;
 # a build then runs as nixbldN in its own namespaces and sees an empty /tmp, no /root, its own /etc.
+# fc-evaluator and fc-queue-runner say at start whether Nix sandboxes builds (warning when not).
 nix_conf=/etc/nix/nix.conf
 set_nix_setting() {
   local key=$1 value=$2
@@ -58,6 +59,8 @@ done
 set_nix_setting sandbox 'true'
 set_nix_setting sandbox-paths '/bin /usr /lib /lib64'
 set_nix_setting build-users-group 'nixbld'
+# Where the kernel lacks the namespaces, fail builds instead of running them unsandboxed silently.
+set_nix_setting sandbox-fallback 'false'
 set_nix_setting substituters ''
 set_nix_setting experimental-features 'nix-command flakes'
 

@@ -4,7 +4,7 @@ import { loadConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createBuilderMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
-import { readLocalMachine } from '@fc/nix';
+import { readLocalMachine, readSandboxVerdict, sandboxStartLine } from '@fc/nix';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { LogLayout } from './build-log-writer';
 import { BuildMachines } from './build-machines';
@@ -31,6 +31,10 @@ runDaemon('fc-queue-runner', async () => {
   await boss.start();
   await ensureQueues(boss, { buildExpireSeconds: qr.build_timeout + 600, buildRetryLimit: qr.max_retries });
   const local = await readLocalMachine();
+  // Said at every start, loudly when a build could read FC's files (README, "Security").
+  const sandbox = await readSandboxVerdict();
+  const sandboxLine = sandboxStartLine(sandbox);
+  logger.log(sandboxLine.level, sandboxLine.message, { nixSandbox: sandbox.settings });
   const registry = createMetricsRegistry({ service: 'fc-queue-runner' });
   const metrics = createBuilderMetrics(registry);
   // Before any work is taken, so a port already in use stops the daemon at once.

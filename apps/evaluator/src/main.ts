@@ -4,7 +4,7 @@ import { loadConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createEvaluatorMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
-import { selectEvaluator } from '@fc/nix';
+import { readSandboxVerdict, sandboxStartLine, selectEvaluator } from '@fc/nix';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { startEvaluator } from './evaluator';
 
@@ -26,6 +26,10 @@ runDaemon('fc-evaluator', async () => {
   });
   // nix-eval-jobs when it is on PATH, else the built-in walker.
   const evaluator = selectEvaluator(process.env['PATH'] ?? '');
+  // Said at every start, loudly when a build could read FC's files (README, "Security").
+  const sandbox = await readSandboxVerdict();
+  const sandboxLine = sandboxStartLine(sandbox);
+  logger.log(sandboxLine.level, sandboxLine.message, { nixSandbox: sandbox.settings });
   const registry = createMetricsRegistry({ service: 'fc-evaluator' });
   const metrics = createEvaluatorMetrics(registry);
   // Before any work is taken, so a port already in use stops the daemon at once.

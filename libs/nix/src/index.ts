@@ -13,6 +13,7 @@ export * from './store/path-info';
 export * from './store/cached-build-reader';
 export * from './store/gc-roots';
 export * from './store/local-machine';
+export * from './store/sandbox-settings';
 // Evaluation wrappers (fc-evaluator).
 export * from './eval/eval-types';
 export * from './eval/run-command';

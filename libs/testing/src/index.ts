@@ -5,3 +5,4 @@ export { assertNixAvailable } from './nix-check';
 export { runApp, startApp, appMain, type AppName, type BinaryResult } from './run-binary';
 export { parseMetrics, metricValue, scrapeMetrics, type MetricSample } from './prometheus-text';
 export { freePort } from './free-port';
+export { waitForLogRecord, type LogRecord } from './daemon-log';

@@ -1,8 +1,10 @@
-// Attacks on the evaluator: one jobset's expression reading another jobset's checkout.
+// Attacks on the evaluator: one jobset's expression reading another jobset's checkout; and the
+// evaluator (which builds for import-from-derivation) saying at start whether Nix sandboxes builds.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createSilentLogger } from '@fc/logging';
+import { waitForLogRecord } from '@fc/testing';
 import {
   createJobset,
   gitRepo,
@@ -95,5 +97,26 @@ describe('with restrict_eval on', () => {
     expect(failed['error']).not.toContain(secret);
     const jobset = await row('SELECT error_message FROM jobsets WHERE id = $1', [b.jobsetId]);
     expect(jobset['error_message']).not.toContain(secret);
+  });
+});
+
+describe('fc-evaluator at start', () => {
+  it('says whether Nix sandboxes builds, warning loudly when it does not', async () => {
+    const sandboxed = env.startDaemon('evaluator', { FC_EVALUATOR__WORK_DIR: env.workDir });
+    expect(
+      await waitForLogRecord(sandboxed, (r) => r.message.includes('sandboxed'), 'the sandbox line'),
+    ).toMatchObject({ level: 'info', message: 'builds are sandboxed' });
+    const unsandboxed = env.startDaemon('evaluator', {
+      FC_EVALUATOR__WORK_DIR: env.workDir,
+      NIX_CONFIG: 'sandbox = false',
+    });
+    const warning = await waitForLogRecord(
+      unsandboxed,
+      (r) => r.message.includes('SANDBOXED'),
+      'the warning',
+    );
+    expect(warning.level).toBe('warn');
+    expect(warning.message).toContain('BUILDS ARE NOT SANDBOXED: sandbox = false');
+    await env.stopDaemons();
   });
 });

@@ -1,0 +1,97 @@
+// A build trying to read files outside its inputs (a key under FC's work dir, one under the home of
+// the user FC runs as) and print them into its public log; and the queue runner saying at start
+// whether Nix sandboxes builds.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { ResultPromise } from 'execa';
+import { createBoss, type Boss } from '@fc/queue';
+import { createTestDatabase, startApp, waitForLogRecord, type TestDatabase } from '@fc/testing';
+import { createJobset, instantiate, queueBuilds } from './testing/build-fixture';
+import { builderEnv, waitForBuild } from './testing/builder-harness';
+
+jest.setTimeout(90_000);
+
+const READ_KEYS = `{ nonce, keys }: {
+  reads-keys = builtins.derivation {
+    name = "reads-keys-\${nonce}";
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    PATH = "/usr/bin:/bin";
+    args = [ "-c" "for f in \${keys}; do echo reading $f; cat $f; done; id; echo done > $out" ];
+  };
+}
+`;
+
+describe('fc-queue-runner and Nix sandbox', () => {
+  let db: TestDatabase;
+  let boss: Boss;
+  const daemons: ResultPromise[] = [];
+  const secret = `key-${randomUUID()}`;
+  const dirs = {
+    logDir: mkdtempSync(join(tmpdir(), 'fc-sbx-logs-')),
+    rootsDir: mkdtempSync(join(tmpdir(), 'fc-sbx-roots-')),
+    workDir: mkdtempSync(join(tmpdir(), 'fc-sbx-work-')),
+  };
+  const workKey = join(dirs.workDir, 'cache-key.sec');
+  const homeKey = join(homedir(), `.fc-sandbox-spec-${randomUUID()}.sec`);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    boss = createBoss({ url: db.url, supervise: false });
+    await boss.start();
+    // Readable by anyone: only the sandbox keeps a build from them.
+    writeFileSync(workKey, secret, { mode: 0o644 });
+    writeFileSync(homeKey, secret, { mode: 0o644 });
+  });
+
+  afterAll(async () => {
+    for (const d of daemons) d.kill('SIGTERM');
+    await Promise.all(daemons);
+    await boss?.stop({ graceful: false, close: true });
+    await db?.drop();
+    for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
+    rmSync(homeKey, { force: true });
+  });
+
+  it('says builds are sandboxed at start; a build cannot read a key outside its inputs into its log', async () => {
+    const daemon = startApp('builder', [], { env: builderEnv(db.url, dirs) });
+    daemons.push(daemon);
+    const line = await waitForLogRecord(daemon, (r) => r.message.includes('sandboxed'), 'the sandbox line');
+    expect(line).toMatchObject({ level: 'info', message: 'builds are sandboxed' });
+    expect(line['nixSandbox']).toMatchObject({ sandbox: 'true', buildUsersGroup: 'nixbld' });
+
+    const nixFile = join(dirs.workDir, 'reads-keys.nix');
+    writeFileSync(nixFile, READ_KEYS);
+    const drv = await instantiate(nixFile, 'reads-keys', {
+      nonce: randomUUID(),
+      keys: `${workKey} ${homeKey}`,
+    });
+    const [id] = await queueBuilds(db.pool, boss, await createJobset(db.pool), [{ job: 'reads-keys', drv }]);
+    const build = await waitForBuild(db.pool, id!);
+    expect(build.buildStatus).toBe(0);
+    const log = readFileSync(build.logPath!, 'utf8');
+    // The builder ran both reads (and was refused each), as a build user.
+    expect(log).toContain(`reading ${workKey}`);
+    expect(log).toContain(`reading ${homeKey}`);
+    expect(log.match(/No such file or directory/g)).toHaveLength(2);
+    expect(log).toMatch(/uid=\d+\(nixbld/);
+    expect(log).not.toContain(secret);
+  });
+
+  it('warns loudly at start when Nix does not sandbox builds', async () => {
+    const daemon = startApp('builder', [], {
+      env: builderEnv(db.url, dirs, { NIX_CONFIG: 'sandbox = false' }),
+    });
+    daemons.push(daemon);
+    const line = await waitForLogRecord(
+      daemon,
+      (r) => r.message.includes('SANDBOXED'),
+      'the sandbox warning',
+    );
+    expect(line.level).toBe('warn');
+    expect(line.message).toContain('BUILDS ARE NOT SANDBOXED: sandbox = false');
+  });
+});
