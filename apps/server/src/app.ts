@@ -38,6 +38,7 @@ import { RemoteBuilderService } from './services/remote-builder.service';
 import { SystemService } from './services/system.service';
 import { WebhookService } from './services/webhook.service';
 import { BinaryCacheService } from './services/binary-cache.service';
+import { QueueInspectionService } from './services/queue-inspection.service';
 import type { Services } from './services/services';
 import { metaRoutes } from './routes/meta.routes';
 import { projectRoutes } from './routes/projects.routes';
@@ -46,6 +47,7 @@ import { buildRoutes } from './routes/builds.routes';
 import { channelRoutes } from './routes/channels.routes';
 import { accountRoutes } from './routes/accounts.routes';
 import { adminRoutes } from './routes/admin.routes';
+import { queueRoutes } from './routes/queues.routes';
 import { searchRoutes } from './routes/search.routes';
 import { webhookRoutes } from './routes/webhooks.routes';
 import { nixCacheRoutes } from './routes/nix-cache.routes';
@@ -102,6 +104,7 @@ export function createApp(deps: AppDeps): ServerApp {
     remoteBuilders: new RemoteBuilderService(pool),
     system: new SystemService(pool, boss, FC_VERSION),
     webhooks: new WebhookService(pool, evaluations),
+    queues: new QueueInspectionService(pool, boss),
   };
 
   // The binary cache: public and read-only like Hydra's, so Nix clients are never rate limited nor
@@ -128,6 +131,7 @@ export function createApp(deps: AppDeps): ServerApp {
     ...buildRoutes(services),
     ...channelRoutes(services),
     ...adminRoutes(services),
+    ...queueRoutes(services),
     ...searchRoutes(services),
     ...webhookRoutes(services),
   ];

@@ -14,6 +14,7 @@ export * from './store/cached-build-reader';
 export * from './store/gc-roots';
 export * from './store/local-machine';
 export * from './store/sandbox-settings';
+export * from './store/nix-version';
 // Evaluation wrappers (fc-evaluator).
 export * from './eval/eval-types';
 export * from './eval/run-command';

@@ -31,3 +31,18 @@ export {
 export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';
 export { enqueueBuilds, enqueueFinishedNotifications, newBuildJobId } from './enqueue-builds';
 export { queueJobCounts, QUEUE_JOB_COUNTS_SQL } from './queue-job-counts';
+export {
+  queueOverview,
+  listQueueJobs,
+  findQueueJob,
+  daemonInstances,
+  bossWarnings,
+  INSPECTED_JOB_STATES,
+  type InspectedJobState,
+  type QueueOverviewRow,
+  type QueueJobRow,
+  type QueueJobCursor,
+  type DaemonInstanceRow,
+  type BossWarningRow,
+} from './queue-inspection-queries';
+export { retryFailedJob, type RetryOutcome } from './failed-job-retry';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
-import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
+import { idParam, iso, mapPage, pageQuery, pageView, timestamp } from '../views/common.view';
 import { remoteBuilderView, toRemoteBuilderView } from '../views/account.view';
 import type { Services } from '../services/services';
 
@@ -40,6 +40,21 @@ const systemView = z
     node_version: z.string(),
     uptime_seconds: z.number().int(),
     database: z.object({ version: z.string(), size_bytes: z.number() }),
+    schema_version: z.number().int().describe('The newest applied migration'),
+    nix_version: z.string().nullable().describe("`nix --version` on fc-server's machine"),
+    daemons: z
+      .array(
+        z.object({
+          name: z.string(),
+          host: z.string(),
+          pid: z.number().int(),
+          started_at: timestamp,
+          heartbeat_at: timestamp,
+          alive: z.boolean().describe('Its pg-boss heartbeat is at most two intervals old'),
+          queues: z.array(z.string()),
+        }),
+      )
+      .describe('Every daemon registered with pg-boss, with its last heartbeat'),
     counts: z.record(z.string(), z.number().int()),
     queues: z.array(z.object({ name: z.string(), queued: z.number().int(), active: z.number().int() })),
   })
@@ -125,7 +140,8 @@ export function adminRoutes(s: Services): ApiRoute[] {
       path: '/api/v1/admin/system',
       access: Permission.Admin,
       tag: 'admin',
-      summary: 'Versions, uptime, database size, row counts and queue depths',
+      summary:
+        'Versions (FC, Nix, schema), uptime, database size, daemons with their heartbeats, row counts, queue depths',
       responses: { 200: { description: 'System status', schema: systemView } },
       handle: async () => {
         const st = await s.system.status();
@@ -134,6 +150,17 @@ export function adminRoutes(s: Services): ApiRoute[] {
           node_version: st.nodeVersion,
           uptime_seconds: st.uptimeSeconds,
           database: { version: st.database.version, size_bytes: st.database.sizeBytes },
+          schema_version: st.schemaVersion,
+          nix_version: st.nixVersion,
+          daemons: st.daemons.map((d) => ({
+            name: d.name,
+            host: d.host,
+            pid: d.pid,
+            started_at: iso(d.startedAt),
+            heartbeat_at: iso(d.heartbeatAt),
+            alive: d.alive,
+            queues: d.queues,
+          })),
           counts: {
             projects: st.counts.projects,
             jobsets: st.counts.jobsets,

@@ -4,6 +4,7 @@ import type { BuildService } from './build.service';
 import type { ChannelService } from './channel.service';
 import type { EvaluationService } from './evaluation.service';
 import type { ProjectService } from './project.service';
+import type { QueueInspectionService } from './queue-inspection.service';
 import type { RemoteBuilderService } from './remote-builder.service';
 import type { SearchService } from './search.service';
 import type { SystemService } from './system.service';
@@ -21,4 +22,5 @@ export interface Services {
   readonly remoteBuilders: RemoteBuilderService;
   readonly system: SystemService;
   readonly webhooks: WebhookService;
+  readonly queues: QueueInspectionService;
 }

@@ -1,0 +1,47 @@
+// "Retry" on a failed pg-boss job, in FC's terms: what it means depends on what the job is about.
+// - build-derivation: a finished build is restarted (re-queued under its id with a new job); a build
+//   still unfinished gets its failed job back, so a queue runner takes it again.
+// - evaluate-jobset: the job is retried, unless an evaluation of that jobset is already queued.
+// - notify-build: the build's deliveries that failed for good are reopened, then the job is retried,
+//   so every channel that did not get the news is tried again.
+import { ConflictError, NotFoundError } from '@fc/core';
+import { PgErrorCode, pgErrorCode, reopenFailedDeliveriesOfBuild, type Queryable } from '@fc/db';
+import type { PgBoss } from 'pg-boss';
+import { bossDb } from './boss';
+import { restartBuild } from './build-control';
+import { QueueName } from './job-registry';
+import { findQueueJob } from './queue-inspection-queries';
+
+export type RetryOutcome =
+  | { readonly kind: 'build-restarted'; readonly buildId: number }
+  | { readonly kind: 'job-retried'; readonly jobId: string };
+
+export async function retryFailedJob(
+  db: Queryable,
+  boss: PgBoss,
+  queue: string,
+  jobId: string,
+): Promise<RetryOutcome> {
+  const job = await findQueueJob(db, queue, jobId);
+  if (!job) throw new NotFoundError(`queue ${queue} has no job ${jobId}`);
+  if (job.state !== 'failed') throw new ConflictError(`job ${jobId} is ${job.state}, not failed`);
+
+  if (queue === QueueName.BuildDerivation && job.buildId !== null && job.buildFinished) {
+    await restartBuild(db, boss, job.buildId);
+    return { kind: 'build-restarted', buildId: job.buildId };
+  }
+  if (queue === QueueName.NotifyBuild && job.buildId !== null) {
+    await reopenFailedDeliveriesOfBuild(db, job.buildId);
+  }
+  try {
+    await boss.retry(queue, jobId, { db: bossDb(db) });
+  } catch (e) {
+    if (pgErrorCode(e) === PgErrorCode.UniqueViolation) {
+      throw new ConflictError(
+        `job ${jobId} cannot be retried: another job of the same ${job.jobsetName ? 'jobset' : 'key'} is already queued`,
+      );
+    }
+    throw e;
+  }
+  return { kind: 'job-retried', jobId };
+}
