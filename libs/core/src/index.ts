@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './build-status';
 export * from './repository-url';
+export * from './build-status-display';

@@ -195,8 +195,12 @@ describe('users and sessions', () => {
     return h.call('POST', '/api/v1/auth/login', { body: { username: 'alice', password } });
   }
 
-  function cookieOf(r: Response): string {
-    return r.headers.get('set-cookie')!.split(';')[0]!;
+  /** The session cookie and the CSRF token its changes must carry (given at login). */
+  function cookieOf(r: Response): { cookie: string; headers: Record<string, string> } {
+    return {
+      cookie: r.headers.get('set-cookie')!.split(';')[0]!,
+      headers: { 'x-csrf-token': r.headers.get('x-csrf-token')! },
+    };
   }
 
   it('manages users as admin', async () => {
@@ -239,7 +243,7 @@ describe('users and sessions', () => {
     expect(Math.abs(expires - Date.now() - 24 * 3600 * 1000)).toBeLessThan(60_000);
     expect(setCookie).not.toMatch(/Secure/);
     const cookie = cookieOf(r);
-    const me = await body(await h.call('GET', '/api/v1/me', { cookie }));
+    const me = await body(await h.call('GET', '/api/v1/me', { ...cookie }));
     expect(me).toMatchObject({
       kind: 'session',
       name: 'alice',
@@ -249,40 +253,40 @@ describe('users and sessions', () => {
     expect(
       (
         await h.call('POST', '/api/v1/projects', {
-          cookie,
+          ...cookie,
           body: { name: 'alices', repository_url: 'file:///r' },
         })
       ).status,
     ).toBe(201);
-    expect((await h.call('GET', '/api/v1/users', { cookie })).status).toBe(403);
+    expect((await h.call('GET', '/api/v1/users', { ...cookie })).status).toBe(403);
     const rows = await h.db.pool.query('SELECT count(*)::int AS n FROM session');
     expect(rows.rows[0].n).toBeGreaterThanOrEqual(1);
 
-    expect((await h.call('POST', '/api/v1/auth/logout', { cookie })).status).toBe(204);
-    expect((await h.call('GET', '/api/v1/me', { cookie })).status).toBe(401);
+    expect((await h.call('POST', '/api/v1/auth/logout', { ...cookie })).status).toBe(204);
+    expect((await h.call('GET', '/api/v1/me', { ...cookie })).status).toBe(401);
   });
 
   it('ends a session when it expires', async () => {
     const cookie = cookieOf(await login());
-    const before = await h.call('GET', '/api/v1/me', { cookie });
+    const before = await h.call('GET', '/api/v1/me', { ...cookie });
     expect(before.status).toBe(200);
     // The body ends after express-session has touched the row: read it so the touch cannot undo the expiry.
     await before.text();
     await h.db.pool.query("UPDATE session SET expire = now() - interval '1 second'");
-    expect((await h.call('GET', '/api/v1/me', { cookie })).status).toBe(401);
+    expect((await h.call('GET', '/api/v1/me', { ...cookie })).status).toBe(401);
   });
 
   it('changes the password and keeps starred jobs', async () => {
     const cookie = cookieOf(await login());
     const wrong = await h.call('POST', '/api/v1/me/password', {
-      cookie,
+      ...cookie,
       body: { current_password: 'nope', new_password: 'battery staple' },
     });
     expect(wrong.status).toBe(400);
     expect(
       (
         await h.call('POST', '/api/v1/me/password', {
-          cookie,
+          ...cookie,
           body: { current_password: 'correct horse', new_password: 'battery staple' },
         })
       ).status,
@@ -292,16 +296,16 @@ describe('users and sessions', () => {
 
     const f = await insertFixture(h.db.pool, { builds: [{ job: 'starme', status: 0 }] });
     const star = { jobset_id: f.jobsetId, job: 'starme' };
-    expect((await h.call('POST', '/api/v1/me/starred-jobs', { cookie, body: star })).status).toBe(201);
-    expect((await h.call('POST', '/api/v1/me/starred-jobs', { cookie, body: star })).status).toBe(409);
-    const list = await body(await h.call('GET', '/api/v1/me/starred-jobs', { cookie }));
+    expect((await h.call('POST', '/api/v1/me/starred-jobs', { ...cookie, body: star })).status).toBe(201);
+    expect((await h.call('POST', '/api/v1/me/starred-jobs', { ...cookie, body: star })).status).toBe(409);
+    const list = await body(await h.call('GET', '/api/v1/me/starred-jobs', { ...cookie }));
     expect(list.items).toEqual([expect.objectContaining({ jobset_id: f.jobsetId, job: 'starme' })]);
-    expect((await h.call('DELETE', `/api/v1/me/starred-jobs/${f.jobsetId}/starme`, { cookie })).status).toBe(
-      204,
-    );
-    expect((await h.call('DELETE', `/api/v1/me/starred-jobs/${f.jobsetId}/starme`, { cookie })).status).toBe(
-      404,
-    );
+    expect(
+      (await h.call('DELETE', `/api/v1/me/starred-jobs/${f.jobsetId}/starme`, { ...cookie })).status,
+    ).toBe(204);
+    expect(
+      (await h.call('DELETE', `/api/v1/me/starred-jobs/${f.jobsetId}/starme`, { ...cookie })).status,
+    ).toBe(404);
     // An API key without a user has no stars.
     expect((await h.call('GET', '/api/v1/me/starred-jobs', { key: keys['admin'] })).status).toBe(403);
     // A key that belongs to the user shares them.

@@ -1,16 +1,21 @@
-// Passport strategies: bearer API keys (no session) and the session's user.
+// Passport strategies: bearer API keys (no session) and the session's user, or the API key a
+// dashboard user logged in with.
 import { Passport } from 'passport';
 import { Strategy as BearerStrategy } from 'passport-http-bearer';
 import type { RequestHandler } from 'express';
 import { UnauthorizedError } from '@fc/core';
-import type { ApiKeyService } from '../services/api-key.service';
+import type { ApiKeyService, KeySessionRef } from '../services/api-key.service';
 import type { UserService } from '../services/user.service';
 import { setPrincipal, type Principal } from './principal';
 
-/** What a session holds of its user after deserialization (req.user). */
+/** What a session stores: a user's id, or a reference to the key it was started with. */
+export type SessionLogin = { readonly id: number } | KeySessionRef;
+
+/** What a session holds after deserialization (req.user). */
 interface SessionUser {
-  readonly id: number;
-  readonly username: string;
+  readonly userId: number | null;
+  readonly apiKeyId: number | null;
+  readonly name: string;
   readonly roles: readonly string[];
 }
 
@@ -26,11 +31,21 @@ export function createPassport(apiKeys: ApiKeyService, users: UserService): FcPa
       );
     }),
   );
-  passport.serializeUser((user, done) => done(null, (user as { id: number }).id));
-  passport.deserializeUser((id: number, done) => {
-    users.find(id).then(
-      (u) =>
-        done(null, u ? ({ id: u.id, username: u.username, roles: u.roles } satisfies SessionUser) : false),
+  passport.serializeUser((login, done) => {
+    const l = login as SessionLogin;
+    done(null, 'id' in l ? l.id : l);
+  });
+  passport.deserializeUser((stored: number | KeySessionRef, done) => {
+    const lookup: Promise<SessionUser | undefined> =
+      typeof stored === 'number'
+        ? users
+            .find(stored)
+            .then((u) => u && { userId: u.id, apiKeyId: null, name: u.username, roles: u.roles })
+        : apiKeys
+            .sessionPrincipal(stored)
+            .then((p) => p && { userId: p.userId, apiKeyId: p.apiKeyId, name: p.name, roles: p.roles });
+    lookup.then(
+      (u) => done(null, u ?? false),
       (e: unknown) => done(e),
     );
   });
@@ -73,9 +88,9 @@ export function authenticate(passport: FcPassport): RequestHandler {
       setPrincipal(req, {
         kind: 'session',
         roles: user.roles,
-        userId: user.id,
-        apiKeyId: null,
-        name: user.username,
+        userId: user.userId,
+        apiKeyId: user.apiKeyId,
+        name: user.name,
       });
     }
     next();

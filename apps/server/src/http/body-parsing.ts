@@ -15,3 +15,15 @@ export function jsonBody(maxBytes: number): RequestHandler {
 export function rawBodyOf(req: Request): Buffer {
   return (req as unknown as Record<symbol, Buffer | undefined>)[RAW_BODY] ?? Buffer.alloc(0);
 }
+
+/** HTML form bodies (application/x-www-form-urlencoded) for the dashboard's pages, never for /api/. */
+export function formBody(maxBytes: number): RequestHandler {
+  const parse = express.urlencoded({ extended: false, limit: maxBytes, parameterLimit: 200 });
+  return (req, res, next) => {
+    if (req.path.startsWith('/api/')) {
+      next();
+      return;
+    }
+    parse(req, res, next);
+  };
+}

@@ -8,7 +8,7 @@ export interface CorsOptions {
 }
 
 const METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
-const HEADERS = 'Authorization, Content-Type, X-Request-Id';
+const HEADERS = 'Authorization, Content-Type, X-Request-Id, X-CSRF-Token';
 
 export function cors(options: CorsOptions): RequestHandler {
   const allowed = new Set(options.allowedOrigins);

@@ -14,7 +14,8 @@ import {
   userView,
 } from '../views/account.view';
 import type { Principal } from '../auth/principal';
-import { SESSION_COOKIE } from '../auth/session';
+import { endSession, startSession } from '../auth/session-login';
+import { csrfTokenOf } from '../http/csrf';
 import type { Services } from '../services/services';
 import type { SessionContext } from '../services/user.service';
 
@@ -51,22 +52,6 @@ function userIdOf(principal: Principal | undefined): number {
   return principal.userId;
 }
 
-/** Adapts a Node-style callback to a promise. */
-function settle(resolve: () => void, reject: (e: Error) => void): (err: unknown) => void {
-  return (err) =>
-    err ? reject(err instanceof Error ? err : new Error('session error', { cause: err })) : resolve();
-}
-
-function login(req: Request, userId: number): Promise<void> {
-  return new Promise((resolve, reject) => req.login({ id: userId }, settle(resolve, reject)));
-}
-
-async function logout(req: Request): Promise<void> {
-  if (!req.session) return;
-  await new Promise<void>((resolve, reject) => req.logout(settle(resolve, reject)));
-  await new Promise<void>((resolve, reject) => req.session.destroy(settle(resolve, reject)));
-}
-
 const meView = z
   .object({
     kind: z.enum(['api-key', 'config-key', 'session']),
@@ -74,6 +59,12 @@ const meView = z
     roles: z.array(z.string()),
     api_key_id: z.number().int().nullable(),
     user: userView.nullable(),
+    csrf_token: z
+      .string()
+      .nullable()
+      .describe(
+        'For a session (cookie) caller: the token its POST/PUT/PATCH/DELETE requests must send in X-CSRF-Token; null for keys',
+      ),
   })
   .meta({ id: 'Me' });
 
@@ -95,11 +86,11 @@ export function accountRoutes(s: Services): ApiRoute[] {
         401: { description: 'Unknown user or wrong password' },
         429: { description: 'Too many failed logins for this user name or address' },
       },
-      handle: async ({ body, req }) => {
+      handle: async ({ body, req, res }) => {
         const user = await s.users.authenticate(body.username, body.password, {
           address: req.ip ?? req.socket.remoteAddress ?? 'unknown',
         });
-        await login(req, user.id);
+        res.setHeader('X-CSRF-Token', await startSession(req, { id: user.id }));
         return json(200, toUserView(user));
       },
     }),
@@ -111,8 +102,7 @@ export function accountRoutes(s: Services): ApiRoute[] {
       summary: 'Log out: ends the session',
       responses: { 204: { description: 'Logged out' } },
       handle: async ({ req, res }) => {
-        await logout(req);
-        res.clearCookie(SESSION_COOKIE);
+        await endSession(req, res);
         return { status: 204 };
       },
     }),
@@ -123,7 +113,7 @@ export function accountRoutes(s: Services): ApiRoute[] {
       tag: 'me',
       summary: 'Who the caller is: the key or session, its roles and user',
       responses: { 200: { description: 'The caller', schema: meView } },
-      handle: async ({ principal }) => {
+      handle: async ({ principal, req }) => {
         const p = principal!;
         const user = p.userId ? await s.users.find(p.userId) : undefined;
         return json(200, {
@@ -132,6 +122,7 @@ export function accountRoutes(s: Services): ApiRoute[] {
           roles: [...p.roles],
           api_key_id: p.apiKeyId,
           user: user ? toUserView(user) : null,
+          csrf_token: csrfTokenOf(req) ?? null,
         });
       },
     }),

@@ -3,6 +3,7 @@ import { NotFoundError } from '@fc/core';
 import { apiKeyHashMatches, generateApiKeyToken, hashApiKeyToken, secretsEqual } from '@fc/auth';
 import {
   deleteApiKey,
+  findApiKey,
   findApiKeyByHash,
   insertApiKey,
   listApiKeys,
@@ -12,7 +13,11 @@ import {
   type PageRequest,
   type Pool,
 } from '@fc/db';
+import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal';
+
+/** What a session logged in with a key remembers of it: the key's id, or a fingerprint of server.api_key. */
+export type KeySessionRef = { readonly apiKeyId: number } | { readonly configKey: string };
 
 export class ApiKeyService {
   constructor(
@@ -50,5 +55,33 @@ export class ApiKeyService {
     if (!row || !apiKeyHashMatches(row.keyHash, token)) return undefined;
     await touchApiKey(this.pool, row.id);
     return { kind: 'api-key', roles: [row.role], userId: row.userId, apiKeyId: row.id, name: row.name };
+  }
+
+  /** What a session started with this key's principal remembers, to find it again on each request. */
+  sessionRefOf(principal: Principal): KeySessionRef | undefined {
+    if (principal.kind === 'api-key' && principal.apiKeyId !== null) return { apiKeyId: principal.apiKeyId };
+    if (principal.kind === 'config-key' && this.configKey !== undefined) {
+      return { configKey: this.configKeyFingerprint(this.configKey) };
+    }
+    return undefined;
+  }
+
+  /** The principal of a key session, or undefined once the key is revoked (or server.api_key changed). */
+  async sessionPrincipal(ref: KeySessionRef): Promise<Principal | undefined> {
+    if ('configKey' in ref) {
+      if (
+        this.configKey === undefined ||
+        !secretsEqual(ref.configKey, this.configKeyFingerprint(this.configKey))
+      )
+        return undefined;
+      return { kind: 'config-key', roles: ['admin'], userId: null, apiKeyId: null, name: 'server.api_key' };
+    }
+    const row = await findApiKey(this.pool, ref.apiKeyId);
+    if (!row) return undefined;
+    return { kind: 'api-key', roles: [row.role], userId: row.userId, apiKeyId: row.id, name: row.name };
+  }
+
+  private configKeyFingerprint(key: string): string {
+    return createHash('sha256').update(`fc session:${key}`).digest('base64url');
   }
 }

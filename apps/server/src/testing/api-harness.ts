@@ -25,7 +25,14 @@ export interface ApiHarness {
   call(
     method: string,
     path: string,
-    options?: { key?: string; body?: unknown; headers?: Record<string, string>; cookie?: string },
+    options?: {
+      key?: string;
+      body?: unknown;
+      headers?: Record<string, string>;
+      cookie?: string;
+      /** 'manual' to see a redirect (303 after a form) instead of following it. */
+      redirect?: 'follow' | 'manual';
+    },
   ): Promise<Response>;
   /** Creates an API key with the role and returns it. */
   key(role: string, userId?: number | null): Promise<string>;
@@ -74,6 +81,7 @@ export async function startApiHarness(
     call: (method, path, o = {}) =>
       fetch(url + path, {
         method,
+        ...(o.redirect ? { redirect: o.redirect } : {}),
         headers: {
           ...(o.key ? { authorization: `Bearer ${o.key}` } : {}),
           ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),

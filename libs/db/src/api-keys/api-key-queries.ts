@@ -43,6 +43,10 @@ export async function findApiKeyByHash(
   );
 }
 
+export async function findApiKey(db: Queryable, id: number): Promise<ApiKeyRow | undefined> {
+  return queryMaybeOne(db, apiKeyRow, `SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
+}
+
 /** Records a use; written at most once a minute per key so busy keys do not write on every request. */
 export async function touchApiKey(db: Queryable, id: number): Promise<void> {
   await execute(

@@ -1,0 +1,14 @@
+import { describe, expect, it } from '@jest/globals';
+import { BUILD_STATUS_LABELS, buildStatusTone } from './build-status-display';
+
+describe('build status display', () => {
+  it("uses Hydra's wording and colour families", () => {
+    expect(BUILD_STATUS_LABELS.cancelled).toBe('Cancelled by user');
+    expect(BUILD_STATUS_LABELS.unsupported).toBe('Unsupported system type');
+    expect(buildStatusTone('succeeded')).toBe('success');
+    expect(buildStatusTone('dependency-failed')).toBe('failure');
+    expect(buildStatusTone('failed-with-output')).toBe('warning');
+    expect(buildStatusTone('cancelled')).toBe('stopped');
+    expect(buildStatusTone('running')).toBe('running');
+  });
+});
