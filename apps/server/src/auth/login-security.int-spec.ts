@@ -107,11 +107,14 @@ describe('sessions', () => {
   }
 
   it("end, all but the caller's own, when the user changes their password", async () => {
-    const mine = cookieOf(await login('alice', 'correct horse'));
+    const mineLogin = await login('alice', 'correct horse');
+    const mine = cookieOf(mineLogin);
     const other = cookieOf(await login('alice', 'correct horse'));
     expect(await status(h.call('GET', '/api/v1/me', { cookie: other }))).toBe(200);
     const changed = await h.call('POST', '/api/v1/me/password', {
       cookie: mine,
+      // A cookie-authenticated change carries the session's CSRF token (given at login).
+      headers: { 'x-csrf-token': mineLogin.headers.get('x-csrf-token')! },
       body: { current_password: 'correct horse', new_password: 'battery staple' },
     });
     expect(changed.status).toBe(204);
