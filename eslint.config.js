@@ -87,6 +87,11 @@ export default tseslint.config(
             },
             { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: ['scope:core', 'scope:db'] },
             {
+              sourceTag: 'scope:builds',
+              onlyDependOnLibsWithTags: ['scope:core', 'scope:db', 'scope:queue'],
+              bannedExternalImports: ['execa'],
+            },
+            {
               sourceTag: 'scope:evaluator',
               bannedExternalImports: httpPackages,
               onlyDependOnLibsWithTags: ['type:lib'],

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { execa } from 'execa';
 import { createPool, migrateUp, withTransaction, type Pool } from '@fc/db';
-import { QueueName, createBoss, enqueueBuild, ensureQueues, type Boss } from '@fc/queue';
+import { enqueueBuild } from '@fc/builds';
+import { QueueName, createBoss, ensureQueues, type Boss } from '@fc/queue';
 
 const DERIVATIONS = Number(process.env['FC_BENCH_DERIVATIONS'] ?? 1000);
 const WORKERS = Number(process.env['FC_BENCH_WORKERS'] ?? 2);

@@ -3,11 +3,7 @@
 // retries the job; a build's own failure is a result, never retried.
 import {
   failedConstituents,
-  finishBuildWithResults,
-  finishBusySteps,
   lockBuildForRun,
-  markBuildStarted,
-  returnBuildToQueue,
   setBuildLogSize,
   unfinishedConstituentCount,
   withTransaction,
@@ -15,6 +11,16 @@ import {
   type Pool,
   type Queryable,
 } from '@fc/db';
+import {
+  deferBuild,
+  endBusySteps,
+  finishBuild,
+  handBackBuild,
+  hasOutputs,
+  startBuild,
+  statusOfNixRun,
+  statusOfOutputs,
+} from '@fc/builds';
 import { BuildStatus, statusForFailedDependency, type BuildStatusCode } from '@fc/core';
 import type { Logger } from '@fc/logging';
 import type { BuilderMetrics } from '@fc/metrics';
@@ -32,7 +38,7 @@ import {
   type RealiseResult,
   type StorePathInfo,
 } from '@fc/nix';
-import { QueueName, enqueueBuild, sendJob, type Boss } from '@fc/queue';
+import type { Boss } from '@fc/queue';
 import { BuildLogWriter, type LogLayout } from './build-log-writer';
 import type { BuildMachines } from './build-machines';
 import { BuildStepRecorder } from './build-step-recorder';
@@ -216,7 +222,7 @@ export class BuildRunner {
     const recheck = new Date(Date.now() + this.#settings.recheckSeconds * 1000);
     if (row.isAggregate) {
       if ((await unfinishedConstituentCount(tx, row.id)) > 0) {
-        await enqueueBuild(tx, this.#boss, row, { notBefore: recheck });
+        await deferBuild(tx, this.#boss, row, recheck);
         return { kind: 'deferred' };
       }
       // Hydra: named constituents are dependencies, so a failed one fails the aggregate unbuilt.
@@ -242,10 +248,10 @@ export class BuildRunner {
         });
         return done ? { kind: 'finished', status: BuildStatus.Unsupported } : { kind: 'finished' };
       }
-      await enqueueBuild(tx, this.#boss, row, { notBefore: new Date(Math.min(deadline, recheck.getTime())) });
+      await deferBuild(tx, this.#boss, row, new Date(Math.min(deadline, recheck.getTime())));
       return { kind: 'deferred' };
     }
-    await markBuildStarted(tx, row.id, this.#layout.buildLog(row.id));
+    if (!(await startBuild(tx, row.id, this.#layout.buildLog(row.id)))) return { kind: 'skipped' };
     return { kind: 'run', row };
   }
 
@@ -314,7 +320,7 @@ export class BuildRunner {
     switch (killReason) {
       case 'cancelled': {
         const size = await endLog(BuildStatus.Cancelled, 'cancelled by a user');
-        await finishBusySteps(this.#pool, row.id, BuildStatus.Cancelled, 'cancelled by a user');
+        await endBusySteps(this.#pool, row.id, BuildStatus.Cancelled, 'cancelled by a user');
         await setBuildLogSize(this.#pool, row.id, size);
         // The cancel finished the build's row; its run ended here.
         this.#metrics?.buildFinished(BuildStatus.Cancelled, (Date.now() - started) / 1000);
@@ -322,12 +328,7 @@ export class BuildRunner {
       }
       case 'hand-back': {
         await endLog(BuildStatus.Aborted, 'handed back: the queue runner is stopping');
-        await withTransaction(this.#pool, async (tx) => {
-          const current = await lockBuildForRun(tx, row.id);
-          if (!current || current.finished || current.queueJobId !== job.id) return;
-          await enqueueBuild(tx, this.#boss, current);
-          await returnBuildToQueue(tx, row.id);
-        });
+        await withTransaction(this.#pool, (tx) => handBackBuild(tx, this.#boss, row.id, job.id));
         return 'handed-back';
       }
       case 'claim-lost': {
@@ -354,27 +355,23 @@ export class BuildRunner {
         break;
     }
 
-    if (result.exitCode === 0) {
+    const verdict = statusOfNixRun({
+      exitCode: result.exitCode,
+      signal: result.signal,
+      drvPath: row.drvPath,
+      steps: tracker.steps,
+      lastError: tracker.errors.at(-1),
+    });
+    if (verdict.kind === 'built') {
       await recorder.flush();
       const logSize = await buildLog.close();
       return this.#finishSucceeded(row, tracker.steps.length === 0, logSize, started);
     }
-
-    const failed = tracker.steps.filter((s) => s.status !== undefined && s.status !== BuildStatus.Succeeded);
-    const top = failed.find((s) => s.drvPath === row.drvPath);
-    const first = top ?? failed[0];
-    const nixError = tracker.errors.at(-1) ?? `nix-store exited with ${result.exitCode ?? result.signal}`;
-    if (first?.status !== undefined) {
-      const status = top ? first.status : statusForFailedDependency(first.status);
-      const size = await endLog(BuildStatus.Aborted, 'aborted: another step failed');
-      return finish({ status, errorMessage: first.errorMessage ?? nixError, logSize: size });
+    if (verdict.kind === 'failed') {
+      const size = await endLog(verdict.busyStepStatus, verdict.busyStepMessage);
+      return finish({ status: verdict.status, errorMessage: verdict.errorMessage, logSize: size });
     }
-    // Nix's exit codes 100..115 are build failures (bit 1: a timeout), even when no message named the step.
-    if (result.exitCode !== null && result.exitCode >= 100 && result.exitCode <= 115) {
-      const status = result.exitCode & 1 ? BuildStatus.TimedOut : BuildStatus.Failed;
-      const size = await endLog(status, nixError);
-      return finish({ status, errorMessage: nixError, logSize: size });
-    }
+    const nixError = verdict.errorMessage;
     // Anything else is the machinery's failure (store error, a killed nix-store, ...).
     const size = await endLog(BuildStatus.Aborted, nixError);
     if (job.retryCount >= job.retryLimit) {
@@ -402,15 +399,13 @@ export class BuildRunner {
     ]);
     const missing = infos.find((i) => !i.valid);
     if (missing) throw new MachineryError(`output ${missing.path} is not valid after a successful build`);
-    const tooBig = infos.find((i) => (i.narSize ?? 0) > this.#settings.maxOutputSize);
-    let status: BuildStatusCode = summary.failed ? BuildStatus.FailedWithOutput : BuildStatus.Succeeded;
-    let errorMessage: string | null = null;
-    if (tooBig) {
-      status = BuildStatus.OutputLimitExceeded;
-      errorMessage = `output ${tooBig.path} is ${tooBig.narSize} bytes, over the limit of ${this.#settings.maxOutputSize}`;
-    }
+    const { status, errorMessage } = statusOfOutputs({
+      failedMarker: summary.failed,
+      outputs: infos,
+      maxOutputSize: this.#settings.maxOutputSize,
+    });
     const rootsDir = this.#settings.gcRootsDir;
-    if (rootsDir && (status === BuildStatus.Succeeded || status === BuildStatus.FailedWithOutput)) {
+    if (rootsDir && hasOutputs(status)) {
       await Promise.all(outputs.map((o) => addGcRoot(rootsDir, gcRootName(row.id, o.name), o.path)));
     }
     return this.#finish(
@@ -444,8 +439,7 @@ export class BuildRunner {
       narSize: infoByPath.get(o.path)?.narSize ?? null,
       closureSize: infoByPath.get(o.path)?.closureSize ?? null,
     }));
-    const finished = await finishBuildWithResults(tx, {
-      buildId,
+    return finishBuild(tx, this.#boss, buildId, {
       status: f.status,
       errorMessage: f.errorMessage,
       isCached: f.isCached ?? false,
@@ -455,11 +449,6 @@ export class BuildRunner {
       logSize: f.logSize ?? null,
       outputSizes: sizes,
       ...buildReportRows(f.summary),
-      busyStepStatus: BuildStatus.Aborted,
-      busyStepMessage: 'the build finished without this step',
     });
-    if (!finished) return false;
-    await sendJob(this.#boss, QueueName.NotifyBuild, { buildId, event: 'finished' }, { db: tx });
-    return true;
   }
 }

@@ -3,7 +3,8 @@
 // chain, off the log-reading path.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { upsertBuildStep, type Pool } from '@fc/db';
+import { recordBuildStep } from '@fc/builds';
+import { withTransaction, type Pool } from '@fc/db';
 import type { StepTrackerListener, TrackedStep } from '@fc/nix';
 import { BuildLogWriter, type LogLayout } from './build-log-writer';
 
@@ -91,7 +92,12 @@ export class BuildStepRecorder implements StepTrackerListener {
       startTime: step.startedAt,
       stopTime: step.stoppedAt ?? null,
     };
-    this.#enqueue(() => upsertBuildStep(this.#pool, row));
+    // A step's finish and its step_finished event commit together.
+    this.#enqueue(() =>
+      row.busy
+        ? recordBuildStep(this.#pool, row)
+        : withTransaction(this.#pool, (tx) => recordBuildStep(tx, row)),
+    );
   }
 
   #enqueue(fn: () => Promise<void>): void {

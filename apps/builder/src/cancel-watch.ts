@@ -3,7 +3,7 @@
 // with a dropped connection still ends the build within a few seconds.
 import { finishedBuildIds, type Pool, type PoolClient } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { BUILD_CANCEL_CHANNEL } from '@fc/queue';
+import { BUILD_CANCEL_CHANNEL } from '@fc/builds';
 import type { BuildRunner } from './build-runner';
 
 const BACKSTOP_MS = 2000;

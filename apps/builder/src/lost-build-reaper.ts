@@ -1,9 +1,9 @@
 // Builds whose job pg-boss gave up on outside a handler (the runner died on the last attempt, the
 // job expired): they would stay "running" forever, so they finish as aborted (3).
-import { BuildStatus } from '@fc/core';
-import { finishBuild, finishBusySteps, startedUnfinishedBuilds, withTransaction, type Pool } from '@fc/db';
+import { abortLostBuild } from '@fc/builds';
+import { startedUnfinishedBuilds, withTransaction, type Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { QueueName, sendJob, type Boss } from '@fc/queue';
+import { QueueName, type Boss } from '@fc/queue';
 
 /** One pass; returns the ids it aborted. */
 export async function abortLostBuilds(pool: Pool, boss: Boss, logger: Logger): Promise<number[]> {
@@ -15,22 +15,7 @@ export async function abortLostBuilds(pool: Pool, boss: Boss, logger: Logger): P
     if (job && job.state !== 'failed' && job.state !== 'completed' && job.state !== 'cancelled') continue;
     const attempts = job ? job.retryCount + 1 : 0;
     const message = `aborted: the build's job ${job ? job.state : 'disappeared'} after ${attempts} attempt(s)`;
-    const done = await withTransaction(pool, async (tx) => {
-      const ok = await finishBuild(tx, {
-        buildId: build.id,
-        status: BuildStatus.Aborted,
-        errorMessage: message,
-        isCached: false,
-        releaseName: null,
-        size: null,
-        closureSize: null,
-        logSize: null,
-      });
-      if (!ok) return false;
-      await finishBusySteps(tx, build.id, BuildStatus.Aborted, message);
-      await sendJob(boss, QueueName.NotifyBuild, { buildId: build.id, event: 'finished' }, { db: tx });
-      return true;
-    });
+    const done = await withTransaction(pool, (tx) => abortLostBuild(tx, boss, build.id, message));
     if (done) {
       aborted.push(build.id);
       logger.warn('build aborted: its job failed for good', {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import { withTransaction } from '@fc/db';
 import { addGcRoot, gcRootName } from '@fc/nix';
-import { QueueName, cancelBuild, createBoss, type Boss } from '@fc/queue';
+import { cancelBuild } from '@fc/builds';
+import { QueueName, createBoss, type Boss } from '@fc/queue';
 import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
 import {
   createJobset,

@@ -7,7 +7,8 @@ import { zstdDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import { withTransaction } from '@fc/db';
-import { bumpBuild, cancelBuild, createBoss, restartBuild, type Boss } from '@fc/queue';
+import { bumpBuild, cancelBuild, restartBuild } from '@fc/builds';
+import { createBoss, type Boss } from '@fc/queue';
 import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
 import { createJobset, instantiate, queueBuilds, type Jobset } from './testing/build-fixture';
 import {

@@ -78,7 +78,22 @@ export const RESTARTABLE_ABORTED: readonly BuildStatusCode[] = [
   BuildStatus.Unsupported,
 ];
 
-/** Hydra: when a dependency fails with 1 the build is 2; any other failing status propagates as itself. */
+/** Statuses that "restart failed" re-queues: every non-zero status. */
+export const RESTARTABLE_FAILED: readonly BuildStatusCode[] = BUILD_STATUS_CODES.filter(
+  (code) => code !== BuildStatus.Succeeded,
+);
+
+/**
+ * Hydra: when a dependency fails with 1 (or is a cached failure, 8) the build is 2; any other failing
+ * status propagates as itself.
+ */
 export function statusForFailedDependency(dependencyStatus: BuildStatusCode): BuildStatusCode {
-  return dependencyStatus === BuildStatus.Failed ? BuildStatus.DependencyFailed : dependencyStatus;
+  return dependencyStatus === BuildStatus.Failed || dependencyStatus === BuildStatus.CachedFailure
+    ? BuildStatus.DependencyFailed
+    : dependencyStatus;
+}
+
+/** A build's status from its own step's: a cached failure (8) is a step status only; the build failed (1). */
+export function statusForOwnStep(stepStatus: BuildStatusCode): BuildStatusCode {
+  return stepStatus === BuildStatus.CachedFailure ? BuildStatus.Failed : stepStatus;
 }

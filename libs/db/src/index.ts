@@ -35,8 +35,6 @@ export {
   buildQueueRow,
   lockBuildForQueue,
   setBuildQueueJob,
-  markBuildCancelled,
-  resetBuildForRestart,
   raiseGlobalPriority,
   evaluationBuildIdsWithStatus,
   type BuildQueueRow,
@@ -58,7 +56,6 @@ export * from './remote-builders/remote-builder-queries';
 export * from './search/search-queries';
 // Queue runner queries (fc-queue-runner).
 export * from './builds/build-run-queries';
-export * from './builds/build-step-queries';
 export * from './builds/builder-machine-queries';
 export * from './builds/gc-root-queries';
 // Evaluator queries (fc-evaluator).

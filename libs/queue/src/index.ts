@@ -19,17 +19,7 @@ export {
   type QueueSettings,
 } from './boss';
 export { buildJobPriority } from './build-priority';
-export {
-  BUILD_CANCEL_CHANNEL,
-  enqueueBuild,
-  type EnqueueOptions,
-  cancelBuild,
-  restartBuild,
-  restartEvaluationBuilds,
-  bumpBuild,
-} from './build-control';
 export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';
-export { enqueueBuilds, enqueueFinishedNotifications, newBuildJobId } from './enqueue-builds';
 export { queueJobCounts, QUEUE_JOB_COUNTS_SQL } from './queue-job-counts';
 export {
   queueOverview,

@@ -4,7 +4,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { withTransaction, type Pool, type Queryable } from '@fc/db';
-import { enqueueBuild, type Boss } from '@fc/queue';
+import { enqueueBuild } from '@fc/builds';
+import type { Boss } from '@fc/queue';
 
 const run = promisify(execFile);
 

@@ -7,16 +7,15 @@
 import {
   finishEvaluationSucceeded,
   insertAggregateConstituents,
-  insertBuilds,
   insertCachedBuildReports,
   insertEvaluationErrors,
   insertReusedBuilds,
   lockRunningEvaluation,
   previousEvaluationBuilds,
   withTransaction,
-  type NewBuildRow,
   type Pool,
 } from '@fc/db';
+import { announceReusedBuilds, newBuildJobId, recordNewBuilds, type NewBuildRow } from '@fc/builds';
 import {
   readCachedBuilds,
   validStorePaths,
@@ -24,7 +23,7 @@ import {
   type EvaluatedJob,
   type JobsetEvaluation,
 } from '@fc/nix';
-import { enqueueBuilds, enqueueFinishedNotifications, newBuildJobId, type Boss } from '@fc/queue';
+import type { Boss } from '@fc/queue';
 
 export interface RecordedEvaluation {
   readonly nrBuilds: number;
@@ -107,8 +106,9 @@ export async function recordEvaluation(
       return { nrBuilds: 0, nrNewBuilds: 0, nrCached: 0, recorded: false };
     }
     await insertEvaluationErrors(tx, e.evaluationId, evaluation.errors);
-    const ids = await insertBuilds(
+    const ids = await recordNewBuilds(
       tx,
+      boss,
       { projectId: e.projectId, jobsetId: e.jobsetId, evaluationId: e.evaluationId },
       rows,
     );
@@ -121,6 +121,11 @@ export async function recordEvaluation(
       })),
     );
     await insertReusedBuilds(tx, e.evaluationId, [...reused.values()]);
+    await announceReusedBuilds(
+      tx,
+      e.evaluationId,
+      [...reused].map(([job, buildId]) => ({ buildId, finished: !reusedUnfinished.has(job) })),
+    );
     const buildOf = (job: string) => ids.get(job) ?? reused.get(job);
     const links: { aggregateId: number; constituentId: number }[] = [];
     for (const [aggregate, members] of evaluation.constituents) {
@@ -132,24 +137,6 @@ export async function recordEvaluation(
       }
     }
     await insertAggregateConstituents(tx, links);
-    await enqueueBuilds(
-      tx,
-      boss,
-      rows
-        .filter((r) => r.queueJobId !== null)
-        .map((r) => ({
-          id: ids.get(r.job)!,
-          queueJobId: r.queueJobId!,
-          priority: r.priority,
-          globalPriority: 0,
-        })),
-    );
-    // A cached build is finished as it is recorded: reported now, as Hydra reports cached builds.
-    await enqueueFinishedNotifications(
-      tx,
-      boss,
-      rows.filter((r) => r.isCached).map((r) => ids.get(r.job)!),
-    );
     await finishEvaluationSucceeded(tx, e.evaluationId, {
       jobsEvaluated: e.jobsEvaluated,
       nrBuilds: ids.size + reused.size,

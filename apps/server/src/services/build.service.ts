@@ -25,7 +25,8 @@ import {
   type Queryable,
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { bumpBuild, cancelBuild, restartBuild, type Boss } from '@fc/queue';
+import { bumpBuild, cancelBuild, restartBuild } from '@fc/builds';
+import type { Boss } from '@fc/queue';
 import { buildStatusName, isBuildStatusCode } from '@fc/core';
 import { BuildStatsCache } from './build-stats-cache';
 

@@ -11,7 +11,8 @@ import {
   type PageRequest,
   type Pool,
 } from '@fc/db';
-import { requestEvaluation, restartEvaluationBuilds, type Boss } from '@fc/queue';
+import { restartEvaluationBuilds } from '@fc/builds';
+import { requestEvaluation, type Boss } from '@fc/queue';
 
 export class EvaluationService {
   constructor(

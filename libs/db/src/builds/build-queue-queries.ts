@@ -29,41 +29,6 @@ export async function setBuildQueueJob(db: Queryable, buildId: number, queueJobI
   await execute(db, 'UPDATE builds SET queue_job_id = $2 WHERE id = $1', [buildId, queueJobId]);
 }
 
-/** Finishes an unfinished build as cancelled (4). Returns false when it had already finished. */
-export async function markBuildCancelled(db: Queryable, buildId: number): Promise<boolean> {
-  const n = await execute(
-    db,
-    `UPDATE builds SET finished = true, build_status = 4, stopped_at = now(),
-       started_at = coalesce(started_at, now()), error_message = 'cancelled by a user'
-     WHERE id = $1 AND NOT finished`,
-    [buildId],
-  );
-  return n === 1;
-}
-
-/**
- * Puts a finished build back in the queue under the same id: status, times, steps, products,
- * metrics and log reset. Returns false when the build is not finished.
- */
-export async function resetBuildForRestart(db: Queryable, buildId: number): Promise<boolean> {
-  const n = await execute(
-    db,
-    `UPDATE builds SET finished = false, build_status = NULL, is_cached = false, started_at = NULL,
-       stopped_at = NULL, error_message = NULL, release_name = NULL, size = NULL, closure_size = NULL,
-       log_path = NULL, log_size = NULL, queue_job_id = NULL, attempts = 0, created_at = now()
-     WHERE id = $1 AND finished`,
-    [buildId],
-  );
-  if (n === 0) return false;
-  await execute(db, 'DELETE FROM build_steps WHERE build_id = $1', [buildId]);
-  await execute(db, 'DELETE FROM build_products WHERE build_id = $1', [buildId]);
-  await execute(db, 'DELETE FROM build_metrics WHERE build_id = $1', [buildId]);
-  await execute(db, 'UPDATE build_outputs SET nar_size = NULL, closure_size = NULL WHERE build_id = $1', [
-    buildId,
-  ]);
-  return true;
-}
-
 /**
  * Hydra's bump: the build's global priority becomes one more than any queued build's. Only unfinished
  * builds compete for the queue, so the max is taken over them (builds_unfinished_idx), not over every

@@ -1,6 +1,5 @@
 // Build steps as the queue runner records them: one row a derivation built (or path substituted).
-import type { Queryable } from '../pool';
-import { execute } from '../sql';
+import { execute, type Queryable } from '@fc/db';
 
 export interface BuildStepInput {
   readonly buildId: number;

@@ -1,0 +1,79 @@
+// Finishing a build with Hydra's status, in the caller's transaction, with what goes with it: the
+// notify-build job (commit statuses, webhooks, run commands) and build_finished.
+import type { Queryable } from '@fc/db';
+import type { BuildStatusCode } from '@fc/core';
+import { QueueName, bossDb, jobPayloadSchemas, type Boss } from '@fc/queue';
+import { buildFinishedEvents, publishEvents } from './hydra-events';
+import {
+  finishBuildRow,
+  type MetricInput,
+  type OutputSize,
+  type ProductInput,
+} from './sql/build-state-queries';
+
+export type { MetricInput, OutputSize, ProductInput };
+
+export interface BuildFinish {
+  readonly status: BuildStatusCode;
+  readonly errorMessage: string | null;
+  readonly isCached?: boolean;
+  readonly releaseName?: string | null;
+  readonly size?: number | null;
+  readonly closureSize?: number | null;
+  /** The log's final size (undefined keeps what is recorded). */
+  readonly logSize?: number | null;
+  readonly outputSizes?: readonly OutputSize[];
+  readonly products?: readonly ProductInput[];
+  readonly metrics?: readonly MetricInput[];
+  /** How steps still busy end; by default aborted (3), "the build finished without this step". */
+  readonly busySteps?: { readonly status: number; readonly errorMessage: string } | null;
+  /** Recorded as it finished, never run (substituted): started = stopped. */
+  readonly startedNow?: boolean;
+}
+
+const DEFAULT_BUSY_STEPS = { status: 3, errorMessage: 'the build finished without this step' };
+
+/**
+ * Finishes an unfinished build. Returns false when it had already finished (cancelled meanwhile):
+ * then nothing is written or published.
+ */
+export async function finishBuild(
+  db: Queryable,
+  boss: Boss,
+  buildId: number,
+  f: BuildFinish,
+): Promise<boolean> {
+  const finished = await finishBuildRow(db, {
+    buildId,
+    status: f.status,
+    errorMessage: f.errorMessage,
+    isCached: f.isCached ?? false,
+    releaseName: f.releaseName ?? null,
+    size: f.size ?? null,
+    closureSize: f.closureSize ?? null,
+    logSize: f.logSize ?? null,
+    outputSizes: f.outputSizes ?? [],
+    products: f.products ?? [],
+    metrics: f.metrics ?? [],
+    busySteps: f.busySteps === undefined ? DEFAULT_BUSY_STEPS : f.busySteps,
+    startedNow: f.startedNow ?? false,
+  });
+  if (!finished) return false;
+  await publishFinished(db, boss, [buildId]);
+  return true;
+}
+
+/** What goes with finished builds: one notify-build job each and build_finished. */
+export async function publishFinished(db: Queryable, boss: Boss, buildIds: readonly number[]): Promise<void> {
+  if (buildIds.length === 0) return;
+  const schema = jobPayloadSchemas[QueueName.NotifyBuild];
+  await boss.insert(
+    QueueName.NotifyBuild,
+    buildIds.map((buildId) => ({ data: schema.parse({ buildId, event: 'finished' }) })),
+    { db: bossDb(db) },
+  );
+  await publishEvents(
+    db,
+    buildIds.flatMap((id) => buildFinishedEvents(id)),
+  );
+}

@@ -1,0 +1,53 @@
+// Every change of a build's state, each in the caller's transaction with what goes with it (the
+// pg-boss job, the notify-build job, Hydra's NOTIFY events). Nothing else writes a build's status.
+export {
+  HydraChannel,
+  hydraEvent,
+  buildFinishedEvents,
+  publishEvents,
+  type HydraEvent,
+} from './hydra-events';
+export { enqueueBuild, deferBuild, newBuildJobId, type QueuedBuild } from './enqueue-build';
+export { startBuild } from './start-build';
+export { recordBuildStep, endBusySteps, type BuildStepInput } from './build-steps';
+export {
+  finishBuild,
+  publishFinished,
+  type BuildFinish,
+  type MetricInput,
+  type OutputSize,
+  type ProductInput,
+} from './finish-build';
+export {
+  BUILD_CANCEL_CHANNEL,
+  cancelBuild,
+  restartBuild,
+  restartEvaluationBuilds,
+  bumpBuild,
+} from './queue-control';
+export { handBackBuild, abortLostBuild } from './hand-back-build';
+export {
+  recordNewBuilds,
+  announceReusedBuilds,
+  type NewBuildsScope,
+  type NewBuildRow,
+  type CachedBuildResult,
+} from './record-new-builds';
+/** The bulk statement under recordNewBuilds alone, publishing nothing: for the insert benchmark. */
+export { insertBuilds } from './sql/insert-builds';
+export {
+  evaluationTraceId,
+  announceEvaluationStarted,
+  announceEvaluationFailed,
+  announceEvaluationCached,
+  announceEvaluationAdded,
+} from './evaluation-events';
+export {
+  statusOfNixRun,
+  statusOfOutputs,
+  hasOutputs,
+  type NixRunResult,
+  type NixRunVerdict,
+  type NixStepResult,
+  type OutputsResult,
+} from './nix-result-status';
