@@ -26,6 +26,7 @@ export {
   bumpBuild,
 } from './queue-control';
 export { handBackBuild, abortLostBuild } from './hand-back-build';
+export { retryFailedJob, type RetryOutcome } from './failed-job-retry';
 export {
   recordNewBuilds,
   announceReusedBuilds,

@@ -35,4 +35,3 @@ export {
   type DaemonInstanceRow,
   type BossWarningRow,
 } from './queue-inspection-queries';
-export { retryFailedJob, type RetryOutcome } from './failed-job-retry';

@@ -18,15 +18,14 @@ import {
   listQueueJobs,
   queueOverview,
   QueueName,
-  retryFailedJob,
   sendJob,
   type Boss,
   type BossWarningRow,
   type InspectedJobState,
   type QueueJobRow,
   type QueueOverviewRow,
-  type RetryOutcome,
 } from '@fc/queue';
+import { retryFailedJob, type RetryOutcome } from '@fc/builds';
 import { isDaemonAlive, queueProblems } from './queue-health';
 
 export interface QueueSummary extends QueueOverviewRow {

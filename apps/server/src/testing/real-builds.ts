@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ResultPromise } from 'execa';
 import { withTransaction, type Pool, type Queryable } from '@fc/db';
-import { enqueueBuild, type Boss } from '@fc/queue';
+import { enqueueBuild } from '@fc/builds';
+import type { Boss } from '@fc/queue';
 import { startApp } from '@fc/testing';
 
 const run = promisify(execFile);

@@ -6,11 +6,8 @@
 //   so every channel that did not get the news is tried again.
 import { ConflictError, NotFoundError } from '@fc/core';
 import { PgErrorCode, pgErrorCode, reopenFailedDeliveriesOfBuild, type Queryable } from '@fc/db';
-import type { PgBoss } from 'pg-boss';
-import { bossDb } from './boss';
-import { restartBuild } from './build-control';
-import { QueueName } from './job-registry';
-import { findQueueJob } from './queue-inspection-queries';
+import { QueueName, bossDb, findQueueJob, type Boss } from '@fc/queue';
+import { restartBuild } from './queue-control';
 
 export type RetryOutcome =
   | { readonly kind: 'build-restarted'; readonly buildId: number }
@@ -18,7 +15,7 @@ export type RetryOutcome =
 
 export async function retryFailedJob(
   db: Queryable,
-  boss: PgBoss,
+  boss: Boss,
   queue: string,
   jobId: string,
 ): Promise<RetryOutcome> {
