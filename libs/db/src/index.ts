@@ -61,6 +61,7 @@ export * from './builds/gc-root-queries';
 // Evaluator queries (fc-evaluator).
 export * from './evaluations/jobset-schedule-queries';
 export * from './evaluations/evaluation-queries';
+export * from './evaluations/ended-evaluation-queries';
 export * from './evaluations/evaluation-record-queries';
 export * from './jobsets/webhook-jobset-queries';
 // Build notifications (fc-queue-runner's notify-build consumer).

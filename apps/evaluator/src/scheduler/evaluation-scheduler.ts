@@ -1,14 +1,26 @@
 // Every poll interval: apply the declarative projects' newest succeeded "jobsets" builds (first, so
 // the jobsets they create are due in the same pass), ask for an evaluation of each jobset that is due (the queue's singleton key
 // keeps one queued per jobset), and hand back to pg-boss the jobs of evaluations whose evaluator
-// died (no heartbeat), so they are retried.
-import { dueJobsetIds, staleRunningEvaluations, type Pool } from '@fc/db';
+// died (no heartbeat), so they are retried; and fail the evaluations whose job ended for good
+// without finishing them (every retry failed), with the error on the evaluation and its jobset.
+import {
+  disableOneShotJobset,
+  dueJobsetIds,
+  failRunningEvaluation,
+  runningEvaluationJobs,
+  setJobsetError,
+  staleRunningEvaluations,
+  withTransaction,
+  type Pool,
+} from '@fc/db';
 import type { Logger } from '@fc/logging';
 import { QueueName, requestEvaluation, type Boss } from '@fc/queue';
 import {
   applyDeclarativeBuilds,
   type DeclarativeBuildOutcome,
 } from '../declarative/apply-declarative-builds';
+import { redactCredentials } from '../git/redact';
+import { endedEvaluationError } from './ended-evaluation-job';
 
 export interface SchedulerOptions {
   readonly pool: Pool;
@@ -26,6 +38,8 @@ export interface SchedulerTick {
   readonly declarative: DeclarativeBuildOutcome[];
   readonly requested: number[];
   readonly recovered: number[];
+  /** Evaluations failed because their job ended for good. */
+  readonly abandoned: number[];
 }
 
 /** One pass of the scheduler. */
@@ -51,7 +65,33 @@ export async function scheduleTick(o: Omit<SchedulerOptions, 'pollInterval'>): P
       queueJobId: e.queueJobId,
     });
   }
-  return { declarative, requested, recovered };
+  const abandoned = await failAbandonedEvaluations(o);
+  return { declarative, requested, recovered, abandoned };
+}
+
+async function failAbandonedEvaluations(o: Omit<SchedulerOptions, 'pollInterval'>): Promise<number[]> {
+  const failed: number[] = [];
+  for (const e of await runningEvaluationJobs(o.pool)) {
+    if (!e.queueJobId) continue;
+    const error = endedEvaluationError(await o.boss.getJobById(QueueName.EvaluateJobset, e.queueJobId));
+    if (error === undefined) continue;
+    const message = redactCredentials(error);
+    const changed = await withTransaction(o.pool, async (tx) => {
+      if (!(await failRunningEvaluation(tx, e.id, message))) return false;
+      await setJobsetError(tx, e.jobsetId, message);
+      await disableOneShotJobset(tx, e.jobsetId);
+      return true;
+    });
+    if (!changed) continue;
+    failed.push(e.id);
+    o.logger.error('evaluation failed: its job ended without finishing it', {
+      evaluationId: e.id,
+      jobsetId: e.jobsetId,
+      queueJobId: e.queueJobId,
+      error: message,
+    });
+  }
+  return failed;
 }
 
 /** Runs scheduleTick every poll interval until stopped; a failing tick is logged, not fatal. */

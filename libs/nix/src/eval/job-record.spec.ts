@@ -25,6 +25,21 @@ describe('jobFromRecord', () => {
     });
   });
 
+  it("clamps Nix's 64-bit integers to the range of the 32-bit columns", () => {
+    const record = (meta: Record<string, number>) =>
+      jobFromRecord('a', { drvPath: '/nix/store/a.drv', outputs: { out: '/nix/store/a' }, ...meta });
+    expect(record({ timeout: 3_000_000_000, maxSilent: 2 ** 40, schedulingPriority: -(2 ** 40) })).toMatchObject({
+      timeout: 2_147_483_647,
+      maxSilent: 2_147_483_647,
+      schedulingPriority: -2_147_483_647,
+    });
+    expect(record({ timeout: -5, maxSilent: -1, schedulingPriority: 2 ** 33 })).toMatchObject({
+      timeout: 0,
+      maxSilent: 0,
+      schedulingPriority: 2_147_483_647,
+    });
+  });
+
   it('needs a drv path and outputs', () => {
     expect(() => jobFromRecord('a', { outputs: {} })).toThrow(JobRecordError);
     expect(() => jobFromRecord('a', { drvPath: '/nix/store/a.drv' })).toThrow(/no outputs/);

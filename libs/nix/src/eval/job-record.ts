@@ -34,8 +34,12 @@ export class JobRecordError extends Error {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+/** The largest value of the 32-bit columns that hold a job's priority, timeout and max silent time. */
+export const MAX_INT32 = 2_147_483_647;
 const int = (v: unknown, fallback: number): number =>
   typeof v === 'number' && Number.isInteger(v) ? v : fallback;
+/** Nix integers are 64-bit: a value past a column's range is clamped to it (3000000000 s: 68 years). */
+const clamp = (v: number, min: number): number => Math.min(MAX_INT32, Math.max(min, v));
 
 function outputsOf(attr: string, v: unknown): Record<string, string> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
@@ -80,9 +84,9 @@ export function jobFromRecord(attr: string, r: JobRecord): EvaluatedJob {
     homepage: str(r.homepage),
     license: str(r.license),
     maintainers: str(r.maintainers),
-    schedulingPriority: int(r.schedulingPriority, DEFAULT_SCHEDULING_PRIORITY),
-    timeout: int(r.timeout, DEFAULT_TIMEOUT),
-    maxSilent: int(r.maxSilent, DEFAULT_MAX_SILENT),
+    schedulingPriority: clamp(int(r.schedulingPriority, DEFAULT_SCHEDULING_PRIORITY), -MAX_INT32),
+    timeout: clamp(int(r.timeout, DEFAULT_TIMEOUT), 0),
+    maxSilent: clamp(int(r.maxSilent, DEFAULT_MAX_SILENT), 0),
     isChannel: r.isChannel === true,
     requiredFeatures: features,
   };

@@ -32,4 +32,11 @@ describe('validStorePaths', () => {
     expect(localValidPaths(paths)).toEqual(expected);
     expect(await validStorePaths(paths)).toEqual(expected);
   });
+
+  it("takes a content-addressed output's placeholder as not valid, without asking Nix", async () => {
+    const built = run('nix-store', ['--realise', run('nix-instantiate', ['--expr', `derivation { name = "fc-valid-ca-${Date.now()}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }`])]);
+    const placeholder = '/17rzvy5m4k397axfvbdz8hynfr0ck0gsxcljpks8w82n2fr4qjjq';
+    expect(await validStorePaths([placeholder, built])).toEqual(new Set([built]));
+    expect(await validStorePaths([placeholder])).toEqual(new Set());
+  });
 });

@@ -6,11 +6,20 @@ import { runCommand } from './run-command';
 
 const CHUNK = 2000;
 
-/** The subset of `paths` that is valid in the local store. */
+// A store path as Nix writes it: the store directory, a 32-character base-32 hash, a name.
+const STORE_PATH = /^\/nix\/store\/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+$/;
+
+/**
+ * The subset of `paths` that is valid in the local store. What is not a store path (a
+ * content-addressed output's placeholder, `/1rz4...`, before it is built) is never valid, and never
+ * handed to Nix, which would refuse the whole chunk.
+ */
 export async function validStorePaths(paths: readonly string[], timeoutMs = 120_000): Promise<Set<string>> {
-  const local = localValidPaths(paths);
+  const storePaths = paths.filter((p) => STORE_PATH.test(p));
+  if (storePaths.length === 0) return new Set();
+  const local = localValidPaths(storePaths);
   if (local) return local;
-  return checkValidity(paths, timeoutMs);
+  return checkValidity(storePaths, timeoutMs);
 }
 
 async function checkValidity(paths: readonly string[], timeoutMs: number): Promise<Set<string>> {

@@ -1,0 +1,127 @@
+// Faults that used to wedge a jobset: an evaluate-jobset job that fails for good left its evaluation
+// "running / recording" forever with no error; a meta.timeout past 32 bits and a content-addressed
+// output's placeholder were two ways to get there.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { createSilentLogger } from '@fc/logging';
+import { QueueName } from '@fc/queue';
+import {
+  createJobset,
+  gitRepo,
+  MK_NIX,
+  startEvaluatorTestEnv,
+  waitFor,
+  type EvaluatorTestEnv,
+} from '../evaluation-fixtures';
+import { evaluateJobsetJob, type EvaluatorDeps } from './evaluate-jobset.handler';
+
+jest.setTimeout(90_000);
+
+let env: EvaluatorTestEnv;
+
+beforeAll(async () => {
+  env = await startEvaluatorTestEnv('fc-eval-faults-');
+}, 60_000);
+
+afterAll(async () => {
+  await env.stop();
+});
+
+function deps(): EvaluatorDeps {
+  return {
+    pool: env.db.pool,
+    boss: env.boss,
+    logger: createSilentLogger(),
+    settings: {
+      workDir: env.workDir,
+      gitTimeout: 60,
+      nixTimeout: 120,
+      restrictEval: true,
+      allowIfd: false,
+      heartbeatMs: 1000,
+    },
+  };
+}
+
+async function rows(text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+  return (await env.db.pool.query(text, values)).rows as Record<string, unknown>[];
+}
+
+async function jobsetWith(release: string): Promise<number> {
+  const repo = gitRepo({ 'lib.nix': MK_NIX, 'release.nix': release });
+  return (await createJobset(env.db.pool, { repositoryUrl: `file://${repo}` })).jobsetId;
+}
+
+describe('an evaluation', () => {
+  it('records a meta.timeout, maxSilent or schedulingPriority past 32 bits clamped to the column', async () => {
+    const jobsetId = await jobsetWith(`let inherit (import ./lib.nix) mk; in {
+      long = (mk "long-${randomUUID()}" { }) // { meta = { timeout = 3000000000; maxSilent = 4000000000; schedulingPriority = -9000000000; }; };
+      plain = mk "plain-${randomUUID()}" { };
+    }`);
+    await expect(
+      evaluateJobsetJob(deps(), randomUUID(), { jobsetId, force: true, reason: 'api' }),
+    ).resolves.toBe('succeeded');
+    const builds = await rows(
+      'SELECT job, timeout, max_silent, priority FROM builds WHERE jobset_id = $1 ORDER BY job',
+      [jobsetId],
+    );
+    expect(builds).toEqual([
+      { job: 'long', timeout: 2147483647, max_silent: 2147483647, priority: -2147483647 },
+      { job: 'plain', timeout: 36000, max_silent: 3600, priority: 100 },
+    ]);
+  });
+
+  it("with a content-addressed job is recorded (its placeholder output is never asked of Nix's store)", async () => {
+    const jobsetId = await jobsetWith(`let inherit (import ./lib.nix) mk; in {
+      ca = mk "ca-${randomUUID()}" { __contentAddressed = true; outputHashMode = "recursive"; outputHashAlgo = "sha256"; };
+      plain = mk "plain-${randomUUID()}" { };
+    }`);
+    const saved = process.env['NIX_CONFIG'];
+    process.env['NIX_CONFIG'] = 'extra-experimental-features = ca-derivations';
+    try {
+      await expect(
+        evaluateJobsetJob(deps(), randomUUID(), { jobsetId, force: true, reason: 'api' }),
+      ).resolves.toBe('succeeded');
+    } finally {
+      if (saved === undefined) delete process.env['NIX_CONFIG'];
+      else process.env['NIX_CONFIG'] = saved;
+    }
+    const builds = await rows('SELECT job FROM builds WHERE jobset_id = $1 ORDER BY job', [jobsetId]);
+    expect(builds.map((b) => b['job'])).toEqual(['ca', 'plain']);
+  });
+
+  it('whose evaluate-jobset job fails for good is failed, with the error on it and on the jobset', async () => {
+    const jobsetId = await jobsetWith(
+      `let inherit (import ./lib.nix) mk; in { a = mk "a-${randomUUID()}" { }; }`,
+    );
+    // A fault the evaluator cannot foresee: the database refuses this jobset's builds.
+    await env.db.pool.query(`CREATE FUNCTION fc_spec_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected fault while recording builds'; END $$`);
+    await env.db.pool.query(
+      `CREATE TRIGGER fc_spec_fault BEFORE INSERT ON builds FOR EACH ROW
+       WHEN (NEW.jobset_id = ${jobsetId}) EXECUTE FUNCTION fc_spec_fault()`,
+    );
+    // Awaited by stopDaemons.
+    void env.startDaemon('evaluator', {
+      FC_EVALUATOR__WORK_DIR: env.workDir,
+      FC_EVALUATOR__POLL_INTERVAL: '1',
+    });
+    // No retries, so the job ends for good after this one attempt.
+    const jobId = await env.boss.send(
+      QueueName.EvaluateJobset,
+      { jobsetId, force: true, reason: 'api' },
+      { retryLimit: 0 },
+    );
+    const evaluation = await waitFor('the evaluation to be failed', async () => {
+      const [e] = await rows('SELECT status, phase, error FROM evaluations WHERE queue_job_id = $1', [jobId]);
+      return e?.['status'] === 'failed' ? e : undefined;
+    });
+    expect(evaluation['phase']).toBeNull();
+    expect(evaluation['error']).toBe(
+      'the evaluation failed after 1 attempt: injected fault while recording builds',
+    );
+    const [jobset] = await rows('SELECT error_message, error_at FROM jobsets WHERE id = $1', [jobsetId]);
+    expect(jobset).toMatchObject({ error_message: evaluation['error'], error_at: expect.any(Date) });
+    await env.stopDaemons();
+  });
+});
