@@ -57,6 +57,8 @@ import { loadAssets } from './pages/assets';
 import { dashboardPages } from './pages/pages';
 import { PageRenderer } from './pages/page-renderer';
 import { registerPages } from './pages/register-pages';
+import { buildFileRoutes } from './pages/build-files';
+import { ProductFileService } from './services/product-files';
 import type { Page } from './pages/page-route';
 import { findDashboardDirs } from './pages/templates-dir';
 
@@ -187,6 +189,7 @@ export function createApp(deps: AppDeps): ServerApp {
   app.use(registerRoutes(apiRoutes));
   const pageTable = dashboardPages(services);
   app.use(registerPages(pageTable, pages));
+  app.use(buildFileRoutes(services, new ProductFileService(services.builds)));
   app.use(notFoundHandler());
   app.use(errorBoundary(logger, { render: (req, res, error) => pages.renderError(req, res, error) }));
   return {

@@ -1,9 +1,10 @@
 // Every page of the dashboard, built once by createApp from the services the API uses.
 import type { Services } from '../services/services';
+import { buildPages } from './build.page';
 import { homePages } from './home.page';
 import { loginPages } from './login.page';
 import type { Page } from './page-route';
 
 export function dashboardPages(s: Services): Page[] {
-  return [...homePages(s), ...loginPages(s)];
+  return [...homePages(s), ...loginPages(s), ...buildPages(s)];
 }

@@ -107,3 +107,54 @@ export async function* followBuildLog(
     build = await source.get(id);
   }
 }
+
+export interface LogTail {
+  readonly text: string;
+  /** The byte offset the tail ends at: where a live follower continues. */
+  readonly offset: number;
+  /** Whether earlier lines were left out. */
+  readonly truncated: boolean;
+}
+
+/**
+ * The last `maxBytes` (about) of the log, starting at a line; with `wholeLines` (a running build)
+ * it ends after the last complete line, so a follower from `offset` repeats and splits nothing.
+ */
+export async function logTail(
+  source: LogSource,
+  id: number,
+  maxBytes: number,
+  wholeLines: boolean,
+): Promise<LogTail> {
+  let stream: Readable;
+  try {
+    stream = await source.log(id);
+  } catch (e) {
+    if (e instanceof NotFoundError) return { text: '', offset: 0, truncated: false };
+    throw e;
+  }
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      kept.push(buf);
+      keptBytes += buf.length;
+      total += buf.length;
+      while (kept.length > 1 && keptBytes - kept[0]!.length >= maxBytes) keptBytes -= kept.shift()!.length;
+    }
+  } catch (e) {
+    if (!isTruncatedStream(e)) throw e;
+  } finally {
+    stream.destroy();
+  }
+  const buf = Buffer.concat(kept);
+  const base = total - keptBytes; // the absolute offset buf starts at
+  let start = Math.max(0, buf.length - maxBytes);
+  // A tail that leaves earlier text out starts at a line, never inside one (or a UTF-8 character).
+  if (base + start > 0) start = buf.indexOf(0x0a, start) + 1 || buf.length;
+  const end = wholeLines ? completeLinesLength(buf) : buf.length;
+  const from = Math.min(start, end);
+  return { text: buf.subarray(from, end).toString('utf8'), offset: base + end, truncated: base + from > 0 };
+}

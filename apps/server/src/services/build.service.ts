@@ -7,6 +7,7 @@ import { createGunzip, createZstdDecompress, createBrotliDecompress } from 'node
 import { NotFoundError, ValidationError } from '@fc/core';
 import {
   buildLogPath,
+  buildStepLogPath,
   buildsFinishedInLastHour,
   countBuildsUpTo,
   estimateBuilds,
@@ -107,11 +108,21 @@ export class BuildService {
     } catch {
       throw new NotFoundError(`the log of build ${id} is no longer stored`);
     }
-    const file = createReadStream(path);
-    if (path.endsWith('.gz')) return file.pipe(createGunzip());
-    if (path.endsWith('.zst')) return file.pipe(createZstdDecompress());
-    if (path.endsWith('.br')) return file.pipe(createBrotliDecompress());
-    return file;
+    return openLogFile(path);
+  }
+
+  /** One step's stored log (Hydra's /build/{id}/nixlog/{step}), decompressed; 404 until one exists. */
+  async stepLog(id: number, stepNr: number): Promise<Readable> {
+    const row = await buildStepLogPath(this.pool, id, stepNr);
+    if (!row) throw new NotFoundError(`build ${id} has no step ${stepNr}`);
+    if (!row.logPath) throw new NotFoundError(`step ${stepNr} of build ${id} has no log`);
+    const path = isAbsolute(row.logPath) ? row.logPath : join(this.options.logDir, row.logPath);
+    try {
+      await access(path);
+    } catch {
+      throw new NotFoundError(`the log of step ${stepNr} of build ${id} is no longer stored`);
+    }
+    return openLogFile(path);
   }
 
   async cancel(id: number): Promise<BuildDetailRow> {
@@ -158,6 +169,15 @@ export class BuildService {
       finishedCountedAt: finished.takenAt,
     };
   }
+}
+
+/** A stored log file, decompressed by its extension (.gz, .zst, .br). */
+function openLogFile(path: string): Readable {
+  const file = createReadStream(path);
+  if (path.endsWith('.gz')) return file.pipe(createGunzip());
+  if (path.endsWith('.zst')) return file.pipe(createZstdDecompress());
+  if (path.endsWith('.br')) return file.pipe(createBrotliDecompress());
+  return file;
 }
 
 export function parseStatusFilter(name: string | undefined): BuildFilter['status'] {

@@ -262,3 +262,17 @@ export const RECENTLY_FINISHED_SQL = `SELECT count(*)::int AS n FROM builds
 export async function buildsFinishedInLastHour(db: Queryable): Promise<number> {
   return (await queryOne(db, z.object({ n: z.number() }), RECENTLY_FINISHED_SQL)).n;
 }
+
+/** Where one step's log is stored (undefined: no such step). */
+export async function buildStepLogPath(
+  db: Queryable,
+  buildId: number,
+  stepNr: number,
+): Promise<{ logPath: string | null } | undefined> {
+  return queryMaybeOne(
+    db,
+    z.object({ logPath: z.string().nullable() }),
+    'SELECT log_path FROM build_steps WHERE build_id = $1 AND step_nr = $2',
+    [buildId, stepNr],
+  );
+}

@@ -1,0 +1,62 @@
+// A build's files as they are, outside the page layout: the full log as raw text (/build/{id}/log),
+// a step's log (Hydra's /build/{id}/nixlog/{step}), and product downloads (Hydra's
+// /build/{id}/download/{nr}/{file}) with their Content-Type. Products are served in a CSP sandbox:
+// an HTML report from a build cannot run scripts as the dashboard.
+import { extname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { markPageRequest } from '../http/error-boundary';
+import { parseInput } from '../http/validation';
+import type { ProductFileService } from '../services/product-files';
+import type { Services } from '../services/services';
+
+const buildParam = z.object({ id: z.coerce.number().int().positive() });
+const stepParam = buildParam.extend({ step: z.coerce.number().int().nonnegative() });
+const downloadParam = buildParam.extend({
+  nr: z.coerce.number().int().positive(),
+  file: z.array(z.string()).optional(),
+});
+
+const PRODUCT_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
+
+async function sendText(res: Response, stream: NodeJS.ReadableStream): Promise<void> {
+  res.status(200).type('text/plain; charset=utf-8');
+  res.set('Cache-Control', 'no-cache');
+  await pipeline(stream, res);
+}
+
+export function buildFileRoutes(s: Services, products: ProductFileService): Router {
+  const router = Router();
+  router.get('/build/:id/log', async (req: Request, res: Response) => {
+    markPageRequest(res);
+    const { id } = parseInput(buildParam, req.params, 'path') as z.output<typeof buildParam>;
+    await sendText(res, await s.builds.log(id));
+  });
+  router.get('/build/:id/nixlog/:step', async (req: Request, res: Response) => {
+    markPageRequest(res);
+    const { id, step } = parseInput(stepParam, req.params, 'path') as z.output<typeof stepParam>;
+    await sendText(res, await s.builds.stepLog(id, step));
+  });
+  const download = async (req: Request, res: Response) => {
+    markPageRequest(res);
+    const { id, nr, file } = parseInput(downloadParam, req.params, 'path') as z.output<typeof downloadParam>;
+    const target = await products.open(id, nr, file ?? []);
+    if (target.kind === 'redirect') {
+      res.redirect(302, `/build/${id}/download/${target.to}`);
+      return;
+    }
+    const f = target.file;
+    res.status(200);
+    res.type(extname(f.name) || 'application/octet-stream');
+    res.set({
+      'Content-Length': String(f.size),
+      'Content-Security-Policy': PRODUCT_CSP,
+      'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+    });
+    await pipeline(f.stream, res);
+  };
+  router.get('/build/:id/download/:nr', download);
+  router.get('/build/:id/download/:nr/*file', download);
+  return router;
+}
