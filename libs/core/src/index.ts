@@ -2,3 +2,4 @@ export * from './errors';
 export * from './build-status';
 export * from './repository-url';
 export * from './build-status-display';
+export * from './input-types';

@@ -60,6 +60,7 @@ export * from './builds/builder-machine-queries';
 export * from './builds/gc-root-queries';
 // Evaluator queries (fc-evaluator).
 export * from './evaluations/jobset-schedule-queries';
+export * from './evaluations/input-build-queries';
 export * from './evaluations/evaluation-queries';
 export * from './evaluations/ended-evaluation-queries';
 export * from './evaluations/evaluation-record-queries';

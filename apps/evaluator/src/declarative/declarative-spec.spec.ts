@@ -42,15 +42,45 @@ describe('declarative specs', () => {
   it.each([
     [{ enabled: 4 }, /enabled must be 0/],
     [{ schedulingshares: 0 }, /schedulingshares must be an integer >= 1/],
-    [{ nixexprinput: 'nope' }, /nixexprinput "nope" must name one of its git or path inputs/],
+    [{ nixexprinput: 'nope' }, /nixexprinput "nope" must name one of its repository or path inputs/],
     [{ nixexprpath: '../x.nix' }, /nixexprpath must be a relative path/],
     [{ flake: 'github:o/r' }, /flake jobsets .* are not supported/],
-    [{ colour: 'red' }, /unknown key "colour"/],
-    [{ inputs: { src: { type: 'hg', value: 'x' } } }, /type "hg" is not supported/],
+    [{ inputs: { src: { type: 'cvs', value: 'x' } } }, /type "cvs" is not one of Hydra's input types/],
+    [{ inputs: { src: { type: 'build', value: 'a:b:c:d' } } }, /a build value is "PROJECT:JOBSET:JOB"/],
     [{ inputs: { src: { type: 'path', value: 'rel' } } }, /must be an absolute path/],
     [{ inputs: { src: { type: 'git', value: '--upload-pack=x' } } }, /must not start with "-"/],
   ])('rejects %j', (change, message) => {
     expect(() => parseJobsetSpec('j', { ...base, ...change })).toThrow(message);
+  });
+
+  it('ignores keys Hydra ignores, in a jobset and in an input', () => {
+    const extra = {
+      ...base,
+      visible: true,
+      name: 'other',
+      inputs: { ...base.inputs, src: { ...base.inputs.src, note: 'x' } },
+    };
+    expect(parseJobsetSpec('j', extra)).toEqual(parseJobsetSpec('j', base));
+  });
+
+  it("takes every Hydra input type, a git value's revision and deep kept whole", () => {
+    const REV = '7f60df502b96fd54bbfa64dd94b56d936a407701';
+    const inputs = {
+      src: { type: 'git', value: `file:///r ${REV} deep` },
+      h: { type: 'hg', value: 'file:///h default' },
+      s: { type: 'svn-checkout', value: 'file:///s' },
+      b: { type: 'build', value: 'p:j:job' },
+      e: { type: 'eval', value: 'p:j' },
+      d: { type: 'darcs', value: 'file:///d' },
+    };
+    expect(parseJobsetSpec('j', { ...base, inputs }).inputs).toEqual([
+      { name: 'src', type: 'git', value: `file:///r ${REV} deep`, branch: null },
+      { name: 'h', type: 'hg', value: 'file:///h default', branch: null },
+      { name: 's', type: 'svn-checkout', value: 'file:///s', branch: null },
+      { name: 'b', type: 'build', value: 'p:j:job', branch: null },
+      { name: 'e', type: 'eval', value: 'p:j', branch: null },
+      { name: 'd', type: 'darcs', value: 'file:///d', branch: null },
+    ]);
   });
 
   it('tells static specs from generated ones and refuses .jobsets in a list', () => {

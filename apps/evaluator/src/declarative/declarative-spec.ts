@@ -1,9 +1,10 @@
 // Hydra's declarative jobset specs, checked whole before anything is written: a spec is a JSON object
 // of jobset fields (enabled, hidden, description, nixexprinput, nixexprpath, checkinterval,
 // schedulingshares, keepnr, inputs; enableemail and emailoverride are accepted and ignored, as FC
-// sends no e-mail). A spec file is either one such object (it configures ".jobsets", whose "jobsets"
+// sends no e-mail; other keys, such as visible or name, are ignored as Hydra ignores them). A spec file is either one such object (it configures ".jobsets", whose "jobsets"
 // job then builds the object of jobsets) or, "static", an object whose every value is an object: the
 // jobsets themselves. Every problem is a DeclarativeSpecError naming the jobset and field.
+import { EXPRESSION_INPUT_TYPES, JOBSET_INPUT_TYPES, parseGitInputValue } from '@fc/core';
 import {
   DECLARATIVE_JOBSETS_JOBSET,
   type DeclarativeJobsetFields,
@@ -106,11 +107,7 @@ function input(where: string, name: string, v: Json): JobsetInputFields {
   const at = `${where}: input "${name}"`;
   if (!INPUT_NAME.test(name)) throw new DeclarativeSpecError(`${at}: the name must be a Nix identifier`);
   if (!isObject(v)) throw new DeclarativeSpecError(`${at} must be an object with type and value`);
-  for (const key of Object.keys(v)) {
-    if (key !== 'type' && key !== 'value' && key !== 'emailresponsible') {
-      throw new DeclarativeSpecError(`${at}: unknown key "${key}" (FC takes type, value, emailresponsible)`);
-    }
-  }
+  // Hydra reads type and value (and emailresponsible); other keys are ignored.
   const type = v['type'];
   const raw = v['value'];
   const value = typeof raw === 'boolean' || typeof raw === 'number' ? String(raw) : raw;
@@ -131,19 +128,38 @@ function input(where: string, name: string, v: Json): JobsetInputFields {
       }
       return { name, type, value, branch: null };
     case 'git': {
-      // Hydra's git value: "URL [BRANCH]".
-      const [url, branch, ...rest] = value.trim().split(/\s+/);
-      if (!url || rest.length > 0) {
-        throw new DeclarativeSpecError(`${at}: a git value is "URL [BRANCH]", got ${show(value)}`);
+      // Hydra's git value: "URL [BRANCH|REV] [deep]"; a URL and branch alone are kept apart (FC's fields).
+      let git;
+      try {
+        git = parseGitInputValue(value);
+      } catch (e) {
+        throw new DeclarativeSpecError(`${at}: ${e instanceof Error ? e.message : String(e)}`);
       }
-      if (url.startsWith('-') || branch?.startsWith('-')) {
-        throw new DeclarativeSpecError(`${at}: the URL and branch must not start with "-"`);
-      }
-      return { name, type, value: url, branch: branch ?? null };
+      return git.rev === null && !git.deep
+        ? { name, type, value: git.url, branch: git.branch }
+        : { name, type, value: value.trim(), branch: null };
     }
+    case 'hg':
+    case 'svn':
+    case 'svn-checkout':
+    case 'bzr':
+    case 'bzr-checkout':
+    case 'darcs':
+      if (value.trim() === '' || value.trim().startsWith('-')) {
+        throw new DeclarativeSpecError(`${at}: a ${type} value is "URL [REVISION]" not starting with "-"`);
+      }
+      return { name, type, value: value.trim(), branch: null };
+    case 'build':
+    case 'eval':
+      if (!/^[^:\s]+(:[^:\s]+){0,2}$/.test(value.trim())) {
+        throw new DeclarativeSpecError(
+          `${at}: a ${type} value is "PROJECT:JOBSET${type === 'build' ? ':JOB' : ''}"`,
+        );
+      }
+      return { name, type, value: value.trim(), branch: null };
     default:
       throw new DeclarativeSpecError(
-        `${at}: type ${show(type)} is not supported by FC (it takes git, path, string, boolean and nix)`,
+        `${at}: type ${show(type)} is not one of Hydra's input types (${JOBSET_INPUT_TYPES.join(', ')})`,
       );
   }
 }
@@ -155,10 +171,9 @@ export function parseJobsetSpec(name: string, spec: unknown): DeclarativeJobset 
     throw new DeclarativeSpecError(`${where}: the name must be 1-64 letters, digits, ".", "_" or "-"`);
   }
   if (!isObject(spec)) throw new DeclarativeSpecError(`${where} must be an object, got ${show(spec)}`);
-  for (const key of Object.keys(spec)) {
-    if (!KNOWN_KEYS.has(key)) throw new DeclarativeSpecError(`${where}: unknown key "${key}"`);
-  }
-  const v = (key: string): Json | undefined => (IGNORED_KEYS.has(key) ? undefined : (spec[key] ?? undefined));
+  // Keys Hydra does not take (visible, name, …) are ignored, as Hydra's update of the jobset keeps them out.
+  const v = (key: string): Json | undefined =>
+    KNOWN_KEYS.has(key) && !IGNORED_KEYS.has(key) ? (spec[key] ?? undefined) : undefined;
   const type = v('type');
   if ((type !== undefined && type !== 0 && type !== 'legacy') || v('flake') !== undefined) {
     throw new DeclarativeSpecError(
@@ -190,9 +205,9 @@ export function parseJobsetSpec(name: string, spec: unknown): DeclarativeJobset 
   if (!isObject(rawInputs)) throw new DeclarativeSpecError(`${where}: inputs must be an object of inputs`);
   const inputs = Object.entries(rawInputs).map(([n, i]) => input(where, n, i));
   const exprSource = inputs.find((i) => i.name === nixExpressionInput);
-  if (!exprSource || (exprSource.type !== 'git' && exprSource.type !== 'path')) {
+  if (!exprSource || !EXPRESSION_INPUT_TYPES.includes(exprSource.type)) {
     throw new DeclarativeSpecError(
-      `${where}: nixexprinput "${nixExpressionInput}" must name one of its git or path inputs`,
+      `${where}: nixexprinput "${nixExpressionInput}" must name one of its repository or path inputs`,
     );
   }
   const optional = <T>(key: string, parse: (x: Json) => T): T | undefined => {

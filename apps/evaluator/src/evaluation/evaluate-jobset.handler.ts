@@ -156,7 +156,7 @@ export async function evaluateJobsetJob(
         jobset = await jobsetForEvaluation(pool, jobsetId);
         if (!jobset) return 'gone';
       }
-      fetched = await fetchInputs(jobset, settings, declarative);
+      fetched = await fetchInputs(pool, jobset, settings, declarative);
       source = sourceOf(jobset, fetched);
     } catch (e) {
       if (e instanceof FetchError || e instanceof UserFacingError || e instanceof DeclarativeSpecError)

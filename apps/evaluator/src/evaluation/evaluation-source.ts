@@ -30,8 +30,10 @@ export function sourceOf(
       );
     }
     const input = fetched.inputs.find((i) => i.name === name);
-    if (!input || (input.type !== 'git' && input.type !== 'path')) {
-      throw new UserFacingError(`the Nix expression input ${name} is not a git or path input of the jobset`);
+    if (!input || (input.type !== 'git' && input.type !== 'path' && input.type !== 'checkout')) {
+      throw new UserFacingError(
+        `the Nix expression input ${name} is not a repository or path input of the jobset`,
+      );
     }
     return { source: { kind: 'legacy', checkout: input.path, file: expr }, flakeUrl: null };
   }

@@ -51,6 +51,8 @@ async function git(
 export async function fetchGitCheckout(options: {
   url: string;
   branch: string | null;
+  /** A pinned commit, fetched instead of the branch. */
+  rev?: string | null;
   dir: string;
   timeoutMs: number;
   /** Where git's process groups are recorded while they run (see @fc/nix process-groups). */
@@ -75,7 +77,7 @@ export async function fetchGitCheckout(options: {
   }
   await git(
     dir,
-    ['fetch', '--quiet', '--force', '--no-tags', '--', url, branch ?? 'HEAD'],
+    ['fetch', '--quiet', '--force', '--no-tags', '--', url, options.rev ?? branch ?? 'HEAD'],
     left(),
     options.processGroupDir,
   );

@@ -2,13 +2,13 @@
 // an input) and each input, with the revisions the unchanged-input check hashes.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { EvaluationJobsetRow } from '@fc/db';
+import type { EvaluationJobsetRow, Queryable } from '@fc/db';
 import type { EvalInput } from '@fc/nix';
 import type { DeclarativeSource } from '../declarative/declarative-input';
 import { fetchGitCheckout, type GitCheckout } from '../git/git-fetch';
 import { redactCredentials } from '../git/redact';
 import { checkoutBase, processGroupDir } from '../work-dirs';
-import { hashPathInput } from './path-input';
+import { INPUT_FETCHERS } from './input-fetchers';
 
 export interface FetchedInputs {
   /** The project repository's revision and checkout; null when the expression is in an input. */
@@ -28,6 +28,7 @@ function shortHash(s: string): string {
  * inputs of those names.
  */
 export async function fetchInputs(
+  db: Queryable,
   jobset: EvaluationJobsetRow,
   settings: { readonly workDir: string; readonly gitTimeout: number },
   declarative: DeclarativeSource | undefined,
@@ -53,52 +54,21 @@ export async function fetchInputs(
     };
   }
   for (const i of jobset.inputs) {
-    switch (i.type) {
-      case 'git': {
-        const c = await fetchGitCheckout({
-          url: i.value,
-          branch: i.branch,
-          dir: join(base, `input-${shortHash(i.name)}`),
-          timeoutMs,
-          processGroupDir: processGroupDir(settings.workDir),
-        });
-        inputs.push({
-          name: i.name,
-          type: 'git',
-          path: c.path,
-          uri: redactCredentials(i.value),
-          rev: c.rev,
-          revCount: c.revCount,
-          shortRev: c.shortRev,
-        });
-        revisions[i.name] = {
-          type: 'git',
-          uri: redactCredentials(i.value),
-          branch: i.branch,
-          rev: c.rev,
-          revCount: c.revCount,
-        };
-        break;
-      }
-      case 'path': {
-        const sha256 = await hashPathInput(i.name, i.value, {
-          timeoutMs,
-          processGroupDir: processGroupDir(settings.workDir),
-        });
-        inputs.push({ name: i.name, type: 'path', path: i.value, uri: i.value });
-        revisions[i.name] = { type: 'path', value: i.value, sha256 };
-        break;
-      }
-      case 'boolean':
-        inputs.push({ name: i.name, type: 'boolean', value: i.value === 'true' || i.value === '1' });
-        revisions[i.name] = { type: 'boolean', value: i.value };
-        break;
-      case 'string':
-      case 'nix':
-        inputs.push({ name: i.name, type: i.type, value: i.value });
-        revisions[i.name] = { type: i.type, value: i.value };
-        break;
-    }
+    // git keeps the directory it always had; other types get one per value (a new URL, a new clone).
+    const key = i.type === 'git' ? i.name : `${i.type}\u0000${i.name}\u0000${i.value}`;
+    const fetched = await INPUT_FETCHERS[i.type](
+      { name: i.name, value: i.value, branch: i.branch },
+      {
+        dir: join(base, `input-${shortHash(key)}`),
+        timeoutMs,
+        processGroupDir: processGroupDir(settings.workDir),
+        db,
+        projectName: jobset.projectName,
+        jobsetName: jobset.name,
+      },
+    );
+    if (fetched.input !== null) inputs.push(fetched.input);
+    revisions[i.name] = fetched.revision;
   }
   if (declarative) {
     const named = (n: string) => jobset.inputs.some((i) => i.name === n);

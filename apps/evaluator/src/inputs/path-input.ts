@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { runCommand } from '@fc/nix';
 import { FetchError } from '../git/git-fetch';
+import type { InputFetcher } from './input-fetcher';
 
 /** Checks the value of path input `name`; its content hash. */
 export async function hashPathInput(
@@ -27,3 +28,11 @@ export async function hashPathInput(
   }
   return result.stdout.trim();
 }
+
+export const fetchPathInput: InputFetcher = async (input, context) => {
+  const sha256 = await hashPathInput(input.name, input.value, context);
+  return {
+    input: { name: input.name, type: 'path', path: input.value, uri: input.value },
+    revision: { type: 'path', value: input.value, sha256 },
+  };
+};

@@ -1,4 +1,5 @@
 // Projects and jobsets.
+import { JOBSET_INPUT_TYPES } from '@fc/core';
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
@@ -81,7 +82,7 @@ function declarativeFields(d: z.output<typeof declarativeSpec> | null | undefine
 
 const jobsetInput = z.strictObject({
   name: inputName,
-  type: z.enum(['git', 'string', 'boolean', 'nix', 'path']),
+  type: z.enum(JOBSET_INPUT_TYPES),
   value: z.string(),
   branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
 });

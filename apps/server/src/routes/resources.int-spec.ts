@@ -132,7 +132,7 @@ describe('projects and jobsets', () => {
         name: 'x',
         nix_expression: 'x.nix',
         state: 'sometimes',
-        inputs: [{ name: '1x', type: 'svn', value: '' }],
+        inputs: [{ name: '1x', type: 'cvs', value: '' }],
       },
     });
     expect(badInput.status).toBe(400);

@@ -1,3 +1,4 @@
+import { JOBSET_INPUT_TYPES } from '@fc/core';
 import { z } from 'zod';
 import type { JobsetRow, ProjectRow } from '@fc/db';
 import { iso, timestamp } from './common.view';
@@ -57,7 +58,7 @@ export function toProjectView(p: ProjectRow): z.output<typeof projectView> {
 
 export const jobsetInputView = z.object({
   name: z.string(),
-  type: z.enum(['git', 'string', 'boolean', 'nix', 'path']),
+  type: z.enum(JOBSET_INPUT_TYPES),
   value: z.string(),
   branch: z.string().nullable(),
 });

@@ -1,5 +1,6 @@
 // The evaluator's view of jobsets: which are due, what one evaluation needs, and what it leaves on
 // the jobset (last check, fetch or evaluation error, one-shot disabled).
+import { JOBSET_INPUT_TYPES } from '@fc/core';
 import { z } from 'zod';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryRows } from '../sql';
@@ -49,7 +50,7 @@ export const evaluationJobsetRow = z.object({
   inputs: z.array(
     z.object({
       name: z.string(),
-      type: z.enum(['git', 'string', 'boolean', 'nix', 'path']),
+      type: z.enum(JOBSET_INPUT_TYPES),
       value: z.string(),
       branch: z.string().nullable(),
     }),

@@ -1,4 +1,5 @@
 // Jobsets and their inputs: the API's reads and writes.
+import { JOBSET_INPUT_TYPES, type JobsetInputType } from '@fc/core';
 import { z } from 'zod';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
@@ -6,8 +7,7 @@ import { page, type Page, type PageRequest } from '../pagination';
 
 export const JOBSET_STATES = ['enabled', 'disabled', 'one-shot', 'one-at-a-time'] as const;
 export type JobsetState = (typeof JOBSET_STATES)[number];
-export const JOBSET_INPUT_TYPES = ['git', 'string', 'boolean', 'nix', 'path'] as const;
-export type JobsetInputType = (typeof JOBSET_INPUT_TYPES)[number];
+export { JOBSET_INPUT_TYPES, type JobsetInputType } from '@fc/core';
 
 export const jobsetInputRow = z.object({
   name: z.string(),

@@ -8,7 +8,7 @@ export type EvalInput =
   | { readonly name: string; readonly type: 'nix'; readonly value: string }
   /** A local directory, copied into the store (without .git). */
   | { readonly name: string; readonly type: 'path'; readonly path: string; readonly uri: string }
-  /** A git checkout: `{ outPath, rev, revCount, shortRev }` as Hydra passes it. */
+  /** A git checkout: `{ outPath, rev, revCount, shortRev }` as Hydra passes it; `deep` keeps `.git`. */
   | {
       readonly name: string;
       readonly type: 'git';
@@ -17,7 +17,43 @@ export type EvalInput =
       readonly rev: string;
       readonly revCount: number;
       readonly shortRev: string;
-    };
+      readonly deep?: boolean;
+    }
+  /** Another version control system's checkout, copied into the store without `exclude`; `attrs` beside outPath. */
+  | {
+      readonly name: string;
+      readonly type: 'checkout';
+      readonly path: string;
+      readonly exclude: readonly string[];
+      readonly attrs: Readonly<Record<string, string | number>>;
+    }
+  /** The main output of another build (Hydra's `build` input), `attrs` beside outPath. */
+  | {
+      readonly name: string;
+      readonly type: 'build';
+      readonly storePath: string;
+      readonly attrs: Readonly<Record<string, string | number>>;
+    }
+  /** The outputs of an evaluation's succeeded builds (Hydra's `eval` input): job name → output. */
+  | { readonly name: string; readonly type: 'eval'; readonly jobs: Readonly<Record<string, string>> };
+
+/** The files an input lets a restricted evaluation read. */
+export function inputPaths(input: EvalInput): readonly string[] {
+  switch (input.type) {
+    case 'git':
+    case 'path':
+    case 'checkout':
+      return [input.path];
+    case 'build':
+      return [input.storePath];
+    case 'eval':
+      return Object.values(input.jobs);
+    case 'string':
+    case 'boolean':
+    case 'nix':
+      return [];
+  }
+}
 
 export type EvalSource =
   /** A Nix file inside a checkout; a function's arguments come from the inputs. */

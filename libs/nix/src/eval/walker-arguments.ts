@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EvalInput, EvalJobsRequest } from './eval-types';
+import { inputPaths, type EvalInput, type EvalJobsRequest } from './eval-types';
 import { WALKER_EXPRESSION } from './walker-expression';
 
 /** The walker expression as a file in the work directory (named by its hash). */
@@ -43,6 +43,9 @@ function inputsJson(inputs: readonly EvalInput[]): Record<string, unknown> {
         out[i.name] = { type: i.type, path: i.path, uri: i.uri };
         break;
       case 'git':
+      case 'checkout':
+      case 'build':
+      case 'eval':
         out[i.name] = { ...i };
         break;
     }
@@ -60,7 +63,7 @@ export function walkerArguments(
   // Restricted mode allows exactly this evaluation's own files: the walker expression and the
   // inputs (never the whole work directory, which holds every other jobset's checkouts).
   const allowed: string[] = [walker];
-  for (const i of inputs) if (i.type === 'git' || i.type === 'path') allowed.push(i.path);
+  for (const i of inputs) allowed.push(...inputPaths(i));
   const fcControl = {
     ...control,
     inputs: inputsJson(inputs),

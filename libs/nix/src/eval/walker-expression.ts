@@ -29,19 +29,24 @@ let
     in builtins.genList (i: concatStringsSep "." (builtins.genList (j: builtins.elemAt parts j) (i + 1))) (length parts);
   attempt = if control.try then tryEval else (x: { success = true; value = x; });
 
-  source = p: builtins.path {
+  # A checkout copied into the store without the version control's own files.
+  sourceWithout = exclude: p: builtins.path {
     path = p;
     name = "source";
-    filter = path: type: baseNameOf path != ".git";
+    filter = path: type: !(elem (baseNameOf path) exclude);
   };
+  source = sourceWithout [ ".git" ];
   mkInput = name: i:
     if i.type == "git" then {
-      outPath = source i.path;
+      outPath = sourceWithout (if i.deep or false then [ ] else [ ".git" ]) i.path;
       inputType = "git";
       uri = i.uri;
       inherit (i) rev revCount shortRev;
     }
     else if i.type == "path" then { outPath = source i.path; inputType = "path"; uri = i.uri; }
+    else if i.type == "checkout" then { outPath = sourceWithout i.exclude i.path; } // i.attrs
+    else if i.type == "build" then { outPath = builtins.storePath i.storePath; } // i.attrs
+    else if i.type == "eval" then mapAttrs (n: builtins.storePath) i.jobs
     else i.value;
   inputs = mapAttrs mkInput control.inputs // fcNixInputs;
 
