@@ -23,6 +23,7 @@ import { formBody, jsonBody } from './http/body-parsing';
 import { csrfProtection } from './http/csrf';
 import { httpMetrics } from './http/http-metrics';
 import { registerRoutes } from './http/register-routes';
+import { clientConcurrency } from './http/client-concurrency';
 import { buildOpenApiDocument } from './http/openapi';
 import type { ApiRoute } from './http/api-route';
 import { sessionMiddleware } from './auth/session';
@@ -52,6 +53,7 @@ import { queueRoutes } from './routes/queues.routes';
 import { searchRoutes } from './routes/search.routes';
 import { webhookRoutes } from './routes/webhooks.routes';
 import { nixCacheRoutes } from './routes/nix-cache.routes';
+import { readmeCompatRoutes } from './routes/readme-compat.routes';
 import { FC_VERSION } from './version';
 import { loadAssets } from './pages/assets';
 import { dashboardPages } from './pages/pages';
@@ -61,6 +63,9 @@ import { buildFileRoutes } from './pages/build-files';
 import { ProductFileService } from './services/product-files';
 import type { Page } from './pages/page-route';
 import { findDashboardDirs } from './pages/templates-dir';
+
+/** Per client on /nix-cache/: requests running at once, and waiting beyond those (then 429). */
+const CACHE_CLIENT_LIMITS = { active: 8, queued: 64 };
 
 export interface AppDeps {
   readonly config: FcConfig;
@@ -129,6 +134,7 @@ export function createApp(deps: AppDeps): ServerApp {
           signingKey: deps.cacheSigningKey,
           storeDir: '/nix/store',
           priority: 30,
+          logOfDerivation: (drvPath) => services.builds.logOfDerivation(drvPath),
         }),
       )
     : [];
@@ -146,6 +152,7 @@ export function createApp(deps: AppDeps): ServerApp {
     ...searchRoutes(services),
     ...webhookRoutes(services),
   ];
+  apiRoutes.push(...readmeCompatRoutes(apiRoutes, services));
   const routes = [...apiRoutes, ...cacheRoutes];
   openApi.document = buildOpenApiDocument(routes, { title: 'FC API', version: FC_VERSION });
 
@@ -175,7 +182,10 @@ export function createApp(deps: AppDeps): ServerApp {
   app.use(securityHeaders({ hsts: config.server.force_secure_cookies }));
   app.use(cors({ permissive: config.server.cors_permissive, allowedOrigins: config.server.allowed_origins }));
   app.use(httpMetrics(createHttpMetrics(registry)));
-  if (cacheRoutes.length > 0) app.use(registerRoutes(cacheRoutes));
+  if (cacheRoutes.length > 0) {
+    app.use('/nix-cache/', clientConcurrency(CACHE_CLIENT_LIMITS));
+    app.use(registerRoutes(cacheRoutes));
+  }
   if (limiter) app.use(limiter);
   app.use(requestTimeout(config.server.request_timeout));
   app.use(assets.router);

@@ -3,3 +3,4 @@ export * from './build-status';
 export * from './repository-url';
 export * from './build-status-display';
 export * from './input-types';
+export * from './flake-expression';

@@ -1,6 +1,8 @@
 // What Nix evaluates for a jobset: a legacy expression file in the repository or in an input
 // (Hydra's nixexprinput), or the repository's flake at the fetched revision.
-import { isAbsolute } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { FLAKE_ATTRIBUTE_PATH, FLAKE_EXPRESSION_MEANING, flakeDirectoryOf } from '@fc/core';
 import type { EvaluationJobsetRow } from '@fc/db';
 import type { EvalSource } from '@fc/nix';
 import { redactCredentials } from '../git/redact';
@@ -15,6 +17,21 @@ function checkExpressionPath(p: string): string {
     );
   }
   return clean;
+}
+
+/**
+ * A flake jobset's expression: a directory holding flake.nix (its hydraJobs, else checks), or an
+ * output attribute path of the root flake ("hydraJobs", "packages.x86_64-linux").
+ */
+function flakeTarget(expr: string, checkout: string): { dir: string; attrPath?: string[] } {
+  const dir = flakeDirectoryOf(expr);
+  if (dir === '' || expr.endsWith('flake.nix') || existsSync(join(checkout, dir, 'flake.nix')))
+    return { dir };
+  if (FLAKE_ATTRIBUTE_PATH.test(expr)) return { dir: '', attrPath: expr.split('.') };
+  throw new UserFacingError(
+    `nix_expression ${JSON.stringify(expr)}: a flake jobset's nix_expression is ${FLAKE_EXPRESSION_MEANING}, ` +
+      `and the repository has no ${dir}/flake.nix`,
+  );
 }
 
 export function sourceOf(
@@ -42,14 +59,14 @@ export function sourceOf(
   }
   if (!jobset.flakeMode)
     return { source: { kind: 'legacy', checkout: fetched.checkout, file: expr }, flakeUrl: null };
-  // A flake jobset's expression names the flake's directory in the repository ("." or "flake.nix": the root).
-  const dir = expr.replace(/\/?flake\.nix$/, '').replace(/\/$/, '');
-  const query = `rev=${fetched.revision}${dir && dir !== '.' ? `&dir=${encodeURIComponent(dir)}` : ''}`;
+  const { dir, attrPath } = flakeTarget(expr, fetched.checkout);
+  const query = `rev=${fetched.revision}${dir ? `&dir=${encodeURIComponent(dir)}` : ''}`;
   return {
     source: {
       kind: 'flake',
       flakeRef: `git+file://${fetched.checkout}?${query}`,
       allowedPaths: [fetched.checkout],
+      ...(attrPath ? { attrPath } : {}),
     },
     flakeUrl: `git+${redactCredentials(jobset.repositoryUrl)}?${query}`,
   };

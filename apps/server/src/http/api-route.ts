@@ -43,6 +43,8 @@ interface RouteSpec {
   readonly summary: string;
   readonly description?: string;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
+  /** A route of the FC README's API table served beside FC's own: names FC's own route. */
+  readonly readmeRouteOf?: string;
 }
 
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> extends RouteSpec {

@@ -92,6 +92,12 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], info: OpenApiI
       tags: [route.tag],
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
+      ...(route.readmeRouteOf
+        ? {
+            description: `The FC README's route, served as it documents it; FC's own is ${route.readmeRouteOf}.`,
+            'x-fc-readme-route': true,
+          }
+        : {}),
       'x-fc-access': route.access,
       security: route.access === 'public' ? [] : [{ bearerAuth: [] }, { sessionCookie: [] }],
       parameters: [

@@ -29,6 +29,19 @@ const userCreate = z.strictObject({
   email: z.string().nullable().optional(),
   full_name: z.string().nullable().optional(),
   roles: z.array(role).optional(),
+  role: role.optional().describe("One role, as the FC README's example gives it: the same as roles: [role]"),
+});
+
+const bothRoleForms = {
+  check: (b: { role?: string | undefined; roles?: string[] | undefined }) =>
+    b.role === undefined || b.roles === undefined,
+  params: { message: 'give role or roles, not both', path: ['role'] },
+};
+const userCreateChecked = userCreate.refine(bothRoleForms.check, bothRoleForms.params);
+const userUpdate = userCreate.partial().refine(bothRoleForms.check, bothRoleForms.params);
+const meUpdate = z.strictObject({
+  email: z.string().nullable().optional(),
+  full_name: z.string().nullable().optional(),
 });
 
 function userFields(b: Partial<z.output<typeof userCreate>>) {
@@ -37,7 +50,7 @@ function userFields(b: Partial<z.output<typeof userCreate>>) {
     password: b.password,
     email: b.email,
     fullName: b.full_name,
-    roles: b.roles,
+    roles: b.roles ?? (b.role === undefined ? undefined : [b.role]),
   };
 }
 
@@ -46,7 +59,8 @@ function sessionOf(req: Request, principal: Principal | undefined): SessionConte
   return { keepSessionId: principal?.kind === 'session' ? req.sessionID : null };
 }
 
-function userIdOf(principal: Principal | undefined): number {
+/** The caller's user id; 403 for a key that belongs to no user. */
+export function userIdOf(principal: Principal | undefined): number {
   if (!principal?.userId)
     throw new ForbiddenError('this needs a user: log in, or use an API key that belongs to a user');
   return principal.userId;
@@ -127,6 +141,26 @@ export function accountRoutes(s: Services): ApiRoute[] {
       },
     }),
     defineRoute({
+      method: 'patch',
+      path: '/api/v1/me',
+      access: 'authenticated',
+      tag: 'me',
+      summary: "Change the caller's own email and full name",
+      body: meUpdate,
+      responses: { 200: { description: 'The user', schema: userView } },
+      handle: async ({ principal, body, req }) =>
+        json(
+          200,
+          toUserView(
+            await s.users.update(
+              userIdOf(principal),
+              { email: body.email, fullName: body.full_name },
+              sessionOf(req, principal),
+            ),
+          ),
+        ),
+    }),
+    defineRoute({
       method: 'post',
       path: '/api/v1/me/password',
       access: 'authenticated',
@@ -163,10 +197,16 @@ export function accountRoutes(s: Services): ApiRoute[] {
       tag: 'me',
       summary: 'Star a job',
       body: z.strictObject({ jobset_id: z.number().int().positive(), job: z.string().min(1) }),
-      responses: { 201: { description: 'Starred' }, 409: { description: 'Already starred' } },
+      responses: {
+        201: {
+          description: 'Starred',
+          schema: z.object({ id: z.number().int(), jobset_id: z.number().int(), job: z.string() }),
+        },
+        409: { description: 'Already starred' },
+      },
       handle: async ({ principal, body }) => {
-        await s.users.star(userIdOf(principal), body.jobset_id, body.job);
-        return json(201, { jobset_id: body.jobset_id, job: body.job });
+        const id = await s.users.star(userIdOf(principal), body.jobset_id, body.job);
+        return json(201, { id, jobset_id: body.jobset_id, job: body.job });
       },
     }),
     defineRoute({
@@ -243,7 +283,7 @@ export function accountRoutes(s: Services): ApiRoute[] {
       access: Permission.Admin,
       tag: 'users',
       summary: 'Create a user',
-      body: userCreate,
+      body: userCreateChecked,
       responses: {
         201: { description: 'The user', schema: userView },
         409: { description: 'The name is taken' },
@@ -268,7 +308,7 @@ export function accountRoutes(s: Services): ApiRoute[] {
       tag: 'users',
       summary: "Change a user (roles, password, ...); a new password ends the user's sessions",
       params: idParam,
-      body: userCreate.partial(),
+      body: userUpdate,
       responses: {
         200: { description: 'The user', schema: userView },
         409: { description: 'The name is taken' },

@@ -6,9 +6,14 @@ import { idParam, iso, mapPage, pageQuery, pageView, timestamp } from '../views/
 import { remoteBuilderView, toRemoteBuilderView } from '../views/account.view';
 import type { Services } from '../services/services';
 
-const builderCreate = z.strictObject({
+const builderBody = z.strictObject({
   name: z.string().min(1).max(128),
-  uri: z.string().min(1).describe('ssh://[user@]host or ssh-ng://...'),
+  uri: z.string().min(1).optional().describe('ssh://[user@]host or ssh-ng://...'),
+  ssh_uri: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The FC README's name for uri: [user@]host (ssh:// is added) or a whole URI"),
   systems: z.array(z.string().min(1)).min(1),
   max_jobs: z.number().int().positive().optional(),
   speed_factor: z.number().positive().optional(),
@@ -19,10 +24,25 @@ const builderCreate = z.strictObject({
   enabled: z.boolean().optional(),
 });
 
-function builderFields(b: Partial<z.output<typeof builderCreate>>) {
+const builderCreate = builderBody.refine((b) => (b.uri === undefined) !== (b.ssh_uri === undefined), {
+  message: 'give the builder uri (or ssh_uri), one of them',
+  path: ['uri'],
+});
+const builderUpdate = builderBody.partial().refine((b) => b.uri === undefined || b.ssh_uri === undefined, {
+  message: 'give uri or ssh_uri, not both',
+  path: ['uri'],
+});
+
+/** The README's ssh_uri is a host with an optional user; a whole URI is taken as it is. */
+function uriOf(b: { uri?: string | undefined; ssh_uri?: string | undefined }): string | undefined {
+  if (b.ssh_uri === undefined) return b.uri;
+  return b.ssh_uri.includes('://') ? b.ssh_uri : `ssh://${b.ssh_uri}`;
+}
+
+function builderFields(b: Partial<z.output<typeof builderBody>>) {
   return {
     name: b.name,
-    uri: b.uri,
+    uri: uriOf(b),
     systems: b.systems,
     maxJobs: b.max_jobs,
     speedFactor: b.speed_factor,
@@ -91,7 +111,7 @@ export function adminRoutes(s: Services): ApiRoute[] {
             await s.remoteBuilders.create({
               ...builderFields(body),
               name: body.name,
-              uri: body.uri,
+              uri: uriOf(body)!,
               systems: body.systems,
             }),
           ),
@@ -114,7 +134,7 @@ export function adminRoutes(s: Services): ApiRoute[] {
       tag: 'admin',
       summary: 'Change a remote builder',
       params: idParam,
-      body: builderCreate.partial(),
+      body: builderUpdate,
       responses: {
         200: { description: 'The builder', schema: remoteBuilderView },
         409: { description: 'The name or URI is taken' },

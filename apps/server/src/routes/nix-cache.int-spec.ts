@@ -1,13 +1,14 @@
 // The binary cache end to end: the built fc-server serves a store path built here, and real Nix is the
 // client (`nix copy --from http://.../nix-cache` into a fresh local store with require-sigs on).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execa, type ResultPromise } from 'execa';
 import { assertNixAvailable, createTestDatabase, runApp, startApp, type TestDatabase } from '@fc/testing';
+import { insertFixture } from '../testing/build-fixtures';
 
 interface PathInfo {
   path: string;
@@ -170,8 +171,8 @@ describe('a signed cache (cache.secret_key_file)', () => {
     const info = pathInfo(out);
     expect(fields).toEqual({
       StorePath: out,
-      URL: `nar/${hashOf(out)}.nar`,
-      Compression: 'none',
+      URL: `nar/${hashOf(out)}.nar.zst`,
+      Compression: 'zstd',
       NarHash: `sha256:${run('nix', ['hash', 'to-base32', info.narHash])}`,
       NarSize: String(info.narSize),
       References: basename(dep),
@@ -191,6 +192,18 @@ describe('a signed cache (cache.secret_key_file)', () => {
     expect(r.headers.get('content-type')).toBe('application/x-nix-nar');
     expect(r.headers.get('content-length')).toBe(String(pathInfo(out).narSize));
     expect(Buffer.from(await r.arrayBuffer())).toEqual(execFileSync('nix-store', ['--dump', out]));
+  });
+
+  it('streams the NAR zstd-compressed at the URL narinfo names', async () => {
+    const r = await fetch(`${cache}/nar/${hashOf(out)}.nar.zst`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/zstd');
+    const compressed = Buffer.from(await r.arrayBuffer());
+    const nar = execFileSync('zstd', ['-d', '-c'], { input: compressed });
+    expect(nar).toEqual(execFileSync('nix-store', ['--dump', out]));
+    const head = await fetch(`${cache}/nar/${hashOf(out)}.nar.zst`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect((await fetch(`${cache}/nar/${'0'.repeat(32)}.nar.zst`)).status).toBe(404);
   });
 
   it('answers HEAD with the headers and no body', async () => {
@@ -280,6 +293,55 @@ describe('a signed cache (cache.secret_key_file)', () => {
       misses: before.misses + 1,
       narBytes: before.narBytes + pathInfo(out).narSize,
     });
+  });
+});
+
+describe('build logs', () => {
+  it('serves the log of a derivation FC built, so nix log --store <cache> <drv> prints it', async () => {
+    const cache = await startServer({ FC_LOGS__LOG_DIR: dir });
+    const line = `built by FC ${Date.now()}`;
+    writeFileSync(join(dir, 'top.log'), `${line}\n`);
+    const fixture = await insertFixture(db.pool, { builds: [{ job: 'top', status: 0, logPath: 'top.log' }] });
+    await db.pool.query('UPDATE builds SET drv_path = $1 WHERE id = $2', [drv, fixture.buildIds[0]]);
+    const r = await execa('nix', ['log', '--store', cache, drv], {
+      reject: false,
+      env: nixEnv(),
+      stdin: 'ignore',
+    });
+    expect({ exitCode: r.exitCode, stdout: String(r.stdout).trim() }).toEqual({ exitCode: 0, stdout: line });
+    expect((await fetch(`${cache}/log/${basename(dep).replace(/$/, '.drv')}`)).status).toBe(404);
+    expect((await fetch(`${cache}/log/not-a-drv`)).status).toBe(400);
+  });
+});
+
+describe('a flood of narinfo requests (issue 11: the cache was cheap to overload)', () => {
+  it("is served from Nix's database without a nix process per request, bounded per client, the API answered beside it", async () => {
+    // `nix` and `nix-store` on the server's PATH note each start, then run the real ones.
+    const bin = mkdtempSync(join(dir, 'bin-'));
+    const starts = join(dir, 'nix-starts.log');
+    for (const tool of ['nix', 'nix-store']) {
+      const real = run('sh', ['-c', `command -v ${tool}`]);
+      writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${starts}\nexec ${real} "$@"\n`, {
+        mode: 0o755,
+      });
+    }
+    const cache = await startServer({ PATH: `${bin}:${process.env['PATH'] ?? ''}` });
+    const narinfos = Array.from({ length: 300 }, () => fetch(`${cache}/${hashOf(out)}.narinfo`));
+    const api = await fetch(cache.replace(/\/nix-cache$/, '/api/v1/projects'));
+    expect(api.status).toBe(200);
+    const answers = await Promise.all(narinfos);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    // 8 running and 64 waiting per client are served; the rest are told to retry.
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(72);
+    const refused = answers.find((a) => a.status === 429);
+    if (refused) expect(refused.headers.get('retry-after')).toBe('1');
+    const bodies = await Promise.all(answers.map((a) => a.text()));
+    expect(bodies.filter((b, i) => statuses[i] === 200 && !b.startsWith(`StorePath: ${out}\n`))).toEqual([]);
+    expect(existsSync(starts) ? readFileSync(starts, 'utf8') : '').toBe('');
+    // The wrappers do run for what needs Nix: a NAR is nix-store --dump.
+    await (await fetch(`${cache}/nar/${hashOf(out)}.nar`)).arrayBuffer();
+    expect(readFileSync(starts, 'utf8')).toContain(`nix-store --dump -- ${out}`);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   estimateBuilds,
   finishedBuildCounts,
   findBuildDetail,
+  latestLoggedBuildOfDerivation,
   listBuildSteps,
   listBuilds,
   liveBuildCounts,
@@ -123,6 +124,13 @@ export class BuildService {
       throw new NotFoundError(`the log of step ${stepNr} of build ${id} is no longer stored`);
     }
     return openLogFile(path);
+  }
+
+  /** The log of the latest build of a derivation (`/nix-cache/log/<drv>`); 404 when none has one. */
+  async logOfDerivation(drvPath: string): Promise<Readable> {
+    const id = await latestLoggedBuildOfDerivation(this.pool, drvPath);
+    if (id === undefined) throw new NotFoundError(`no build of ${drvPath} has a log`);
+    return this.log(id);
   }
 
   async cancel(id: number): Promise<BuildDetailRow> {

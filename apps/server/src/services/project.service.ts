@@ -1,5 +1,5 @@
 // Projects and their jobsets: the rules between the routes and the queries.
-import { ConflictError, NotFoundError } from '@fc/core';
+import { ConflictError, flakeExpressionProblem, NotFoundError, ValidationError } from '@fc/core';
 import {
   deleteJobset,
   deleteJobsetsJobset,
@@ -25,6 +25,15 @@ import {
   type ProjectRow,
 } from '@fc/db';
 import { mapConstraintErrors } from './pg-errors';
+
+/** A flake jobset's nix_expression must name a directory or an output attribute path. */
+function checkFlakeExpression(flakeMode: boolean | undefined, nixExpression: string): void {
+  const problem = flakeMode ? flakeExpressionProblem(nixExpression) : undefined;
+  if (problem === undefined) return;
+  throw new ValidationError(`a flake jobset's nix_expression ${problem}`, {
+    fields: [{ field: 'nix_expression', in: 'body', message: problem }],
+  });
+}
 
 export class ProjectService {
   constructor(private readonly pool: Pool) {}
@@ -99,12 +108,22 @@ export class ProjectService {
     return jobset;
   }
 
+  /** A jobset named by its project too (/projects/{pid}/jobsets/{id}): 404 unless it is that project's. */
+  async getJobsetOfProject(projectId: number, id: number): Promise<JobsetRow> {
+    const jobset = await findJobset(this.pool, id);
+    if (!jobset || jobset.projectId !== projectId) {
+      throw new NotFoundError(`project ${projectId} has no jobset ${id}`);
+    }
+    return jobset;
+  }
+
   async createJobset(
     projectId: number,
     fields: JobsetFields,
     inputs: readonly JobsetInputFields[],
   ): Promise<JobsetRow> {
     this.refuseDeclarative(await this.get(projectId), 'create a jobset');
+    checkFlakeExpression(fields.flakeMode, fields.nixExpression);
     const id = await mapConstraintErrors(
       () =>
         withTransaction(this.pool, async (tx) => {
@@ -122,7 +141,11 @@ export class ProjectService {
     changes: Partial<JobsetFields>,
     inputs: readonly JobsetInputFields[] | undefined,
   ): Promise<JobsetRow> {
-    await this.jobsetOfEditableProject(id, `change jobset ${id}`);
+    const current = await this.jobsetOfEditableProject(id, `change jobset ${id}`);
+    checkFlakeExpression(
+      changes.flakeMode ?? current.flakeMode,
+      changes.nixExpression ?? current.nixExpression,
+    );
     const found = await mapConstraintErrors(
       () =>
         withTransaction(this.pool, async (tx) => {

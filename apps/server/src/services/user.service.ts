@@ -13,6 +13,7 @@ import {
   passwordHashOfUser,
   starJob,
   unstarJob,
+  unstarJobById,
   updateUser,
   withTransaction,
   type Page,
@@ -142,11 +143,18 @@ export class UserService {
     return listStarredJobs(this.pool, userId);
   }
 
-  async star(userId: number, jobsetId: number, job: string): Promise<void> {
+  /** Stars a job; the star's id. */
+  async star(userId: number, jobsetId: number, job: string): Promise<number> {
     if (!(await findJobset(this.pool, jobsetId)))
       throw new NotFoundError(`jobset ${jobsetId} does not exist`);
-    if (!(await starJob(this.pool, userId, jobsetId, job))) {
-      throw new ConflictError(`job ${job} of jobset ${jobsetId} is already starred`);
+    const id = await starJob(this.pool, userId, jobsetId, job);
+    if (id === undefined) throw new ConflictError(`job ${job} of jobset ${jobsetId} is already starred`);
+    return id;
+  }
+
+  async unstarById(userId: number, id: number): Promise<void> {
+    if (!(await unstarJobById(this.pool, userId, id))) {
+      throw new NotFoundError(`starred job ${id} is not one of yours`);
     }
   }
 

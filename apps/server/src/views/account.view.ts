@@ -103,6 +103,7 @@ export function toChannelDetailView(d: {
 
 export const starredJobView = z
   .object({
+    id: z.number().int().describe('the star: DELETE /api/v1/me/starred-jobs/{id} removes it'),
     jobset_id: z.number().int(),
     jobset_name: z.string(),
     project_id: z.number().int(),
@@ -114,6 +115,7 @@ export const starredJobView = z
 
 export function toStarredJobView(s: StarredJobRow): z.output<typeof starredJobView> {
   return {
+    id: s.id,
     jobset_id: s.jobsetId,
     jobset_name: s.jobsetName,
     project_id: s.projectId,

@@ -204,6 +204,20 @@ export async function buildLogPath(
   );
 }
 
+/** The latest build of a derivation that has a stored log (`nix log` through the binary cache). */
+export async function latestLoggedBuildOfDerivation(
+  db: Queryable,
+  drvPath: string,
+): Promise<number | undefined> {
+  const row = await queryMaybeOne(
+    db,
+    z.object({ id: z.number() }),
+    'SELECT id FROM builds WHERE drv_path = $1 AND log_path IS NOT NULL ORDER BY id DESC LIMIT 1',
+    [drvPath],
+  );
+  return row?.id;
+}
+
 export const buildStepRow = z.object({
   stepNr: z.number(),
   type: z.number(),

@@ -1,9 +1,10 @@
 // A user's starred jobs (a job is a name within a jobset).
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryRows } from '../sql';
+import { execute, queryMaybeOne, queryRows } from '../sql';
 
 export const starredJobRow = z.object({
+  id: z.number(),
   jobsetId: z.number(),
   jobsetName: z.string(),
   projectId: z.number(),
@@ -17,26 +18,27 @@ export async function listStarredJobs(db: Queryable, userId: number): Promise<St
   return queryRows(
     db,
     starredJobRow,
-    `SELECT s.jobset_id, j.name AS jobset_name, j.project_id, p.name AS project_name, s.job, s.created_at
+    `SELECT s.id, s.jobset_id, j.name AS jobset_name, j.project_id, p.name AS project_name, s.job, s.created_at
      FROM starred_jobs s JOIN jobsets j ON j.id = s.jobset_id JOIN projects p ON p.id = j.project_id
      WHERE s.user_id = $1 ORDER BY p.name, j.name, s.job`,
     [userId],
   );
 }
 
-/** Stars a job; true when it was not starred before. */
+/** Stars a job; its star's id, or undefined when it was starred before. */
 export async function starJob(
   db: Queryable,
   userId: number,
   jobsetId: number,
   job: string,
-): Promise<boolean> {
-  const n = await execute(
+): Promise<number | undefined> {
+  const row = await queryMaybeOne(
     db,
-    'INSERT INTO starred_jobs (user_id, jobset_id, job) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    z.object({ id: z.number() }),
+    'INSERT INTO starred_jobs (user_id, jobset_id, job) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id',
     [userId, jobsetId, job],
   );
-  return n === 1;
+  return row?.id;
 }
 
 export async function unstarJob(
@@ -51,4 +53,9 @@ export async function unstarJob(
     job,
   ]);
   return n === 1;
+}
+
+/** Unstars by the star's id (the FC README's DELETE /me/starred-jobs/{id}); true when it was the user's. */
+export async function unstarJobById(db: Queryable, userId: number, id: number): Promise<boolean> {
+  return (await execute(db, 'DELETE FROM starred_jobs WHERE user_id = $1 AND id = $2', [userId, id])) === 1;
 }

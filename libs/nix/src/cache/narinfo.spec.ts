@@ -96,8 +96,8 @@ describe('renderNarInfo', () => {
     expect(renderNarInfo(facts, parseSecretKey(SECRET_KEY))).toBe(
       [
         'StorePath: /nix/store/50iy77iv196ar7q183k45zn3xg7da79d-fc-cache-top',
-        'URL: nar/50iy77iv196ar7q183k45zn3xg7da79d.nar',
-        'Compression: none',
+        'URL: nar/50iy77iv196ar7q183k45zn3xg7da79d.nar.zst',
+        'Compression: zstd',
         'NarHash: sha256:0yn143913qd5w4zinx2lnqcb7ddkn9fa6d0zk8bqrfg0yvswyg0f',
         'NarSize: 176',
         'References: cj4mqyc0bx9bvq0xh5hjr682mvy2gbbq-fc-cache-dep',
@@ -111,5 +111,12 @@ describe('renderNarInfo', () => {
     expect(unsigned).not.toContain('Sig:');
     expect(unsigned).not.toContain('Deriver:');
     expect(unsigned).toContain('CA: text:sha256:1abc\n');
+  });
+
+  it("says the uncompressed NAR's URL when asked, and keeps the store's signatures once each", () => {
+    const key = parseSecretKey(SECRET_KEY);
+    const plain = renderNarInfo({ ...facts, sigs: [NIX_SIGNATURE, 'other-1:c2ln'] }, key, 'none');
+    expect(plain).toContain('URL: nar/50iy77iv196ar7q183k45zn3xg7da79d.nar\nCompression: none\n');
+    expect(plain.match(/^Sig: .*$/gm)).toEqual([`Sig: ${NIX_SIGNATURE}`, 'Sig: other-1:c2ln']);
   });
 });

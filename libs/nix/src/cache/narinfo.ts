@@ -18,22 +18,28 @@ export function storePathHash(path: string): string {
   return basename(path).slice(0, 32);
 }
 
+/** How the cache serves NARs: zstd-compressed as they stream (.nar.zst), or as they are (.nar). */
+export type NarCompression = 'zstd' | 'none';
+
 /** Where the cache serves a path's NAR, relative to the cache's root. */
-export function narUrl(path: string): string {
-  return `nar/${storePathHash(path)}.nar`;
+export function narUrl(path: string, compression: NarCompression = 'zstd'): string {
+  return `nar/${storePathHash(path)}.nar${compression === 'zstd' ? '.zst' : ''}`;
 }
 
-export function renderNarInfo(facts: StorePathFacts, key?: SigningKey): string {
+export function renderNarInfo(facts: StorePathFacts, key?: SigningKey, compression: NarCompression = 'zstd'): string {
   const lines = [
     `StorePath: ${facts.path}`,
-    `URL: ${narUrl(facts.path)}`,
-    'Compression: none',
+    `URL: ${narUrl(facts.path, compression)}`,
+    `Compression: ${compression}`,
     `NarHash: ${toNixBase32Hash(facts.narHash)}`,
     `NarSize: ${facts.narSize}`,
     `References: ${[...facts.references].sort().map((r) => basename(r)).join(' ')}`,
   ];
   if (facts.deriver !== undefined) lines.push(`Deriver: ${basename(facts.deriver)}`);
-  if (key) lines.push(`Sig: ${key.sign(narInfoFingerprint(facts))}`);
+  // The store's own signatures (signing.key_file, `nix store sign`), then the cache key's.
+  const sigs = new Set(facts.sigs ?? []);
+  if (key) sigs.add(key.sign(narInfoFingerprint(facts)));
+  for (const sig of sigs) lines.push(`Sig: ${sig}`);
   if (facts.ca !== undefined) lines.push(`CA: ${facts.ca}`);
   return `${lines.join('\n')}\n`;
 }

@@ -12,6 +12,8 @@ export interface StorePathFacts {
   readonly references: readonly string[];
   readonly deriver: string | undefined;
   readonly ca: string | undefined;
+  /** The signatures the store holds for the path (`nix store sign`), "<key name>:<base64>". */
+  readonly sigs?: readonly string[];
 }
 
 const pathInfoJson = z.array(
@@ -23,6 +25,7 @@ const pathInfoJson = z.array(
     references: z.array(z.string()).optional(),
     deriver: z.string().optional(),
     ca: z.string().optional(),
+    signatures: z.array(z.string()).optional(),
   }),
 );
 
@@ -36,6 +39,7 @@ export function parseStorePathFacts(json: string, path: string): StorePathFacts 
     references: [...(row.references ?? [])].sort(),
     deriver: row.deriver,
     ca: row.ca,
+    sigs: row.signatures ?? [],
   };
 }
 
@@ -43,7 +47,7 @@ export function parseStorePathFacts(json: string, path: string): StorePathFacts 
 export async function queryStorePathFacts(path: string, nix = 'nix'): Promise<StorePathFacts | undefined> {
   // Nix 2.8 takes a .drv installable for its outputs unless --derivation is given (and with it, an
   // output for its deriver), so the flag follows the path.
-  const args = ['--extra-experimental-features', 'nix-command', 'path-info', '--json'];
+  const args = ['--extra-experimental-features', 'nix-command', 'path-info', '--json', '--sigs'];
   if (path.endsWith('.drv')) args.push('--derivation');
   const r = await execa(nix, [...args, '--', path], { reject: false, stdin: 'ignore', timeout: 60_000 });
   if (!r.stdout.trim().startsWith('[')) {

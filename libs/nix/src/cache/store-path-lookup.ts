@@ -1,12 +1,16 @@
 // Finds the valid store path whose hash part a binary cache client asks for
-// (`/nix-cache/<hash>.narinfo`). Nix 2.8's command line has no path-from-hash-part, so this asks
-// Nix's SQLite database the way Nix itself does (`path >= <storeDir>/<hash>`, first row), read-only;
-// where that database is unreadable (not the store's owner), it scans the store directory instead.
+// (`/nix-cache/<hash>.narinfo`), with what its narinfo says. Nix 2.8's command line has no
+// path-from-hash-part, so this asks Nix's SQLite database the way Nix itself does
+// (`path >= <storeDir>/<hash>`, first row), read-only, and reads the path's NAR hash, size,
+// references, deriver, signatures and CA from the same database: no process per request. Where that
+// database is unreadable (not the store's owner), it scans the store directory and asks
+// `nix path-info` instead.
 import { accessSync, constants } from 'node:fs';
 import { opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { isStorePathHash } from './nix-base32';
+import { queryStorePathFacts, type StorePathFacts } from './store-path-facts';
 
 export interface StorePathLookupOptions {
   /** Default /nix/store. */
@@ -18,14 +22,35 @@ export interface StorePathLookupOptions {
 export interface StorePathLookup {
   /** The valid store path with this hash part, or undefined. Throws on a malformed hash. */
   pathOfHash(hash: string): Promise<string | undefined>;
+  /** The facts of the valid store path with this hash part, or undefined. Throws on a malformed hash. */
+  factsOfHash(hash: string): Promise<StorePathFacts | undefined>;
   close(): void;
+}
+
+/** A row of Nix's ValidPaths (hash is "sha256:<base-16>"). */
+interface InfoRow {
+  readonly id: number;
+  readonly path: string;
+  readonly hash: string;
+  readonly narSize: number | bigint | null;
+  readonly deriver: string | null;
+  readonly sigs: string | null;
+  readonly ca: string | null;
 }
 
 export function createStorePathLookup(options: StorePathLookupOptions = {}): StorePathLookup {
   const storeDir = options.storeDir ?? '/nix/store';
   const dbPath = options.dbPath ?? '/nix/var/nix/db/db.sqlite';
   /** undefined: not opened yet (opened on first use); null: unreadable here, scan the directory. */
-  let db: { readonly handle: DatabaseSync; readonly byHash: StatementSync } | null | undefined;
+  let db:
+    | {
+        readonly handle: DatabaseSync;
+        readonly byHash: StatementSync;
+        readonly info: StatementSync;
+        readonly references: StatementSync;
+      }
+    | null
+    | undefined;
 
   function open(): typeof db {
     if (db !== undefined) return db;
@@ -33,7 +58,16 @@ export function createStorePathLookup(options: StorePathLookupOptions = {}): Sto
       // WAL readers need write access to the database's -shm file, i.e. the store's owner.
       accessSync(dbPath, constants.R_OK | constants.W_OK);
       const handle = new DatabaseSync(dbPath, { readOnly: true, timeout: 10_000 });
-      db = { handle, byHash: handle.prepare('SELECT path FROM ValidPaths WHERE path >= ? ORDER BY path LIMIT 1') };
+      db = {
+        handle,
+        byHash: handle.prepare('SELECT path FROM ValidPaths WHERE path >= ? ORDER BY path LIMIT 1'),
+        info: handle.prepare(
+          'SELECT id, path, hash, narSize, deriver, sigs, ca FROM ValidPaths WHERE path >= ? ORDER BY path LIMIT 1',
+        ),
+        references: handle.prepare(
+          'SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference WHERE r.referrer = ? ORDER BY v.path',
+        ),
+      };
     } catch {
       db = null;
     }
@@ -60,6 +94,27 @@ export function createStorePathLookup(options: StorePathLookupOptions = {}): Sto
       if (!opened) return scanStoreDir(prefix);
       const row = opened.byHash.get(`${storeDir}/${prefix}`) as { path: string } | undefined;
       return row?.path.startsWith(`${storeDir}/${prefix}`) ? row.path : undefined;
+    },
+    async factsOfHash(hash) {
+      if (!isStorePathHash(hash)) throw new Error(`not a store path hash: ${JSON.stringify(hash)}`);
+      const prefix = `${storeDir}/${hash}-`;
+      const opened = open();
+      if (!opened) {
+        const path = await scanStoreDir(`${hash}-`);
+        return path === undefined ? undefined : queryStorePathFacts(path);
+      }
+      const row = opened.info.get(prefix) as InfoRow | undefined;
+      if (!row?.path.startsWith(prefix) || row.narSize === null) return undefined;
+      const references = opened.references.all(row.id) as { path: string }[];
+      return {
+        path: row.path,
+        narHash: row.hash,
+        narSize: Number(row.narSize),
+        references: references.map((r) => r.path),
+        deriver: row.deriver ?? undefined,
+        ca: row.ca ?? undefined,
+        sigs: row.sigs ? row.sigs.split(' ').filter((x) => x !== '') : [],
+      };
     },
     close() {
       if (db) db.handle.close();

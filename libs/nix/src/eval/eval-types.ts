@@ -58,8 +58,14 @@ export function inputPaths(input: EvalInput): readonly string[] {
 export type EvalSource =
   /** A Nix file inside a checkout; a function's arguments come from the inputs. */
   | { readonly kind: 'legacy'; readonly checkout: string; readonly file: string }
-  /** A locked flake reference: `hydraJobs`, else `checks`. */
-  | { readonly kind: 'flake'; readonly flakeRef: string; readonly allowedPaths: readonly string[] };
+  /** A locked flake reference: `hydraJobs`, else `checks`; or the output at `attrPath`. */
+  | {
+      readonly kind: 'flake';
+      readonly flakeRef: string;
+      readonly allowedPaths: readonly string[];
+      /** An output attribute path (`packages.x86_64-linux` = ['packages', 'x86_64-linux']). */
+      readonly attrPath?: readonly string[];
+    };
 
 export interface EvalJobsRequest {
   /** A directory the evaluator may write its helper expression to. */

@@ -68,6 +68,7 @@ export function walkerArguments(
     ...control,
     inputs: inputsJson(inputs),
     flake: source.kind === 'flake' ? source.flakeRef : null,
+    flakeAttr: source.kind === 'flake' ? (source.attrPath ?? null) : null,
     src: source.kind === 'legacy' ? source.checkout : null,
     file: source.kind === 'legacy' ? source.file : null,
   };

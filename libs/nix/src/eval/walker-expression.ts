@@ -72,8 +72,15 @@ let
 
   root = withCalls (
     if control.flake != null then
-      let outputs = (builtins.getFlake control.flake).outputs;
-      in outputs.hydraJobs or outputs.checks
+      let
+        outputs = (builtins.getFlake control.flake).outputs;
+        attrName = concatStringsSep "." control.flakeAttr;
+        step = set: name:
+          if isAttrs set && set ? \${name} then set.\${name}
+          else abort "nix_expression \${attrName}: the flake has no output attribute \${attrName}";
+      in
+      if (control.flakeAttr or null) == null then outputs.hydraJobs or outputs.checks
+      else builtins.foldl' step outputs control.flakeAttr
     else
       let
         f = import (source control.src + "/\${control.file}");
