@@ -1,10 +1,12 @@
 // Every page of the dashboard, built once by createApp from the services the API uses.
 import type { Services } from '../services/services';
+import { adminAccountPages } from './admin-accounts.page';
+import { adminPages } from './admin.page';
 import { buildPages } from './build.page';
 import { homePages } from './home.page';
 import { loginPages } from './login.page';
 import type { Page } from './page-route';
 
 export function dashboardPages(s: Services): Page[] {
-  return [...homePages(s), ...loginPages(s), ...buildPages(s)];
+  return [...homePages(s), ...loginPages(s), ...buildPages(s), ...adminPages(s), ...adminAccountPages(s)];
 }

@@ -1,0 +1,108 @@
+// /admin (admins only): system status, every queue with its problems, failed jobs and failed
+// notification deliveries with retry; /admin/queues/{name}: one queue's jobs by state.
+import { z } from 'zod';
+import { Permission } from '@fc/auth';
+import { ALL_QUEUES, INSPECTED_JOB_STATES } from '@fc/queue';
+import type { Services } from '../services/services';
+import { definePage, redirect, safeLocalPath, view, type Page } from './page-route';
+import { deliveryRowView, queueJobRowView, queueRowView, systemView, warningView } from './view-models/admin';
+
+const queueParam = z.object({ name: z.enum(ALL_QUEUES as [string, ...string[]]) });
+const retryBody = z.object({ return_to: z.string().optional() });
+
+/** Failed jobs shown per queue on /admin (the queue's own page pages through the rest). */
+const FAILED_PER_QUEUE = 10;
+
+export function adminPages(s: Services): Page[] {
+  return [
+    definePage({
+      method: 'get',
+      path: '/admin',
+      access: Permission.Admin,
+      handle: async () => {
+        const [system, overview, deliveries] = await Promise.all([
+          s.system.status(),
+          s.queues.overview(),
+          s.queues.failedDeliveries(25),
+        ]);
+        const failed = await Promise.all(
+          overview.queues
+            .filter((q) => q.failed > 0)
+            .map(async (q) => ({
+              queue: q.name,
+              url: `/admin/queues/${encodeURIComponent(q.name)}?state=failed`,
+              total: q.failed,
+              jobs: (await s.queues.jobs(q.name, 'failed', FAILED_PER_QUEUE)).items.map((j) =>
+                queueJobRowView(j, overview.takenAt),
+              ),
+            })),
+        );
+        return view('admin', 'Admin', {
+          system: systemView(system, overview.takenAt),
+          queues: overview.queues.map((q) => queueRowView(q, overview.takenAt)),
+          failed,
+          deliveries: deliveries.items.map((d) => deliveryRowView(d, overview.takenAt)),
+          moreDeliveries: deliveries.next !== undefined,
+          warnings: overview.warnings.map((w) => warningView(w, overview.takenAt)),
+        });
+      },
+    }),
+    definePage({
+      method: 'get',
+      path: '/admin/queues/:name',
+      access: Permission.Admin,
+      params: queueParam,
+      query: z.object({ state: z.enum(INSPECTED_JOB_STATES).default('failed'), before: z.uuid().optional() }),
+      handle: async ({ params, query }) => {
+        const p = await s.queues.jobs(params.name, query.state, 50, query.before);
+        const now = new Date();
+        const base = `/admin/queues/${encodeURIComponent(params.name)}`;
+        return view('admin-queue', `Queue ${params.name} · Admin`, {
+          queue: params.name,
+          state: query.state,
+          states: INSPECTED_JOB_STATES.map((st) => ({
+            name: st,
+            url: `${base}?state=${st}`,
+            current: st === query.state,
+          })),
+          jobs: p.items.map((j) => queueJobRowView(j, now)),
+          next: p.next ? `${base}?state=${query.state}&before=${p.next}` : null,
+          first: query.before ? `${base}?state=${query.state}` : null,
+          returnTo: query.before
+            ? `${base}?state=${query.state}&before=${query.before}`
+            : `${base}?state=${query.state}`,
+        });
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: '/admin/queues/:name/jobs/:id/retry',
+      access: Permission.Admin,
+      params: queueParam.extend({ id: z.uuid() }),
+      body: retryBody,
+      back: () => '/admin',
+      handle: async ({ params, body }) => {
+        const r = await s.queues.retry(params.name, params.id);
+        const text =
+          r.kind === 'build-restarted'
+            ? `Build ${r.buildId} was restarted.`
+            : `Job ${params.id} of ${params.name} will run again.`;
+        return redirect(safeLocalPath(body.return_to, '/admin'), { kind: 'success', text });
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: '/admin/notifications/:id/retry',
+      access: Permission.Admin,
+      params: z.object({ id: z.coerce.number().int().positive() }),
+      back: () => '/admin#notifications',
+      handle: async ({ params }) => {
+        const buildId = await s.queues.retryDelivery(params.id);
+        return redirect('/admin#notifications', {
+          kind: 'success',
+          text: `The notification of build ${buildId} will be delivered again.`,
+        });
+      },
+    }),
+  ];
+}
