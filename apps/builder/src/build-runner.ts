@@ -32,6 +32,7 @@ import {
   gcRootName,
   killProcessTreeNow,
   queryPathInfo,
+  resolveOutputPaths,
   readBuildOutputs,
   sumSizes,
   type BuildOutputsSummary,
@@ -391,7 +392,14 @@ export class BuildRunner {
     logSize: number,
     started: number,
   ): Promise<RunOutcome> {
-    const outputs = row.outputNames.map((name, i) => ({ name, path: row.outputPaths[i]! }));
+    const recorded = row.outputNames.map((name, i) => ({ name, path: row.outputPaths[i]! }));
+    // A content-addressed output was a placeholder until now: Nix's realisation says where it went.
+    let outputs: { name: string; path: string }[];
+    try {
+      outputs = await resolveOutputPaths(row.drvPath, recorded);
+    } catch (e) {
+      throw new MachineryError(e instanceof Error ? e.message : String(e));
+    }
     // One `nix path-info` for every output, while the outputs' nix-support files are read.
     const [infos, summary] = await Promise.all([
       queryPathInfo(outputs.map((o) => o.path)),
@@ -438,6 +446,7 @@ export class BuildRunner {
       name: o.name,
       narSize: infoByPath.get(o.path)?.narSize ?? null,
       closureSize: infoByPath.get(o.path)?.closureSize ?? null,
+      path: o.path,
     }));
     return finishBuild(tx, this.#boss, buildId, {
       status: f.status,

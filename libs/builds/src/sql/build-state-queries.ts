@@ -39,6 +39,8 @@ export interface OutputSize {
   readonly name: string;
   readonly narSize: number | null;
   readonly closureSize: number | null;
+  /** Where a content-addressed output was built (its recorded path was a placeholder). */
+  readonly path?: string | null;
 }
 
 export interface ProductInput {
@@ -93,8 +95,9 @@ export async function finishBuildRow(db: Queryable, r: FinishedBuildRow): Promis
        WHERE id = $1 AND NOT finished
        RETURNING id, project_id, jobset_id, job
      ), outputs AS (
-       UPDATE build_outputs o SET nar_size = s.nar_size, closure_size = s.closure_size
-       FROM b, unnest($9::text[], $10::bigint[], $11::bigint[]) AS s(name, nar_size, closure_size)
+       UPDATE build_outputs o SET nar_size = s.nar_size, closure_size = s.closure_size,
+         path = coalesce(s.path, o.path)
+       FROM b, unnest($9::text[], $10::bigint[], $11::bigint[], $27::text[]) AS s(name, nar_size, closure_size, path)
        WHERE o.build_id = b.id AND o.name = s.name
      ), products AS (
        INSERT INTO build_products (build_id, product_nr, type, subtype, path, name, default_path, file_size, sha256)
@@ -138,6 +141,7 @@ export async function finishBuildRow(db: Queryable, r: FinishedBuildRow): Promis
       r.busySteps?.errorMessage ?? null,
       r.busySteps !== null,
       r.startedNow ?? false,
+      r.outputSizes.map((s) => s.path ?? null),
     ],
   );
   return rows.length === 1;
