@@ -3,8 +3,7 @@
 import type { FcConfig } from '@fc/config';
 import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { QueueName, parsePayload, type Boss } from '@fc/queue';
-import type { JobWithMetadata } from 'pg-boss';
+import { QueueName, consumeQueue, type Boss, type QueueConsumer } from '@fc/queue';
 import type { BuildRunner } from './build-runner';
 import { watchCancellations } from './cancel-watch';
 import { abortLostBuilds } from './lost-build-reaper';
@@ -32,42 +31,27 @@ export async function startBuildWorker(deps: {
   // One pg-boss worker per slot, so each knows its own id: a worker that finished a build is told
   // to fetch again at once instead of sleeping out its polling interval (pg-boss only skips the
   // delay when notified).
-  const handle = async (jobs: JobWithMetadata<unknown>[]) => {
-    for (const job of jobs) {
-      const data = parsePayload(QueueName.BuildDerivation, job.data);
-      try {
-        await runner.run({ ...job, data });
-      } catch (e) {
-        log.warn('build attempt failed; pg-boss retries it', {
-          buildId: data.buildId,
-          jobId: job.id,
-          attempt: job.retryCount + 1,
-          maxAttempts: job.retryLimit + 1,
-          error: (e as Error).message,
-        });
-        throw e;
-      }
-    }
-  };
+  const consumers: QueueConsumer[] = [];
   for (let i = 0; i < config.queue_runner.workers; i++) {
-    // The handler can run before work() resolves; the first build then just waits one poll.
-    const slot: { workerId?: string } = {};
-    slot.workerId = await boss.work(
-      QueueName.BuildDerivation,
-      {
-        localConcurrency: 1,
-        batchSize: 1,
-        includeMetadata: true,
-        pollingIntervalSeconds: config.queue_runner.poll_interval,
-        notifyPollingIntervalSeconds: config.queue_runner.poll_interval,
-      },
-      async (jobs: JobWithMetadata<unknown>[]) => {
-        try {
-          await handle(jobs);
-        } finally {
-          if (slot.workerId) boss.notifyWorker(slot.workerId);
-        }
-      },
+    consumers.push(
+      await consumeQueue(
+        boss,
+        QueueName.BuildDerivation,
+        {
+          pollingIntervalSeconds: config.queue_runner.poll_interval,
+          notifyPollingIntervalSeconds: config.queue_runner.poll_interval,
+          fetchAgainAtOnce: true,
+          onError: (job, e) =>
+            log.warn('build attempt failed; pg-boss retries it', {
+              buildId: job.data.buildId,
+              jobId: job.id,
+              attempt: job.retryCount + 1,
+              maxAttempts: job.retryLimit + 1,
+              error: (e as Error).message,
+            }),
+        },
+        async (job) => void (await runner.run(job)),
+      ),
     );
   }
 
@@ -92,9 +76,9 @@ export async function startBuildWorker(deps: {
       clearInterval(reaper);
       if (gc) clearInterval(gc);
       // Take no new build; give the running ones a moment, then hand them back.
-      const offWork = boss
-        .offWork(QueueName.BuildDerivation, { wait: true })
-        .catch((e: unknown) => log.warn('stopping the workers failed', { error: (e as Error).message }));
+      const offWork = Promise.all(consumers.map((c) => c.stop({ wait: true }))).catch((e: unknown) =>
+        log.warn('stopping the workers failed', { error: (e as Error).message }),
+      );
       let drainTimer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
         runner.idle().then(() => true),

@@ -5,7 +5,7 @@ import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import type { EvaluatorMetrics, RecordedEvaluationCounts } from '@fc/metrics';
 import { reapOrphanedProcessGroups } from '@fc/nix';
-import { QueueName, parsePayload, type Boss } from '@fc/queue';
+import { QueueName, consumeQueue, type Boss } from '@fc/queue';
 import {
   evaluateJobsetJob,
   type EvaluationOutcome,
@@ -43,25 +43,20 @@ export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvalua
     settings: o.settings,
     onRecorded: (r: RecordedEvaluationCounts) => o.metrics.evaluationRecorded(r),
   };
-  await o.boss.work(
+  const consumer = await consumeQueue(
+    o.boss,
     QueueName.EvaluateJobset,
-    {
-      batchSize: 1,
-      localConcurrency: o.maxConcurrentEvals,
-      pollingIntervalSeconds: Math.min(2, o.pollInterval),
-    },
-    async (jobs) => {
-      for (const job of jobs) {
-        // 'error': the handler threw (the database); pg-boss retries the job.
-        let outcome: EvaluationOutcome | 'error' = 'error';
-        const done = o.metrics.evaluationStarted();
-        try {
-          outcome = await evaluateJobsetJob(deps, job.id, parsePayload(QueueName.EvaluateJobset, job.data));
-        } finally {
-          done(outcome);
-        }
-        o.logger.debug('evaluate-jobset done', { queueJobId: job.id, outcome });
+    { localConcurrency: o.maxConcurrentEvals, pollingIntervalSeconds: Math.min(2, o.pollInterval) },
+    async (job) => {
+      // 'error': the handler threw (the database); pg-boss retries the job.
+      let outcome: EvaluationOutcome | 'error' = 'error';
+      const done = o.metrics.evaluationStarted();
+      try {
+        outcome = await evaluateJobsetJob(deps, job.id, job.data);
+      } finally {
+        done(outcome);
       }
+      o.logger.debug('evaluate-jobset done', { queueJobId: job.id, outcome });
     },
   );
   const scheduler = startScheduler({
@@ -75,7 +70,7 @@ export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvalua
   return {
     stop: async () => {
       await scheduler.stop();
-      await o.boss.offWork(QueueName.EvaluateJobset);
+      await consumer.stop();
     },
   };
 }

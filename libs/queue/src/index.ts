@@ -19,6 +19,7 @@ export {
   type QueueSettings,
 } from './boss';
 export { buildJobPriority } from './build-priority';
+export { consumeQueue, type ConsumeOptions, type QueueConsumer, type QueueJob } from './consume-queue';
 export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';
 export { queueJobCounts, QUEUE_JOB_COUNTS_SQL } from './queue-job-counts';
 export {

@@ -5,8 +5,7 @@ import type { FcConfig } from '@fc/config';
 import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import type { BuilderMetrics } from '@fc/metrics';
-import { QueueName, parsePayload, type Boss } from '@fc/queue';
-import type { JobWithMetadata } from 'pg-boss';
+import { QueueName, consumeQueue, type Boss } from '@fc/queue';
 import { notifyBuild, TransientNotificationError, type NotifyBuildDeps } from './notify-build.handler';
 import { notificationsConfigured } from './notification-channels';
 
@@ -38,43 +37,30 @@ export async function startNotificationWorker(deps: {
   // With nothing configured the jobs are still consumed (and completed) so they do not pile up:
   // in batches, as each is only completed.
   const configured = notificationsConfigured(config.notifications);
-  const workerId = await boss.work(
+  const consumer = await consumeQueue(
+    boss,
     QueueName.NotifyBuild,
     {
       localConcurrency: CONCURRENCY,
       batchSize: configured ? 1 : UNCONFIGURED_BATCH,
-      includeMetadata: true,
       pollingIntervalSeconds: config.queue_runner.poll_interval,
+      onError: (job, e) => {
+        if (e instanceof TransientNotificationError) return;
+        logger.warn('notify-build job failed; pg-boss retries it', {
+          jobId: job.id,
+          buildId: job.data.buildId,
+          attempt: job.retryCount + 1,
+          maxAttempts: job.retryLimit + 1,
+          error: (e as Error).message,
+        });
+      },
     },
-    async (jobs: JobWithMetadata<unknown>[]) => {
-      for (const job of jobs) {
-        const data = parsePayload(QueueName.NotifyBuild, job.data);
-        try {
-          await notifyBuild(handlerDeps, {
-            id: job.id,
-            data,
-            retryCount: job.retryCount,
-            retryLimit: job.retryLimit,
-          });
-        } catch (e) {
-          if (!(e instanceof TransientNotificationError)) {
-            logger.warn('notify-build job failed; pg-boss retries it', {
-              jobId: job.id,
-              buildId: data.buildId,
-              attempt: job.retryCount + 1,
-              maxAttempts: job.retryLimit + 1,
-              error: (e as Error).message,
-            });
-          }
-          throw e;
-        }
-      }
-    },
+    async (job) => void (await notifyBuild(handlerDeps, job)),
   );
   logger.info('consuming notify-build', { configured });
   return {
     stop: async () => {
-      await boss.offWork(QueueName.NotifyBuild, { id: workerId, wait: true });
+      await consumer.stop({ wait: true });
     },
   };
 }
