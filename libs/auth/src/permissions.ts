@@ -1,5 +1,6 @@
 // Hydra's roles. A role names what its holder may do beyond reading; "admin" may do everything,
 // "read-only" nothing beyond reading, and a role string FC does not know holds no permission.
+import { NAME_PATTERN } from '@fc/core';
 
 export const Permission = {
   Admin: 'admin',
@@ -23,7 +24,7 @@ export const KNOWN_ROLES = [
 export type KnownRole = (typeof KNOWN_ROLES)[number];
 
 /** What a role string must look like (known roles and custom ones alike). */
-export const ROLE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const ROLE_PATTERN = NAME_PATTERN;
 
 const PERMISSIONS_OF_ROLE: Record<KnownRole, readonly Permission[]> = {
   admin: Object.values(Permission),

@@ -20,21 +20,24 @@ export type BuildStatusCode = (typeof BuildStatus)[keyof typeof BuildStatus];
 
 export const BUILD_STATUS_CODES: readonly BuildStatusCode[] = Object.values(BuildStatus);
 
-export type BuildStatusName =
-  | 'queued'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'dependency-failed'
-  | 'aborted'
-  | 'cancelled'
-  | 'failed-with-output'
-  | 'timed-out'
-  | 'cached-failure'
-  | 'unsupported'
-  | 'log-limit-exceeded'
-  | 'output-limit-exceeded'
-  | 'non-deterministic';
+/** The API's status names: queued and running, then each code's name in code order. */
+export const BUILD_STATUS_NAMES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'dependency-failed',
+  'aborted',
+  'cancelled',
+  'failed-with-output',
+  'timed-out',
+  'cached-failure',
+  'unsupported',
+  'log-limit-exceeded',
+  'output-limit-exceeded',
+  'non-deterministic',
+] as const;
+export type BuildStatusName = (typeof BUILD_STATUS_NAMES)[number];
 
 const NAMES: Record<BuildStatusCode, BuildStatusName> = {
   0: 'succeeded',

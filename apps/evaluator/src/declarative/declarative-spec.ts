@@ -4,7 +4,12 @@
 // sends no e-mail; other keys, such as visible or name, are ignored as Hydra ignores them). A spec file is either one such object (it configures ".jobsets", whose "jobsets"
 // job then builds the object of jobsets) or, "static", an object whose every value is an object: the
 // jobsets themselves. Every problem is a DeclarativeSpecError naming the jobset and field.
-import { EXPRESSION_INPUT_TYPES, JOBSET_INPUT_TYPES, parseGitInputValue } from '@fc/core';
+import {
+  EXPRESSION_INPUT_TYPES,
+  JOBSET_INPUT_TYPES,
+  JOBSET_STATE_OF_HYDRA_CODE,
+  parseGitInputValue,
+} from '@fc/core';
 import {
   DECLARATIVE_JOBSETS_JOBSET,
   type DeclarativeJobsetFields,
@@ -27,7 +32,7 @@ export interface DeclarativeJobset {
 const JOBSET_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const INPUT_NAME = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
 /** Hydra's jobset states by number (Jobsets.enabled). */
-const STATES: readonly JobsetState[] = ['disabled', 'enabled', 'one-shot', 'one-at-a-time'];
+const STATES = JOBSET_STATE_OF_HYDRA_CODE;
 const KNOWN_KEYS = new Set([
   'enabled',
   'hidden',

@@ -1,8 +1,8 @@
 // API keys and users (admin), login/logout, and the caller's own account (me).
 import type { Request } from 'express';
 import { z } from 'zod';
-import { ForbiddenError } from '@fc/core';
-import { MIN_PASSWORD_LENGTH, Permission, ROLE_PATTERN } from '@fc/auth';
+import { ForbiddenError, NAME_PATTERN, NAME_RULE } from '@fc/core';
+import { MIN_PASSWORD_LENGTH, Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
 import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
 import {
@@ -19,9 +19,9 @@ import { csrfTokenOf } from '../http/csrf';
 import type { Services } from '../services/services';
 import type { SessionContext } from '../services/user.service';
 
-const role = z.string().regex(ROLE_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"');
+const role = z.string().regex(NAME_PATTERN, NAME_RULE);
 const password = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
-const username = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
+const username = z.string().regex(NAME_PATTERN, NAME_RULE);
 
 const userCreate = z.strictObject({
   username,

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
 import { idParam, pageQuery, iso } from '../views/common.view';
+import { BUILD_STATUS_NAMES } from '@fc/core';
 import {
-  BUILD_STATUS_NAMES,
   buildPageView,
   buildStatsView,
   buildStepView,

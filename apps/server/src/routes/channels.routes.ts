@@ -1,5 +1,6 @@
 // Channels: list, get (with the promoted evaluation's outputs), create, delete, promote.
 import { z } from 'zod';
+import { NAME_PATTERN, NAME_RULE } from '@fc/core';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
 import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
@@ -35,7 +36,7 @@ export function channelRoutes(s: Services): ApiRoute[] {
       summary: 'Create a channel of a jobset',
       body: z.strictObject({
         jobset_id: z.number().int().positive(),
-        name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"'),
+        name: z.string().regex(NAME_PATTERN, NAME_RULE),
       }),
       responses: {
         201: { description: 'The channel', schema: channelDetailView },

@@ -1,17 +1,24 @@
 // Projects and jobsets.
-import { JOBSET_INPUT_TYPES } from '@fc/core';
 import { z } from 'zod';
+import {
+  DECLARATIVE_INPUT_TYPES,
+  INPUT_NAME_PATTERN,
+  INPUT_NAME_RULE,
+  JOBSET_INPUT_TYPES,
+  JOBSET_STATES,
+  NAME_PATTERN,
+  NAME_RULE,
+} from '@fc/core';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
 import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
 import { jobsetView, projectView, toJobsetView, toProjectView } from '../views/project.view';
 import type { Services } from '../services/services';
 
-const NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const name = z.string().regex(NAME, 'must be 1-64 letters, digits, ".", "_" or "-"');
+const name = z.string().regex(NAME_PATTERN, NAME_RULE);
 
 const noDash = z.string().min(1).regex(/^[^-]/, 'must not start with "-"');
-const inputName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_'-]*$/, 'must be a Nix identifier');
+const inputName = z.string().regex(INPUT_NAME_PATTERN, INPUT_NAME_RULE);
 
 /** Hydra's declfile / decltype / declvalue: where a declarative project's spec lives. */
 const declarativeSpec = z
@@ -24,7 +31,7 @@ const declarativeSpec = z
         'must be a relative path inside the input',
       )
       .describe('The JSON spec file, relative to the input'),
-    type: z.enum(['git', 'path']).default('git').describe('The input holding the file'),
+    type: z.enum(DECLARATIVE_INPUT_TYPES).default('git').describe('The input holding the file'),
     value: noDash
       .nullable()
       .optional()
@@ -98,7 +105,7 @@ const jobsetCreate = z.strictObject({
   branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
   check_interval: z.number().int().min(0).default(60).describe('seconds; 0 = never poll'),
   enabled: z.boolean().default(true),
-  state: z.enum(['enabled', 'disabled', 'one-shot', 'one-at-a-time']).optional(),
+  state: z.enum(JOBSET_STATES).optional(),
   scheduling_shares: z.number().int().positive().default(100),
   keep_nr: z.number().int().min(0).default(3),
   description: z.string().nullable().optional(),
@@ -114,7 +121,7 @@ const jobsetUpdate = z.strictObject({
   branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
   check_interval: z.number().int().min(0).optional(),
   enabled: z.boolean().optional(),
-  state: z.enum(['enabled', 'disabled', 'one-shot', 'one-at-a-time']).optional(),
+  state: z.enum(JOBSET_STATES).optional(),
   scheduling_shares: z.number().int().positive().optional(),
   keep_nr: z.number().int().min(0).optional(),
   description: z.string().nullable().optional(),

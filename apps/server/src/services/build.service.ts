@@ -29,7 +29,7 @@ import {
 import type { Logger } from '@fc/logging';
 import { bumpBuild, cancelBuild, restartBuild } from '@fc/builds';
 import type { Boss } from '@fc/queue';
-import { buildStatusName, isBuildStatusCode } from '@fc/core';
+import { BUILD_STATUS_CODES, buildStatusName, isBuildStatusCode } from '@fc/core';
 import { BuildStatsCache } from './build-stats-cache';
 
 /** Up to this many matching builds the list's total is exact; past it, the planner's estimate. */
@@ -197,5 +197,5 @@ export function parseStatusFilter(name: string | undefined): BuildFilter['status
 }
 
 const STATUS_CODE_OF_NAME = new Map<string, number>(
-  [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12].map((c) => [buildStatusName(true, c, null), c]),
+  BUILD_STATUS_CODES.map((c) => [buildStatusName(true, c, null), c]),
 );

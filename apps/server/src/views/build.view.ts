@@ -1,24 +1,7 @@
 import { z } from 'zod';
-import { buildStatusName } from '@fc/core';
+import { BUILD_STATUS_NAMES, buildStatusName } from '@fc/core';
 import type { BuildDetailRow, BuildStepRow } from '@fc/db';
 import { iso, timestamp } from './common.view';
-
-export const BUILD_STATUS_NAMES = [
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'dependency-failed',
-  'aborted',
-  'cancelled',
-  'failed-with-output',
-  'timed-out',
-  'cached-failure',
-  'unsupported',
-  'log-limit-exceeded',
-  'output-limit-exceeded',
-  'non-deterministic',
-] as const;
 
 export const buildView = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVALUATION_STATUSES } from '@fc/core';
 import type { EvaluationDetailRow } from '@fc/db';
 import { iso, timestamp } from './common.view';
 
@@ -7,7 +8,7 @@ export const evaluationView = z
     id: z.number().int(),
     jobset_id: z.number().int(),
     project_id: z.number().int(),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'unchanged']),
+    status: z.enum(EVALUATION_STATUSES),
     phase: z.string().nullable(),
     jobs_evaluated: z.number().int(),
     forced: z.boolean(),

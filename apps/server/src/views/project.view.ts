@@ -1,5 +1,5 @@
-import { JOBSET_INPUT_TYPES } from '@fc/core';
 import { z } from 'zod';
+import { DECLARATIVE_INPUT_TYPES, JOBSET_INPUT_TYPES, JOBSET_STATES } from '@fc/core';
 import type { JobsetRow, ProjectRow } from '@fc/db';
 import { iso, timestamp } from './common.view';
 
@@ -19,7 +19,7 @@ export const projectView = z
     declarative: z
       .object({
         file: z.string(),
-        type: z.enum(['git', 'path']),
+        type: z.enum(DECLARATIVE_INPUT_TYPES),
         value: z.string().nullable(),
         branch: z.string().nullable(),
       })
@@ -76,7 +76,7 @@ export const jobsetView = z
     branch: z.string().nullable(),
     check_interval: z.number().int(),
     enabled: z.boolean(),
-    state: z.enum(['enabled', 'disabled', 'one-shot', 'one-at-a-time']),
+    state: z.enum(JOBSET_STATES),
     scheduling_shares: z.number().int(),
     keep_nr: z.number().int(),
     hidden: z.boolean(),

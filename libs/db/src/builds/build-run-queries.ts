@@ -1,6 +1,7 @@
 // What the queue runner reads and writes while it runs a build: claiming it, its outputs, finishing it,
 // and putting it back in the queue. Each function takes the caller's connection.
 import { z } from 'zod';
+import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryRows } from '../sql';
 
@@ -98,7 +99,7 @@ export async function failedConstituents(
     db,
     failedConstituentRow,
     `SELECT c.id, c.job, c.build_status FROM aggregate_constituents ac JOIN builds c ON c.id = ac.constituent_id
-     WHERE ac.aggregate_id = $1 AND c.finished AND c.build_status NOT IN (0, 6)
+     WHERE ac.aggregate_id = $1 AND c.finished AND c.build_status NOT IN (${BuildStatus.Succeeded}, ${BuildStatus.FailedWithOutput})
      ORDER BY c.id`,
     [aggregateId],
   );

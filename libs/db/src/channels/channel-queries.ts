@@ -1,5 +1,6 @@
 // Channels: a named pointer from a jobset to one of its evaluations.
 import { z } from 'zod';
+import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
 import { page, WhereBuilder, type Page, type PageRequest } from '../pagination';
@@ -85,7 +86,7 @@ export async function successfulOutputsOfEvaluation(
     channelOutputRow,
     `SELECT b.id AS build_id, b.job, o.name, o.path
      FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id JOIN build_outputs o ON o.build_id = b.id
-     WHERE eb.evaluation_id = $1 AND b.build_status = 0
+     WHERE eb.evaluation_id = $1 AND b.build_status = ${BuildStatus.Succeeded}
      ORDER BY b.job, o.name`,
     [evaluationId],
   );

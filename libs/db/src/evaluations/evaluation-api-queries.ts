@@ -4,7 +4,9 @@ import type { Queryable } from '../pool';
 import { queryMaybeOne, queryOne, queryRows } from '../sql';
 import { page, WhereBuilder, type Page, type PageRequest } from '../pagination';
 
-export const EVALUATION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'unchanged'] as const;
+import { EVALUATION_STATUSES } from '@fc/core';
+
+export { EVALUATION_STATUSES };
 
 export const evaluationDetailRow = z.object({
   id: z.number(),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
 
-const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'unchanged'] as const;
+import { EVALUATION_STATUSES as STATUSES } from '@fc/core';
 export type EvaluationPhase = 'fetching' | 'evaluating' | 'recording';
 
 const claimedEvaluation = z.object({

@@ -1,7 +1,7 @@
 // The evaluator's view of jobsets: which are due, what one evaluation needs, and what it leaves on
 // the jobset (last check, fetch or evaluation error, one-shot disabled).
-import { JOBSET_INPUT_TYPES } from '@fc/core';
 import { z } from 'zod';
+import { DECLARATIVE_INPUT_TYPES, JOBSET_INPUT_TYPES, JOBSET_STATES } from '@fc/core';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryRows } from '../sql';
 
@@ -41,10 +41,10 @@ export const evaluationJobsetRow = z.object({
   nixExpression: z.string(),
   nixExpressionInput: z.string().nullable(),
   branch: z.string().nullable(),
-  state: z.enum(['disabled', 'enabled', 'one-shot', 'one-at-a-time']),
+  state: z.enum(JOBSET_STATES),
   forceEval: z.boolean(),
   declarativeFile: z.string().nullable(),
-  declarativeType: z.enum(['git', 'path']).nullable(),
+  declarativeType: z.enum(DECLARATIVE_INPUT_TYPES).nullable(),
   declarativeValue: z.string().nullable(),
   declarativeBranch: z.string().nullable(),
   inputs: z.array(

@@ -1,13 +1,12 @@
 // Jobsets and their inputs: the API's reads and writes.
-import { JOBSET_INPUT_TYPES, type JobsetInputType } from '@fc/core';
+import { JOBSET_INPUT_TYPES, JOBSET_STATES, type JobsetInputType, type JobsetState } from '@fc/core';
 import { z } from 'zod';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
-export const JOBSET_STATES = ['enabled', 'disabled', 'one-shot', 'one-at-a-time'] as const;
-export type JobsetState = (typeof JOBSET_STATES)[number];
-export { JOBSET_INPUT_TYPES, type JobsetInputType } from '@fc/core';
+// The vocabulary lives in @fc/core; re-exported for the query layer's callers.
+export { JOBSET_INPUT_TYPES, JOBSET_STATES, type JobsetInputType, type JobsetState };
 
 export const jobsetInputRow = z.object({
   name: z.string(),

@@ -1,6 +1,7 @@
 // Declarative projects (Hydra's declfile): the hidden ".jobsets" jobset, the jobsets a spec creates,
 // updates or retires, and which succeeded "jobsets" build was applied last.
 import { z } from 'zod';
+import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
 import type { JobsetState } from '../jobsets/jobset-queries';
@@ -123,7 +124,7 @@ export async function pendingDeclarativeBuilds(db: Queryable): Promise<PendingDe
      JOIN jobsets j ON j.project_id = p.id AND j.name = '${DECLARATIVE_JOBSETS_JOBSET}'
      CROSS JOIN LATERAL (
        SELECT b.id FROM builds b
-       WHERE b.jobset_id = j.id AND b.job = '${DECLARATIVE_JOBSETS_JOB}' AND b.finished AND b.build_status = 0
+       WHERE b.jobset_id = j.id AND b.job = '${DECLARATIVE_JOBSETS_JOB}' AND b.finished AND b.build_status = ${BuildStatus.Succeeded}
        ORDER BY b.id DESC LIMIT 1) b
      WHERE p.declarative_file IS NOT NULL AND b.id > coalesce(p.declarative_applied_build_id, 0)
      ORDER BY p.id`,

@@ -4,9 +4,9 @@ import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
-/** The input types a declarative spec may live in (Hydra's decltype; FC supports these two). */
-export const DECLARATIVE_INPUT_TYPES = ['git', 'path'] as const;
-export type DeclarativeInputType = (typeof DECLARATIVE_INPUT_TYPES)[number];
+import { DECLARATIVE_INPUT_TYPES, type DeclarativeInputType } from '@fc/core';
+
+export { DECLARATIVE_INPUT_TYPES, type DeclarativeInputType };
 
 export const projectRow = z.object({
   id: z.number(),
