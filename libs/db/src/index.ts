@@ -68,3 +68,4 @@ export * from './jobsets/webhook-jobset-queries';
 // Build notifications (fc-queue-runner's notify-build consumer).
 export * from './notifications/notification-delivery-queries';
 export * from './notifications/failed-delivery-queries';
+export * from './metrics/row-count-queries';

@@ -15,3 +15,5 @@ export {
 } from './evaluator-metrics';
 export { createBuilderMetrics, type BuilderMetrics, type NixSessionCounts } from './builder-metrics';
 export { registerQueueStateGauges, type QueueStateSnapshot } from './queue-state-gauges';
+export { metricsText, promtoolCompatible } from './exposition';
+export { registerInstallationCountGauges, type InstallationCounts } from './installation-count-gauges';

@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { metricsText } from './exposition';
 
 export interface MetricsServerOptions {
   readonly registry: Registry;
@@ -26,7 +27,7 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;
     }
-    o.registry.metrics().then(
+    metricsText(o.registry).then(
       (text) => {
         res.writeHead(200, { 'content-type': o.registry.contentType });
         res.end(req.method === 'HEAD' ? undefined : text);

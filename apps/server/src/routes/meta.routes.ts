@@ -1,7 +1,7 @@
 // Health, metrics and the OpenAPI document.
 import { z } from 'zod';
 import type { Pool } from '@fc/db';
-import type { Registry } from '@fc/metrics';
+import { metricsText, type Registry } from '@fc/metrics';
 import { Readable } from 'node:stream';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
 
@@ -43,7 +43,7 @@ export function metaRoutes(deps: { pool: Pool; registry: Registry; openApi: () =
       },
       handle: async () => ({
         status: 200,
-        stream: Readable.from([await deps.registry.metrics()]),
+        stream: Readable.from([await metricsText(deps.registry)]),
         contentType: deps.registry.contentType,
       }),
     }),
