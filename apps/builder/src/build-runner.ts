@@ -28,6 +28,7 @@ import {
   BuildStepTracker,
   NixDaemonPool,
   addGcRoot,
+  signStorePaths,
   buildReportRows,
   gcRootName,
   killProcessTreeNow,
@@ -53,6 +54,8 @@ export interface BuildRunnerSettings {
   /** seconds between checks of a deferred build (unsupported system, unfinished constituents). */
   readonly recheckSeconds: number;
   readonly gcRootsDir: string | undefined;
+  /** signing.key_file when signing.enabled: each build's outputs are signed in the store. */
+  readonly signingKeyFile?: string | undefined;
 }
 
 /** The slice of a pg-boss job the runner needs (work() hands it JobWithMetadata). */
@@ -415,6 +418,17 @@ export class BuildRunner {
     const rootsDir = this.#settings.gcRootsDir;
     if (rootsDir && hasOutputs(status)) {
       await Promise.all(outputs.map((o) => addGcRoot(rootsDir, gcRootName(row.id, o.name), o.path)));
+    }
+    const keyFile = this.#settings.signingKeyFile;
+    if (keyFile && hasOutputs(status)) {
+      try {
+        await signStorePaths(
+          keyFile,
+          outputs.map((o) => o.path),
+        );
+      } catch (e) {
+        throw new MachineryError(e instanceof Error ? e.message : String(e));
+      }
     }
     return this.#finish(
       row.id,

@@ -1,10 +1,16 @@
 // fc-queue-runner composition root.
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@fc/config';
+import { ConfigError, loadConfig, type FcConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createBuilderMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
-import { readLocalMachine, readSandboxVerdict, sandboxStartLine } from '@fc/nix';
+import {
+  readLocalMachine,
+  readSandboxVerdict,
+  readSecretKeyFile,
+  sandboxStartLine,
+  SigningKeyError,
+} from '@fc/nix';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { LogLayout } from './build-log-writer';
 import { BuildMachines } from './build-machines';
@@ -15,8 +21,22 @@ import { startNotificationWorker } from './notifications/notification-worker';
 const migrationsDir =
   process.env['FC_MIGRATIONS_DIR'] ?? fileURLToPath(new URL('../../../db/migrations', import.meta.url));
 
+/** signing.key_file when signing.enabled, checked once at start: a bad file is a configuration error. */
+async function signingKeyFile(config: FcConfig): Promise<string | undefined> {
+  const file = config.signing.enabled ? config.signing.key_file : undefined;
+  if (file === undefined) return undefined;
+  try {
+    await readSecretKeyFile(file);
+    return file;
+  } catch (e) {
+    if (!(e instanceof SigningKeyError)) throw e;
+    throw new ConfigError([{ key: 'signing.key_file', source: undefined, message: e.message }]);
+  }
+}
+
 runDaemon('fc-queue-runner', async () => {
   const config = loadConfig({ env: process.env });
+  const signWith = await signingKeyFile(config);
   const logger = createLogger({ service: 'fc-queue-runner', level: config.logs.level });
   const qr = config.queue_runner;
   const pool = await openDatabase(config.database, { applicationName: 'fc-queue-runner', migrationsDir });
@@ -35,6 +55,7 @@ runDaemon('fc-queue-runner', async () => {
   const sandbox = await readSandboxVerdict();
   const sandboxLine = sandboxStartLine(sandbox);
   logger.log(sandboxLine.level, sandboxLine.message, { nixSandbox: sandbox.settings });
+  if (signWith) logger.info("signing each build's outputs in the store", { keyFile: signWith });
   const registry = createMetricsRegistry({ service: 'fc-queue-runner' });
   const metrics = createBuilderMetrics(registry);
   // Before any work is taken, so a port already in use stops the daemon at once.
@@ -55,6 +76,7 @@ runDaemon('fc-queue-runner', async () => {
       unsupportedTimeout: qr.unsupported_timeout,
       recheckSeconds: qr.poll_interval,
       gcRootsDir: config.gc.enabled ? config.gc.gc_roots_dir : undefined,
+      signingKeyFile: signWith,
     },
     metrics,
   });

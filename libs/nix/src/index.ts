@@ -13,6 +13,7 @@ export * from './store/path-info';
 export * from './store/realisations';
 export * from './store/cached-build-reader';
 export * from './store/gc-roots';
+export * from './store/sign-paths';
 export * from './store/local-machine';
 export * from './store/sandbox-settings';
 export * from './store/nix-version';
