@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { loadConfig } from '@fc/config';
 import { createSilentLogger } from '@fc/logging';
 import { readLocalMachine } from '@fc/nix';
-import { LogLayout } from '../../apps/builder/src/build-log-writer';
 import { BuildMachines } from '../../apps/builder/src/build-machines';
 import { BuildRunner } from '../../apps/builder/src/build-runner';
 import { startBuildWorker, type BuildWorker } from '../../apps/builder/src/build-worker';
+import { BuildLogService } from '../../apps/server/src/services/build-log.service';
 import {
   startNotificationWorker,
   type NotificationWorker,
@@ -45,7 +45,7 @@ async function ensureQueueRunner(ctx: ConformanceContext): Promise<void> {
     boss: ctx.boss,
     logger,
     machines: new BuildMachines(ctx.pool, await readLocalMachine(), config.queue_runner.work_dir),
-    layout: new LogLayout(config.logs.log_dir, config.logs.compress),
+    compressLogs: config.logs.compress,
     settings: {
       buildTimeout: config.queue_runner.build_timeout,
       maxOutputSize: config.queue_runner.max_output_size,
@@ -169,9 +169,10 @@ export const checks: readonly ConformanceCheck[] = [
       ] as const) {
         const b = builds.get(job)!;
         if (job === 'success' && b['is_cached'] === true) continue; // built before and still rooted
-        const path = b['log_path'] as string | null;
-        check(path !== null && existsSync(path), `${job}: no stored log`);
-        check(readFileSync(path, 'utf8').includes(text), `${job}: the log lacks "${text}"`);
+        // Read as fc-server reads it (the logs are in the database).
+        const log = await new BuildLogService(ctx.pool, ctx.scratchDir).read(b['id'] as number);
+        check(log.complete, `${job}: the stored log is not complete`);
+        check(log.data.toString('utf8').includes(text), `${job}: the log lacks "${text}"`);
       }
     },
   },

@@ -1,44 +1,54 @@
-// A build's (or a step's) log file, written line by line while Nix runs. With compression the file is
-// a zstd stream flushed every second, so a reader (the API's log endpoint) can follow it as it grows.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { constants, createZstdCompress, type ZstdCompress } from 'node:zlib';
+// A build's (or a step's) log, written line by line while Nix runs, into the database (build_logs and
+// build_log_chunks, migration 0900): fc-server reads it whichever machine runs this queue runner, and
+// reads a running build's log as it grows. Lines are buffered and appended as one chunk a second (or
+// every CHUNK_BYTES), zstd-compressed when logs.compress is set. Appends run in order on one chain.
+import { hostname } from 'node:os';
+import { zstdCompressSync } from 'node:zlib';
+import { BUILD_LOG_STEP, appendLogChunk, finishLog, startBuildLogs, startStepLog, type Pool } from '@fc/db';
 
 const FLUSH_MS = 1000;
+/** A chunk is appended at once when this many bytes are waiting. */
+const CHUNK_BYTES = 256 * 1024;
 
 export class BuildLogWriter {
-  readonly path: string;
+  readonly #pool: Pool;
+  readonly #buildId: number;
+  readonly #stepNr: number;
+  readonly #compress: boolean;
+  /** Uncompressed bytes written so far (buffered or stored). */
   #bytes = 0;
-  #dirty = false;
-  readonly #file: WriteStream;
-  readonly #zstd: ZstdCompress | undefined;
-  readonly #timer: NodeJS.Timeout | undefined;
-  readonly #finished: Promise<void>;
+  /** Uncompressed bytes already handed to an append. */
+  #stored = 0;
+  #buffer: string[] = [];
+  #bufferBytes = 0;
+  #chain: Promise<void> = Promise.resolve();
+  #error: unknown;
+  #closed = false;
+  readonly #timer: NodeJS.Timeout;
 
-  /** Opens `path` for writing; its directory must exist (see `open`). */
-  constructor(path: string, compress: boolean) {
-    this.path = path;
-    this.#file = createWriteStream(path);
-    this.#finished = new Promise((resolve, reject) => {
-      this.#file.once('close', resolve);
-      this.#file.once('error', reject);
-    });
-    if (compress) {
-      this.#zstd = createZstdCompress();
-      this.#zstd.pipe(this.#file);
-      this.#timer = setInterval(() => {
-        if (!this.#dirty) return;
-        this.#dirty = false;
-        this.#zstd?.flush(constants.ZSTD_e_flush);
-      }, FLUSH_MS);
-      this.#timer.unref();
-    }
+  private constructor(pool: Pool, buildId: number, stepNr: number, compress: boolean) {
+    this.#pool = pool;
+    this.#buildId = buildId;
+    this.#stepNr = stepNr;
+    this.#compress = compress;
+    this.#timer = setInterval(() => this.#flush(false), FLUSH_MS);
+    this.#timer.unref();
   }
 
-  static async open(path: string, compress: boolean): Promise<BuildLogWriter> {
-    await mkdir(dirname(path), { recursive: true });
-    return new BuildLogWriter(path, compress);
+  /** Starts a build attempt's log: what an earlier attempt logged (build and step logs) is dropped. */
+  static async openBuildLog(pool: Pool, buildId: number, compress: boolean): Promise<BuildLogWriter> {
+    await startBuildLogs(pool, buildId, logWriterName());
+    return new BuildLogWriter(pool, buildId, BUILD_LOG_STEP, compress);
+  }
+
+  /**
+   * A step's log. Its header row is written first on the writer's chain (the step tracker's callbacks
+   * are synchronous), so every chunk follows it.
+   */
+  static openStepLog(pool: Pool, buildId: number, stepNr: number, compress: boolean): BuildLogWriter {
+    const writer = new BuildLogWriter(pool, buildId, stepNr, compress);
+    writer.#enqueue(() => startStepLog(pool, buildId, stepNr, logWriterName()));
+    return writer;
   }
 
   /** Uncompressed bytes written so far. */
@@ -47,42 +57,61 @@ export class BuildLogWriter {
   }
 
   writeLine(line: string): void {
+    if (this.#closed) return;
     const chunk = `${line}\n`;
-    this.#bytes += Buffer.byteLength(chunk);
-    this.#dirty = true;
-    if (this.#zstd) this.#zstd.write(chunk);
-    else this.#file.write(chunk);
+    const size = Buffer.byteLength(chunk);
+    this.#bytes += size;
+    this.#buffer.push(chunk);
+    this.#bufferBytes += size;
+    if (this.#bufferBytes >= CHUNK_BYTES) this.#flush(false);
   }
 
-  /** Ends the stream; resolves once everything is on disk. Returns the uncompressed size. */
+  /** Appends what is buffered and closes the log; resolves once stored. Returns the uncompressed size. */
   async close(): Promise<number> {
-    if (this.#timer) clearInterval(this.#timer);
-    if (this.#zstd) this.#zstd.end();
-    else this.#file.end();
-    await this.#finished;
+    if (!this.#closed) {
+      this.#closed = true;
+      clearInterval(this.#timer);
+      this.#flush(true);
+    }
+    await this.#chain;
+    if (this.#error) throw this.#error instanceof Error ? this.#error : new Error('a log write failed');
     return this.#bytes;
+  }
+
+  #flush(finish: boolean): void {
+    if (this.#bufferBytes === 0) {
+      if (finish) this.#enqueue(() => finishLog(this.#pool, this.#buildId, this.#stepNr));
+      return;
+    }
+    const text = Buffer.from(this.#buffer.join(''));
+    const startOffset = this.#stored;
+    this.#stored += text.length;
+    this.#buffer = [];
+    this.#bufferBytes = 0;
+    const chunk = {
+      buildId: this.#buildId,
+      stepNr: this.#stepNr,
+      startOffset,
+      length: text.length,
+      encoding: this.#compress ? ('zstd' as const) : ('identity' as const),
+      data: this.#compress ? zstdCompressSync(text) : text,
+    };
+    this.#enqueue(() => appendLogChunk(this.#pool, chunk, finish));
+  }
+
+  #enqueue(fn: () => Promise<void>): void {
+    this.#chain = this.#chain
+      .then(async () => {
+        // After a failed write the log has a gap: nothing later is stored (close() reports the error).
+        if (this.#error === undefined) await fn();
+      })
+      .catch((e: unknown) => {
+        this.#error ??= e;
+      });
   }
 }
 
-/** Where logs go: `<log_dir>/builds/<id>.log` and `<log_dir>/builds/<id>/step-<nr>.log` (`.zst` compressed). */
-export class LogLayout {
-  readonly #dir: string;
-  readonly #compress: boolean;
-
-  constructor(logDir: string, compress: boolean) {
-    this.#dir = logDir;
-    this.#compress = compress;
-  }
-
-  get compress(): boolean {
-    return this.#compress;
-  }
-
-  buildLog(buildId: number): string {
-    return join(this.#dir, 'builds', `${buildId}.log${this.#compress ? '.zst' : ''}`);
-  }
-
-  stepLog(buildId: number, stepNr: number): string {
-    return join(this.#dir, 'builds', String(buildId), `step-${stepNr}.log${this.#compress ? '.zst' : ''}`);
-  }
+/** Names the queue runner writing a log (build_logs.writer): its host and process. */
+export function logWriterName(): string {
+  return `${hostname()}:${process.pid}`;
 }

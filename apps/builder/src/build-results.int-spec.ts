@@ -1,6 +1,6 @@
 // fc-queue-runner end to end: real PostgreSQL, real Nix, the built daemon. Every Hydra status a build
 // can end with, its steps, outputs, products, metrics and logs.
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,14 @@ import {
   type FixtureBuild,
   type Jobset,
 } from './testing/build-fixture';
-import { FIXTURE_JOBS, builderEnv, randomNonce, readBuild, waitForBuild } from './testing/builder-harness';
+import {
+  FIXTURE_JOBS,
+  builderEnv,
+  randomNonce,
+  readBuild,
+  readStoredLog,
+  waitForBuild,
+} from './testing/builder-harness';
 
 jest.setTimeout(90_000);
 
@@ -129,8 +136,8 @@ describe('fc-queue-runner: build results', () => {
     expect(s[0]).toMatchObject({ step_nr: 1, status: 0, busy: false });
     expect(s[0]!.drv_path).toMatch(/-succeeds-\d+\.drv$/);
 
-    expect(b.logPath).toBe(join(dirs.logDir, 'builds', `${id}.log`));
-    const log = readFileSync(b.logPath!, 'utf8');
+    const { text: log, encodings } = await readStoredLog(db.pool, id);
+    expect(encodings).toEqual(['identity']);
     expect(log).toContain('SUCCESS-BUILD-SAYS-HI');
     expect(b.logSize).toBe(Buffer.byteLength(log));
 
@@ -160,7 +167,7 @@ describe('fc-queue-runner: build results', () => {
     const b = await waitForBuild(db.pool, id);
     expect(b).toMatchObject({ buildStatus: 1, attempts: 1 });
     expect(b.errorMessage).toContain('failed with exit code 1');
-    expect(readFileSync(b.logPath!, 'utf8')).toContain('FAILING-BUILD-SAYS-BYE');
+    expect((await readStoredLog(db.pool, b.id)).text).toContain('FAILING-BUILD-SAYS-BYE');
     expect(await steps(id)).toMatchObject([{ status: 1, busy: false }]);
     const job = await db.pool.query(
       "SELECT state, retry_count FROM pgboss.job WHERE name = 'build-derivation' AND (data->>'buildId')::int = $1",

@@ -41,7 +41,7 @@ import {
   type StorePathInfo,
 } from '@fc/nix';
 import type { Boss } from '@fc/queue';
-import { BuildLogWriter, type LogLayout } from './build-log-writer';
+import { BuildLogWriter } from './build-log-writer';
 import type { BuildMachines } from './build-machines';
 import { BuildStepRecorder } from './build-step-recorder';
 
@@ -110,7 +110,7 @@ export class BuildRunner {
   readonly #logger: Logger;
   readonly #machines: BuildMachines;
   readonly #nix: NixDaemonPool;
-  readonly #layout: LogLayout;
+  readonly #compressLogs: boolean;
   readonly #settings: BuildRunnerSettings;
   readonly #metrics: BuilderMetrics | undefined;
   readonly #active = new Map<number, ActiveBuild>();
@@ -122,7 +122,8 @@ export class BuildRunner {
     boss: Boss;
     logger: Logger;
     machines: BuildMachines;
-    layout: LogLayout;
+    /** logs.compress: log chunks are stored zstd-compressed. */
+    compressLogs: boolean;
     settings: BuildRunnerSettings;
     /** fc-queue-runner's metrics (builds finished, their duration, steps, Nix sessions). */
     metrics?: BuilderMetrics;
@@ -133,7 +134,7 @@ export class BuildRunner {
     this.#machines = deps.machines;
     // One nix-daemon --stdio per worker slot, kept between builds.
     this.#nix = new NixDaemonPool(deps.machines.nixClientSettings);
-    this.#layout = deps.layout;
+    this.#compressLogs = deps.compressLogs;
     this.#settings = deps.settings;
     this.#metrics = deps.metrics;
     this.#metrics?.observeNixSessions(() => this.#nix.sessions());
@@ -255,16 +256,16 @@ export class BuildRunner {
       await deferBuild(tx, this.#boss, row, new Date(Math.min(deadline, recheck.getTime())));
       return { kind: 'deferred' };
     }
-    if (!(await startBuild(tx, row.id, this.#layout.buildLog(row.id)))) return { kind: 'skipped' };
+    if (!(await startBuild(tx, row.id))) return { kind: 'skipped' };
     return { kind: 'run', row };
   }
 
   async #build(job: BuildJob, row: BuildRunRow, logger: Logger, started: number): Promise<RunOutcome> {
-    const buildLog = await BuildLogWriter.open(this.#layout.buildLog(row.id), this.#layout.compress);
+    const buildLog = await BuildLogWriter.openBuildLog(this.#pool, row.id, this.#compressLogs);
     let killReason: KillReason | undefined;
     let killing: Promise<void> | undefined;
     let kill: (reason: KillReason) => void = () => undefined;
-    const recorder = await BuildStepRecorder.open(this.#pool, row, buildLog, this.#layout, (bytes) => {
+    const recorder = new BuildStepRecorder(this.#pool, row, buildLog, this.#compressLogs, (bytes) => {
       if (bytes > this.#settings.maxLogSize) kill('log-limit');
     });
     const tracker = new BuildStepTracker({

@@ -1,12 +1,10 @@
 // Records what the step tracker sees: each step's row (inserted when it starts, updated when it
-// ends), its own log file, and every line in the build's log. Database writes run in order on one
-// chain, off the log-reading path.
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+// ends), its own log, and every line in the build's log. Database writes run in order on one chain,
+// off the log-reading path (each log appends on its own chain).
 import { recordBuildStep } from '@fc/builds';
 import { withTransaction, type Pool } from '@fc/db';
 import type { StepTrackerListener, TrackedStep } from '@fc/nix';
-import { BuildLogWriter, type LogLayout } from './build-log-writer';
+import { BuildLogWriter } from './build-log-writer';
 
 export class BuildStepRecorder implements StepTrackerListener {
   readonly #pool: Pool;
@@ -14,17 +12,17 @@ export class BuildStepRecorder implements StepTrackerListener {
   readonly #topDrvPath: string;
   readonly #system: string;
   readonly #buildLog: BuildLogWriter;
-  readonly #layout: LogLayout;
+  readonly #compressLogs: boolean;
   readonly #onLine: (bytes: number) => void;
   readonly #stepLogs = new Map<number, BuildLogWriter>();
   #chain: Promise<void> = Promise.resolve();
   #error: unknown;
 
-  private constructor(
+  constructor(
     pool: Pool,
     build: { id: number; drvPath: string; system: string },
     buildLog: BuildLogWriter,
-    layout: LogLayout,
+    compressLogs: boolean,
     onLine: (bytes: number) => void,
   ) {
     this.#pool = pool;
@@ -32,32 +30,23 @@ export class BuildStepRecorder implements StepTrackerListener {
     this.#topDrvPath = build.drvPath;
     this.#system = build.system;
     this.#buildLog = buildLog;
-    this.#layout = layout;
+    this.#compressLogs = compressLogs;
     this.#onLine = onLine;
   }
 
-  static async open(
-    pool: Pool,
-    build: { id: number; drvPath: string; system: string },
-    buildLog: BuildLogWriter,
-    layout: LogLayout,
-    onLine: (bytes: number) => void,
-  ): Promise<BuildStepRecorder> {
-    await mkdir(dirname(layout.stepLog(build.id, 1)), { recursive: true });
-    return new BuildStepRecorder(pool, build, buildLog, layout, onLine);
-  }
-
   stepStarted(step: TrackedStep): void {
-    const path = this.#layout.stepLog(this.#buildId, step.nr);
-    this.#stepLogs.set(step.nr, new BuildLogWriter(path, this.#layout.compress));
-    this.#save(step, path);
+    this.#save(step);
+    this.#stepLogs.set(
+      step.nr,
+      BuildLogWriter.openStepLog(this.#pool, this.#buildId, step.nr, this.#compressLogs),
+    );
   }
 
   stepFinished(step: TrackedStep): void {
     const log = this.#stepLogs.get(step.nr);
     this.#stepLogs.delete(step.nr);
     if (log) this.#enqueue(async () => void (await log.close()));
-    this.#save(step, this.#layout.stepLog(this.#buildId, step.nr));
+    this.#save(step);
   }
 
   logLine(line: string, step: TrackedStep | undefined): void {
@@ -77,7 +66,7 @@ export class BuildStepRecorder implements StepTrackerListener {
       throw this.#error instanceof Error ? this.#error : new Error('a build step write failed');
   }
 
-  #save(step: TrackedStep, logPath: string): void {
+  #save(step: TrackedStep): void {
     const row = {
       buildId: this.#buildId,
       stepNr: step.nr,
@@ -88,7 +77,8 @@ export class BuildStepRecorder implements StepTrackerListener {
       busy: step.stoppedAt === undefined,
       status: step.status ?? null,
       errorMessage: step.errorMessage ?? null,
-      logPath,
+      // The step's log is in build_logs (step_nr); log_path names only files of logs from before 0900.
+      logPath: null,
       startTime: step.startedAt,
       stopTime: step.stoppedAt ?? null,
     };

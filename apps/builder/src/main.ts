@@ -12,7 +12,6 @@ import {
   SigningKeyError,
 } from '@fc/nix';
 import { createBoss, ensureQueues } from '@fc/queue';
-import { LogLayout } from './build-log-writer';
 import { BuildMachines } from './build-machines';
 import { BuildRunner } from './build-runner';
 import { startBuildWorker } from './build-worker';
@@ -68,7 +67,7 @@ runDaemon('fc-queue-runner', async () => {
     boss,
     logger,
     machines: new BuildMachines(pool, local, qr.work_dir),
-    layout: new LogLayout(config.logs.log_dir, config.logs.compress),
+    compressLogs: config.logs.compress,
     settings: {
       buildTimeout: qr.build_timeout,
       maxOutputSize: qr.max_output_size,

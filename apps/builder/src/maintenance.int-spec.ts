@@ -26,6 +26,7 @@ import {
   waitForBuild,
   sleep,
   waitUntil,
+  readStoredLog,
 } from './testing/builder-harness';
 
 jest.setTimeout(60_000);
@@ -178,13 +179,8 @@ describe('fc-queue-runner: GC roots, lost builds, remote builders', () => {
     );
     // Nix gets the file (`builders = @file` through its daemon session): its log shows the machine it
     // read from that file.
-    const nixSawMachine = () => {
-      const logPath = join(dirs.logDir, 'builds', `${remote!}.log`);
-      return (
-        existsSync(logPath) &&
-        readFileSync(logPath, 'utf8').includes('(fc-remote-arch, aarch64-linux, 3, big, kvm, )')
-      );
-    };
+    const nixSawMachine = async () =>
+      (await readStoredLog(db.pool, remote!)).text.includes('(fc-remote-arch, aarch64-linux, 3, big, kvm, )');
     await waitUntil(nixSawMachine, 10_000, 'Nix to read the machines file');
     // The runner builds through its nix-daemon sessions; cancelling ends the build (killing the
     // session when Nix is still waiting for the machine: see the cancel spec in queue-control).

@@ -32,6 +32,7 @@ import { sessionMiddleware } from './auth/session';
 import { authenticate, createPassport } from './auth/passport-setup';
 import { ProjectService } from './services/project.service';
 import { EvaluationService } from './services/evaluation.service';
+import { BuildLogService } from './services/build-log.service';
 import { BuildService } from './services/build.service';
 import { ChannelService } from './services/channel.service';
 import { ApiKeyService } from './services/api-key.service';
@@ -112,10 +113,8 @@ export function createApp(deps: AppDeps): ServerApp {
   const services: Services = {
     projects: new ProjectService(pool),
     evaluations,
-    builds: new BuildService(pool, boss, logger, {
-      logDir: config.logs.log_dir,
-      statsMaxAgeMs: deps.statsMaxAgeMs ?? 10_000,
-    }),
+    builds: new BuildService(pool, boss, logger, { statsMaxAgeMs: deps.statsMaxAgeMs ?? 10_000 }),
+    logs: new BuildLogService(pool, config.logs.log_dir),
     channels: new ChannelService(pool),
     apiKeys: new ApiKeyService(pool, config.server.api_key),
     users,
@@ -137,7 +136,7 @@ export function createApp(deps: AppDeps): ServerApp {
           signingKey: deps.cacheSigningKey,
           storeDir: '/nix/store',
           priority: 30,
-          logOfDerivation: (drvPath) => services.builds.logOfDerivation(drvPath),
+          logOfDerivation: (drvPath) => services.logs.streamOfDerivation(drvPath),
         }),
       )
     : [];

@@ -5,8 +5,8 @@ import { hydraEvent, publishEvents } from './hydra-events';
 import { markBuildStarted } from './sql/build-state-queries';
 
 /** Returns false when the build finished meanwhile (nothing is written then). */
-export async function startBuild(db: Queryable, buildId: number, logPath: string): Promise<boolean> {
-  if (!(await markBuildStarted(db, buildId, logPath))) return false;
+export async function startBuild(db: Queryable, buildId: number): Promise<boolean> {
+  if (!(await markBuildStarted(db, buildId))) return false;
   await publishEvents(db, [hydraEvent.buildStarted(buildId)]);
   return true;
 }

@@ -4,7 +4,8 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { queryMaybeOne, type Queryable } from '@fc/db';
+import { zstdDecompressSync } from 'node:zlib';
+import { listLogChunks, queryMaybeOne, type Queryable } from '@fc/db';
 
 export const FIXTURE_JOBS = join(fileURLToPath(new URL('.', import.meta.url)), 'fixture-jobs.nix');
 
@@ -68,6 +69,19 @@ export async function readBuild(db: Queryable, id: number): Promise<FinishedBuil
   );
   if (!row) throw new Error(`build ${id} does not exist`);
   return row;
+}
+
+/** A stored log (step 0: the build's own) as text, with how its chunks are encoded. */
+export async function readStoredLog(
+  db: Queryable,
+  buildId: number,
+  stepNr = 0,
+): Promise<{ text: string; encodings: string[] }> {
+  const chunks = await listLogChunks(db, buildId, stepNr, 0, 100_000);
+  const text = Buffer.concat(
+    chunks.map((c) => (c.encoding === 'zstd' ? zstdDecompressSync(c.data) : c.data)),
+  ).toString('utf8');
+  return { text, encodings: [...new Set(chunks.map((c) => c.encoding))] };
 }
 
 /** Polls until `predicate` holds for the build; fails after `timeoutMs`. */

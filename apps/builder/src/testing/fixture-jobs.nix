@@ -41,6 +41,17 @@ in rec {
   sleeper = mk "sleeper" "echo sleeping; exec /bin/sleep 3${nonce}" { };
   # Finishes after a few seconds (drain, SIGKILL recovery).
   short = mk "short" "echo short-start; /bin/sleep 3; echo short-end; echo done > $out" { };
+  # Logs a line a second for eight seconds: a running build's log read while it grows.
+  ticker = mk "ticker" ''
+    i=1
+    while [ $i -le 8 ]; do echo "tick-$i"; /bin/sleep 1; i=$((i+1)); done
+    echo done > $out
+  '' { };
+  ticker2 = mk "ticker2" ''
+    i=1
+    while [ $i -le 8 ]; do echo "tock-$i"; /bin/sleep 1; i=$((i+1)); done
+    echo done > $out
+  '' { };
   quick = n: mk "quick-${toString n}" "echo ${toString n} > $out" { };
   quick1 = quick 1;
   quick2 = quick 2;

@@ -31,12 +31,12 @@ export function buildFileRoutes(s: Services, products: ProductFileService): Rout
   router.get('/build/:id/log', async (req: Request, res: Response) => {
     markPageRequest(res);
     const { id } = parseInput(buildParam, req.params, 'path') as z.output<typeof buildParam>;
-    await sendText(res, await s.builds.log(id));
+    await sendText(res, await s.logs.stream(id));
   });
   router.get('/build/:id/nixlog/:step', async (req: Request, res: Response) => {
     markPageRequest(res);
     const { id, step } = parseInput(stepParam, req.params, 'path') as z.output<typeof stepParam>;
-    await sendText(res, await s.builds.stepLog(id, step));
+    await sendText(res, await s.logs.stream(id, step));
   });
   const download = async (req: Request, res: Response) => {
     markPageRequest(res);

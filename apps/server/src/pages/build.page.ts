@@ -3,7 +3,7 @@
 // cancel, restart and bump, each answering with a redirect back and a flash message.
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
-import { logTail } from '../services/build-log-follower';
+import { logSource, logTail } from '../services/build-log-follower';
 import type { Services } from '../services/services';
 import { definePage, redirect, view, type Page } from './page-route';
 import { buildDetailView } from './view-models/build-detail';
@@ -48,7 +48,7 @@ export function buildPages(s: Services): Page[] {
         const build = await s.builds.get(params.id);
         const [steps, tail] = await Promise.all([
           s.builds.steps(params.id),
-          logTail(s.builds, params.id, LOG_TAIL_BYTES, !build.finished),
+          logTail(logSource(s.builds, s.logs), params.id, LOG_TAIL_BYTES, !build.finished),
         ]);
         const model = buildDetailView(build, steps, tail, {
           cancel: !build.finished && can(Permission.CancelBuild),

@@ -1,7 +1,8 @@
 // Builds: list with filters, stats, recent, one build, its log and steps; cancel, restart, bump.
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
-import { defineRoute, json, type ApiRoute } from '../http/api-route';
+import { defineRoute, json, type ApiRoute, type Reply } from '../http/api-route';
 import { idParam, pageQuery, iso } from '../views/common.view';
 import { BUILD_STATUS_NAMES } from '@fc/core';
 import {
@@ -13,7 +14,7 @@ import {
   toBuildView,
 } from '../views/build.view';
 import { parseStatusFilter } from '../services/build.service';
-import { followBuildLog } from '../services/build-log-follower';
+import { followBuildLog, logSource } from '../services/build-log-follower';
 import { resumeOffset, sseReply, type SseEvent } from '../http/server-sent-events';
 import type { Services } from '../services/services';
 import type { BuildDetailRow, Page } from '@fc/db';
@@ -41,6 +42,30 @@ const logStreamQuery = z.object({
     .optional()
     .describe('Byte offset to start from (a Last-Event-ID header takes precedence)'),
 });
+const logQuery = z.object({ offset: z.coerce.number().int().nonnegative().optional() });
+const stepParams = idParam.extend({ nr: z.coerce.number().int().positive() });
+
+const LOG_DESCRIPTION =
+  "Without `offset`: the whole log as stored now (a running build's log so far). With `offset`: up to " +
+  '1 MiB from that byte, with `X-Log-Next-Offset` (where to read next) and `X-Log-Complete` ' +
+  '(`true`: the log is closed and this answer reaches its end; `false`: more may come) headers.';
+
+async function logReply(
+  s: Services,
+  buildId: number,
+  step: number,
+  offset: number | undefined,
+): Promise<Reply> {
+  const contentType = 'text/plain; charset=utf-8';
+  if (offset === undefined) return { status: 200, stream: await s.logs.stream(buildId, step), contentType };
+  const slice = await s.logs.read(buildId, { step, offset });
+  return {
+    status: 200,
+    stream: Readable.from([slice.data]),
+    contentType,
+    headers: { 'X-Log-Next-Offset': String(slice.nextOffset), 'X-Log-Complete': String(slice.complete) },
+  };
+}
 
 function toBuildPage(p: Page<BuildDetailRow>) {
   return {
@@ -53,6 +78,7 @@ function toBuildPage(p: Page<BuildDetailRow>) {
 }
 
 export function buildRoutes(s: Services): ApiRoute[] {
+  const logs = logSource(s.builds, s.logs);
   const action = (
     verb: 'cancel' | 'restart' | 'bump',
     access: Permission,
@@ -158,14 +184,24 @@ export function buildRoutes(s: Services): ApiRoute[] {
       path: '/api/v1/builds/{id}/log',
       access: 'public',
       tag: 'builds',
-      summary: "The build's stored log, decompressed (404 until one exists)",
+      summary: "The build's log, whichever machine built it (404 until one exists)",
+      description: LOG_DESCRIPTION,
       params: idParam,
+      query: logQuery,
       responses: { 200: { description: 'The log', contentType: 'text/plain', schema: z.string() } },
-      handle: async ({ params }) => ({
-        status: 200,
-        stream: await s.builds.log(params.id),
-        contentType: 'text/plain; charset=utf-8',
-      }),
+      handle: async ({ params, query }) => logReply(s, params.id, 0, query.offset),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/builds/{id}/steps/{nr}/log',
+      access: 'public',
+      tag: 'builds',
+      summary: "A build step's log (404 until one exists)",
+      description: LOG_DESCRIPTION,
+      params: stepParams,
+      query: logQuery,
+      responses: { 200: { description: 'The log', contentType: 'text/plain', schema: z.string() } },
+      handle: async ({ params, query }) => logReply(s, params.id, params.nr, query.offset),
     }),
     defineRoute({
       method: 'get',
@@ -190,7 +226,7 @@ export function buildRoutes(s: Services): ApiRoute[] {
         res.once('close', () => gone.abort());
         const from = resumeOffset(req.get('last-event-id'), query.offset);
         async function* wire(): AsyncGenerator<SseEvent> {
-          for await (const e of followBuildLog(s.builds, params.id, from, {
+          for await (const e of followBuildLog(logs, params.id, from, {
             pollMs: LOG_POLL_MS,
             signal: gone.signal,
           })) {

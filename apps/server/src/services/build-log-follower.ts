@@ -1,9 +1,9 @@
 // Follows a build's log as it grows: the text from a byte offset on, in complete lines while the build
-// runs, then the rest and the build's final state. Built on one storage function (BuildService.log), so
-// where logs live (files today, the database tomorrow) can change underneath it.
-import type { Readable } from 'node:stream';
+// runs, then the rest and the build's final state. Built on the one log read function
+// (BuildLogService.read), so it follows a build whichever machine runs it.
 import { NotFoundError } from '@fc/core';
 import type { BuildDetailRow } from '@fc/db';
+import type { LogReadOptions, LogSlice } from './build-log.service';
 
 export type LogFollowEvent =
   | { readonly kind: 'log'; readonly text: string; readonly offset: number }
@@ -12,8 +12,16 @@ export type LogFollowEvent =
 export interface LogSource {
   /** The build as the API shows it (NotFoundError when it does not exist). */
   get(id: number): Promise<BuildDetailRow>;
-  /** The whole stored log, decompressed (NotFoundError while there is none). */
-  log(id: number): Promise<Readable>;
+  /** A slice of the stored log from an offset (NotFoundError while there is none): BuildLogService.read. */
+  read(id: number, options: LogReadOptions): Promise<LogSlice>;
+}
+
+/** The source the API and the pages follow logs from: builds from BuildService, logs from BuildLogService. */
+export function logSource(
+  builds: { get(id: number): Promise<BuildDetailRow> },
+  logs: { read(id: number, options: LogReadOptions): Promise<LogSlice> },
+): LogSource {
+  return { get: (id) => builds.get(id), read: (id, options) => logs.read(id, options) };
 }
 
 export interface FollowOptions {
@@ -28,39 +36,23 @@ export function completeLinesLength(buf: Buffer): number {
   return buf.lastIndexOf(0x0a) + 1;
 }
 
-/** A decompressor reading a log that is still being written reaches its end mid-frame. */
-function isTruncatedStream(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === 'Z_BUF_ERROR' || code === 'ERR_ZSTD_INVALID_INPUT' || /unexpected end/i.test(String(e));
-}
-
-/**
- * The log's bytes from `offset` on: empty while the build has no log yet. A log being written may
- * end in an unfinished compressed frame; what was decompressed before it is returned.
- */
+/** The log's bytes from `offset` on, as stored now: empty while the build has no log yet. */
 export async function readLogFrom(source: LogSource, id: number, offset: number): Promise<Buffer> {
-  let stream: Readable;
-  try {
-    stream = await source.log(id);
-  } catch (e) {
-    if (e instanceof NotFoundError) return Buffer.alloc(0);
-    throw e;
-  }
-  const chunks: Buffer[] = [];
-  let seen = 0;
-  try {
-    for await (const chunk of stream) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-      const start = Math.max(0, offset - seen);
-      seen += buf.length;
-      if (start < buf.length) chunks.push(start === 0 ? buf : buf.subarray(start));
+  const parts: Buffer[] = [];
+  let at = offset;
+  for (;;) {
+    let slice: LogSlice;
+    try {
+      slice = await source.read(id, { offset: at });
+    } catch (e) {
+      if (e instanceof NotFoundError) break;
+      throw e;
     }
-  } catch (e) {
-    if (!isTruncatedStream(e)) throw e;
-  } finally {
-    stream.destroy();
+    parts.push(slice.data);
+    at = slice.nextOffset;
+    if (slice.complete || slice.data.length === 0) break;
   }
-  return Buffer.concat(chunks);
+  return Buffer.concat(parts);
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -126,34 +118,17 @@ export async function logTail(
   maxBytes: number,
   wholeLines: boolean,
 ): Promise<LogTail> {
-  let stream: Readable;
+  let slice: LogSlice;
   try {
-    stream = await source.log(id);
+    slice = await source.read(id, { offset: -maxBytes, maxBytes });
   } catch (e) {
     if (e instanceof NotFoundError) return { text: '', offset: 0, truncated: false };
     throw e;
   }
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let total = 0;
-  try {
-    for await (const chunk of stream) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-      kept.push(buf);
-      keptBytes += buf.length;
-      total += buf.length;
-      while (kept.length > 1 && keptBytes - kept[0]!.length >= maxBytes) keptBytes -= kept.shift()!.length;
-    }
-  } catch (e) {
-    if (!isTruncatedStream(e)) throw e;
-  } finally {
-    stream.destroy();
-  }
-  const buf = Buffer.concat(kept);
-  const base = total - keptBytes; // the absolute offset buf starts at
-  let start = Math.max(0, buf.length - maxBytes);
+  const buf = slice.data;
+  const base = slice.offset; // the absolute offset buf starts at
   // A tail that leaves earlier text out starts at a line, never inside one (or a UTF-8 character).
-  if (base + start > 0) start = buf.indexOf(0x0a, start) + 1 || buf.length;
+  const start = base > 0 ? buf.indexOf(0x0a) + 1 || buf.length : 0;
   const end = wholeLines ? completeLinesLength(buf) : buf.length;
   const from = Math.min(start, end);
   return { text: buf.subarray(from, end).toString('utf8'), offset: base + end, truncated: base + from > 0 };

@@ -1,19 +1,11 @@
-// Builds: the list (filters, fast totals), one build, its steps and log, the queue actions, stats.
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { createGunzip, createZstdDecompress, createBrotliDecompress } from 'node:zlib';
+// Builds: the list (filters, fast totals), one build, its steps, the queue actions, stats (logs: BuildLogService).
 import { NotFoundError, ValidationError } from '@fc/core';
 import {
-  buildLogPath,
-  buildStepLogPath,
   buildsFinishedInLastHour,
   countBuildsUpTo,
   estimateBuilds,
   finishedBuildCounts,
   findBuildDetail,
-  latestLoggedBuildOfDerivation,
   listBuildSteps,
   listBuilds,
   liveBuildCounts,
@@ -46,7 +38,6 @@ export interface BuildStats {
 }
 
 export interface BuildServiceOptions {
-  readonly logDir: string;
   /** How old the cached per-status counts may get before a background refresh (ms). */
   readonly statsMaxAgeMs: number;
 }
@@ -98,41 +89,6 @@ export class BuildService {
     return listBuildSteps(this.pool, id);
   }
 
-  /** The stored log, decompressed by its file extension (.gz, .zst, .br); 404 until one exists. */
-  async log(id: number): Promise<Readable> {
-    const row = await buildLogPath(this.pool, id);
-    if (!row) throw new NotFoundError(`build ${id} does not exist`);
-    if (!row.logPath) throw new NotFoundError(`build ${id} has no log yet`);
-    const path = isAbsolute(row.logPath) ? row.logPath : join(this.options.logDir, row.logPath);
-    try {
-      await access(path);
-    } catch {
-      throw new NotFoundError(`the log of build ${id} is no longer stored`);
-    }
-    return openLogFile(path);
-  }
-
-  /** One step's stored log (Hydra's /build/{id}/nixlog/{step}), decompressed; 404 until one exists. */
-  async stepLog(id: number, stepNr: number): Promise<Readable> {
-    const row = await buildStepLogPath(this.pool, id, stepNr);
-    if (!row) throw new NotFoundError(`build ${id} has no step ${stepNr}`);
-    if (!row.logPath) throw new NotFoundError(`step ${stepNr} of build ${id} has no log`);
-    const path = isAbsolute(row.logPath) ? row.logPath : join(this.options.logDir, row.logPath);
-    try {
-      await access(path);
-    } catch {
-      throw new NotFoundError(`the log of step ${stepNr} of build ${id} is no longer stored`);
-    }
-    return openLogFile(path);
-  }
-
-  /** The log of the latest build of a derivation (`/nix-cache/log/<drv>`); 404 when none has one. */
-  async logOfDerivation(drvPath: string): Promise<Readable> {
-    const id = await latestLoggedBuildOfDerivation(this.pool, drvPath);
-    if (id === undefined) throw new NotFoundError(`no build of ${drvPath} has a log`);
-    return this.log(id);
-  }
-
   async cancel(id: number): Promise<BuildDetailRow> {
     return this.act(id, (tx) => cancelBuild(tx, this.boss, id));
   }
@@ -177,15 +133,6 @@ export class BuildService {
       finishedCountedAt: finished.takenAt,
     };
   }
-}
-
-/** A stored log file, decompressed by its extension (.gz, .zst, .br). */
-function openLogFile(path: string): Readable {
-  const file = createReadStream(path);
-  if (path.endsWith('.gz')) return file.pipe(createGunzip());
-  if (path.endsWith('.zst')) return file.pipe(createZstdDecompress());
-  if (path.endsWith('.br')) return file.pipe(createBrotliDecompress());
-  return file;
 }
 
 export function parseStatusFilter(name: string | undefined): BuildFilter['status'] {

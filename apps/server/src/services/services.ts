@@ -1,5 +1,6 @@
 // Every service of the API, built once by createApp from its dependencies.
 import type { ApiKeyService } from './api-key.service';
+import type { BuildLogService } from './build-log.service';
 import type { BuildService } from './build.service';
 import type { ChannelService } from './channel.service';
 import type { EvaluationService } from './evaluation.service';
@@ -15,6 +16,8 @@ export interface Services {
   readonly projects: ProjectService;
   readonly evaluations: EvaluationService;
   readonly builds: BuildService;
+  /** Build and step logs, read from a byte offset (BuildLogService.read): whichever machine built them. */
+  readonly logs: BuildLogService;
   readonly channels: ChannelService;
   readonly apiKeys: ApiKeyService;
   readonly users: UserService;

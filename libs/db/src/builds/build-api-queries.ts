@@ -65,7 +65,7 @@ const SELECT = `SELECT b.id, b.evaluation_id, b.jobset_id, j.name AS jobset_name
     p.name AS project_name, b.job, b.nix_name, b.drv_path, b.system, b.description, b.license, b.homepage,
     b.maintainers, b.priority, b.global_priority, b.timeout, b.max_silent, b.is_aggregate, b.is_channel,
     b.finished, b.build_status, b.is_cached, b.keep, b.release_name, b.error_message, b.attempts,
-    b.created_at, b.started_at, b.stopped_at, b.size, b.closure_size, b.log_path IS NOT NULL AS has_log,
+    b.created_at, b.started_at, b.stopped_at, b.size, b.closure_size, (b.log_path IS NOT NULL OR EXISTS (SELECT 1 FROM build_logs l WHERE l.build_id = b.id AND l.step_nr = 0)) AS has_log,
     (SELECT coalesce(json_agg(json_build_object('name', o.name, 'path', o.path, 'narSize', o.nar_size)
        ORDER BY o.name), '[]'::json) FROM build_outputs o WHERE o.build_id = b.id) AS outputs,
     (SELECT coalesce(json_agg(json_build_object('productNr', x.product_nr, 'type', x.type,
@@ -212,7 +212,10 @@ export async function latestLoggedBuildOfDerivation(
   const row = await queryMaybeOne(
     db,
     z.object({ id: z.number() }),
-    'SELECT id FROM builds WHERE drv_path = $1 AND log_path IS NOT NULL ORDER BY id DESC LIMIT 1',
+    `SELECT b.id FROM builds b
+     WHERE b.drv_path = $1
+       AND (b.log_path IS NOT NULL OR EXISTS (SELECT 1 FROM build_logs l WHERE l.build_id = b.id AND l.step_nr = 0))
+     ORDER BY b.id DESC LIMIT 1`,
     [drvPath],
   );
   return row?.id;
@@ -240,7 +243,8 @@ export async function listBuildSteps(db: Queryable, buildId: number): Promise<Bu
     db,
     buildStepRow,
     `SELECT s.step_nr, s.type, s.drv_path, s.system, s.busy, s.status, s.error_message, s.machine,
-       s.propagated_from, s.log_path IS NOT NULL AS has_log, s.start_time, s.stop_time,
+       s.propagated_from, (s.log_path IS NOT NULL
+         OR EXISTS (SELECT 1 FROM build_logs l WHERE l.build_id = s.build_id AND l.step_nr = s.step_nr)) AS has_log, s.start_time, s.stop_time,
        (SELECT coalesce(json_agg(json_build_object('name', o.name, 'path', o.path) ORDER BY o.name), '[]'::json)
           FROM build_step_outputs o WHERE o.build_id = s.build_id AND o.step_nr = s.step_nr) AS outputs
      FROM build_steps s WHERE s.build_id = $1 ORDER BY s.step_nr`,

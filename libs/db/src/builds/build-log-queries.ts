@@ -1,0 +1,120 @@
+// Build logs stored in the database: a header row a log (step 0 is the build's own log, n the log of
+// step n) and its bytes in chunks the queue runner appends while the build runs (migration 0900).
+import { z } from 'zod';
+import type { Queryable } from '../pool';
+import { execute, queryMaybeOne, queryRows } from '../sql';
+
+/** The step number of a build's own log. */
+export const BUILD_LOG_STEP = 0;
+
+export type LogChunkEncoding = 'zstd' | 'identity';
+
+/**
+ * Starts a build's logs afresh for a new attempt: what an earlier attempt wrote (its build log and
+ * step logs) is dropped, and an empty, unfinished build log is written by `writer`.
+ */
+export async function startBuildLogs(db: Queryable, buildId: number, writer: string): Promise<void> {
+  await execute(
+    db,
+    `WITH dropped AS (DELETE FROM build_logs WHERE build_id = $1)
+     INSERT INTO build_logs (build_id, step_nr, writer) VALUES ($1, 0, $2)
+     ON CONFLICT (build_id, step_nr) DO UPDATE SET size = 0, finished = false, writer = EXCLUDED.writer,
+       started_at = now()`,
+    [buildId, writer],
+  );
+}
+
+/** Starts the (empty, unfinished) log of one build step. */
+export async function startStepLog(
+  db: Queryable,
+  buildId: number,
+  stepNr: number,
+  writer: string,
+): Promise<void> {
+  await execute(
+    db,
+    `WITH dropped AS (DELETE FROM build_log_chunks WHERE build_id = $1 AND step_nr = $2)
+     INSERT INTO build_logs (build_id, step_nr, writer) VALUES ($1, $2, $3)
+     ON CONFLICT (build_id, step_nr) DO UPDATE SET size = 0, finished = false, writer = EXCLUDED.writer,
+       started_at = now()`,
+    [buildId, stepNr, writer],
+  );
+}
+
+export interface LogChunkInput {
+  readonly buildId: number;
+  readonly stepNr: number;
+  readonly startOffset: number;
+  readonly length: number;
+  readonly encoding: LogChunkEncoding;
+  readonly data: Buffer;
+}
+
+/** Appends a chunk and moves the log's size to its end, in one statement; `finish` closes the log. */
+export async function appendLogChunk(db: Queryable, c: LogChunkInput, finish: boolean): Promise<void> {
+  await execute(
+    db,
+    `WITH chunk AS (
+       INSERT INTO build_log_chunks (build_id, step_nr, start_offset, length, encoding, data)
+       VALUES ($1, $2, $3, $4, $5, $6))
+     UPDATE build_logs SET size = $3 + $4, finished = finished OR $7 WHERE build_id = $1 AND step_nr = $2`,
+    [c.buildId, c.stepNr, c.startOffset, c.length, c.encoding, c.data, finish],
+  );
+}
+
+/** Closes a log: no more bytes come. */
+export async function finishLog(db: Queryable, buildId: number, stepNr: number): Promise<void> {
+  await execute(db, 'UPDATE build_logs SET finished = true WHERE build_id = $1 AND step_nr = $2', [
+    buildId,
+    stepNr,
+  ]);
+}
+
+const logHeaderRow = z.object({
+  size: z.coerce.number(),
+  finished: z.boolean(),
+  buildFinished: z.boolean(),
+  writer: z.string(),
+});
+export type LogHeaderRow = z.output<typeof logHeaderRow>;
+
+/** A log's size and whether more may come (its writer closed it, or its build has finished). */
+export async function findLogHeader(
+  db: Queryable,
+  buildId: number,
+  stepNr: number,
+): Promise<LogHeaderRow | undefined> {
+  return queryMaybeOne(
+    db,
+    logHeaderRow,
+    `SELECT l.size, l.finished, b.finished AS build_finished, l.writer
+     FROM build_logs l JOIN builds b ON b.id = l.build_id WHERE l.build_id = $1 AND l.step_nr = $2`,
+    [buildId, stepNr],
+  );
+}
+
+const logChunkRow = z.object({
+  startOffset: z.coerce.number(),
+  length: z.number(),
+  encoding: z.enum(['zstd', 'identity']),
+  data: z.instanceof(Buffer),
+});
+export type LogChunkRow = z.output<typeof logChunkRow>;
+
+/** Up to `limit` chunks of a log holding bytes at or after `offset`, in order. */
+export async function listLogChunks(
+  db: Queryable,
+  buildId: number,
+  stepNr: number,
+  offset: number,
+  limit: number,
+): Promise<LogChunkRow[]> {
+  return queryRows(
+    db,
+    logChunkRow,
+    `SELECT start_offset, length, encoding, data FROM build_log_chunks
+     WHERE build_id = $1 AND step_nr = $2 AND start_offset + length > $3
+     ORDER BY start_offset LIMIT $4`,
+    [buildId, stepNr, offset, limit],
+  );
+}
