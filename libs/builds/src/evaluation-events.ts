@@ -4,9 +4,9 @@
 import type { Queryable } from '@fc/db';
 import { hydraEvent, publishEvents } from './hydra-events';
 
-/** The trace id of one evaluation attempt (Hydra: start time and process id). */
-export function evaluationTraceId(evaluationId: number, attempt: number): string {
-  return `${evaluationId}.${attempt}`;
+/** The trace id of one evaluation attempt (Hydra's is its start time and process id): start time and evaluation id. */
+export function evaluationTraceId(evaluationId: number, startedAt: Date): string {
+  return `${Math.floor(startedAt.getTime() / 1000)}.${evaluationId}`;
 }
 
 export async function announceEvaluationStarted(

@@ -6,3 +6,4 @@ export { runApp, startApp, appMain, type AppName, type BinaryResult } from './ru
 export { parseMetrics, metricValue, scrapeMetrics, type MetricSample } from './prometheus-text';
 export { freePort } from './free-port';
 export { waitForLogRecord, type LogRecord } from './daemon-log';
+export { listenTo, type Notification, type NotifyListener } from './notify-listener';

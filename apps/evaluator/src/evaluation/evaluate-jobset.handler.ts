@@ -17,6 +17,7 @@ import {
   heartbeatEvaluation,
   jobsetForEvaluation,
   lastEvaluatedInputsHash,
+  lastSucceededEvaluationId,
   markJobsetChecked,
   setEvaluationInputs,
   setEvaluationPhase,
@@ -26,6 +27,12 @@ import {
   type EvaluationJobsetRow,
   type Pool,
 } from '@fc/db';
+import {
+  announceEvaluationCached,
+  announceEvaluationFailed,
+  announceEvaluationStarted,
+  evaluationTraceId,
+} from '@fc/builds';
 import type { Logger } from '@fc/logging';
 import type { RecordedEvaluationCounts } from '@fc/metrics';
 import { aggregateFailure, evaluateJobset, JobsetEvaluationError, type EvaluatorChoice } from '@fc/nix';
@@ -107,6 +114,8 @@ export async function evaluateJobsetJob(
     reason: payload.reason,
   });
   await markJobsetChecked(pool, jobset.id);
+  const traceId = evaluationTraceId(evaluationId, new Date());
+  await announceEvaluationStarted(pool, traceId, jobset.id);
   const heartbeat = setInterval(() => {
     heartbeatEvaluation(pool, evaluationId).catch((e: unknown) =>
       logger.warn('heartbeat failed', { error: e instanceof Error ? e.message : String(e) }),
@@ -115,9 +124,12 @@ export async function evaluateJobsetJob(
   const jobsetId = jobset.id;
   const fail = async (message: string, outcome: EvaluationOutcome): Promise<EvaluationOutcome> => {
     const clean = redactCredentials(message);
-    await finishEvaluationFailed(pool, evaluationId, clean);
-    await setJobsetError(pool, jobsetId, clean);
-    await disableOneShotJobset(pool, jobsetId);
+    await withTransaction(pool, async (tx) => {
+      await finishEvaluationFailed(tx, evaluationId, clean);
+      await setJobsetError(tx, jobsetId, clean);
+      await disableOneShotJobset(tx, jobsetId);
+      await announceEvaluationFailed(tx, traceId, jobsetId);
+    });
     logger.warn(outcome === 'fetch-failed' ? 'fetch failed' : 'evaluation failed', { error: clean });
     return outcome;
   };
@@ -143,7 +155,13 @@ export async function evaluateJobsetJob(
             applyDeclarativeJobsets(tx, projectId, jobsets),
           );
           logger.info('static declarative spec applied', { ...applied });
-          return await recordStaticSpec(deps, jobset, evaluationId, declarative, Date.now() - fetchStart);
+          return await recordStaticSpec(
+            deps,
+            jobset,
+            { evaluationId, traceId },
+            declarative,
+            Date.now() - fetchStart,
+          );
         }
         let own;
         try {
@@ -183,8 +201,7 @@ export async function evaluateJobsetJob(
       checkoutDurationMs,
     });
     if (!forced && (await lastEvaluatedInputsHash(pool, jobsetId, evaluationId)) === hash) {
-      await finishEvaluationUnchanged(pool, evaluationId);
-      await clearJobsetError(pool, jobsetId);
+      await finishUnchanged(pool, { jobsetId, evaluationId, traceId });
       await disableOneShotJobset(pool, jobsetId);
       logger.info('inputs unchanged', { revision: fetched.revision });
       return 'unchanged';
@@ -239,6 +256,7 @@ export async function evaluateJobsetJob(
     await setEvaluationPhase(pool, evaluationId, 'recording');
     const recorded = await recordEvaluation(pool, deps.boss, {
       evaluationId,
+      traceId,
       projectId: current.projectId,
       jobsetId,
       evaluation,
@@ -273,7 +291,7 @@ export async function evaluateJobsetJob(
 async function recordStaticSpec(
   deps: EvaluatorDeps,
   jobset: EvaluationJobsetRow,
-  evaluationId: number,
+  { evaluationId, traceId }: { evaluationId: number; traceId: string },
   declarative: DeclarativeSource,
   checkoutDurationMs: number,
 ): Promise<EvaluationOutcome> {
@@ -294,12 +312,12 @@ async function recordStaticSpec(
     checkoutDurationMs,
   });
   if ((await lastEvaluatedInputsHash(deps.pool, jobset.id, evaluationId)) === hash) {
-    await finishEvaluationUnchanged(deps.pool, evaluationId);
-    await clearJobsetError(deps.pool, jobset.id);
+    await finishUnchanged(deps.pool, { jobsetId: jobset.id, evaluationId, traceId });
     return 'unchanged';
   }
   const recorded = await recordEvaluation(deps.pool, deps.boss, {
     evaluationId,
+    traceId,
     projectId: jobset.projectId,
     jobsetId: jobset.id,
     evaluation: {
@@ -317,4 +335,17 @@ async function recordStaticSpec(
   await clearJobsetError(deps.pool, jobset.id);
   await disableOneShotJobset(deps.pool, jobset.id);
   return 'succeeded';
+}
+
+/** Inputs unchanged: the evaluation records nothing and stands for the jobset's latest one (eval_cached). */
+async function finishUnchanged(
+  pool: Pool,
+  e: { jobsetId: number; evaluationId: number; traceId: string },
+): Promise<void> {
+  await withTransaction(pool, async (tx) => {
+    await finishEvaluationUnchanged(tx, e.evaluationId);
+    await clearJobsetError(tx, e.jobsetId);
+    const standing = await lastSucceededEvaluationId(tx, e.jobsetId, e.evaluationId);
+    await announceEvaluationCached(tx, e.traceId, e.jobsetId, standing ?? e.evaluationId);
+  });
 }

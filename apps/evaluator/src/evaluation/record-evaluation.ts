@@ -15,7 +15,13 @@ import {
   withTransaction,
   type Pool,
 } from '@fc/db';
-import { announceReusedBuilds, newBuildJobId, recordNewBuilds, type NewBuildRow } from '@fc/builds';
+import {
+  announceEvaluationAdded,
+  announceReusedBuilds,
+  newBuildJobId,
+  recordNewBuilds,
+  type NewBuildRow,
+} from '@fc/builds';
 import {
   readCachedBuilds,
   validStorePaths,
@@ -45,6 +51,8 @@ export async function recordEvaluation(
   boss: Boss,
   e: {
     evaluationId: number;
+    /** Ties this evaluation's events together (eval_started ... eval_added). */
+    traceId: string;
     projectId: number;
     jobsetId: number;
     evaluation: JobsetEvaluation;
@@ -143,6 +151,7 @@ export async function recordEvaluation(
       nrNewBuilds: ids.size,
       evalDurationMs: e.evalDurationMs,
     });
+    await announceEvaluationAdded(tx, e.traceId, e.jobsetId, e.evaluationId, ids.values());
     return {
       nrBuilds: ids.size + reused.size,
       nrNewBuilds: ids.size,

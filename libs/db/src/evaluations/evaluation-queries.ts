@@ -111,6 +111,21 @@ export async function lastEvaluatedInputsHash(
   return row?.inputsHash ?? null;
 }
 
+/** The jobset's latest succeeded evaluation before `beforeId`: the one an unchanged evaluation stands for. */
+export async function lastSucceededEvaluationId(
+  db: Queryable,
+  jobsetId: number,
+  beforeId: number,
+): Promise<number | null> {
+  const row = await queryMaybeOne(
+    db,
+    z.object({ id: z.number().nullable() }),
+    `SELECT max(id) AS id FROM evaluations WHERE jobset_id = $1 AND id < $2 AND status = 'succeeded'`,
+    [jobsetId, beforeId],
+  );
+  return row?.id ?? null;
+}
+
 export async function finishEvaluationUnchanged(db: Queryable, evaluationId: number): Promise<void> {
   await execute(
     db,

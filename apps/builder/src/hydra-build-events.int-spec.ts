@@ -1,0 +1,89 @@
+// Hydra's build events from the built fc-queue-runner, as a hydra-notify listener sees them:
+// build_started, step_finished (build, step number, log file) per step, build_finished.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { ResultPromise } from 'execa';
+import { HydraChannel } from '@fc/builds';
+import { createBoss, type Boss } from '@fc/queue';
+import { createTestDatabase, listenTo, startApp, type NotifyListener, type TestDatabase } from '@fc/testing';
+import { createJobset, instantiate, queueBuilds, type Jobset } from './testing/build-fixture';
+import { FIXTURE_JOBS, builderEnv, randomNonce, waitForBuild } from './testing/builder-harness';
+
+jest.setTimeout(90_000);
+
+describe("fc-queue-runner: Hydra's build events", () => {
+  let db: TestDatabase;
+  let boss: Boss;
+  let daemon: ResultPromise;
+  let jobset: Jobset;
+  let listener: NotifyListener;
+  const nonce = randomNonce();
+  const dirs = {
+    logDir: mkdtempSync(join(tmpdir(), 'fc-qr-logs-')),
+    rootsDir: mkdtempSync(join(tmpdir(), 'fc-qr-roots-')),
+    workDir: mkdtempSync(join(tmpdir(), 'fc-qr-work-')),
+  };
+
+  async function stepLogs(id: number): Promise<Map<number, string | null>> {
+    const r = await db.pool.query<{ step_nr: number; log_path: string | null }>(
+      'SELECT step_nr, log_path FROM build_steps WHERE build_id = $1 ORDER BY step_nr',
+      [id],
+    );
+    return new Map(r.rows.map((s) => [s.step_nr, s.log_path]));
+  }
+
+  /** The events about build `id`, in the order they arrived. */
+  const eventsOf = (id: number) =>
+    listener.received.filter((n) => n.payload === String(id) || n.payload.startsWith(`${id}\t`));
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    boss = createBoss({ url: db.url, supervise: false });
+    await boss.start();
+    jobset = await createJobset(db.pool);
+    listener = await listenTo(db.url, Object.values(HydraChannel));
+    daemon = startApp('builder', [], { env: builderEnv(db.url, dirs) });
+  });
+
+  afterAll(async () => {
+    daemon?.kill('SIGTERM');
+    const r = await daemon;
+    if (r.exitCode !== 0) process.stderr.write(String(r.stderr));
+    await listener?.close();
+    await boss?.stop({ graceful: false, close: true });
+    await db?.drop();
+    for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a build that succeeds: build_queued, build_started, step_finished with its log, build_finished', async () => {
+    const drv = await instantiate(FIXTURE_JOBS, 'succeeds', { nonce });
+    const [id] = (await queueBuilds(db.pool, boss, jobset, [{ job: 'succeeds', drv }])) as [number];
+    await waitForBuild(db.pool, id);
+    await listener.waitFor((n) => n.channel === 'build_finished' && n.payload === String(id));
+    const logs = await stepLogs(id);
+    expect(logs.size).toBe(1);
+    expect(eventsOf(id)).toEqual([
+      { channel: 'build_queued', payload: String(id) },
+      { channel: 'build_started', payload: String(id) },
+      { channel: 'step_finished', payload: `${id}\t1\t${logs.get(1)}` },
+      { channel: 'build_finished', payload: String(id) },
+    ]);
+  });
+
+  it("a build whose dependency fails: the dependency's step_finished, then build_finished", async () => {
+    const drv = await instantiate(FIXTURE_JOBS, 'dependsOnFailure', { nonce });
+    const [id] = (await queueBuilds(db.pool, boss, jobset, [{ job: 'dependsOnFailure', drv }])) as [number];
+    const b = await waitForBuild(db.pool, id);
+    expect(b.buildStatus).toBe(2);
+    await listener.waitFor((n) => n.channel === 'build_finished' && n.payload === String(id));
+    const logs = await stepLogs(id);
+    expect(eventsOf(id)).toEqual([
+      { channel: 'build_queued', payload: String(id) },
+      { channel: 'build_started', payload: String(id) },
+      ...[...logs].map(([nr, log]) => ({ channel: 'step_finished', payload: `${id}\t${nr}\t${log ?? '-'}` })),
+      { channel: 'build_finished', payload: String(id) },
+    ]);
+  });
+});
