@@ -3,6 +3,9 @@
 import preset from './jest.preset.js';
 
 export default {
+  // A global option (jest ignores it inside a project): integration specs start daemons, Nix and
+  // PostgreSQL databases, which on a loaded 2-core machine takes longer than jest's 5 s default.
+  testTimeout: 120000,
   projects: [
     {
       ...preset,
@@ -15,7 +18,6 @@ export default {
       testMatch: ['<rootDir>/apps/*/src/**/*.int-spec.ts', '<rootDir>/libs/*/src/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/scripts/jest-global-setup.mjs',
       globalTeardown: '<rootDir>/scripts/jest-global-teardown.mjs',
-      testTimeout: 120000,
       slowTestThreshold: 30,
     },
   ],

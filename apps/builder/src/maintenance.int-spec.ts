@@ -2,7 +2,7 @@
 // and remote builders (which systems can be built, and the machines file handed to Nix).
 import { existsSync, lutimesSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import { withTransaction } from '@fc/db';
@@ -129,10 +129,16 @@ describe('fc-queue-runner: GC roots, lost builds, remote builders', () => {
 
   it('removes GC roots older than gc.max_age_days unless kept or in one of the keep_nr newest evaluations', async () => {
     const root = (id: number) => join(dirs.rootsDir, gcRootName(id, 'out'));
-    await waitUntil(() => !existsSync(root(gc.oldAndGone)), 10_000, 'the old root to go');
-    await waitUntil(() => !existsSync(root(gc.deleted)), 10_000, "the deleted build's root to go");
-    // Several cleanup passes later, the others are still there.
-    await sleep(2500);
+    // The roots are symlinks to store paths that may not exist: test the link, not its target.
+    const linkExists = (path: string) => readdirSync(dirs.rootsDir).includes(basename(path));
+    await waitUntil(() => !linkExists(root(gc.oldAndGone)), 10_000, 'the old root to go');
+    await waitUntil(() => !linkExists(root(gc.deleted)), 10_000, "the deleted build's root to go");
+    // A later cleanup pass, shown by a new stale root (of a build that does not exist) going, left
+    // the others alone.
+    const probe = await addGcRoot(dirs.rootsDir, gcRootName(999_999, 'out'), drv.drvPath);
+    const twoDaysAgo = new Date(Date.now() - 2 * DAY_MS);
+    lutimesSync(probe, twoDaysAgo, twoDaysAgo);
+    await waitUntil(() => !linkExists(probe), 10_000, 'a later pass to remove the probe root');
     expect(readdirSync(dirs.rootsDir).sort()).toEqual(
       [gc.kept, gc.newestEval, gc.young].map((id) => gcRootName(id, 'out')).sort(),
     );
