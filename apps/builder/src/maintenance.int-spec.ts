@@ -1,6 +1,6 @@
 // fc-queue-runner's housekeeping, driven through the daemon: GC root cleanup, the lost-build check,
 // and remote builders (which systems can be built, and the machines file handed to Nix).
-import { existsSync, lutimesSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { lutimesSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
