@@ -41,6 +41,7 @@ import {
   type StorePathInfo,
 } from '@fc/nix';
 import type { Boss } from '@fc/queue';
+import { hostname } from 'node:os';
 import { BuildLogWriter } from './build-log-writer';
 import type { BuildMachines } from './build-machines';
 import { BuildStepRecorder } from './build-step-recorder';
@@ -70,6 +71,9 @@ export interface BuildJob {
 export type RunOutcome = 'finished' | 'skipped' | 'deferred' | 'handed-back' | 'cancelled';
 
 /** Why the runner killed Nix before it finished. */
+/** This queue runner, as the dashboard's queue page names it. */
+const RUNNER_NAME = `${hostname()} (pid ${process.pid})`;
+
 type KillReason = 'cancelled' | 'log-limit' | 'hand-back' | 'claim-lost' | 'watchdog';
 
 /** A failure of the machinery (Nix, the store, the database), not of the build: pg-boss retries it. */
@@ -256,7 +260,7 @@ export class BuildRunner {
       await deferBuild(tx, this.#boss, row, new Date(Math.min(deadline, recheck.getTime())));
       return { kind: 'deferred' };
     }
-    if (!(await startBuild(tx, row.id))) return { kind: 'skipped' };
+    if (!(await startBuild(tx, row.id, RUNNER_NAME))) return { kind: 'skipped' };
     return { kind: 'run', row };
   }
 

@@ -44,6 +44,8 @@ import { SystemService } from './services/system.service';
 import { WebhookService } from './services/webhook.service';
 import { BinaryCacheService } from './services/binary-cache.service';
 import { QueueInspectionService } from './services/queue-inspection.service';
+import { BuildQueueService } from './services/build-queue.service';
+import { JobHistoryService } from './services/job-history.service';
 import type { Services } from './services/services';
 import { metaRoutes } from './routes/meta.routes';
 import { projectRoutes } from './routes/projects.routes';
@@ -123,6 +125,8 @@ export function createApp(deps: AppDeps): ServerApp {
     system: new SystemService(pool, boss, FC_VERSION),
     webhooks: new WebhookService(pool, evaluations),
     queues: new QueueInspectionService(pool, boss),
+    buildQueue: new BuildQueueService(pool),
+    jobs: new JobHistoryService(pool),
   };
 
   // The binary cache: public and read-only like Hydra's, so Nix clients are never rate limited nor

@@ -70,3 +70,5 @@ export * from './jobsets/webhook-jobset-queries';
 export * from './notifications/notification-delivery-queries';
 export * from './notifications/failed-delivery-queries';
 export * from './metrics/row-count-queries';
+export * from './builds/build-queue-page-queries';
+export * from './builds/job-history-queries';

@@ -39,6 +39,11 @@ function sources(assetsDir: string): AssetSource[] {
     { name: 'fc.css', file: join(assetsDir, 'fc.css'), contentType: 'text/css; charset=utf-8' },
     { name: 'fc.js', file: join(assetsDir, 'fc.js'), contentType: 'text/javascript; charset=utf-8' },
     {
+      name: 'job-chart.js',
+      file: join(assetsDir, 'job-chart.js'),
+      contentType: 'text/javascript; charset=utf-8',
+    },
+    {
       name: 'build-live.js',
       file: join(assetsDir, 'build-live.js'),
       contentType: 'text/javascript; charset=utf-8',

@@ -78,6 +78,11 @@ export class BuildService {
     return { items, total, totalExact: !counted.capped, limit: request.limit, offset: request.offset };
   }
 
+  /** The newest `limit` matching builds, without a total (the dashboard pages by id instead). */
+  newest(filter: BuildFilter, limit: number): Promise<BuildDetailRow[]> {
+    return listBuilds(this.pool, filter, { limit, offset: 0 });
+  }
+
   async get(id: number, db: Queryable = this.pool): Promise<BuildDetailRow> {
     const row = await findBuildDetail(db, id);
     if (!row) throw new NotFoundError(`build ${id} does not exist`);

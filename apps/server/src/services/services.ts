@@ -2,9 +2,11 @@
 import type { ApiKeyService } from './api-key.service';
 import type { BuildLogService } from './build-log.service';
 import type { BuildService } from './build.service';
+import type { BuildQueueService } from './build-queue.service';
 import type { ChannelService } from './channel.service';
 import type { EvaluationService } from './evaluation.service';
 import type { ProjectService } from './project.service';
+import type { JobHistoryService } from './job-history.service';
 import type { QueueInspectionService } from './queue-inspection.service';
 import type { RemoteBuilderService } from './remote-builder.service';
 import type { SearchService } from './search.service';
@@ -26,4 +28,6 @@ export interface Services {
   readonly system: SystemService;
   readonly webhooks: WebhookService;
   readonly queues: QueueInspectionService;
+  readonly buildQueue: BuildQueueService;
+  readonly jobs: JobHistoryService;
 }

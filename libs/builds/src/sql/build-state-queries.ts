@@ -8,15 +8,19 @@ import { execute, queryRows, type Queryable } from '@fc/db';
  * metrics, a log file's path) is dropped. One statement: it is on every build's path. The attempt's log
  * goes in build_logs (its runner's BuildLogWriter). Returns false when the build has finished meanwhile.
  */
-export async function markBuildStarted(db: Queryable, buildId: number): Promise<boolean> {
+export async function markBuildStarted(
+  db: Queryable,
+  buildId: number,
+  runner: string | null = null,
+): Promise<boolean> {
   const n = await execute(
     db,
     `WITH steps AS (DELETE FROM build_steps WHERE build_id = $1),
           products AS (DELETE FROM build_products WHERE build_id = $1),
           metrics AS (DELETE FROM build_metrics WHERE build_id = $1)
-     UPDATE builds SET started_at = now(), attempts = attempts + 1, log_path = NULL, log_size = NULL
+     UPDATE builds SET started_at = now(), attempts = attempts + 1, log_path = NULL, log_size = NULL, runner = $2
      WHERE id = $1 AND NOT finished`,
-    [buildId],
+    [buildId, runner],
   );
   return n === 1;
 }

@@ -90,6 +90,8 @@ export interface BuildFilter {
   readonly system?: string | undefined;
   readonly status?: BuildStatusFilter | undefined;
   readonly finishedOnly?: boolean | undefined;
+  /** Keyset paging: only builds with a lower id (the list is newest first). */
+  readonly beforeId?: number | undefined;
 }
 
 function buildWhere(filter: BuildFilter): WhereBuilder {
@@ -107,6 +109,7 @@ function buildWhere(filter: BuildFilter): WhereBuilder {
   else if (filter.status === 'running') w.add('NOT b.finished AND b.started_at IS NOT NULL');
   else if (filter.status !== undefined) w.add(`b.build_status = ${w.param(filter.status)}`);
   if (filter.finishedOnly) w.add('b.finished');
+  if (filter.beforeId !== undefined) w.add(`b.id < ${w.param(filter.beforeId)}`);
   return w;
 }
 

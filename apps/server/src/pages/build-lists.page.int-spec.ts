@@ -1,0 +1,140 @@
+// /queue, /builds, /job/... and /channels through HTTP on fixture builds: the queue in the order the
+// runners take it, running builds with machine and runner, filters and keyset pages, the job's
+// history and latest successful build, channel promotion and who sees its form.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestDatabase } from '@fc/testing';
+import { startApiHarness, type ApiHarness } from '../testing/api-harness';
+import { insertFixture, type Fixture } from '../testing/build-fixtures';
+
+describe('the build list pages', () => {
+  let h: ApiHarness;
+  let f: Fixture;
+  let admin: string;
+
+  const page = async (path: string, key?: string) => {
+    const r = await h.call('GET', path, { headers: { accept: 'text/html' }, ...(key ? { key } : {}) });
+    expect([path, r.status]).toEqual([path, 200]);
+    return r.text();
+  };
+  const buildIdsIn = (html: string) =>
+    [...html.matchAll(/href="\/build\/(\d+)">#/g)].map((m) => Number(m[1]));
+
+  beforeAll(async () => {
+    h = await startApiHarness(await createTestDatabase());
+    admin = await h.key('admin');
+    f = await insertFixture(h.pool, {
+      project: 'lists',
+      builds: [
+        { job: 'low', status: 'queued' },
+        { job: 'high', status: 'queued' },
+        { job: 'bumped', status: 'queued' },
+        { job: 'plain', status: 'queued' },
+        { job: 'hello', status: 0 },
+        { job: 'hello', status: 1 },
+        { job: 'hello', status: 0, system: 'aarch64-linux' },
+        { job: 'building', status: 'running' },
+      ],
+    });
+    const [low, high, bumped, , ok1, failed, ok2, running] = f.buildIds;
+    await h.pool.query('UPDATE builds SET priority = 50 WHERE id = $1', [low]);
+    await h.pool.query('UPDATE builds SET priority = 200 WHERE id = $1', [high]);
+    await h.pool.query('UPDATE builds SET global_priority = 1 WHERE id = $1', [bumped]);
+    await h.pool.query(
+      `UPDATE builds SET started_at = now() - interval '10 seconds', stopped_at = now(), size = 1048576 * b.n
+       FROM (VALUES ($1::bigint, 1), ($2::bigint, 2), ($3::bigint, 3)) AS b(id, n) WHERE builds.id = b.id`,
+      [ok1, failed, ok2],
+    );
+    await h.pool.query(`UPDATE builds SET runner = 'runner-host (pid 42)' WHERE id = $1`, [running]);
+    await h.pool.query(
+      `INSERT INTO build_steps (build_id, step_nr, type, drv_path, system, busy, machine, start_time)
+       SELECT id, 1, 0, drv_path, system, true, 'ssh://big.example', now() FROM builds WHERE id = $1`,
+      [running],
+    );
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('/queue lists queued builds bumped first, then by priority, then by id; running ones with machine and runner', async () => {
+    const [low, high, bumped, plain, , , , running] = f.buildIds;
+    const html = await page('/queue');
+    const queued = html.slice(html.indexOf('id="queued"'));
+    expect(buildIdsIn(queued)).toEqual([bumped, high, plain, low]);
+    const runningPart = html.slice(html.indexOf('id="running"'), html.indexOf('id="queued"'));
+    expect(buildIdsIn(runningPart)).toEqual([running]);
+    expect(runningPart).toContain('<td>ssh://big.example</td><td>runner-host (pid 42)</td>');
+    expect(runningPart).toMatch(/<time title="since [^"]+">\d+s<\/time>/);
+  });
+
+  it('/builds filters by status, system, job, project and jobset, and pages by id', async () => {
+    const [, , , , ok1, failed, ok2] = f.buildIds;
+    expect(buildIdsIn(await page('/builds?status=succeeded'))).toEqual([ok2, ok1]);
+    expect(buildIdsIn(await page('/builds?status=failed&job=hello'))).toEqual([failed]);
+    expect(buildIdsIn(await page('/builds?system=aarch64-linux'))).toEqual([ok2]);
+    expect(buildIdsIn(await page(`/builds?project=${f.projectId}&jobset=main&job=hello`))).toEqual([
+      ok2,
+      failed,
+      ok1,
+    ]);
+    const all = buildIdsIn(await page('/builds'));
+    expect(all).toEqual([...f.buildIds].reverse());
+    const older = await page(`/builds?before=${f.buildIds[4]}`);
+    expect(buildIdsIn(older)).toEqual(f.buildIds.slice(0, 4).reverse());
+    expect(older).toContain('href="/builds">← Newest</a>');
+    expect(
+      (await h.call('GET', '/builds?status=nonsense', { headers: { accept: 'text/html' } })).status,
+    ).toBe(400);
+    const missing = await h.call('GET', `/builds?project=${f.projectId}&jobset=nope`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it('/job shows the job history with its chart data; /latest goes to the latest successful build', async () => {
+    const [, , , , ok1, failed, ok2] = f.buildIds;
+    const html = await page('/job/lists/main/hello');
+    expect(buildIdsIn(html)).toEqual([ok2, failed, ok1]);
+    const points = JSON.parse(/data-points="([^"]*)"/.exec(html)![1]!.replace(/&#34;/g, '"')) as {
+      id: number;
+      seconds: number;
+      size: number;
+    }[];
+    expect(points.map((p) => [p.id, p.size])).toEqual([
+      [ok1, 1048576],
+      [failed, 2097152],
+      [ok2, 3145728],
+    ]);
+    expect(points.every((p) => p.seconds >= 9)).toBe(true);
+    const latest = await h.call('GET', '/job/lists/main/hello/latest', { redirect: 'manual' });
+    expect(latest.status).toBe(303);
+    expect(latest.headers.get('location')).toBe(`/build/${ok2}`);
+    expect(
+      (await h.call('GET', '/job/lists/main/low/latest', { headers: { accept: 'text/html' } })).status,
+    ).toBe(404);
+    expect((await h.call('GET', '/job/lists/nope/hello', { headers: { accept: 'text/html' } })).status).toBe(
+      404,
+    );
+  });
+
+  it('/channels shows each channel and its evaluation; the promote form is for those who may use it', async () => {
+    const channel = await h.call('POST', '/api/v1/channels', {
+      key: admin,
+      body: { jobset_id: f.jobsetId, name: 'stable' },
+    });
+    expect(channel.status).toBe(201);
+    const { id } = (await channel.json()) as { id: number };
+    expect(await page('/channels')).not.toContain(`action="/channels/${id}/promote"`);
+    const asAdmin = await page('/channels', admin);
+    expect(asAdmin).toContain(`action="/channels/${id}/promote"`);
+    const promoted = await h.call('POST', `/channels/${id}/promote`, {
+      key: admin,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: `evaluation=${f.evaluationId}`,
+    });
+    expect(promoted.status).toBe(200);
+    expect(await page('/channels')).toContain(`<a href="/eval/${f.evaluationId}">${f.evaluationId}</a>`);
+    const readOnly = await h.key('read-only');
+    expect((await h.call('POST', `/channels/${id}/promote`, { key: readOnly })).status).toBe(403);
+  });
+});
