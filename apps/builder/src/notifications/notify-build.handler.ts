@@ -1,6 +1,7 @@
 // One notify-build job: report one finish of a build on every configured channel, at least once and
-// once per (build, channel, finish). Each channel's delivery row is claimed (row lock) for the
-// attempt and settled with its outcome; channels already delivered or failed for good are skipped,
+// once per (build, channel, finish). Each channel's delivery row is claimed for the attempt (a lease,
+// committed at once: no transaction or lock is held while a receiver answers or a command runs) and
+// settled with its outcome after; channels already delivered or failed for good are skipped,
 // so a retried or duplicated job only repeats what has not gone through. Transient failures leave
 // their rows pending and fail the job, so pg-boss retries it with backoff; on the job's last attempt
 // they are recorded as failed.
@@ -12,7 +13,6 @@ import {
   findBuildDetail,
   findOrCreateDelivery,
   settleDelivery,
-  withTransaction,
   type Pool,
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
@@ -141,25 +141,32 @@ async function deliverOnce(
     buildStoppedAt,
   });
   if (row.status !== 'pending') return { result: 'skipped', durationMs: 0 };
-  return withTransaction(deps.pool, async (tx) => {
-    const claimed = await claimPendingDelivery(tx, row.id);
-    // Settled meanwhile, or another consumer is delivering it right now.
-    if (!claimed) return { result: 'skipped', durationMs: 0 };
-    const r = await channel.deliver();
-    const durationMs = Date.now() - started;
-    if (r.ok) {
-      await settleDelivery(tx, row.id, { status: 'delivered', retryable: false, error: null, ...r });
-      return { result: 'delivered', durationMs };
-    }
-    const giveUp = !r.retryable || lastAttempt;
-    await settleDelivery(tx, row.id, {
-      status: giveUp ? 'failed' : 'pending',
-      retryable: r.retryable,
-      error: r.error,
-      httpStatus: r.httpStatus,
-      exitCode: r.exitCode,
-      outputTail: r.outputTail,
-    });
-    return { result: giveUp ? 'failed' : 'retrying', error: r.error, durationMs };
+  const claim = await claimPendingDelivery(deps.pool, row.id, leaseSeconds(deps));
+  if (claim.kind === 'settled') return { result: 'skipped', durationMs: 0 };
+  if (claim.kind === 'leased') {
+    // Another consumer is delivering it, or died doing so: a retry settles it either way.
+    return { result: 'retrying', error: 'another consumer holds this delivery', durationMs: 0 };
+  }
+  // Outside any transaction: a slow receiver holds no connection, transaction or lock.
+  const r = await channel.deliver();
+  const durationMs = Date.now() - started;
+  if (r.ok) {
+    await settleDelivery(deps.pool, claim.row, { status: 'delivered', retryable: false, error: null, ...r });
+    return { result: 'delivered', durationMs };
+  }
+  const giveUp = !r.retryable || lastAttempt;
+  await settleDelivery(deps.pool, claim.row, {
+    status: giveUp ? 'failed' : 'pending',
+    retryable: r.retryable,
+    error: r.error,
+    httpStatus: r.httpStatus,
+    exitCode: r.exitCode,
+    outputTail: r.outputTail,
   });
+  return { result: giveUp ? 'failed' : 'retrying', error: r.error, durationMs };
+}
+
+/** How long one attempt may hold a delivery: the channel's timeout, and time to record the outcome. */
+function leaseSeconds(deps: NotifyBuildDeps): number {
+  return deps.config.notifications.timeout + 30;
 }

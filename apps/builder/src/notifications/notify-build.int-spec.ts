@@ -414,6 +414,55 @@ describe('notifyBuild', () => {
     expect(http.to('/hook').map((r) => (r.body as { buildStatus: number }).buildStatus)).toEqual([1, 0]);
     expect((await listBuildDeliveries(pool, id)).map((r) => r.status)).toEqual(['delivered', 'delivered']);
   });
+
+  it('holds no transaction or lock while a receiver is slow to answer, and records the outcome after', async () => {
+    const id = await finishedBuild(0);
+    // A receiver that answers only when the spec lets it.
+    let received!: () => void;
+    const requestArrived = new Promise<void>((r) => (received = r));
+    let answer!: () => void;
+    const answered = new Promise<void>((r) => (answer = r));
+    const slow = createServer((req, res) => {
+      req.resume();
+      received();
+      void answered.then(() => res.writeHead(200).end('{}'));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow`;
+    try {
+      const config = configWith({ FC_NOTIFICATIONS__WEBHOOK_URL: url, FC_NOTIFICATIONS__TIMEOUT: '30' });
+      const delivering = notifyBuild(depsFor(config), job(id));
+      await requestArrived;
+      // Another connection, while the POST waits for its answer: no transaction open, the row not locked.
+      const observer = await pool.connect();
+      try {
+        const open = await observer.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL`,
+        );
+        expect(open.rows[0]!.n).toBe(0);
+        await observer.query('BEGIN');
+        const locked = await observer.query(
+          'SELECT id FROM notification_deliveries WHERE build_id = $1 FOR UPDATE NOWAIT',
+          [id],
+        );
+        expect(locked.rowCount).toBe(1);
+        await observer.query('ROLLBACK');
+      } finally {
+        observer.release();
+      }
+      expect((await listBuildDeliveries(pool, id)).map((r) => [r.status, r.attempts])).toEqual([
+        ['pending', 1],
+      ]);
+      answer();
+      expect(await delivering).toMatchObject({ delivered: 1 });
+      expect((await listBuildDeliveries(pool, id)).map((r) => r.status)).toEqual(['delivered']);
+    } finally {
+      answer();
+      slow.closeAllConnections();
+      await new Promise<void>((r) => slow.close(() => r()));
+    }
+  });
 });
 
 describe('startNotificationWorker', () => {

@@ -61,24 +61,41 @@ export async function findOrCreateDelivery(
   );
 }
 
+export type DeliveryClaim =
+  | { readonly kind: 'claimed'; readonly row: NotificationDeliveryRow }
+  /** Another consumer's lease on it has not expired: it may be delivering it right now. */
+  | { readonly kind: 'leased' }
+  /** Delivered or failed for good meanwhile. */
+  | { readonly kind: 'settled' };
+
 /**
- * Claims a pending delivery for one attempt: counts it and locks the row until the caller's
- * transaction ends, so two consumers of a duplicated job never deliver it at the same time.
- * Undefined when it is no longer pending or another consumer holds it.
+ * Claims a pending delivery for one attempt: counts it and leases it for `leaseSeconds`, in one
+ * statement that commits at once (no lock is held while it is delivered), so two consumers of a
+ * duplicated job never deliver it at the same time. The row's `attempts` after the claim identifies
+ * the attempt to settleDelivery.
  */
 export async function claimPendingDelivery(
   db: Queryable,
   id: number,
-): Promise<NotificationDeliveryRow | undefined> {
-  return queryMaybeOne(
+  leaseSeconds: number,
+): Promise<DeliveryClaim> {
+  const row = await queryMaybeOne(
     db,
     notificationDeliveryRow,
-    `UPDATE notification_deliveries SET attempts = attempts + 1, last_attempt_at = now()
-     WHERE id = (SELECT id FROM notification_deliveries WHERE id = $1 AND status = 'pending'
-                 FOR UPDATE SKIP LOCKED)
+    `UPDATE notification_deliveries SET attempts = attempts + 1, last_attempt_at = now(),
+       claimed_until = now() + make_interval(secs => $2)
+     WHERE id = $1 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < now())
      RETURNING ${COLUMNS}`,
+    [id, leaseSeconds],
+  );
+  if (row) return { kind: 'claimed', row };
+  const current = await queryMaybeOne(
+    db,
+    z.object({ status: z.string() }),
+    'SELECT status FROM notification_deliveries WHERE id = $1',
     [id],
   );
+  return current?.status === 'pending' ? { kind: 'leased' } : { kind: 'settled' };
 }
 
 export interface DeliveryOutcome {
@@ -90,22 +107,31 @@ export interface DeliveryOutcome {
   readonly outputTail?: string | null | undefined;
 }
 
-/** Records what one attempt gave: delivered, failed for good, or still pending (to be retried). */
-export async function settleDelivery(db: Queryable, id: number, outcome: DeliveryOutcome): Promise<void> {
+/**
+ * Records what one attempt (the claim's `attempts`) gave: delivered, failed for good, or still pending
+ * (to be retried), and ends its lease. Nothing is written when a later attempt has claimed the row
+ * since (this attempt's lease expired).
+ */
+export async function settleDelivery(
+  db: Queryable,
+  claim: { readonly id: number; readonly attempts: number },
+  outcome: DeliveryOutcome,
+): Promise<void> {
   await execute(
     db,
     `UPDATE notification_deliveries
      SET status = $2, retryable = $3, last_error = $4, http_status = $5, exit_code = $6, output_tail = $7,
-         delivered_at = CASE WHEN $2 = 'delivered' THEN now() END
-     WHERE id = $1`,
+         delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, claimed_until = NULL
+     WHERE id = $1 AND attempts = $8`,
     [
-      id,
+      claim.id,
       outcome.status,
       outcome.retryable,
       outcome.error,
       outcome.httpStatus ?? null,
       outcome.exitCode ?? null,
       outcome.outputTail ?? null,
+      claim.attempts,
     ],
   );
 }
