@@ -5,3 +5,4 @@ export * from './jobset-vocabulary';
 export * from './build-status-display';
 export * from './input-types';
 export * from './flake-expression';
+export * from './git-source-rules';

@@ -1,4 +1,5 @@
 // Hydra's jobset input types, and the one-string value of a git input.
+import { repositoryUrlProblem } from './git-source-rules';
 
 export const JOBSET_INPUT_TYPES = [
   'git',
@@ -56,6 +57,9 @@ export function parseGitInputValue(value: string, branch: string | null = null):
   for (const part of [url, second, branch]) {
     if (part?.startsWith('-')) throw new Error(`the URL and branch of a git value must not start with "-"`);
   }
+  // FC's transports only (libs/core git-source-rules: no ext:: or fd:: remote helper).
+  const urlProblem = repositoryUrlProblem(url);
+  if (urlProblem !== undefined) throw new Error(`the URL ${url} of a git value: ${urlProblem}`);
   const ref = second ?? branch;
   const isRev = ref !== null && /^[0-9a-f]{40}$/.test(ref);
   return {

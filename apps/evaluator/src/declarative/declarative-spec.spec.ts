@@ -49,6 +49,8 @@ describe('declarative specs', () => {
     [{ inputs: { src: { type: 'build', value: 'a:b:c:d' } } }, /a build value is "PROJECT:JOBSET:JOB"/],
     [{ inputs: { src: { type: 'path', value: 'rel' } } }, /must be an absolute path/],
     [{ inputs: { src: { type: 'git', value: '--upload-pack=x' } } }, /must not start with "-"/],
+    [{ inputs: { src: { type: 'git', value: 'ext::sh' } } }, /git's ext:: transport is not supported/],
+    [{ inputs: { src: { type: 'git', value: 'fd::17 main' } } }, /git's fd:: transport is not supported/],
   ])('rejects %j', (change, message) => {
     expect(() => parseJobsetSpec('j', { ...base, ...change })).toThrow(message);
   });

@@ -100,6 +100,22 @@ describe('with restrict_eval on', () => {
   });
 });
 
+describe('a repository URL the API would refuse, in a row written before its rules', () => {
+  it("is refused before git runs: git's fd:: transport would wait on a descriptor until git_timeout", async () => {
+    for (const [url, problem] of [
+      ['fd::17', "git's fd:: transport is not supported"],
+      ['ext::sh -c touch% /tmp/fc-pwned', "git's ext:: transport is not supported"],
+    ]) {
+      const { jobsetId } = await createJobset(env.db.pool, { repositoryUrl: url! });
+      const started = Date.now();
+      expect(await evaluate(jobsetId)).toBe('fetch-failed');
+      expect(Date.now() - started).toBeLessThan(20_000);
+      const jobset = await row('SELECT error_message FROM jobsets WHERE id = $1', [jobsetId]);
+      expect(jobset['error_message']).toContain(`invalid repository URL ${url}: ${problem}`);
+    }
+  });
+});
+
 describe('fc-evaluator at start', () => {
   it('says whether Nix sandboxes builds, warning loudly when it does not', async () => {
     const sandboxed = env.startDaemon('evaluator', { FC_EVALUATOR__WORK_DIR: env.workDir });

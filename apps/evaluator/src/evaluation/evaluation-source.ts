@@ -1,8 +1,13 @@
 // What Nix evaluates for a jobset: a legacy expression file in the repository or in an input
 // (Hydra's nixexprinput), or the repository's flake at the fetched revision.
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import { FLAKE_ATTRIBUTE_PATH, FLAKE_EXPRESSION_MEANING, flakeDirectoryOf } from '@fc/core';
+import { join } from 'node:path';
+import {
+  FLAKE_ATTRIBUTE_PATH,
+  FLAKE_EXPRESSION_MEANING,
+  flakeDirectoryOf,
+  nixExpressionPathProblem,
+} from '@fc/core';
 import type { EvaluationJobsetRow } from '@fc/db';
 import type { EvalSource } from '@fc/nix';
 import { redactCredentials } from '../git/redact';
@@ -10,13 +15,9 @@ import type { FetchedInputs } from '../inputs/fetch-inputs';
 import { UserFacingError } from './user-facing-error';
 
 function checkExpressionPath(p: string): string {
-  const clean = p.replace(/^\.\//, '');
-  if (isAbsolute(clean) || clean.split('/').includes('..') || clean.startsWith('-')) {
-    throw new UserFacingError(
-      `invalid Nix expression path ${p}: it must be a relative path inside the repository`,
-    );
-  }
-  return clean;
+  const problem = nixExpressionPathProblem(p);
+  if (problem !== undefined) throw new UserFacingError(`invalid Nix expression path ${p}: ${problem}`);
+  return p.replace(/^\.\//, '');
 }
 
 /**

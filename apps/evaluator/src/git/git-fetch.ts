@@ -1,7 +1,9 @@
 // Fetching a git repository at a branch into the evaluator's work directory: argument arrays only,
-// `--` before user values, values beginning with '-' rejected, the deadline kills the process group.
+// `--` before user values, URLs and branches checked by libs/core's rules (no option, no transport
+// but https, http, ssh, git and file), the deadline kills the process group.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { branchProblem, repositoryUrlProblem } from '@fc/core';
 import { runCommand } from '@fc/nix';
 import { redactCredentials } from './redact';
 
@@ -59,9 +61,11 @@ export async function fetchGitCheckout(options: {
   processGroupDir?: string;
 }): Promise<GitCheckout> {
   const { url, branch, dir } = options;
-  if (url.startsWith('-')) throw new FetchError(`invalid repository URL ${url}: it begins with '-'`);
-  if (branch !== null && branch.startsWith('-'))
-    throw new FetchError(`invalid branch ${branch}: it begins with '-'`);
+  // The API's rules (libs/core): rows written before them, or by hand, are refused here too.
+  const urlProblem = repositoryUrlProblem(url);
+  if (urlProblem !== undefined) throw new FetchError(`invalid repository URL ${url}: ${urlProblem}`);
+  const branchIssue = branch === null ? undefined : branchProblem(branch);
+  if (branchIssue !== undefined) throw new FetchError(`invalid branch ${branch ?? ''}: ${branchIssue}`);
   const deadline = Date.now() + options.timeoutMs;
   const left = () => {
     const ms = deadline - Date.now();

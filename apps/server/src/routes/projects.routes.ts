@@ -8,6 +8,12 @@ import {
   JOBSET_STATES,
   NAME_PATTERN,
   NAME_RULE,
+  GIT_TRANSPORTS,
+  branchProblem,
+  jobsetNameProblem,
+  nixExpressionPathProblem,
+  parseGitInputValue,
+  repositoryUrlProblem,
 } from '@fc/core';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
@@ -16,6 +22,22 @@ import { jobsetView, projectView, toJobsetView, toProjectView } from '../views/p
 import type { Services } from '../services/services';
 
 const name = z.string().regex(NAME_PATTERN, NAME_RULE);
+
+/** A zod check from one of libs/core's source rules, which the evaluator applies too. */
+function rule(problem: (value: string) => string | undefined) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    const message = problem(value);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+  };
+}
+
+const jobsetName = name.superRefine(rule(jobsetNameProblem));
+const repositoryUrl = z
+  .string()
+  .superRefine(rule(repositoryUrlProblem))
+  .describe(`A git repository: an ${GIT_TRANSPORTS.join(', ')} URL, user@host:path, or an absolute path`);
+const branch = z.string().superRefine(rule(branchProblem));
+const nixExpression = z.string().superRefine(rule(nixExpressionPathProblem));
 
 const noDash = z.string().min(1).regex(/^[^-]/, 'must not start with "-"');
 const inputName = z.string().regex(INPUT_NAME_PATTERN, INPUT_NAME_RULE);
@@ -38,16 +60,20 @@ const declarativeSpec = z
       .describe(
         "git: the repository URL (default: the project's repository_url); path: an absolute directory",
       ),
-    branch: noDash.nullable().optional().describe('git: the branch (default: the remote default branch)'),
+    branch: branch.nullable().optional().describe('git: the branch (default: the remote default branch)'),
   })
   .refine((d) => d.type !== 'path' || (d.value ?? '').startsWith('/'), {
     message: 'a path input needs value: an absolute directory',
     path: ['value'],
+  })
+  .superRefine((d, ctx) => {
+    const problem = d.type === 'git' && d.value ? repositoryUrlProblem(d.value) : undefined;
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: ['value'] });
   });
 
 const projectCreate = z.strictObject({
   name,
-  repository_url: z.string().min(1),
+  repository_url: repositoryUrl,
   description: z.string().nullable().optional(),
   display_name: z.string().nullable().optional(),
   homepage: z.string().nullable().optional(),
@@ -87,22 +113,31 @@ function declarativeFields(d: z.output<typeof declarativeSpec> | null | undefine
   };
 }
 
-const jobsetInput = z.strictObject({
-  name: inputName,
-  type: z.enum(JOBSET_INPUT_TYPES),
-  value: z.string(),
-  branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
-});
+const jobsetInput = z
+  .strictObject({
+    name: inputName,
+    type: z.enum(JOBSET_INPUT_TYPES),
+    value: z.string(),
+    branch: branch.nullable().optional(),
+  })
+  .superRefine((i, ctx) => {
+    if (i.type !== 'git') return;
+    try {
+      parseGitInputValue(i.value, i.branch ?? null);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e), path: ['value'] });
+    }
+  });
 
 const jobsetCreate = z.strictObject({
-  name,
-  nix_expression: z.string().min(1),
+  name: jobsetName,
+  nix_expression: nixExpression,
   nix_expression_input: inputName
     .nullable()
     .optional()
     .describe("The git or path input holding nix_expression (Hydra's nixexprinput); null = the repository"),
   flake_mode: z.boolean().default(false),
-  branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
+  branch: branch.nullable().optional(),
   check_interval: z.number().int().min(0).default(60).describe('seconds; 0 = never poll'),
   enabled: z.boolean().default(true),
   state: z.enum(JOBSET_STATES).optional(),
@@ -114,11 +149,11 @@ const jobsetCreate = z.strictObject({
 });
 
 const jobsetUpdate = z.strictObject({
-  name: name.optional(),
-  nix_expression: z.string().min(1).optional(),
+  name: jobsetName.optional(),
+  nix_expression: nixExpression.optional(),
   nix_expression_input: inputName.nullable().optional(),
   flake_mode: z.boolean().optional(),
-  branch: z.string().regex(/^[^-]/, 'must not start with "-"').nullable().optional(),
+  branch: branch.nullable().optional(),
   check_interval: z.number().int().min(0).optional(),
   enabled: z.boolean().optional(),
   state: z.enum(JOBSET_STATES).optional(),

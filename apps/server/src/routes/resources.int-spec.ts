@@ -47,7 +47,7 @@ describe('projects and jobsets', () => {
 
     const dup = await h.call('POST', '/api/v1/projects', {
       key: admin,
-      body: { name: 'hello', repository_url: 'x' },
+      body: { name: 'hello', repository_url: 'https://example.invalid/other.git' },
     });
     expect(dup.status).toBe(409);
     expect((await body(dup)).error.code).toBe('conflict');

@@ -1,13 +1,14 @@
 // Declarative projects (Hydra's declfile): the hidden ".jobsets" jobset, the jobsets a spec creates,
 // updates or retires, and which succeeded "jobsets" build was applied last.
+import { DECLARATIVE_JOBSETS_JOBSET } from '@fc/core';
 import { z } from 'zod';
 import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
 import type { JobsetState } from '../jobsets/jobset-queries';
 
-/** Hydra's name for the jobset that evaluates a declarative project's spec. */
-export const DECLARATIVE_JOBSETS_JOBSET = '.jobsets';
+/** Hydra's name for the jobset that evaluates a declarative project's spec (a name rule: libs/core). */
+export { DECLARATIVE_JOBSETS_JOBSET };
 /** The job of ".jobsets" whose output is the JSON object of jobset specs. */
 export const DECLARATIVE_JOBSETS_JOB = 'jobsets';
 

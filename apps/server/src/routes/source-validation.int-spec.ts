@@ -1,0 +1,171 @@
+// Repository URLs, branches, expression paths and jobset names the evaluator would refuse (or run
+// as an option or a command) are refused by the API, with the field named.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestDatabase } from '@fc/testing';
+import { startApiHarness, type ApiHarness } from '../testing/api-harness';
+
+let h: ApiHarness;
+let admin: string;
+let projectId: number;
+let jobsetId: number;
+
+interface ErrorBody {
+  error: { code: string; message: string; details: { fields: { field: string; message: string }[] } };
+}
+
+beforeAll(async () => {
+  h = await startApiHarness(await createTestDatabase());
+  admin = await h.key('admin');
+  const p = await h.call('POST', '/api/v1/projects', {
+    key: admin,
+    body: { name: 'sources', repository_url: 'git@example.invalid:acme/app.git' },
+  });
+  projectId = ((await p.json()) as { id: number }).id;
+  const j = await h.call('POST', `/api/v1/projects/${projectId}/jobsets`, {
+    key: admin,
+    body: { name: 'main', nix_expression: './ci/release.nix', branch: 'release/1.0' },
+  });
+  expect(j.status).toBe(201);
+  jobsetId = ((await j.json()) as { id: number }).id;
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+async function refused(method: string, path: string, body: unknown, field: string, message: string) {
+  const r = await h.call(method, path, { key: admin, body });
+  expect([JSON.stringify(body), r.status]).toEqual([JSON.stringify(body), 400]);
+  const e = ((await r.json()) as ErrorBody).error;
+  expect(e.code).toBe('invalid_request');
+  expect(e.details.fields).toContainEqual({ field, in: 'body', message: expect.stringContaining(message) });
+  expect(e.message).toContain(`${field}: `);
+}
+
+describe('the API refuses what git or Nix would take as an option, a command or a path outside', () => {
+  it('repository URLs: options, remote helpers (ext::, fd::), transports other than https/http/ssh/git/file', async () => {
+    const cases: [string, string][] = [
+      ['--upload-pack=touch /tmp/pwned', "it begins with '-'"],
+      ['-oProxyCommand=touch /tmp/pwned', "it begins with '-'"],
+      ['ext::sh -c touch% /tmp/pwned', "git's ext:: transport is not supported"],
+      ['fd::17', "git's fd:: transport is not supported"],
+      ['ftp://example.invalid/app.git', 'the ftp transport is not supported'],
+      ['ssh://-oProxyCommand=x/app', "its host begins with '-'"],
+    ];
+    for (const [url, message] of cases) {
+      await refused(
+        'POST',
+        '/api/v1/projects',
+        { name: 'evil', repository_url: url },
+        'repository_url',
+        message,
+      );
+      await refused(
+        'PATCH',
+        `/api/v1/projects/${projectId}`,
+        { repository_url: url },
+        'repository_url',
+        message,
+      );
+    }
+    // A git input's value is Hydra's "URL [BRANCH|REV] [deep]".
+    for (const [value, message] of [
+      ['--upload-pack=touch', 'must not start with "-"'],
+      ['ext::sh', "git's ext:: transport is not supported"],
+      ['fd::17 main', "git's fd:: transport is not supported"],
+      ['ftp://example.invalid/app.git main', 'the ftp transport is not supported'],
+    ]) {
+      await refused(
+        'POST',
+        `/api/v1/projects/${projectId}/jobsets`,
+        { name: 'evil', nix_expression: 'release.nix', inputs: [{ name: 'src', type: 'git', value }] },
+        'inputs.0.value',
+        message!,
+      );
+    }
+    await refused(
+      'POST',
+      '/api/v1/projects',
+      {
+        name: 'evil',
+        repository_url: 'https://example.invalid/a.git',
+        declarative: { file: 'spec.json', value: 'ext::sh' },
+      },
+      'declarative.value',
+      "git's ext:: transport is not supported",
+    );
+  });
+
+  it('branches beginning with "-", on the jobset and on its git inputs', async () => {
+    const jobsets = `/api/v1/projects/${projectId}/jobsets`;
+    await refused(
+      'POST',
+      jobsets,
+      { name: 'evil', nix_expression: 'a.nix', branch: '-oX' },
+      'branch',
+      "begins with '-'",
+    );
+    await refused(
+      'PATCH',
+      `/api/v1/jobsets/${jobsetId}`,
+      { branch: '--upload-pack=x' },
+      'branch',
+      "begins with '-'",
+    );
+    await refused(
+      'POST',
+      jobsets,
+      {
+        name: 'evil',
+        nix_expression: 'a.nix',
+        inputs: [
+          { name: 'src', type: 'git', value: 'https://example.invalid/s.git', branch: '--upload-pack=x' },
+        ],
+      },
+      'inputs.0.branch',
+      "begins with '-'",
+    );
+  });
+
+  it('nix_expression paths that are absolute or climb out with ..', async () => {
+    for (const path of ['/etc/passwd', '../other-jobset/release.nix', 'ci/../../x.nix']) {
+      await refused(
+        'POST',
+        `/api/v1/projects/${projectId}/jobsets`,
+        { name: 'evil', nix_expression: path },
+        'nix_expression',
+        'it must be a relative path inside the repository',
+      );
+      await refused(
+        'PATCH',
+        `/api/v1/jobsets/${jobsetId}`,
+        { nix_expression: path },
+        'nix_expression',
+        'it must be a relative path inside the repository',
+      );
+    }
+  });
+
+  it('the reserved jobset name .jobsets', async () => {
+    await refused(
+      'POST',
+      `/api/v1/projects/${projectId}/jobsets`,
+      { name: '.jobsets', nix_expression: 'release.nix' },
+      'name',
+      '.jobsets is reserved',
+    );
+    await refused(
+      'PATCH',
+      `/api/v1/jobsets/${jobsetId}`,
+      { name: '.jobsets' },
+      'name',
+      '.jobsets is reserved',
+    );
+    const r = await h.call('GET', `/api/v1/jobsets/${jobsetId}`);
+    expect(await r.json()).toMatchObject({
+      name: 'main',
+      nix_expression: './ci/release.nix',
+      branch: 'release/1.0',
+    });
+  });
+});
