@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps): ServerApp {
     }),
   );
   const services: Services = {
-    projects: new ProjectService(pool),
+    projects: new ProjectService(pool, { dynamicRunCommand: config.notifications.dynamic_run_command }),
     evaluations,
     builds: new BuildService(pool, boss, logger, { statsMaxAgeMs: deps.statsMaxAgeMs ?? 10_000 }),
     logs: new BuildLogService(pool, config.logs.log_dir),

@@ -95,6 +95,8 @@ const signing = z.strictObject({
 const notifications = z.strictObject({
   webhook_url: z.url({ protocol: /^https?$/ }).optional(),
   run_command: optionalString,
+  /** Hydra's dynamic RunCommand: a finished runCommandHook.* build's own executable is run (projects and jobsets opt in). */
+  dynamic_run_command: z.boolean().default(false),
   github_token: optionalString,
   gitea_url: z.url({ protocol: /^https?$/ }).optional(),
   gitea_token: optionalString,

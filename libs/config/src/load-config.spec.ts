@@ -68,7 +68,11 @@ describe('loadConfig', () => {
     expect(c.logs).toMatchObject({ log_dir: '/var/lib/fc/logs', compress: false });
     expect(c.cache).toEqual({ enabled: true });
     expect(c.signing).toEqual({ enabled: false });
-    expect(c.notifications).toEqual({ github_api_url: 'https://api.github.com', timeout: 30 });
+    expect(c.notifications).toEqual({
+      github_api_url: 'https://api.github.com',
+      dynamic_run_command: false,
+      timeout: 30,
+    });
     expect(Object.isFrozen(c.server)).toBe(true);
   });
 

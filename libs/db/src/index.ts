@@ -68,6 +68,7 @@ export * from './evaluations/evaluation-record-queries';
 export * from './jobsets/webhook-jobset-queries';
 // Build notifications (fc-queue-runner's notify-build consumer).
 export * from './notifications/notification-delivery-queries';
+export * from './notifications/dynamic-run-command-queries';
 export * from './notifications/failed-delivery-queries';
 export * from './metrics/row-count-queries';
 export * from './builds/build-queue-page-queries';

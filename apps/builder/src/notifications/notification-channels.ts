@@ -26,6 +26,8 @@ export interface ChannelInputs {
   readonly json: HydraBuildJson;
   /** evaluations.input_revisions of the build's evaluation ({} when it has none). */
   readonly inputRevisions: Record<string, unknown>;
+  /** The build's own dynamic RunCommand hook to run, when it is one and may run (dynamic-run-command.ts). */
+  readonly dynamicHook?: string | null;
 }
 
 export function forgeSettings(n: FcConfig['notifications']): ForgeSettings {
@@ -59,6 +61,14 @@ export function notificationChannels(
       deliver: () => runNotificationCommand(command, inputs.json, { timeoutMs, workDir }),
     });
   }
+  const hook = inputs.dynamicHook;
+  if (hook) {
+    channels.push({
+      kind: 'dynamic_run_command',
+      target: hook,
+      deliver: () => runNotificationCommand({ program: hook }, inputs.json, { timeoutMs, workDir }),
+    });
+  }
   const forges = forgeSettings(n);
   const body = commitStatusBody(inputs.build, config.server.base_url);
   for (const target of commitStatusTargets(inputs.inputRevisions, forges)) {
@@ -74,5 +84,11 @@ export function notificationChannels(
 
 /** Whether any notifications.* channel is configured. */
 export function notificationsConfigured(n: FcConfig['notifications']): boolean {
-  return Boolean(n.webhook_url || n.run_command || n.github_token || (n.gitea_url && n.gitea_token));
+  return Boolean(
+    n.webhook_url ||
+    n.run_command ||
+    n.dynamic_run_command ||
+    n.github_token ||
+    (n.gitea_url && n.gitea_token),
+  );
 }

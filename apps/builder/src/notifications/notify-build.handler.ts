@@ -8,6 +8,7 @@
 import type { FcConfig } from '@fc/config';
 import {
   claimPendingDelivery,
+  dynamicRunCommandEnabled,
   evaluationInputRevisions,
   failPendingDeliveries,
   findBuildDetail,
@@ -17,6 +18,7 @@ import {
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import type { JobPayload, QueueName } from '@fc/queue';
+import { dynamicHookEligibility } from './dynamic-run-command';
 import { hydraBuildJson } from './hydra-build-json';
 import {
   notificationChannels,
@@ -82,9 +84,21 @@ export async function notifyBuild(deps: NotifyBuildDeps, job: NotifyBuildJob): P
     build.evaluationId === null
       ? {}
       : ((await evaluationInputRevisions(deps.pool, build.evaluationId)) ?? {});
+  let dynamicHook: string | null = null;
+  if (deps.config.notifications.dynamic_run_command) {
+    const hook = await dynamicHookEligibility({
+      job: build.job,
+      buildStatus: build.buildStatus,
+      outputs: build.outputs,
+      enabledByProjectAndJobset: () => dynamicRunCommandEnabled(deps.pool, buildId),
+    });
+    if (hook.eligible) dynamicHook = hook.path;
+    else if (hook.reason !== null)
+      log.warn(`DynamicRunCommand hook on ${build.job} (${buildId}) rejected: ${hook.reason}`);
+  }
   const channels = notificationChannels(
     deps.config,
-    { build, json: hydraBuildJson(build), inputRevisions },
+    { build, json: hydraBuildJson(build), inputRevisions, dynamicHook },
     deps.workDir,
   );
   const lastAttempt = job.retryCount >= job.retryLimit;

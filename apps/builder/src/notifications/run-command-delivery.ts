@@ -1,6 +1,7 @@
 // notifications.run_command: the administrator's command, run through /bin/sh -c as Hydra's
-// RunCommand does (so `cat $HYDRA_JSON > /tmp/x` configurations keep working). Only the configured
-// string is ever a command line: the build's JSON is written to a private file named by $HYDRA_JSON
+// RunCommand does (so `cat $HYDRA_JSON > /tmp/x` configurations keep working); a dynamic RunCommand
+// hook (a build's own executable) is run as it is, with no shell. Only the configured string is ever
+// a command line: the build's JSON is written to a private file named by $HYDRA_JSON
 // and piped to standard input, never interpolated. The command runs in its own process group, which
 // the deadline kills as a whole; its exit status and the tail of its output are kept.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,8 +12,11 @@ import type { AttemptResult } from './attempt-result';
 /** Characters of combined stdout/stderr kept. */
 export const OUTPUT_TAIL_CHARS = 4096;
 
+/** A command line for /bin/sh -c, or a program run as it is (a dynamic RunCommand hook). */
+export type NotificationCommand = string | { readonly program: string };
+
 export async function runNotificationCommand(
-  command: string,
+  command: NotificationCommand,
   json: unknown,
   options: { readonly timeoutMs: number; readonly workDir: string },
 ): Promise<AttemptResult> {
@@ -22,7 +26,10 @@ export async function runNotificationCommand(
   const text = JSON.stringify(json);
   await writeFile(file, text, { mode: 0o600 });
   try {
-    const child = execa('/bin/sh', ['-c', command], {
+    const [program, args] =
+      typeof command === 'string' ? ['/bin/sh', ['-c', command]] : [command.program, []];
+    const label = typeof command === 'string' ? 'run_command' : 'the dynamic RunCommand hook';
+    const child = execa(program, args, {
       env: { HYDRA_JSON: file },
       extendEnv: true,
       input: text,
@@ -54,13 +61,13 @@ export async function runNotificationCommand(
         retryable: true,
         exitCode: null,
         outputTail: tail,
-        error: `run_command did not finish within ${options.timeoutMs / 1000} s: killed`,
+        error: `${label} did not finish within ${options.timeoutMs / 1000} s: killed`,
       };
     }
     if (exitCode === 0) return { ok: true, exitCode, outputTail: tail };
     const how =
       exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with status ${exitCode}`;
-    return { ok: false, retryable: false, exitCode, outputTail: tail, error: `run_command ${how}` };
+    return { ok: false, retryable: false, exitCode, outputTail: tail, error: `${label} ${how}` };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -81,6 +81,12 @@ const projectCreate = z.strictObject({
   hidden: z.boolean().optional(),
   github_webhook_secret: z.string().min(1).nullable().optional(),
   gitea_webhook_secret: z.string().min(1).nullable().optional(),
+  enable_dynamic_run_command: z
+    .boolean()
+    .optional()
+    .describe(
+      "Hydra's dynamic RunCommand (refused while the server's notifications.dynamic_run_command is off)",
+    ),
   declarative: declarativeSpec
     .nullable()
     .optional()
@@ -99,6 +105,7 @@ function projectFields(b: z.output<typeof projectUpdate>) {
     hidden: b.hidden,
     githubWebhookSecret: b.github_webhook_secret,
     giteaWebhookSecret: b.gitea_webhook_secret,
+    enableDynamicRunCommand: b.enable_dynamic_run_command,
     ...declarativeFields(b.declarative),
   };
 }
@@ -135,7 +142,9 @@ const jobsetCreate = z.strictObject({
   nix_expression_input: inputName
     .nullable()
     .optional()
-    .describe("The git or path input holding nix_expression (Hydra's nixexprinput); null = the repository"),
+    .describe(
+      "The repository or path input holding nix_expression (Hydra's nixexprinput); null = the repository",
+    ),
   flake_mode: z.boolean().default(false),
   branch: branch.nullable().optional(),
   check_interval: z.number().int().min(0).default(60).describe('seconds; 0 = never poll'),
@@ -145,6 +154,12 @@ const jobsetCreate = z.strictObject({
   keep_nr: z.number().int().min(0).default(3),
   description: z.string().nullable().optional(),
   hidden: z.boolean().optional(),
+  enable_dynamic_run_command: z
+    .boolean()
+    .optional()
+    .describe(
+      "Hydra's dynamic RunCommand (refused while the server's notifications.dynamic_run_command is off, or the project's)",
+    ),
   inputs: z.array(jobsetInput).default([]),
 });
 
@@ -161,6 +176,12 @@ const jobsetUpdate = z.strictObject({
   keep_nr: z.number().int().min(0).optional(),
   description: z.string().nullable().optional(),
   hidden: z.boolean().optional(),
+  enable_dynamic_run_command: z
+    .boolean()
+    .optional()
+    .describe(
+      "Hydra's dynamic RunCommand (refused while the server's notifications.dynamic_run_command is off, or the project's)",
+    ),
   inputs: z.array(jobsetInput).optional(),
 });
 
@@ -187,6 +208,7 @@ function jobsetFields(b: z.output<typeof jobsetUpdate>) {
     keepNr: b.keep_nr,
     description: b.description,
     hidden: b.hidden,
+    enableDynamicRunCommand: b.enable_dynamic_run_command,
   };
 }
 

@@ -35,8 +35,38 @@ function checkFlakeExpression(flakeMode: boolean | undefined, nixExpression: str
   });
 }
 
+export interface ProjectServiceSettings {
+  /** notifications.dynamic_run_command: projects and jobsets may enable Hydra's dynamic RunCommand. */
+  readonly dynamicRunCommand: boolean;
+}
+
+/** Hydra's refusals (its controllers' messages) of enable_dynamic_run_command. */
+function dynamicRunCommandRefused(message: string): ValidationError {
+  return new ValidationError(message, {
+    fields: [{ field: 'enable_dynamic_run_command', in: 'body', message }],
+  });
+}
+
 export class ProjectService {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly settings: ProjectServiceSettings = { dynamicRunCommand: false },
+  ) {}
+
+  private checkProjectDynamicRunCommand(enable: boolean | undefined): void {
+    if (enable === true && !this.settings.dynamicRunCommand) {
+      throw dynamicRunCommandRefused('Dynamic RunCommand is not enabled by the server.');
+    }
+  }
+
+  private async checkJobsetDynamicRunCommand(projectId: number, enable: boolean | undefined): Promise<void> {
+    if (enable !== true) return;
+    if (!this.settings.dynamicRunCommand || !(await this.get(projectId)).enableDynamicRunCommand) {
+      throw dynamicRunCommandRefused(
+        'Dynamic RunCommand is not enabled by the server or the parent project.',
+      );
+    }
+  }
 
   list(request: PageRequest): Promise<Page<ProjectRow>> {
     return listProjects(this.pool, request);
@@ -50,6 +80,7 @@ export class ProjectService {
 
   /** A declarative project gets its hidden ".jobsets" jobset at once (as in Hydra), in the same transaction. */
   create(fields: ProjectFields): Promise<ProjectRow> {
+    this.checkProjectDynamicRunCommand(fields.enableDynamicRunCommand);
     return mapConstraintErrors(
       () =>
         withTransaction(this.pool, async (tx) => {
@@ -63,6 +94,7 @@ export class ProjectService {
 
   /** Making a project declarative adds ".jobsets"; making it not declarative removes it (its other jobsets stay). */
   async update(id: number, changes: Partial<ProjectFields>): Promise<ProjectRow> {
+    this.checkProjectDynamicRunCommand(changes.enableDynamicRunCommand);
     const row = await mapConstraintErrors(
       () =>
         withTransaction(this.pool, async (tx) => {
@@ -124,6 +156,7 @@ export class ProjectService {
   ): Promise<JobsetRow> {
     this.refuseDeclarative(await this.get(projectId), 'create a jobset');
     checkFlakeExpression(fields.flakeMode, fields.nixExpression);
+    await this.checkJobsetDynamicRunCommand(projectId, fields.enableDynamicRunCommand);
     const id = await mapConstraintErrors(
       () =>
         withTransaction(this.pool, async (tx) => {
@@ -142,6 +175,7 @@ export class ProjectService {
     inputs: readonly JobsetInputFields[] | undefined,
   ): Promise<JobsetRow> {
     const current = await this.jobsetOfEditableProject(id, `change jobset ${id}`);
+    await this.checkJobsetDynamicRunCommand(current.projectId, changes.enableDynamicRunCommand);
     checkFlakeExpression(
       changes.flakeMode ?? current.flakeMode,
       changes.nixExpression ?? current.nixExpression,

@@ -31,6 +31,7 @@ export const jobsetRow = z.object({
   schedulingShares: z.number(),
   keepNr: z.number(),
   hidden: z.boolean(),
+  enableDynamicRunCommand: z.boolean(),
   triggerTime: z.date().nullable(),
   lastCheckedAt: z.date().nullable(),
   errorMessage: z.string().nullable(),
@@ -43,6 +44,7 @@ export type JobsetRow = z.output<typeof jobsetRow>;
 
 const SELECT = `SELECT j.id, j.project_id, p.name AS project_name, j.name, j.description, j.flake_mode,
     j.nix_expression, j.nix_expression_input, j.branch, j.check_interval, j.state, j.scheduling_shares, j.keep_nr, j.hidden,
+    j.enable_dynamic_run_command,
     j.trigger_time, j.last_checked_at, j.error_message, j.error_at, j.created_at, j.updated_at,
     (SELECT coalesce(json_agg(json_build_object('name', i.name, 'type', i.type, 'value', i.value,
        'branch', i.branch) ORDER BY i.name), '[]'::json) FROM jobset_inputs i WHERE i.jobset_id = j.id) AS inputs
@@ -68,6 +70,8 @@ export interface JobsetFields {
   readonly schedulingShares?: number | undefined;
   readonly keepNr?: number | undefined;
   readonly hidden?: boolean | undefined;
+  /** Hydra's dynamic RunCommand (needs the server option and the project's too). */
+  readonly enableDynamicRunCommand?: boolean | undefined;
 }
 
 export async function insertJobset(db: Queryable, projectId: number, j: JobsetFields): Promise<number> {
@@ -75,9 +79,9 @@ export async function insertJobset(db: Queryable, projectId: number, j: JobsetFi
     db,
     z.object({ id: z.number() }),
     `INSERT INTO jobsets (project_id, name, description, flake_mode, nix_expression, branch, check_interval,
-       state, scheduling_shares, keep_nr, hidden, nix_expression_input)
+       state, scheduling_shares, keep_nr, hidden, nix_expression_input, enable_dynamic_run_command)
      VALUES ($1, $2, $3, coalesce($4, false), $5, $6, coalesce($7, 60), coalesce($8, 'enabled'),
-       coalesce($9, 100), coalesce($10, 3), coalesce($11, false), $12)
+       coalesce($9, 100), coalesce($10, 3), coalesce($11, false), $12, coalesce($13, false))
      RETURNING id`,
     [
       projectId,
@@ -92,6 +96,7 @@ export async function insertJobset(db: Queryable, projectId: number, j: JobsetFi
       j.keepNr ?? null,
       j.hidden ?? null,
       j.nixExpressionInput ?? null,
+      j.enableDynamicRunCommand ?? null,
     ],
   );
   return row.id;
@@ -109,6 +114,7 @@ const UPDATABLE: Record<string, string> = {
   schedulingShares: 'scheduling_shares',
   keepNr: 'keep_nr',
   hidden: 'hidden',
+  enableDynamicRunCommand: 'enable_dynamic_run_command',
 };
 
 /** Updates the given fields; false when the jobset does not exist. */

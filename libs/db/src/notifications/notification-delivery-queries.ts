@@ -4,7 +4,13 @@ import { z } from 'zod';
 import type { Queryable } from '../pool';
 import { queryOne, queryRows, execute, queryMaybeOne } from '../sql';
 
-export const NOTIFICATION_KINDS = ['webhook', 'run_command', 'github_status', 'gitea_status'] as const;
+export const NOTIFICATION_KINDS = [
+  'webhook',
+  'run_command',
+  'dynamic_run_command',
+  'github_status',
+  'gitea_status',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const notificationDeliveryRow = z.object({

@@ -24,6 +24,7 @@ export const projectRow = z.object({
   declarativeType: z.enum(DECLARATIVE_INPUT_TYPES).nullable(),
   declarativeValue: z.string().nullable(),
   declarativeBranch: z.string().nullable(),
+  enableDynamicRunCommand: z.boolean(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -32,7 +33,7 @@ export type ProjectRow = z.output<typeof projectRow>;
 const COLUMNS = `id, name, display_name, description, repository_url, homepage, enabled, hidden, owner_id,
   github_webhook_secret IS NOT NULL AS has_github_webhook_secret,
   gitea_webhook_secret IS NOT NULL AS has_gitea_webhook_secret, declarative_file, declarative_type,
-  declarative_value, declarative_branch, created_at, updated_at`;
+  declarative_value, declarative_branch, enable_dynamic_run_command, created_at, updated_at`;
 
 export interface ProjectFields {
   readonly name: string;
@@ -51,6 +52,8 @@ export interface ProjectFields {
   /** git: the repository URL (null = repositoryUrl); path: an absolute directory. */
   readonly declarativeValue?: string | null | undefined;
   readonly declarativeBranch?: string | null | undefined;
+  /** Hydra's dynamic RunCommand for the project's jobsets (the server option must be on). */
+  readonly enableDynamicRunCommand?: boolean | undefined;
 }
 
 export async function insertProject(db: Queryable, p: ProjectFields): Promise<ProjectRow> {
@@ -59,8 +62,9 @@ export async function insertProject(db: Queryable, p: ProjectFields): Promise<Pr
     projectRow,
     `INSERT INTO projects (name, display_name, description, repository_url, homepage, enabled, hidden,
        owner_id, github_webhook_secret, gitea_webhook_secret, declarative_file, declarative_type,
-       declarative_value, declarative_branch)
-     VALUES ($1, $2, $3, $4, $5, coalesce($6, true), coalesce($7, false), $8, $9, $10, $11, $12, $13, $14)
+       declarative_value, declarative_branch, enable_dynamic_run_command)
+     VALUES ($1, $2, $3, $4, $5, coalesce($6, true), coalesce($7, false), $8, $9, $10, $11, $12, $13, $14,
+       coalesce($15, false))
      RETURNING ${COLUMNS}`,
     [
       p.name,
@@ -77,6 +81,7 @@ export async function insertProject(db: Queryable, p: ProjectFields): Promise<Pr
       p.declarativeType ?? null,
       p.declarativeValue ?? null,
       p.declarativeBranch ?? null,
+      p.enableDynamicRunCommand ?? null,
     ],
   );
 }
@@ -95,6 +100,7 @@ const UPDATABLE: Record<string, string> = {
   declarativeType: 'declarative_type',
   declarativeValue: 'declarative_value',
   declarativeBranch: 'declarative_branch',
+  enableDynamicRunCommand: 'enable_dynamic_run_command',
 };
 
 /** Updates the given fields (undefined = unchanged); undefined when the project does not exist. */
