@@ -6,7 +6,7 @@
 //   Target: >= 0.8x of the pipe.
 // FC_BENCH_DATABASE_URL names the PostgreSQL server; FC_BENCH_REQUESTS the narinfo requests.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -71,22 +71,49 @@ function bigOutput(): string {
   return execFileSync('nix-build', ['--no-out-link', join(dir, 'big.nix')], { encoding: 'utf8' }).trim();
 }
 
-/** `nix-store --dump <path> | zstd`: seconds and compressed bytes. */
-function pipeRun(path: string): { seconds: number; bytes: number } {
-  const t = performance.now();
-  const out = execFileSync('sh', ['-c', 'nix-store --dump "$1" | zstd -c | wc -c', 'sh', path], {
-    encoding: 'utf8',
-  });
-  return { seconds: (performance.now() - t) / 1000, bytes: Number(out.trim()) };
+interface Run {
+  readonly seconds: number;
+  readonly bytes: number;
+  /** CPU seconds (user + system) spent on it: load-independent, unlike the wall time. */
+  readonly cpu: number;
 }
 
-async function fcRun(url: string): Promise<{ seconds: number; bytes: number }> {
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** CPU seconds of a process and its reaped children so far (/proc/<pid>/stat utime..cstime). */
+function cpuOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.slice(11, 15).reduce((a, f) => a + Number(f), 0) / TICKS;
+}
+
+/** `nix-store --dump <path> | zstd`: seconds, compressed bytes, CPU of the pipeline (bash's times). */
+function pipeRun(path: string): Run {
+  const t = performance.now();
+  const out = execFileSync('bash', ['-c', 'nix-store --dump "$1" | zstd -c | wc -c; times', 'bash', path], {
+    encoding: 'utf8',
+  });
+  const seconds = (performance.now() - t) / 1000;
+  const [bytes = '0', , children = ''] = out.trim().split('\n');
+  const cpu = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (a, m) => a + Number(m[1]) * 60 + Number(m[2]),
+    0,
+  );
+  return { seconds, bytes: Number(bytes), cpu };
+}
+
+/** GET of the .nar.zst: seconds, bytes, CPU of fc-server (its nix-store --dump included). */
+async function fcRun(url: string, serverPid: number): Promise<Run> {
+  const before = cpuOf(serverPid);
   const t = performance.now();
   const r = await fetch(url);
   if (r.status !== 200 || !r.body) throw new Error(`${url}: ${r.status}`);
   let bytes = 0;
   for await (const chunk of r.body) bytes += (chunk as Uint8Array).length;
-  return { seconds: (performance.now() - t) / 1000, bytes };
+  const seconds = (performance.now() - t) / 1000;
+  // nix-store --dump is reaped by now (the response ends after it exits).
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return { seconds, bytes, cpu: cpuOf(serverPid) - before };
 }
 
 async function main(): Promise<void> {
@@ -126,11 +153,14 @@ async function main(): Promise<void> {
     });
     const cache = `http://127.0.0.1:${port}/nix-cache`;
 
+    const serverPid = started.pid!;
+    const cpuBefore = cpuOf(serverPid);
     const narinfo = await measure(REQUESTS, async () => {
       const r = await fetch(`${cache}/${hash}.narinfo`);
       if (r.status !== 200) throw new Error(`narinfo: ${r.status}`);
       await r.arrayBuffer();
     });
+    const narinfoCpuUs = ((cpuOf(serverPid) - cpuBefore) / (REQUESTS + 20)) * 1e6;
     const processPerRequest = await measure(BASELINE_REQUESTS, async () => {
       await new Promise<void>((resolve, reject) => {
         const p = spawn(
@@ -144,11 +174,11 @@ async function main(): Promise<void> {
       });
     });
 
-    const fc: { seconds: number; bytes: number }[] = [];
-    const pipe: { seconds: number; bytes: number }[] = [];
+    const fc: Run[] = [];
+    const pipe: Run[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       pipe.push(pipeRun(path));
-      fc.push(await fcRun(`${cache}/nar/${hash}.nar.zst`));
+      fc.push(await fcRun(`${cache}/nar/${hash}.nar.zst`, serverPid));
     }
     const fcSeconds = median(fc.map((r) => r.seconds));
     const pipeSeconds = median(pipe.map((r) => r.seconds));
@@ -163,6 +193,7 @@ async function main(): Promise<void> {
         `${(narinfo.p50 / processPerRequest.p50).toFixed(3)} / ${(narinfo.p99 / processPerRequest.p99).toFixed(3)} | ` +
         `p50 < 1 ms: ${narinfo.p50 < 1 ? 'met' : 'not met'} |`,
     );
+    console.log(`| narinfo, fc-server CPU per request | ${narinfoCpuUs.toFixed(0)} µs | | | |`);
     const throughput = mbps(fcSeconds) / mbps(pipeSeconds);
     console.log(
       `| ${(narSize / 1e6).toFixed(0)} MB NAR, .nar.zst (median of ${ROUNDS}) | ${mbps(fcSeconds).toFixed(0)} MB/s ` +
@@ -170,6 +201,15 @@ async function main(): Promise<void> {
         `nix-store --dump | zstd: ${mbps(pipeSeconds).toFixed(0)} MB/s (${pipe.map((r) => r.seconds.toFixed(2)).join(' / ')} s, ` +
         `${(median(pipe.map((r) => r.bytes)) / 1e6).toFixed(1)} MB) | ${throughput.toFixed(2)}x | ` +
         `>= 0.8x: ${throughput >= 0.8 ? 'met' : 'not met'} |`,
+    );
+    const fcCpu = median(fc.map((r) => r.cpu));
+    const pipeCpu = median(pipe.map((r) => r.cpu));
+    console.log(
+      `| same, CPU seconds (fc-server with its nix-store; the pipe's two processes) | ${fcCpu.toFixed(2)} s | ` +
+        `${pipeCpu.toFixed(2)} s | ${(pipeCpu / fcCpu).toFixed(2)}x (throughput per CPU second) | |`,
+    );
+    console.log(
+      `\nload average during the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
     );
   } finally {
     server?.kill('SIGTERM');
