@@ -178,6 +178,8 @@ describe('broken aggregates (hydra-eval-jobset)', () => {
     const jobsetId = jobsets.get('onlyCycle')!;
     const e = await finished(jobsetId);
     expect(e.status).toBe('succeeded');
+    // The per-job errors are the evaluation's; the jobset's error is for whole-evaluation failures.
+    expect(e.error_message).toBeNull();
     expect(await count('builds', e.id)).toBe(0);
     const { rows } = await env.db.pool.query(
       'SELECT job, message FROM evaluation_errors WHERE evaluation_id = $1 ORDER BY job',
