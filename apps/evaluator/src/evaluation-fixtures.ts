@@ -42,7 +42,13 @@ export interface JobsetSpec {
   readonly branch?: string | null;
   readonly checkInterval?: number;
   readonly state?: string;
-  readonly inputs?: readonly { name: string; type: string; value: string; branch?: string | null }[];
+  readonly inputs?: readonly {
+    name: string;
+    type: string;
+    value: string;
+    branch?: string | null;
+    secret?: boolean;
+  }[];
 }
 
 let counter = 0;
@@ -73,8 +79,8 @@ export async function createJobset(
   const jobsetId = Number(j.rows[0]!.id);
   for (const i of spec.inputs ?? []) {
     await db.query(
-      `INSERT INTO jobset_inputs (jobset_id, name, type, value, branch) VALUES ($1, $2, $3, $4, $5)`,
-      [jobsetId, i.name, i.type, i.value, i.branch ?? null],
+      `INSERT INTO jobset_inputs (jobset_id, name, type, value, branch, secret) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [jobsetId, i.name, i.type, i.value, i.branch ?? null, i.secret ?? false],
     );
   }
   return { projectId, jobsetId };

@@ -6,3 +6,4 @@ export * from './build-status-display';
 export * from './input-types';
 export * from './flake-expression';
 export * from './git-source-rules';
+export * from './redact-credentials';

@@ -155,8 +155,8 @@ it('creates, builds, updates and retires jobsets from a spec; a bad spec changes
     flakeMode: false,
   });
   expect(alpha.inputs).toEqual([
-    { name: 'greeting', type: 'string', value: 'hi declarative', branch: null },
-    { name: 'src', type: 'path', value: target, branch: null },
+    { name: 'greeting', type: 'string', value: 'hi declarative', branch: null, secret: false },
+    { name: 'src', type: 'path', value: target, branch: null, secret: false },
   ]);
 
   // alpha is evaluated from its path input and its job built.

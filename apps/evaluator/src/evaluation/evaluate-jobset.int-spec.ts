@@ -357,6 +357,31 @@ describe('inputs', () => {
     expect(await lastEvaluation(jobsetId)).toMatchObject({ nr_new_builds: 1 });
     expect(await evaluate(jobsetId)).toBe('unchanged');
   });
+
+  it('passes a secret input to Nix but keeps only its hash, and sees it change', async () => {
+    const repo = gitRepo({
+      'release.nix': `{ token }: {
+        job = builtins.derivation { name = "secret-\${builtins.substring 0 3 token}-${salt}";
+          system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; };
+      }`,
+    });
+    const jobsetId = await setup({
+      repositoryUrl: `file://${repo}`,
+      inputs: [{ name: 'token', type: 'string', value: 'abc-secret-1', secret: true }],
+    });
+    expect(await evaluate(jobsetId)).toBe('succeeded');
+    const e = await lastEvaluation(jobsetId);
+    expect((await buildsOf(e['id']))[0]!['nix_name']).toBe(`secret-abc-${salt}`);
+    const stored = JSON.stringify(e['input_revisions']);
+    expect(stored).not.toContain('abc-secret-1');
+    expect((e['input_revisions'] as Record<string, unknown>)['token']).toEqual({
+      type: 'string',
+      secret: true,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    await db.pool.query(`UPDATE jobset_inputs SET value = 'abc-secret-2' WHERE jobset_id = $1`, [jobsetId]);
+    expect(await evaluate(jobsetId)).toBe('succeeded');
+  });
 });
 
 describe('a flake jobset', () => {

@@ -27,6 +27,20 @@ function shortHash(s: string): string {
  * input; a declarative ".jobsets" also gets Hydra's `declInput` and `projectName` unless it has
  * inputs of those names.
  */
+/**
+ * A secret input's revision as evaluations keep it: a git input keeps its (credential-free) URL and
+ * commit, for commit statuses; any other keeps only the hash of its value, so a change is still seen.
+ */
+function secretRevision(revision: unknown): Record<string, unknown> {
+  const r = revision as Record<string, unknown>;
+  if (r['type'] === 'git') return { ...r, secret: true };
+  return {
+    type: r['type'],
+    secret: true,
+    sha256: createHash('sha256').update(JSON.stringify(r)).digest('hex'),
+  };
+}
+
 export async function fetchInputs(
   db: Queryable,
   jobset: EvaluationJobsetRow,
@@ -70,6 +84,7 @@ export async function fetchInputs(
     if (fetched.input !== null) inputs.push(fetched.input);
     revisions[i.name] = fetched.revision;
   }
+  for (const i of jobset.inputs) if (i.secret) revisions[i.name] = secretRevision(revisions[i.name]);
   if (declarative) {
     const named = (n: string) => jobset.inputs.some((i) => i.name === n);
     if (!named('declInput')) {

@@ -5,6 +5,7 @@ import { defineRoute, json, type ApiRoute } from '../http/api-route';
 import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
 import { evaluationView, toEvaluationView } from '../views/evaluation.view';
 import type { Services } from '../services/services';
+import { disclosureFor } from '../views/disclosure';
 
 const optionalId = z.coerce.number().int().positive().optional();
 
@@ -18,14 +19,17 @@ export function evaluationRoutes(s: Services): ApiRoute[] {
       summary: 'List evaluations, newest first',
       query: pageQuery.extend({ project_id: optionalId, jobset_id: optionalId }),
       responses: { 200: { description: 'A page of evaluations', schema: pageView(evaluationView) } },
-      handle: async ({ query }) =>
-        json(
+      handle: async ({ query, principal }) => {
+        const d = disclosureFor(principal);
+        const page = await s.evaluations.list(
+          { projectId: query.project_id, jobsetId: query.jobset_id },
+          query,
+        );
+        return json(
           200,
-          mapPage(
-            await s.evaluations.list({ projectId: query.project_id, jobsetId: query.jobset_id }, query),
-            toEvaluationView,
-          ),
-        ),
+          mapPage(page, (e) => toEvaluationView(e, d)),
+        );
+      },
     }),
     defineRoute({
       method: 'post',
@@ -60,7 +64,8 @@ export function evaluationRoutes(s: Services): ApiRoute[] {
       summary: 'Get an evaluation with its per-job errors',
       params: idParam,
       responses: { 200: { description: 'The evaluation', schema: evaluationView } },
-      handle: async ({ params }) => json(200, toEvaluationView(await s.evaluations.get(params.id))),
+      handle: async ({ params, principal }) =>
+        json(200, toEvaluationView(await s.evaluations.get(params.id), disclosureFor(principal))),
     }),
     defineRoute({
       method: 'post',

@@ -20,6 +20,7 @@ import { defineRoute, json, type ApiRoute } from '../http/api-route';
 import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
 import { jobsetView, projectView, toJobsetView, toProjectView } from '../views/project.view';
 import type { Services } from '../services/services';
+import { disclosureFor } from '../views/disclosure';
 
 const name = z.string().regex(NAME_PATTERN, NAME_RULE);
 
@@ -126,6 +127,12 @@ const jobsetInput = z
     type: z.enum(JOBSET_INPUT_TYPES),
     value: z.string(),
     branch: branch.nullable().optional(),
+    secret: z
+      .boolean()
+      .default(false)
+      .describe(
+        'A secret value (a token): shown only to those who may edit projects, never kept by evaluations',
+      ),
   })
   .superRefine((i, ctx) => {
     if (i.type !== 'git') return;
@@ -213,7 +220,13 @@ function jobsetFields(b: z.output<typeof jobsetUpdate>) {
 }
 
 function inputFields(inputs: z.output<typeof jobsetInput>[]) {
-  return inputs.map((i) => ({ name: i.name, type: i.type, value: i.value, branch: i.branch ?? null }));
+  return inputs.map((i) => ({
+    name: i.name,
+    type: i.type,
+    value: i.value,
+    branch: i.branch ?? null,
+    secret: i.secret,
+  }));
 }
 
 export function projectRoutes(s: Services): ApiRoute[] {
@@ -226,7 +239,13 @@ export function projectRoutes(s: Services): ApiRoute[] {
       summary: 'List projects',
       query: pageQuery,
       responses: { 200: { description: 'A page of projects', schema: pageView(projectView) } },
-      handle: async ({ query }) => json(200, mapPage(await s.projects.list(query), toProjectView)),
+      handle: async ({ query, principal }) => {
+        const d = disclosureFor(principal);
+        return json(
+          200,
+          mapPage(await s.projects.list(query), (p) => toProjectView(p, d)),
+        );
+      },
     }),
     defineRoute({
       method: 'post',
@@ -249,7 +268,7 @@ export function projectRoutes(s: Services): ApiRoute[] {
           repositoryUrl: body.repository_url,
           ownerId: principal?.userId ?? null,
         });
-        return json(201, toProjectView(row));
+        return json(201, toProjectView(row, disclosureFor(principal)));
       },
     }),
     defineRoute({
@@ -260,7 +279,8 @@ export function projectRoutes(s: Services): ApiRoute[] {
       summary: 'Get a project',
       params: idParam,
       responses: { 200: { description: 'The project', schema: projectView } },
-      handle: async ({ params }) => json(200, toProjectView(await s.projects.get(params.id))),
+      handle: async ({ params, principal }) =>
+        json(200, toProjectView(await s.projects.get(params.id), disclosureFor(principal))),
     }),
     defineRoute({
       method: 'patch',
@@ -274,8 +294,11 @@ export function projectRoutes(s: Services): ApiRoute[] {
         200: { description: 'The project', schema: projectView },
         409: { description: 'A project of this name exists' },
       },
-      handle: async ({ params, body }) =>
-        json(200, toProjectView(await s.projects.update(params.id, projectFields(body)))),
+      handle: async ({ params, body, principal }) =>
+        json(
+          200,
+          toProjectView(await s.projects.update(params.id, projectFields(body)), disclosureFor(principal)),
+        ),
     }),
     defineRoute({
       method: 'delete',
@@ -299,8 +322,13 @@ export function projectRoutes(s: Services): ApiRoute[] {
       params: idParam,
       query: pageQuery,
       responses: { 200: { description: 'A page of jobsets', schema: pageView(jobsetView) } },
-      handle: async ({ params, query }) =>
-        json(200, mapPage(await s.projects.listJobsets(params.id, query), toJobsetView)),
+      handle: async ({ params, query, principal }) => {
+        const d = disclosureFor(principal);
+        return json(
+          200,
+          mapPage(await s.projects.listJobsets(params.id, query), (j) => toJobsetView(j, d)),
+        );
+      },
     }),
     defineRoute({
       method: 'post',
@@ -317,13 +345,13 @@ export function projectRoutes(s: Services): ApiRoute[] {
         201: { description: 'The jobset', schema: jobsetView },
         409: { description: 'The project has a jobset of this name, or is declarative' },
       },
-      handle: async ({ params, body }) => {
+      handle: async ({ params, body, principal }) => {
         const row = await s.projects.createJobset(
           params.id,
           { ...jobsetFields(body), name: body.name, nixExpression: body.nix_expression },
           inputFields(body.inputs),
         );
-        return json(201, toJobsetView(row));
+        return json(201, toJobsetView(row, disclosureFor(principal)));
       },
     }),
     defineRoute({
@@ -334,7 +362,8 @@ export function projectRoutes(s: Services): ApiRoute[] {
       summary: 'Get a jobset with its inputs',
       params: idParam,
       responses: { 200: { description: 'The jobset', schema: jobsetView } },
-      handle: async ({ params }) => json(200, toJobsetView(await s.projects.getJobset(params.id))),
+      handle: async ({ params, principal }) =>
+        json(200, toJobsetView(await s.projects.getJobset(params.id), disclosureFor(principal))),
     }),
     defineRoute({
       method: 'patch',
@@ -348,7 +377,7 @@ export function projectRoutes(s: Services): ApiRoute[] {
         200: { description: 'The jobset', schema: jobsetView },
         409: { description: 'The project has a jobset of this name, or is declarative' },
       },
-      handle: async ({ params, body }) =>
+      handle: async ({ params, body, principal }) =>
         json(
           200,
           toJobsetView(
@@ -357,6 +386,7 @@ export function projectRoutes(s: Services): ApiRoute[] {
               jobsetFields(body),
               body.inputs ? inputFields(body.inputs) : undefined,
             ),
+            disclosureFor(principal),
           ),
         ),
     }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EVALUATION_STATUSES } from '@fc/core';
 import type { EvaluationDetailRow } from '@fc/db';
 import { iso, timestamp } from './common.view';
+import { shownInputRevisions, shownText, type Disclosure } from './disclosure';
 
 export const evaluationView = z
   .object({
@@ -28,7 +29,7 @@ export const evaluationView = z
   })
   .meta({ id: 'Evaluation' });
 
-export function toEvaluationView(e: EvaluationDetailRow): z.output<typeof evaluationView> {
+export function toEvaluationView(e: EvaluationDetailRow, d: Disclosure): z.output<typeof evaluationView> {
   return {
     id: e.id,
     jobset_id: e.jobsetId,
@@ -38,15 +39,15 @@ export function toEvaluationView(e: EvaluationDetailRow): z.output<typeof evalua
     jobs_evaluated: e.jobsEvaluated,
     forced: e.forced,
     revision: e.revision,
-    input_revisions: e.inputRevisions,
-    flake_url: e.flakeUrl,
+    input_revisions: shownInputRevisions(e.inputRevisions, e.secretInputs, d),
+    flake_url: shownText(e.flakeUrl, d),
     has_new_builds: e.hasNewBuilds,
     nr_builds: e.nrBuilds,
     nr_new_builds: e.nrNewBuilds,
     checkout_duration_ms: e.checkoutDurationMs,
     eval_duration_ms: e.evalDurationMs,
-    errors: e.errors,
-    error: e.error,
+    errors: e.errors.map((x) => ({ job: x.job, message: shownText(x.message, d) })),
+    error: shownText(e.error, d),
     created_at: iso(e.createdAt),
     started_at: iso(e.startedAt),
     finished_at: iso(e.finishedAt),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DECLARATIVE_INPUT_TYPES, JOBSET_INPUT_TYPES, JOBSET_STATES } from '@fc/core';
 import type { JobsetRow, ProjectRow } from '@fc/db';
 import { iso, timestamp } from './common.view';
+import { shownInputValue, shownText, type Disclosure } from './disclosure';
 
 export const projectView = z
   .object({
@@ -9,7 +10,11 @@ export const projectView = z
     name: z.string(),
     display_name: z.string().nullable(),
     description: z.string().nullable(),
-    repository_url: z.string(),
+    repository_url: z
+      .string()
+      .describe(
+        'Credentials in it (https://user:token@host/...) are shown only to those who may edit projects',
+      ),
     homepage: z.string().nullable(),
     enabled: z.boolean(),
     hidden: z.boolean(),
@@ -30,13 +35,13 @@ export const projectView = z
   })
   .meta({ id: 'Project' });
 
-export function toProjectView(p: ProjectRow): z.output<typeof projectView> {
+export function toProjectView(p: ProjectRow, d: Disclosure): z.output<typeof projectView> {
   return {
     id: p.id,
     name: p.name,
     display_name: p.displayName,
     description: p.description,
-    repository_url: p.repositoryUrl,
+    repository_url: shownText(p.repositoryUrl, d),
     homepage: p.homepage,
     enabled: p.enabled,
     hidden: p.hidden,
@@ -50,7 +55,7 @@ export function toProjectView(p: ProjectRow): z.output<typeof projectView> {
         : {
             file: p.declarativeFile,
             type: p.declarativeType,
-            value: p.declarativeValue,
+            value: shownText(p.declarativeValue, d),
             branch: p.declarativeBranch,
           },
     created_at: iso(p.createdAt),
@@ -61,8 +66,14 @@ export function toProjectView(p: ProjectRow): z.output<typeof projectView> {
 export const jobsetInputView = z.object({
   name: z.string(),
   type: z.enum(JOBSET_INPUT_TYPES),
-  value: z.string(),
+  value: z
+    .string()
+    .nullable()
+    .describe(
+      'null: a secret input, shown only to those who may edit projects (who also see credentials in URLs)',
+    ),
   branch: z.string().nullable(),
+  secret: z.boolean(),
 });
 
 export const jobsetView = z
@@ -93,7 +104,7 @@ export const jobsetView = z
   })
   .meta({ id: 'Jobset' });
 
-export function toJobsetView(j: JobsetRow): z.output<typeof jobsetView> {
+export function toJobsetView(j: JobsetRow, d: Disclosure): z.output<typeof jobsetView> {
   return {
     id: j.id,
     project_id: j.projectId,
@@ -111,10 +122,16 @@ export function toJobsetView(j: JobsetRow): z.output<typeof jobsetView> {
     keep_nr: j.keepNr,
     hidden: j.hidden,
     enable_dynamic_run_command: j.enableDynamicRunCommand,
-    inputs: j.inputs.map((i) => ({ name: i.name, type: i.type, value: i.value, branch: i.branch })),
+    inputs: j.inputs.map((i) => ({
+      name: i.name,
+      type: i.type,
+      value: shownInputValue(i, d),
+      branch: i.branch,
+      secret: i.secret,
+    })),
     trigger_time: iso(j.triggerTime),
     last_checked_at: iso(j.lastCheckedAt),
-    error_message: j.errorMessage,
+    error_message: shownText(j.errorMessage, d),
     error_at: iso(j.errorAt),
     created_at: iso(j.createdAt),
     updated_at: iso(j.updatedAt),

@@ -26,6 +26,8 @@ export const evaluationDetailRow = z.object({
   evalDurationMs: z.number().nullable(),
   error: z.string().nullable(),
   errors: z.array(z.object({ job: z.string(), message: z.string() })),
+  /** The names of the jobset's inputs that are secret now. */
+  secretInputs: z.array(z.string()),
   createdAt: z.date(),
   startedAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
@@ -36,7 +38,8 @@ const SELECT = `SELECT e.id, e.jobset_id, e.project_id, e.status, e.phase, e.job
     e.input_revisions, e.flake_url, e.has_new_builds, e.nr_builds, e.nr_new_builds, e.checkout_duration_ms,
     e.eval_duration_ms, e.error, e.created_at, e.started_at, e.finished_at,
     (SELECT coalesce(json_agg(json_build_object('job', x.job, 'message', x.message) ORDER BY x.job), '[]'::json)
-       FROM evaluation_errors x WHERE x.evaluation_id = e.id) AS errors
+       FROM evaluation_errors x WHERE x.evaluation_id = e.id) AS errors,
+    ARRAY(SELECT i.name FROM jobset_inputs i WHERE i.jobset_id = e.jobset_id AND i.secret) AS secret_inputs
   FROM evaluations e`;
 
 export interface EvaluationFilter {

@@ -53,6 +53,7 @@ export const evaluationJobsetRow = z.object({
       type: z.enum(JOBSET_INPUT_TYPES),
       value: z.string(),
       branch: z.string().nullable(),
+      secret: z.boolean(),
     }),
   ),
 });
@@ -70,7 +71,8 @@ export async function jobsetForEvaluation(
        j.flake_mode, j.nix_expression, j.nix_expression_input, j.branch, j.state, j.force_eval,
        p.declarative_file, p.declarative_type, p.declarative_value, p.declarative_branch,
        (SELECT coalesce(json_agg(json_build_object('name', i.name, 'type', i.type, 'value', i.value,
-          'branch', i.branch) ORDER BY i.name), '[]'::json) FROM jobset_inputs i WHERE i.jobset_id = j.id) AS inputs
+          'branch', i.branch, 'secret', i.secret) ORDER BY i.name), '[]'::json)
+          FROM jobset_inputs i WHERE i.jobset_id = j.id) AS inputs
      FROM jobsets j JOIN projects p ON p.id = j.project_id WHERE j.id = $1`,
     [jobsetId],
   );

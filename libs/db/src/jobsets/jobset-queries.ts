@@ -13,6 +13,8 @@ export const jobsetInputRow = z.object({
   type: z.enum(JOBSET_INPUT_TYPES),
   value: z.string(),
   branch: z.string().nullable(),
+  /** Shown only to those who may edit the project. */
+  secret: z.boolean(),
 });
 export type JobsetInputRow = z.output<typeof jobsetInputRow>;
 
@@ -47,7 +49,8 @@ const SELECT = `SELECT j.id, j.project_id, p.name AS project_name, j.name, j.des
     j.enable_dynamic_run_command,
     j.trigger_time, j.last_checked_at, j.error_message, j.error_at, j.created_at, j.updated_at,
     (SELECT coalesce(json_agg(json_build_object('name', i.name, 'type', i.type, 'value', i.value,
-       'branch', i.branch) ORDER BY i.name), '[]'::json) FROM jobset_inputs i WHERE i.jobset_id = j.id) AS inputs
+       'branch', i.branch, 'secret', i.secret) ORDER BY i.name), '[]'::json)
+       FROM jobset_inputs i WHERE i.jobset_id = j.id) AS inputs
   FROM jobsets j JOIN projects p ON p.id = j.project_id`;
 
 export interface JobsetInputFields {
@@ -55,6 +58,8 @@ export interface JobsetInputFields {
   readonly type: JobsetInputType;
   readonly value: string;
   readonly branch?: string | null | undefined;
+  /** Default false. */
+  readonly secret?: boolean | undefined;
 }
 
 export interface JobsetFields {
@@ -138,14 +143,15 @@ export async function replaceJobsetInputs(
   if (inputs.length === 0) return;
   await execute(
     db,
-    `INSERT INTO jobset_inputs (jobset_id, name, type, value, branch)
-     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])`,
+    `INSERT INTO jobset_inputs (jobset_id, name, type, value, branch, secret)
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[])`,
     [
       jobsetId,
       inputs.map((i) => i.name),
       inputs.map((i) => i.type),
       inputs.map((i) => i.value),
       inputs.map((i) => i.branch ?? null),
+      inputs.map((i) => i.secret ?? false),
     ],
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { redactCredentials } from './redact';
+import { redactCredentials } from './redact-credentials';
 
 describe('redactCredentials', () => {
   it('replaces the user-info of every URL in the text', () => {
@@ -17,5 +17,13 @@ describe('redactCredentials', () => {
 
   it('redacts a token with URL-encoded characters and a scheme in capitals', () => {
     expect(redactCredentials('HTTPS://user:p%40ss%3Aword@h/x')).toBe('HTTPS://***@h/x');
+  });
+});
+
+describe('redactCredentials, passwords with "@"', () => {
+  it('takes the user-info up to the last "@" before the host', () => {
+    expect(redactCredentials('http://deploy:p@ss@git.example.com/r.git and mail bob@example.com')).toBe(
+      'http://***@git.example.com/r.git and mail bob@example.com',
+    );
   });
 });
