@@ -76,7 +76,7 @@ describe('password guessing', () => {
     const r = await login('alice', 'correct horse');
     expect(r.status).toBe(429);
     expect(((await r.json()) as any).error.message).toMatch(/for this address/);
-  });
+  }, 60_000);
 
   it('takes as long to refuse an unknown name as a wrong password (one argon2 verification each)', async () => {
     const median = async (username: string): Promise<number> => {
@@ -94,7 +94,7 @@ describe('password guessing', () => {
     // Without the dummy verification an unknown name answered ~10x faster (1.5 ms against 17 ms).
     expect(unknown / known).toBeGreaterThan(0.4);
     expect(known / unknown).toBeGreaterThan(0.4);
-  });
+  }, 60_000);
 });
 
 describe('sessions', () => {
