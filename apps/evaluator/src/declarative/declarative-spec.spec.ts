@@ -25,6 +25,7 @@ describe('declarative specs', () => {
         name: 'j',
         nixExpression: 'release.nix',
         nixExpressionInput: 'src',
+        flakeMode: false,
         description: 'd',
         state: 'one-at-a-time',
         hidden: true,
@@ -44,7 +45,9 @@ describe('declarative specs', () => {
     [{ schedulingshares: 0 }, /schedulingshares must be an integer >= 1/],
     [{ nixexprinput: 'nope' }, /nixexprinput "nope" must name one of its repository or path inputs/],
     [{ nixexprpath: '../x.nix' }, /nixexprpath must be a relative path/],
-    [{ flake: 'github:o/r' }, /flake jobsets .* are not supported/],
+    [{ type: 1 }, /a flake jobset \(type 1\) needs flake/],
+    [{ type: 1, flake: 'path:/etc' }, /FC takes flakes in git repositories/],
+    [{ type: 2 }, /type must be 0 \(legacy\) or 1 \(flake\)/],
     [{ inputs: { src: { type: 'cvs', value: 'x' } } }, /type "cvs" is not one of Hydra's input types/],
     [{ inputs: { src: { type: 'build', value: 'a:b:c:d' } } }, /a build value is "PROJECT:JOBSET:JOB"/],
     [{ inputs: { src: { type: 'path', value: 'rel' } } }, /must be an absolute path/],
@@ -53,6 +56,16 @@ describe('declarative specs', () => {
     [{ inputs: { src: { type: 'git', value: 'fd::17 main' } } }, /git's fd:: transport is not supported/],
   ])('rejects %j', (change, message) => {
     expect(() => parseJobsetSpec('j', { ...base, ...change })).toThrow(message);
+  });
+
+  it('takes a flake jobset (type 1): its flake becomes the git input "flake", nixexpr* ignored', () => {
+    const flake = { ...base, type: 1, flake: 'git+file:///srv/r?ref=main&dir=ci', inputs: {} };
+    expect(parseJobsetSpec('f', flake)).toMatchObject({
+      fields: { name: 'f', flakeMode: true, nixExpression: 'ci', nixExpressionInput: 'flake' },
+      inputs: [{ name: 'flake', type: 'git', value: 'file:///srv/r main', branch: null }],
+    });
+    // type 0 ignores flake, as Hydra nulls it.
+    expect(parseJobsetSpec('j', { ...base, flake: 'github:o/r' }).fields.flakeMode).toBe(false);
   });
 
   it('ignores keys Hydra ignores, in a jobset and in an input', () => {

@@ -1,9 +1,10 @@
 // Hydra's declarative jobset specs, checked whole before anything is written: a spec is a JSON object
-// of jobset fields (enabled, hidden, description, nixexprinput, nixexprpath, checkinterval,
-// schedulingshares, keepnr, inputs; enableemail and emailoverride are accepted and ignored, as FC
-// sends no e-mail; other keys, such as visible or name, are ignored as Hydra ignores them). A spec file is either one such object (it configures ".jobsets", whose "jobsets"
-// job then builds the object of jobsets) or, "static", an object whose every value is an object: the
-// jobsets themselves. Every problem is a DeclarativeSpecError naming the jobset and field.
+// of jobset fields (enabled, hidden, description, nixexprinput and nixexprpath, or type 1 and flake,
+// checkinterval, schedulingshares, keepnr, inputs; enableemail and emailoverride are accepted and
+// ignored, as FC sends no e-mail; other keys, such as visible or name, are ignored as Hydra ignores
+// them). A spec file is either one such object (it configures ".jobsets", whose "jobsets" job then
+// builds the object of jobsets) or, "static", an object whose every value is an object: the jobsets
+// themselves. Every problem is a DeclarativeSpecError naming the jobset and field.
 import {
   EXPRESSION_INPUT_TYPES,
   JOBSET_INPUT_TYPES,
@@ -16,6 +17,7 @@ import {
   type JobsetInputFields,
   type JobsetState,
 } from '@fc/db';
+import { flakeAsGitInput, FLAKE_INPUT } from './flake-reference';
 
 export class DeclarativeSpecError extends Error {
   constructor(message: string) {
@@ -180,15 +182,45 @@ export function parseJobsetSpec(name: string, spec: unknown): DeclarativeJobset 
   const v = (key: string): Json | undefined =>
     KNOWN_KEYS.has(key) && !IGNORED_KEYS.has(key) ? (spec[key] ?? undefined) : undefined;
   const type = v('type');
-  if ((type !== undefined && type !== 0 && type !== 'legacy') || v('flake') !== undefined) {
-    throw new DeclarativeSpecError(
-      `${where}: flake jobsets (type 1, flake) are not supported in declarative specs by FC; use nixexprinput and nixexprpath`,
-    );
+  if (type !== undefined && type !== 0 && type !== 1 && type !== 'legacy' && type !== 'flake') {
+    throw new DeclarativeSpecError(`${where}: type must be 0 (legacy) or 1 (flake), got ${show(type)}`);
   }
   const dynamic = v('enable_dynamic_run_command');
   if (dynamic !== undefined && flag(where, 'enable_dynamic_run_command', dynamic)) {
     throw new DeclarativeSpecError(`${where}: enable_dynamic_run_command is not supported by FC`);
   }
+  const rawInputs = v('inputs') ?? {};
+  if (!isObject(rawInputs)) throw new DeclarativeSpecError(`${where}: inputs must be an object of inputs`);
+  const inputs = Object.entries(rawInputs).map(([n, i]) => input(where, n, i));
+  const source =
+    type === 1 || type === 'flake' ? flakeSource(where, v('flake'), inputs) : legacySource(where, v, inputs);
+  const optional = <T>(key: string, parse: (x: Json) => T): T | undefined => {
+    const x = v(key);
+    return x === undefined ? undefined : parse(x);
+  };
+  return {
+    fields: {
+      name,
+      ...source.fields,
+      description: optional('description', (x) => text(where, 'description', x)),
+      state: optional('enabled', (x) => state(where, x)),
+      hidden: optional('hidden', (x) => flag(where, 'hidden', x)),
+      checkInterval: optional('checkinterval', (x) => integer(where, 'checkinterval', x, 0)),
+      schedulingShares: optional('schedulingshares', (x) => integer(where, 'schedulingshares', x, 1)),
+      keepNr: optional('keepnr', (x) => integer(where, 'keepnr', x, 0)),
+    },
+    inputs: source.inputs,
+  };
+}
+
+type SourceFields = Pick<DeclarativeJobsetFields, 'nixExpression' | 'nixExpressionInput' | 'flakeMode'>;
+
+/** Hydra's type 0: nixexprinput (a repository or path input) and nixexprpath inside it. */
+function legacySource(
+  where: string,
+  v: (key: string) => Json | undefined,
+  inputs: JobsetInputFields[],
+): { fields: SourceFields; inputs: JobsetInputFields[] } {
   const exprInput = v('nixexprinput');
   const exprPath = v('nixexprpath');
   if (exprInput === undefined || exprPath === undefined) {
@@ -206,32 +238,41 @@ export function parseJobsetSpec(name: string, spec: unknown): DeclarativeJobset 
       `${where}: nixexprpath must be a relative path inside its input, got ${show(nixExpression)}`,
     );
   }
-  const rawInputs = v('inputs') ?? {};
-  if (!isObject(rawInputs)) throw new DeclarativeSpecError(`${where}: inputs must be an object of inputs`);
-  const inputs = Object.entries(rawInputs).map(([n, i]) => input(where, n, i));
   const exprSource = inputs.find((i) => i.name === nixExpressionInput);
   if (!exprSource || !EXPRESSION_INPUT_TYPES.includes(exprSource.type)) {
     throw new DeclarativeSpecError(
       `${where}: nixexprinput "${nixExpressionInput}" must name one of its repository or path inputs`,
     );
   }
-  const optional = <T>(key: string, parse: (x: Json) => T): T | undefined => {
-    const x = v(key);
-    return x === undefined ? undefined : parse(x);
-  };
+  return { fields: { nixExpression, nixExpressionInput, flakeMode: false }, inputs };
+}
+
+/** Hydra's type 1: a flake, held by a git input named "flake" (see flake-reference.ts). */
+function flakeSource(
+  where: string,
+  flake: Json | undefined,
+  inputs: JobsetInputFields[],
+): { fields: SourceFields; inputs: JobsetInputFields[] } {
+  if (typeof flake !== 'string' || flake === '') {
+    throw new DeclarativeSpecError(`${where}: a flake jobset (type 1) needs flake, its flake reference`);
+  }
+  if (inputs.some((i) => i.name === FLAKE_INPUT)) {
+    throw new DeclarativeSpecError(`${where}: a flake jobset's input "${FLAKE_INPUT}" is the flake itself`);
+  }
+  let git;
+  try {
+    git = flakeAsGitInput(flake);
+    parseGitInputValue(git.value);
+  } catch (e) {
+    throw new DeclarativeSpecError(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+  }
   return {
     fields: {
-      name,
-      nixExpression,
-      nixExpressionInput,
-      description: optional('description', (x) => text(where, 'description', x)),
-      state: optional('enabled', (x) => state(where, x)),
-      hidden: optional('hidden', (x) => flag(where, 'hidden', x)),
-      checkInterval: optional('checkinterval', (x) => integer(where, 'checkinterval', x, 0)),
-      schedulingShares: optional('schedulingshares', (x) => integer(where, 'schedulingshares', x, 1)),
-      keepNr: optional('keepnr', (x) => integer(where, 'keepnr', x, 0)),
+      nixExpression: git.dir === '' ? '.' : git.dir,
+      nixExpressionInput: FLAKE_INPUT,
+      flakeMode: true,
     },
-    inputs,
+    inputs: [...inputs, { name: FLAKE_INPUT, type: 'git', value: git.value, branch: null }],
   };
 }
 

@@ -42,12 +42,19 @@ export function sourceOf(
   const expr = checkExpressionPath(jobset.nixExpression);
   if (jobset.nixExpressionInput !== null) {
     const name = jobset.nixExpressionInput;
-    if (jobset.flakeMode) {
-      throw new UserFacingError(
-        `a flake jobset is the project's repository: it takes no Nix expression input (${name})`,
-      );
-    }
     const input = fetched.inputs.find((i) => i.name === name);
+    if (jobset.flakeMode) {
+      // A declarative spec's flake (Hydra's type 1) is in a git input: evaluated at its revision.
+      if (!input || input.type !== 'git') {
+        throw new UserFacingError(`a flake jobset's Nix expression input ${name} must be a git input`);
+      }
+      const dir = expr === '.' ? '' : expr;
+      const query = `rev=${input.rev}${dir ? `&dir=${encodeURIComponent(dir)}` : ''}`;
+      return {
+        source: { kind: 'flake', flakeRef: `git+file://${input.path}?${query}`, allowedPaths: [input.path] },
+        flakeUrl: `git+${input.uri}?${query}`,
+      };
+    }
     if (!input || (input.type !== 'git' && input.type !== 'path' && input.type !== 'checkout')) {
       throw new UserFacingError(
         `the Nix expression input ${name} is not a repository or path input of the jobset`,

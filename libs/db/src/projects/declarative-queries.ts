@@ -44,6 +44,8 @@ export interface DeclarativeJobsetFields {
   readonly checkInterval?: number | undefined;
   readonly schedulingShares?: number | undefined;
   readonly keepNr?: number | undefined;
+  /** A flake jobset (Hydra's type 1): the flake is in nixExpressionInput. */
+  readonly flakeMode?: boolean | undefined;
 }
 
 /** Creates or updates the named jobset of the project (Hydra's update_or_create); its id, and whether it is new. */
@@ -57,11 +59,11 @@ export async function upsertDeclarativeJobset(
     z.object({ id: z.number(), created: z.boolean() }),
     `INSERT INTO jobsets (project_id, name, description, flake_mode, nix_expression, nix_expression_input,
        check_interval, state, scheduling_shares, keep_nr, hidden)
-     VALUES ($1, $2, $3, false, $4, $5, coalesce($6, 60), coalesce($7, 'enabled'), coalesce($8, 100),
-       coalesce($9, 3), coalesce($10, false))
+     VALUES ($1, $2, $3, coalesce($11, false), $4, $5, coalesce($6, 60), coalesce($7, 'enabled'),
+       coalesce($8, 100), coalesce($9, 3), coalesce($10, false))
      ON CONFLICT (project_id, name) DO UPDATE SET
        description = coalesce($3, jobsets.description),
-       flake_mode = false,
+       flake_mode = coalesce($11, false),
        nix_expression = $4,
        nix_expression_input = $5,
        check_interval = coalesce($6, jobsets.check_interval),
@@ -82,6 +84,7 @@ export async function upsertDeclarativeJobset(
       j.schedulingShares ?? null,
       j.keepNr ?? null,
       j.hidden ?? null,
+      j.flakeMode ?? null,
     ],
   );
 }
