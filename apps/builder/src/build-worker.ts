@@ -3,14 +3,12 @@
 import type { FcConfig } from '@fc/config';
 import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { QueueName, consumeQueue, type Boss, type QueueConsumer } from '@fc/queue';
+import { DRAIN_SECONDS, QueueName, consumeQueue, type Boss, type QueueConsumer } from '@fc/queue';
 import type { BuildRunner } from './build-runner';
 import { watchCancellations } from './cancel-watch';
 import { abortLostBuilds } from './lost-build-reaper';
 import { cleanGcRoots } from './gc-root-cleaner';
 
-/** How long SIGTERM lets running builds finish before handing them back to the queue. */
-const DRAIN_SECONDS = 10;
 const REAPER_MS = 15_000;
 
 export interface BuildWorker {

@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import type { EvaluatorMetrics, RecordedEvaluationCounts } from '@fc/metrics';
-import { reapOrphanedProcessGroups } from '@fc/nix';
-import { QueueName, consumeQueue, type Boss } from '@fc/queue';
+import { killOwnProcessGroups, reapOrphanedProcessGroups } from '@fc/nix';
+import { DRAIN_SECONDS, QueueName, consumeQueue, type Boss } from '@fc/queue';
 import {
   evaluateJobsetJob,
   type EvaluationOutcome,
@@ -36,12 +36,14 @@ export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvalua
   if (reaped.length > 0) {
     o.logger.warn('killed process groups left running by an earlier evaluator', { processGroups: reaped });
   }
+  const stopping = new AbortController();
   const deps = {
     pool: o.pool,
     boss: o.boss,
     logger: o.logger,
     settings: o.settings,
     onRecorded: (r: RecordedEvaluationCounts) => o.metrics.evaluationRecorded(r),
+    stopping: stopping.signal,
   };
   const consumer = await consumeQueue(
     o.boss,
@@ -70,7 +72,22 @@ export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvalua
   return {
     stop: async () => {
       await scheduler.stop();
-      await consumer.stop();
+      // Take no new evaluation; give the running ones the queue runner's drain deadline, then kill
+      // their git and Nix processes (a fetch from a server that never answers would otherwise hold
+      // the stop for evaluator.git_timeout) and hand them back to the queue.
+      const drained = consumer.stop({ wait: true });
+      let drainTimer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        drained.then(() => true),
+        new Promise<boolean>((r) => (drainTimer = setTimeout(() => r(false), DRAIN_SECONDS * 1000))),
+      ]);
+      clearTimeout(drainTimer);
+      if (!inTime) {
+        stopping.abort();
+        const killed = killOwnProcessGroups(processGroupDir(o.settings.workDir));
+        o.logger.warn('handing running evaluations back to the queue', { processGroups: killed });
+        await drained;
+      }
     },
   };
 }

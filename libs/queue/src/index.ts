@@ -36,3 +36,4 @@ export {
   type DaemonInstanceRow,
   type BossWarningRow,
 } from './queue-inspection-queries';
+export { DRAIN_SECONDS } from './drain';

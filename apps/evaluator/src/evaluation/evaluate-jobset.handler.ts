@@ -75,6 +75,19 @@ export interface EvaluatorDeps {
   readonly settings: EvaluatorSettings;
   /** Told what each recorded evaluation found (fc-evaluator's metrics). */
   readonly onRecorded?: (r: RecordedEvaluationCounts) => void;
+  /**
+   * Aborted when a stopping evaluator's drain deadline has passed and its children are killed: a
+   * failure then is the stop's doing, not the jobset's, and the evaluation is handed back.
+   */
+  readonly stopping?: AbortSignal;
+}
+
+/** Thrown instead of recording a failure caused by the evaluator stopping; pg-boss retries the job. */
+export class EvaluationHandedBack extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EvaluationHandedBack';
+  }
 }
 
 export type EvaluationOutcome =
@@ -124,6 +137,9 @@ export async function evaluateJobsetJob(
   const jobsetId = jobset.id;
   const fail = async (message: string, outcome: EvaluationOutcome): Promise<EvaluationOutcome> => {
     const clean = redactCredentials(message);
+    if (deps.stopping?.aborted) {
+      throw new EvaluationHandedBack(`fc-evaluator stopped during the evaluation (${clean})`);
+    }
     await withTransaction(pool, async (tx) => {
       await finishEvaluationFailed(tx, evaluationId, clean);
       await setJobsetError(tx, jobsetId, clean);

@@ -1,10 +1,14 @@
 // Faults that used to wedge a jobset: an evaluate-jobset job that fails for good left its evaluation
 // "running / recording" forever with no error; a meta.timeout past 32 bits and a content-addressed
-// output's placeholder were two ways to get there.
+// output's placeholder were two ways to get there. And a SIGTERM waiting without limit on a git
+// fetch from a server that never answers.
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createSilentLogger } from '@fc/logging';
-import { QueueName } from '@fc/queue';
+import { waitForLogRecord } from '@fc/testing';
+import { DRAIN_SECONDS, QueueName, requestEvaluation } from '@fc/queue';
 import {
   createJobset,
   gitRepo,
@@ -123,5 +127,54 @@ describe('an evaluation', () => {
     const [jobset] = await rows('SELECT error_message, error_at FROM jobsets WHERE id = $1', [jobsetId]);
     expect(jobset).toMatchObject({ error_message: evaluation['error'], error_at: expect.any(Date) });
     await env.stopDaemons();
+  });
+
+  it('is handed back when fc-evaluator stops during a git fetch that never answers, within the drain deadline', async () => {
+    // A git server that accepts and stays silent.
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const url = `git://127.0.0.1:${port}/silent.git`;
+    try {
+      const { jobsetId } = await createJobset(env.db.pool, { repositoryUrl: url });
+      const daemon = env.startDaemon('evaluator', {
+        FC_EVALUATOR__WORK_DIR: env.workDir,
+        FC_EVALUATOR__GIT_TIMEOUT: '600',
+        FC_EVALUATOR__POLL_INTERVAL: '1',
+      });
+      await waitForLogRecord(daemon, (r) => r.message === 'ready', 'ready');
+      const jobId = await requestEvaluation(env.db.pool, env.boss, { jobsetId, force: true, reason: 'api' });
+      await waitFor('git to connect to the silent server', async () =>
+        sockets.length > 0 ? true : undefined,
+      );
+
+      const stopped = Date.now();
+      // process.kill, not execa's kill, which would follow with SIGKILL after 5 s.
+      process.kill(daemon.pid!, 'SIGTERM');
+      const result = await daemon;
+      expect([result.exitCode, result.signal]).toEqual([0, undefined]);
+      expect(Date.now() - stopped).toBeLessThan((DRAIN_SECONDS + 15) * 1000);
+      expect(String(result.stderr)).toContain('handing running evaluations back to the queue');
+      // Handed back: the job waits for a retry, the evaluation is not failed, no git is left running.
+      expect((await env.boss.getJobById(QueueName.EvaluateJobset, jobId!))?.state).toBe('retry');
+      const [evaluation] = await rows('SELECT status, error FROM evaluations WHERE queue_job_id = $1', [
+        jobId,
+      ]);
+      expect(evaluation).toEqual({ status: 'running', error: null });
+      const gits = readdirSync('/proc')
+        .filter((e) => /^\d+$/.test(e))
+        .filter((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`127.0.0.1:${port}`);
+          } catch {
+            return false;
+          }
+        });
+      expect(gits).toEqual([]);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
   });
 });

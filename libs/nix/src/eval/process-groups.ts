@@ -78,3 +78,34 @@ export function reapOrphanedProcessGroups(dir: string): number[] {
   }
   return killed;
 }
+
+/**
+ * Kills (SIGKILL) the recorded groups this process started that still run: a stopping evaluator past
+ * its drain deadline ends its git and Nix children, so its evaluations are handed back. Returns them.
+ */
+export function killOwnProcessGroups(dir: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const killed: number[] = [];
+  for (const name of names) {
+    let record: GroupRecord;
+    try {
+      record = JSON.parse(readFileSync(join(dir, name), 'utf8')) as GroupRecord;
+    } catch {
+      continue;
+    }
+    if (record.owner !== process.pid || !Number.isInteger(record.pgid) || record.pgid <= 1) continue;
+    if (!isAlive(record.pgid, record.startTime)) continue;
+    try {
+      process.kill(-record.pgid, 'SIGKILL');
+      killed.push(record.pgid);
+    } catch {
+      // already gone
+    }
+  }
+  return killed;
+}
