@@ -64,7 +64,7 @@ export function buildDetailView(
       nr: s.stepNr,
       drvPath: s.drvPath ?? '',
       status: stepBadge(s),
-      machine: s.machine,
+      machine: s.machine || 'localhost',
       duration:
         s.startTime && (s.stopTime ?? (s.busy ? now : null))
           ? formatDuration((s.stopTime ?? now).getTime() - s.startTime.getTime())
