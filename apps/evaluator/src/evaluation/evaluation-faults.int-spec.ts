@@ -145,8 +145,8 @@ describe('an evaluation', () => {
       });
       await waitForLogRecord(daemon, (r) => r.message === 'ready', 'ready');
       const jobId = await requestEvaluation(env.db.pool, env.boss, { jobsetId, force: true, reason: 'api' });
-      await waitFor('git to connect to the silent server', async () =>
-        sockets.length > 0 ? true : undefined,
+      await waitFor('git to connect to the silent server', () =>
+        Promise.resolve(sockets.length > 0 ? true : undefined),
       );
 
       const stopped = Date.now();
