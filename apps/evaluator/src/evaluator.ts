@@ -67,6 +67,7 @@ export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvalua
     logger: o.logger.child({ component: 'scheduler' }),
     pollInterval: o.pollInterval,
     staleAfter: Math.max(3, Math.ceil((o.settings.heartbeatMs * 4) / 1000)),
+    dynamicRunCommand: o.settings.dynamicRunCommand ?? false,
     onTick: (t) => o.metrics.schedulerTick(t),
   });
   return {

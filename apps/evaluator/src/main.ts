@@ -51,6 +51,7 @@ runDaemon('fc-evaluator', async () => {
       nixTimeout: config.evaluator.nix_timeout,
       restrictEval: config.evaluator.restrict_eval,
       allowIfd: config.evaluator.allow_ifd,
+      dynamicRunCommand: config.notifications.dynamic_run_command,
       heartbeatMs,
       evaluator,
     },

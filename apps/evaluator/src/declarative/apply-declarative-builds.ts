@@ -17,7 +17,7 @@ import {
   type Pool,
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { applyDeclarativeJobsets, type AppliedSpec } from './apply-declarative-spec';
+import { applyDeclarativeJobsets, refuseDynamicRunCommand, type AppliedSpec } from './apply-declarative-spec';
 import {
   DeclarativeSpecError,
   parseJobsetsSpec,
@@ -59,12 +59,15 @@ function readSpec(b: PendingDeclarativeBuild): DeclarativeJobset[] {
 async function applyOne(
   pool: Pool,
   b: PendingDeclarativeBuild,
+  dynamicRunCommand: boolean,
 ): Promise<DeclarativeBuildOutcome | undefined> {
   let jobsets: DeclarativeJobset[] | undefined;
   let error: string | undefined;
   try {
     jobsets = readSpec(b);
+    await refuseDynamicRunCommand(pool, b.projectId, jobsets, dynamicRunCommand);
   } catch (e) {
+    jobsets = undefined;
     if (!(e instanceof DeclarativeSpecError)) throw e;
     error = e.message;
   }
@@ -82,10 +85,15 @@ async function applyOne(
 }
 
 /** Applies every pending "jobsets" build; what each gave. */
-export async function applyDeclarativeBuilds(pool: Pool, logger: Logger): Promise<DeclarativeBuildOutcome[]> {
+export async function applyDeclarativeBuilds(
+  pool: Pool,
+  logger: Logger,
+  /** notifications.dynamic_run_command: specs may enable dynamic RunCommand. */
+  dynamicRunCommand = false,
+): Promise<DeclarativeBuildOutcome[]> {
   const outcomes: DeclarativeBuildOutcome[] = [];
   for (const b of await pendingDeclarativeBuilds(pool)) {
-    const outcome = await applyOne(pool, b);
+    const outcome = await applyOne(pool, b, dynamicRunCommand);
     if (!outcome) continue;
     outcomes.push(outcome);
     if (outcome.error !== undefined) {

@@ -2,12 +2,32 @@
 // (Hydra's update_or_create), and the project's other jobsets, ".jobsets" aside, disabled and hidden
 // (Hydra keeps them, with their history). The caller owns the transaction, so a spec applies whole.
 import {
+  findProject,
   replaceJobsetInputs,
   retireUndeclaredJobsets,
   upsertDeclarativeJobset,
   type Queryable,
 } from '@fc/db';
-import type { DeclarativeJobset } from './declarative-spec';
+import { DeclarativeSpecError, type DeclarativeJobset } from './declarative-spec';
+
+/**
+ * Hydra's rule for `enable_dynamic_run_command` in a spec: present at all (even false), it is refused
+ * with Hydra's message unless the server option (notifications.dynamic_run_command) and the project
+ * both enable it.
+ */
+export async function refuseDynamicRunCommand(
+  db: Queryable,
+  projectId: number,
+  jobsets: readonly DeclarativeJobset[],
+  serverEnabled: boolean,
+): Promise<void> {
+  const wanted = jobsets.filter((j) => j.fields.enableDynamicRunCommand !== undefined);
+  if (wanted.length === 0) return;
+  if (serverEnabled && (await findProject(db, projectId))?.enableDynamicRunCommand === true) return;
+  throw new DeclarativeSpecError(
+    `jobset "${wanted[0]!.fields.name}": Dynamic RunCommand is not enabled by the server or the parent project.`,
+  );
+}
 
 export interface AppliedSpec {
   readonly created: string[];

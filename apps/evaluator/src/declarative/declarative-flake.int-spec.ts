@@ -29,6 +29,41 @@ afterAll(async () => {
   await env.stop();
 }, 60_000);
 
+it("refuses a spec enabling dynamic RunCommand with Hydra's message while the server option is off", async () => {
+  const specDir = tempDir('fc-declarative-dynamic-spec-');
+  const target = gitRepo({ 'jobs.nix': '{ }' });
+  writeFileSync(
+    join(specDir, 'spec.json'),
+    JSON.stringify({
+      hooks: {
+        enabled: 1,
+        nixexprinput: 'src',
+        nixexprpath: 'jobs.nix',
+        enable_dynamic_run_command: true,
+        inputs: { src: { type: 'git', value: `file://${target}` } },
+      },
+    }),
+  );
+  const project = await insertProject(env.db.pool, {
+    name: 'hooks',
+    repositoryUrl: `file://${target}`,
+    declarativeFile: 'spec.json',
+    declarativeType: 'path',
+    declarativeValue: specDir,
+  });
+  await ensureJobsetsJobset(env.db.pool, project.id, 'spec.json');
+  const error = await waitFor('the refusal', async () => {
+    const { rows } = await env.db.pool.query<{ error_message: string | null }>(
+      `SELECT error_message FROM jobsets WHERE project_id = $1 AND name = '.jobsets'`,
+      [project.id],
+    );
+    return rows[0]?.error_message ?? undefined;
+  });
+  expect(error).toContain('Dynamic RunCommand is not enabled by the server or the parent project.');
+  const { rows } = await env.db.pool.query('SELECT name FROM jobsets WHERE project_id = $1', [project.id]);
+  expect(rows).toEqual([{ name: '.jobsets' }]);
+}, 120_000);
+
 it('applies a static spec with a flake jobset and keys Hydra ignores, and evaluates the flake', async () => {
   const flake = gitRepo({
     'ci/flake.nix': `{

@@ -185,10 +185,6 @@ export function parseJobsetSpec(name: string, spec: unknown): DeclarativeJobset 
   if (type !== undefined && type !== 0 && type !== 1 && type !== 'legacy' && type !== 'flake') {
     throw new DeclarativeSpecError(`${where}: type must be 0 (legacy) or 1 (flake), got ${show(type)}`);
   }
-  const dynamic = v('enable_dynamic_run_command');
-  if (dynamic !== undefined && flag(where, 'enable_dynamic_run_command', dynamic)) {
-    throw new DeclarativeSpecError(`${where}: enable_dynamic_run_command is not supported by FC`);
-  }
   const rawInputs = v('inputs') ?? {};
   if (!isObject(rawInputs)) throw new DeclarativeSpecError(`${where}: inputs must be an object of inputs`);
   const inputs = Object.entries(rawInputs).map(([n, i]) => input(where, n, i));
@@ -208,6 +204,10 @@ export function parseJobsetSpec(name: string, spec: unknown): DeclarativeJobset 
       checkInterval: optional('checkinterval', (x) => integer(where, 'checkinterval', x, 0)),
       schedulingShares: optional('schedulingshares', (x) => integer(where, 'schedulingshares', x, 1)),
       keepNr: optional('keepnr', (x) => integer(where, 'keepnr', x, 0)),
+      // Refused, when present at all (as Hydra), unless the server and the project allow it.
+      enableDynamicRunCommand: optional('enable_dynamic_run_command', (x) =>
+        flag(where, 'enable_dynamic_run_command', x),
+      ),
     },
     inputs: source.inputs,
   };

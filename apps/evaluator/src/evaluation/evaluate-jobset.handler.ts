@@ -37,7 +37,11 @@ import type { Logger } from '@fc/logging';
 import type { RecordedEvaluationCounts } from '@fc/metrics';
 import { aggregateFailure, evaluateJobset, JobsetEvaluationError, type EvaluatorChoice } from '@fc/nix';
 import type { Boss, JobPayload, QueueName } from '@fc/queue';
-import { applyDeclarativeJobsets, writeDeclarativeJobset } from '../declarative/apply-declarative-spec';
+import {
+  applyDeclarativeJobsets,
+  refuseDynamicRunCommand,
+  writeDeclarativeJobset,
+} from '../declarative/apply-declarative-spec';
 import { fetchDeclarativeSpec, type DeclarativeSource } from '../declarative/declarative-input';
 import {
   DeclarativeSpecError,
@@ -66,6 +70,8 @@ export interface EvaluatorSettings {
   readonly heartbeatMs: number;
   /** nix-eval-jobs when main found it on PATH, else the built-in walker (the default). */
   readonly evaluator?: EvaluatorChoice;
+  /** notifications.dynamic_run_command: declarative specs may enable dynamic RunCommand. */
+  readonly dynamicRunCommand?: boolean;
 }
 
 export interface EvaluatorDeps {
@@ -167,6 +173,7 @@ export async function evaluateJobsetJob(
           // Hydra's static spec: the file lists the jobsets themselves; nothing is evaluated or built.
           const jobsets = parseJobsetsSpec(declarative.spec, what);
           const projectId = jobset.projectId;
+          await refuseDynamicRunCommand(pool, projectId, jobsets, settings.dynamicRunCommand ?? false);
           const applied = await withTransaction(pool, (tx) =>
             applyDeclarativeJobsets(tx, projectId, jobsets),
           );
@@ -186,6 +193,7 @@ export async function evaluateJobsetJob(
           throw e instanceof DeclarativeSpecError ? new DeclarativeSpecError(`${what}: ${e.message}`) : e;
         }
         const projectId = jobset.projectId;
+        await refuseDynamicRunCommand(pool, projectId, [own], settings.dynamicRunCommand ?? false);
         await withTransaction(pool, (tx) => writeDeclarativeJobset(tx, projectId, own));
         jobset = await jobsetForEvaluation(pool, jobsetId);
         if (!jobset) return 'gone';

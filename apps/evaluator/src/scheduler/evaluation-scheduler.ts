@@ -28,6 +28,8 @@ export interface SchedulerOptions {
   readonly logger: Logger;
   /** seconds */
   readonly pollInterval: number;
+  /** notifications.dynamic_run_command (declarative specs may enable dynamic RunCommand). */
+  readonly dynamicRunCommand?: boolean;
   /** seconds without a heartbeat after which a running evaluation is considered orphaned */
   readonly staleAfter: number;
   /** Told about each pass: whether it failed, and how many declarative specs it applied. */
@@ -44,7 +46,7 @@ export interface SchedulerTick {
 
 /** One pass of the scheduler. */
 export async function scheduleTick(o: Omit<SchedulerOptions, 'pollInterval'>): Promise<SchedulerTick> {
-  const declarative = await applyDeclarativeBuilds(o.pool, o.logger);
+  const declarative = await applyDeclarativeBuilds(o.pool, o.logger, o.dynamicRunCommand ?? false);
   const requested: number[] = [];
   for (const jobsetId of await dueJobsetIds(o.pool)) {
     const id = await requestEvaluation(o.pool, o.boss, { jobsetId, force: false, reason: 'schedule' });

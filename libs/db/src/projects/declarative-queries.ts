@@ -46,6 +46,7 @@ export interface DeclarativeJobsetFields {
   readonly keepNr?: number | undefined;
   /** A flake jobset (Hydra's type 1): the flake is in nixExpressionInput. */
   readonly flakeMode?: boolean | undefined;
+  readonly enableDynamicRunCommand?: boolean | undefined;
 }
 
 /** Creates or updates the named jobset of the project (Hydra's update_or_create); its id, and whether it is new. */
@@ -58,12 +59,13 @@ export async function upsertDeclarativeJobset(
     db,
     z.object({ id: z.number(), created: z.boolean() }),
     `INSERT INTO jobsets (project_id, name, description, flake_mode, nix_expression, nix_expression_input,
-       check_interval, state, scheduling_shares, keep_nr, hidden)
+       check_interval, state, scheduling_shares, keep_nr, hidden, enable_dynamic_run_command)
      VALUES ($1, $2, $3, coalesce($11, false), $4, $5, coalesce($6, 60), coalesce($7, 'enabled'),
-       coalesce($8, 100), coalesce($9, 3), coalesce($10, false))
+       coalesce($8, 100), coalesce($9, 3), coalesce($10, false), coalesce($12, false))
      ON CONFLICT (project_id, name) DO UPDATE SET
        description = coalesce($3, jobsets.description),
        flake_mode = coalesce($11, false),
+       enable_dynamic_run_command = coalesce($12, false),
        nix_expression = $4,
        nix_expression_input = $5,
        check_interval = coalesce($6, jobsets.check_interval),
@@ -85,6 +87,7 @@ export async function upsertDeclarativeJobset(
       j.keepNr ?? null,
       j.hidden ?? null,
       j.flakeMode ?? null,
+      j.enableDynamicRunCommand ?? null,
     ],
   );
 }
