@@ -18,6 +18,8 @@ buildNpmPackage {
 
   installPhase = ''
     runHook preInstall
+    # Only the runtime dependencies are installed.
+    npm prune --omit=dev --no-audit --no-fund
     mkdir -p $out/lib/fc $out/bin
     cp -r dist db apps node_modules package.json $out/lib/fc/
     for pair in server:fc-server evaluator:fc-evaluator builder:fc-queue-runner migrate:fc-migrate; do
