@@ -160,6 +160,10 @@ in
     nix.settings.trusted-users = lib.mkIf cfg.queueRunner.enable [ "fc" ];
     nix.settings.allowed-users = [ "fc" ];
 
+    # For the command-line tools (fc-server create-api-key, fc-migrate status).
+    environment.systemPackages = [ cfg.package ];
+    environment.etc."fc/fc.toml".source = configFile;
+
     services.fc.settings = {
       database.url = mkIf localDatabase (mkDefault "postgresql:///fc?host=/run/postgresql");
       logs.log_dir = mkDefault "${stateDir}/logs";
