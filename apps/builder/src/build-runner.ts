@@ -57,6 +57,8 @@ export interface BuildRunnerSettings {
   readonly gcRootsDir: string | undefined;
   /** signing.key_file when signing.enabled: each build's outputs are signed in the store. */
   readonly signingKeyFile?: string | undefined;
+  /** GitHub or Gitea statuses configured: a build's start is reported too (a pending status). */
+  readonly pendingStatuses?: boolean;
 }
 
 /** The slice of a pg-boss job the runner needs (work() hands it JobWithMetadata). */
@@ -260,7 +262,8 @@ export class BuildRunner {
       await deferBuild(tx, this.#boss, row, new Date(Math.min(deadline, recheck.getTime())));
       return { kind: 'deferred' };
     }
-    if (!(await startBuild(tx, row.id, RUNNER_NAME))) return { kind: 'skipped' };
+    const notices = { pendingStatuses: this.#settings.pendingStatuses ?? false };
+    if (!(await startBuild(tx, this.#boss, row.id, RUNNER_NAME, notices))) return { kind: 'skipped' };
     return { kind: 'run', row };
   }
 

@@ -1,6 +1,6 @@
 // fc-queue-runner composition root.
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, type FcConfig } from '@fc/config';
+import { ConfigError, commitStatusesConfigured, loadConfig, type FcConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createBuilderMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
@@ -76,6 +76,7 @@ runDaemon('fc-queue-runner', async () => {
       recheckSeconds: qr.poll_interval,
       gcRootsDir: config.gc.enabled ? config.gc.gc_roots_dir : undefined,
       signingKeyFile: signWith,
+      pendingStatuses: commitStatusesConfigured(config.notifications),
     },
     metrics,
   });

@@ -1,6 +1,6 @@
 // fc-evaluator composition root.
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@fc/config';
+import { commitStatusesConfigured, loadConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createEvaluatorMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
@@ -54,6 +54,7 @@ runDaemon('fc-evaluator', async () => {
       dynamicRunCommand: config.notifications.dynamic_run_command,
       heartbeatMs,
       evaluator,
+      pendingStatuses: commitStatusesConfigured(config.notifications),
     },
   });
   logger.info('ready', {

@@ -1,7 +1,7 @@
 // Builds the Express application from its dependencies; main.ts owns their creation.
 import express, { type Express } from 'express';
 import { randomBytes } from 'node:crypto';
-import type { FcConfig } from '@fc/config';
+import { commitStatusesConfigured, type FcConfig } from '@fc/config';
 import { queueState, type Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import { queueJobCounts, type Boss } from '@fc/queue';
@@ -103,7 +103,8 @@ export function createApp(deps: AppDeps): ServerApp {
   });
   registerInstallationCountGauges(registry, () => installationCounts(pool));
 
-  const evaluations = new EvaluationService(pool, boss);
+  const notices = { pendingStatuses: commitStatusesConfigured(config.notifications) };
+  const evaluations = new EvaluationService(pool, boss, notices);
   const users = new UserService(
     pool,
     new LoginThrottle(pool, {
@@ -115,7 +116,7 @@ export function createApp(deps: AppDeps): ServerApp {
   const services: Services = {
     projects: new ProjectService(pool, { dynamicRunCommand: config.notifications.dynamic_run_command }),
     evaluations,
-    builds: new BuildService(pool, boss, logger, { statsMaxAgeMs: deps.statsMaxAgeMs ?? 10_000 }),
+    builds: new BuildService(pool, boss, logger, { statsMaxAgeMs: deps.statsMaxAgeMs ?? 10_000, notices }),
     logs: new BuildLogService(pool, config.logs.log_dir),
     channels: new ChannelService(pool),
     apiKeys: new ApiKeyService(pool, config.server.api_key),
@@ -124,7 +125,7 @@ export function createApp(deps: AppDeps): ServerApp {
     remoteBuilders: new RemoteBuilderService(pool),
     system: new SystemService(pool, boss, FC_VERSION),
     webhooks: new WebhookService(pool, evaluations),
-    queues: new QueueInspectionService(pool, boss),
+    queues: new QueueInspectionService(pool, boss, notices),
     buildQueue: new BuildQueueService(pool),
     jobs: new JobHistoryService(pool),
   };

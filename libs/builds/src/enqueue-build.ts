@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { setBuildQueueJob, type Queryable } from '@fc/db';
 import { BUILD_HEARTBEAT_SECONDS, QueueName, buildJobPriority, sendJob, type Boss } from '@fc/queue';
+import { NO_PENDING_NOTICES, publishNotices, type BuildNotices } from './build-notices';
 import { hydraEvent, publishEvents } from './hydra-events';
 
 export interface QueuedBuild {
@@ -36,9 +37,15 @@ async function sendBuildJob(
 }
 
 /** Queues an unfinished build (new, or restarted: its row already reset). */
-export async function enqueueBuild(db: Queryable, boss: Boss, build: QueuedBuild): Promise<string> {
+export async function enqueueBuild(
+  db: Queryable,
+  boss: Boss,
+  build: QueuedBuild,
+  notices: BuildNotices = NO_PENDING_NOTICES,
+): Promise<string> {
   const jobId = await sendBuildJob(db, boss, build);
   await publishEvents(db, [hydraEvent.buildQueued(build.id)]);
+  if (notices.pendingStatuses) await publishNotices(db, boss, [build.id], 'queued');
   return jobId;
 }
 

@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError } from '@fc/core';
 import { PgErrorCode, pgErrorCode, reopenFailedDeliveriesOfBuild, type Queryable } from '@fc/db';
 import { QueueName, bossDb, findQueueJob, type Boss } from '@fc/queue';
 import { restartBuild } from './queue-control';
+import { NO_PENDING_NOTICES, type BuildNotices } from './build-notices';
 
 export type RetryOutcome =
   | { readonly kind: 'build-restarted'; readonly buildId: number }
@@ -18,13 +19,14 @@ export async function retryFailedJob(
   boss: Boss,
   queue: string,
   jobId: string,
+  notices: BuildNotices = NO_PENDING_NOTICES,
 ): Promise<RetryOutcome> {
   const job = await findQueueJob(db, queue, jobId);
   if (!job) throw new NotFoundError(`queue ${queue} has no job ${jobId}`);
   if (job.state !== 'failed') throw new ConflictError(`job ${jobId} is ${job.state}, not failed`);
 
   if (queue === QueueName.BuildDerivation && job.buildId !== null && job.buildFinished) {
-    await restartBuild(db, boss, job.buildId);
+    await restartBuild(db, boss, job.buildId, notices);
     return { kind: 'build-restarted', buildId: job.buildId };
   }
   if (queue === QueueName.NotifyBuild && job.buildId !== null) {

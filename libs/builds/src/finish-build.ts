@@ -2,7 +2,8 @@
 // notify-build job (commit statuses, webhooks, run commands) and build_finished.
 import type { Queryable } from '@fc/db';
 import type { BuildStatusCode } from '@fc/core';
-import { QueueName, bossDb, jobPayloadSchemas, type Boss } from '@fc/queue';
+import type { Boss } from '@fc/queue';
+import { publishNotices } from './build-notices';
 import { buildFinishedEvents, publishEvents } from './hydra-events';
 import {
   finishBuildRow,
@@ -66,12 +67,7 @@ export async function finishBuild(
 /** What goes with finished builds: one notify-build job each and build_finished. */
 export async function publishFinished(db: Queryable, boss: Boss, buildIds: readonly number[]): Promise<void> {
   if (buildIds.length === 0) return;
-  const schema = jobPayloadSchemas[QueueName.NotifyBuild];
-  await boss.insert(
-    QueueName.NotifyBuild,
-    buildIds.map((buildId) => ({ data: schema.parse({ buildId, event: 'finished' }) })),
-    { db: bossDb(db) },
-  );
+  await publishNotices(db, boss, buildIds, 'finished');
   await publishEvents(
     db,
     buildIds.flatMap((id) => buildFinishedEvents(id)),

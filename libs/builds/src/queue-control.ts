@@ -12,6 +12,7 @@ import { BuildStatus, ConflictError, NotFoundError, RESTARTABLE_ABORTED, RESTART
 import { QueueName, bossDb, buildJobPriority, type Boss } from '@fc/queue';
 import { enqueueBuild } from './enqueue-build';
 import { finishBuild } from './finish-build';
+import { NO_PENDING_NOTICES, type BuildNotices } from './build-notices';
 import { resetBuildForRestart } from './sql/build-state-queries';
 
 /** NOTIFY channel on which a cancelled build's id is announced; queue runners LISTEN and kill it. */
@@ -44,11 +45,16 @@ export async function cancelBuild(db: Queryable, boss: Boss, buildId: number): P
 }
 
 /** Queues a finished build again under the same id. */
-export async function restartBuild(db: Queryable, boss: Boss, buildId: number): Promise<void> {
+export async function restartBuild(
+  db: Queryable,
+  boss: Boss,
+  buildId: number,
+  notices: BuildNotices = NO_PENDING_NOTICES,
+): Promise<void> {
   const row = await lockOrThrow(db, buildId);
   if (!row.finished) throw new ConflictError(`build ${buildId} is still queued or running`);
   await resetBuildForRestart(db, buildId);
-  await enqueueBuild(db, boss, row);
+  await enqueueBuild(db, boss, row, notices);
 }
 
 /** Restarts an evaluation's aborted (3, 4, 9) or failed (every non-zero status) builds. */
@@ -57,10 +63,11 @@ export async function restartEvaluationBuilds(
   boss: Boss,
   evaluationId: number,
   which: 'aborted' | 'failed',
+  notices: BuildNotices = NO_PENDING_NOTICES,
 ): Promise<number[]> {
   const statuses = which === 'aborted' ? RESTARTABLE_ABORTED : RESTARTABLE_FAILED;
   const ids = await evaluationBuildIdsWithStatus(db, evaluationId, statuses);
-  for (const id of ids) await restartBuild(db, boss, id);
+  for (const id of ids) await restartBuild(db, boss, id, notices);
   return ids;
 }
 

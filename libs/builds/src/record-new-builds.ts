@@ -6,6 +6,7 @@
 import type { Queryable } from '@fc/db';
 import { QueueName, bossDb, buildJobPriority, jobPayloadSchemas, type Boss } from '@fc/queue';
 import { publishFinished } from './finish-build';
+import { NO_PENDING_NOTICES, publishNotices, type BuildNotices } from './build-notices';
 import { hydraEvent, publishEvents } from './hydra-events';
 import { insertBuilds, type NewBuildRow } from './sql/insert-builds';
 
@@ -23,6 +24,7 @@ export async function recordNewBuilds(
   boss: Boss,
   scope: NewBuildsScope,
   rows: readonly (NewBuildRow & { readonly outputs: Readonly<Record<string, string>> })[],
+  notices: BuildNotices = NO_PENDING_NOTICES,
 ): Promise<Map<string, number>> {
   const ids = await insertBuilds(db, scope, rows);
   if (ids.size === 0) return ids;
@@ -44,6 +46,14 @@ export async function recordNewBuilds(
     db,
     newIds.map((id) => hydraEvent.buildQueued(id)),
   );
+  if (notices.pendingStatuses) {
+    await publishNotices(
+      db,
+      boss,
+      queued.map((r) => ids.get(r.job)!),
+      'queued',
+    );
+  }
   // A cached build is finished as it is recorded: reported now, as Hydra reports cached builds.
   await publishFinished(
     db,

@@ -1,6 +1,8 @@
 // Starting a claimed build: the attempt is recorded and announced (build_started) in the caller's
 // transaction.
 import type { Queryable } from '@fc/db';
+import type { Boss } from '@fc/queue';
+import { NO_PENDING_NOTICES, publishNotices, type BuildNotices } from './build-notices';
 import { hydraEvent, publishEvents } from './hydra-events';
 import { markBuildStarted } from './sql/build-state-queries';
 
@@ -10,10 +12,13 @@ import { markBuildStarted } from './sql/build-state-queries';
  */
 export async function startBuild(
   db: Queryable,
+  boss: Boss,
   buildId: number,
   runner: string | null = null,
+  notices: BuildNotices = NO_PENDING_NOTICES,
 ): Promise<boolean> {
   if (!(await markBuildStarted(db, buildId, runner))) return false;
   await publishEvents(db, [hydraEvent.buildStarted(buildId)]);
+  if (notices.pendingStatuses) await publishNotices(db, boss, [buildId], 'started');
   return true;
 }

@@ -1,7 +1,7 @@
 // Commit statuses on GitHub and Gitea for a finished build: one per forge repository the build's
 // evaluation fetched at a known revision (the project's repository and git inputs, from
 // evaluations.input_revisions), with the context `fc:<project>:<jobset>:<job>`.
-import { buildStatusName, ownerAndRepo, repositoryLocation } from '@fc/core';
+import { BuildStatus, buildStatusName, ownerAndRepo, repositoryLocation } from '@fc/core';
 import type { BuildDetailRow } from '@fc/db';
 
 export type StatusForge = 'github' | 'gitea';
@@ -56,14 +56,14 @@ export interface CommitStatusBody {
 }
 
 /** Aborted (3), cancelled (4) and unsupported (9) are "error": the build said nothing of the commit. */
-const ERROR_STATUSES = new Set([3, 4, 9]);
+const ERROR_STATUSES = new Set<number>([BuildStatus.Aborted, BuildStatus.Cancelled, BuildStatus.Unsupported]);
 
 export function commitStatusBody(build: BuildDetailRow, baseUrl: string | undefined): CommitStatusBody {
   const code = build.buildStatus;
   const state =
     !build.finished || code === null
       ? 'pending'
-      : code === 0
+      : code === BuildStatus.Succeeded
         ? 'success'
         : ERROR_STATUSES.has(code)
           ? 'error'

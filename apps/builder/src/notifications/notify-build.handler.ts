@@ -20,6 +20,7 @@ import type { Logger } from '@fc/logging';
 import type { JobPayload, QueueName } from '@fc/queue';
 import { dynamicHookEligibility } from './dynamic-run-command';
 import { hydraBuildJson } from './hydra-build-json';
+import { reportPendingStatus } from './pending-status';
 import {
   notificationChannels,
   notificationsConfigured,
@@ -64,8 +65,10 @@ export async function notifyBuild(deps: NotifyBuildDeps, job: NotifyBuildJob): P
   const log = deps.logger.child({ component: 'notify-build', jobId: job.id, buildId });
   const summary = { delivered: 0, failed: 0, skipped: 0, retrying: 0 };
   if (event !== 'finished') {
-    log.debug('only finished builds are reported', { event });
-    return summary;
+    // Queued or started: pending commit statuses only (Hydra's GitHubStatus does the same).
+    const pending = await reportPendingStatus(deps, buildId, log);
+    if (pending.retrying.length > 0) throw new TransientNotificationError(pending.retrying);
+    return { ...summary, delivered: pending.delivered, failed: pending.failed };
   }
   // Nothing to deliver: the build is not even read.
   if (!notificationsConfigured(deps.config.notifications)) return summary;

@@ -72,6 +72,8 @@ export interface EvaluatorSettings {
   readonly evaluator?: EvaluatorChoice;
   /** notifications.dynamic_run_command: declarative specs may enable dynamic RunCommand. */
   readonly dynamicRunCommand?: boolean;
+  /** GitHub or Gitea statuses configured: each new build's queueing is reported too (pending). */
+  readonly pendingStatuses?: boolean;
 }
 
 export interface EvaluatorDeps {
@@ -281,6 +283,7 @@ export async function evaluateJobsetJob(
     const recorded = await recordEvaluation(pool, deps.boss, {
       evaluationId,
       traceId,
+      notices: { pendingStatuses: settings.pendingStatuses ?? false },
       projectId: current.projectId,
       jobsetId,
       evaluation,

@@ -20,6 +20,7 @@ import {
   announceReusedBuilds,
   newBuildJobId,
   recordNewBuilds,
+  type BuildNotices,
   type NewBuildRow,
 } from '@fc/builds';
 import {
@@ -53,6 +54,8 @@ export async function recordEvaluation(
     evaluationId: number;
     /** Ties this evaluation's events together (eval_started ... eval_added). */
     traceId: string;
+    /** Which notify-build jobs go with the new builds (pending statuses). */
+    notices?: BuildNotices;
     projectId: number;
     jobsetId: number;
     evaluation: JobsetEvaluation;
@@ -119,6 +122,7 @@ export async function recordEvaluation(
       boss,
       { projectId: e.projectId, jobsetId: e.jobsetId, evaluationId: e.evaluationId },
       rows,
+      e.notices,
     );
     await insertCachedBuildReports(
       tx,

@@ -19,7 +19,7 @@ import {
   type Queryable,
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { bumpBuild, cancelBuild, restartBuild } from '@fc/builds';
+import { bumpBuild, cancelBuild, restartBuild, type BuildNotices } from '@fc/builds';
 import type { Boss } from '@fc/queue';
 import { BUILD_STATUS_CODES, buildStatusName, isBuildStatusCode } from '@fc/core';
 import { BuildStatsCache } from './build-stats-cache';
@@ -40,6 +40,8 @@ export interface BuildStats {
 export interface BuildServiceOptions {
   /** How old the cached per-status counts may get before a background refresh (ms). */
   readonly statsMaxAgeMs: number;
+  /** Which notify-build jobs go with a restart (pending commit statuses). */
+  readonly notices?: BuildNotices;
 }
 
 export class BuildService {
@@ -99,7 +101,7 @@ export class BuildService {
   }
 
   async restart(id: number): Promise<BuildDetailRow> {
-    return this.act(id, (tx) => restartBuild(tx, this.boss, id));
+    return this.act(id, (tx) => restartBuild(tx, this.boss, id, this.options.notices));
   }
 
   async bump(id: number): Promise<BuildDetailRow> {

@@ -11,13 +11,15 @@ import {
   type PageRequest,
   type Pool,
 } from '@fc/db';
-import { restartEvaluationBuilds } from '@fc/builds';
+import { NO_PENDING_NOTICES, restartEvaluationBuilds, type BuildNotices } from '@fc/builds';
 import { requestEvaluation, type Boss } from '@fc/queue';
 
 export class EvaluationService {
   constructor(
     private readonly pool: Pool,
     private readonly boss: Boss,
+    /** Which notify-build jobs go with a restart (pending commit statuses). */
+    private readonly notices: BuildNotices = NO_PENDING_NOTICES,
   ) {}
 
   list(filter: EvaluationFilter, request: PageRequest): Promise<Page<EvaluationDetailRow>> {
@@ -45,6 +47,8 @@ export class EvaluationService {
 
   async restartBuilds(id: number, which: 'aborted' | 'failed'): Promise<number[]> {
     await this.get(id);
-    return withTransaction(this.pool, (tx) => restartEvaluationBuilds(tx, this.boss, id, which));
+    return withTransaction(this.pool, (tx) =>
+      restartEvaluationBuilds(tx, this.boss, id, which, this.notices),
+    );
   }
 }

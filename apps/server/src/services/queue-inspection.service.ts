@@ -25,7 +25,7 @@ import {
   type QueueJobRow,
   type QueueOverviewRow,
 } from '@fc/queue';
-import { retryFailedJob, type RetryOutcome } from '@fc/builds';
+import { NO_PENDING_NOTICES, retryFailedJob, type BuildNotices, type RetryOutcome } from '@fc/builds';
 import { isDaemonAlive, queueProblems } from './queue-health';
 
 export interface QueueSummary extends QueueOverviewRow {
@@ -55,6 +55,8 @@ export class QueueInspectionService {
   constructor(
     private readonly pool: Pool,
     private readonly boss: Boss,
+    /** Which notify-build jobs go with a restart (pending commit statuses). */
+    private readonly notices: BuildNotices = NO_PENDING_NOTICES,
   ) {}
 
   async overview(): Promise<QueuesOverview> {
@@ -97,7 +99,7 @@ export class QueueInspectionService {
 
   async retry(queue: string, id: string): Promise<RetryOutcome> {
     this.assertQueue(queue);
-    return withTransaction(this.pool, (tx) => retryFailedJob(tx, this.boss, queue, id));
+    return withTransaction(this.pool, (tx) => retryFailedJob(tx, this.boss, queue, id, this.notices));
   }
 
   async failedDeliveries(limit: number, before?: number): Promise<FailedDeliveryPage> {
