@@ -4,6 +4,7 @@ import { parseGitInputValue } from '@fc/core';
 import { fetchGitCheckout, FetchError } from '../git/git-fetch';
 import { redactCredentials } from '../git/redact';
 import type { InputFetcher } from './input-fetcher';
+import { vcs } from './vcs-command';
 
 export const fetchGitInput: InputFetcher = async (input, context) => {
   let value;
@@ -20,6 +21,8 @@ export const fetchGitInput: InputFetcher = async (input, context) => {
     timeoutMs: context.timeoutMs,
     processGroupDir: context.processGroupDir,
   });
+  // Hydra's gitTag: `git describe --always` of the revision.
+  const gitTag = await vcs(input.name, 'git', ['-C', c.path, 'describe', '--always', c.rev], context);
   const uri = redactCredentials(value.url);
   return {
     input: {
@@ -30,6 +33,7 @@ export const fetchGitInput: InputFetcher = async (input, context) => {
       rev: c.rev,
       revCount: c.revCount,
       shortRev: c.shortRev,
+      gitTag,
       deep: value.deep,
     },
     revision: {

@@ -247,7 +247,7 @@ describe('build and eval inputs', () => {
     await waitFor('the downstream evaluation without the build', async () =>
       (await jobNames(downstream)).includes('uses-nothing') ? true : undefined,
     );
-    await evaluate(upstream.jobsetId);
+    const upstreamEvaluation = await evaluate(upstream.jobsetId);
     const { rows: built } = await env.db.pool.query<{ id: number }>(
       `SELECT id FROM builds WHERE jobset_id = $1 AND job = 'base'`,
       [upstream.jobsetId],
@@ -267,22 +267,30 @@ describe('build and eval inputs', () => {
     expect(last.input_revisions['dep']).toMatchObject({ type: 'build', build: buildId });
 
     // An eval input: the upstream evaluation's succeeded builds by job name.
+    // eval inputs in Hydra's three forms, and a build input by build id (with its derivation).
     const consumerRepo = gitRepo({
-      'release.nix': `{ up }: let inherit (import ./lib.nix) mk; in {
+      'release.nix': `{ up, upById, upWithJob, byId }: let inherit (import ./lib.nix) mk; in {
         seen = mk "seen-\${builtins.concatStringsSep "+" (builtins.attrNames up)}-\${
-          if builtins.pathExists up.base then "present" else "absent"}-${salt}" { };
+          if up.base == upById.base && up.base == upWithJob.base && builtins.pathExists up.base then "same" else "differ"}-\${
+          toString byId.id}-\${if byId ? drvPath then "drv" else "nodrv"}-${salt}" { };
       }`,
       'lib.nix': MK_NIX,
     });
     const consumer = (
       await createJobset(env.db.pool, {
         repositoryUrl: `file://${consumerRepo}`,
-        inputs: [{ name: 'up', type: 'eval', value: `${project}:main` }],
+        inputs: [
+          { name: 'up', type: 'eval', value: `${project}:main` },
+          { name: 'upById', type: 'eval', value: String(upstreamEvaluation.id) },
+          { name: 'upWithJob', type: 'eval', value: `${project}:main:base` },
+          { name: 'byId', type: 'build', value: String(buildId) },
+        ],
       })
     ).jobsetId;
     const e = await evaluate(consumer);
     expect(e.status).toBe('succeeded');
-    expect(await jobNames(consumer)).toEqual(['seen-base-present']);
+    expect(await jobNames(consumer)).toEqual([`seen-base-same-${buildId}-drv`]);
     expect(e.input_revisions['up']).toMatchObject({ type: 'eval', jobset: `${project}:main` });
+    expect(e.input_revisions['byId']).toMatchObject({ type: 'build', build: buildId });
   }, 180_000);
 });

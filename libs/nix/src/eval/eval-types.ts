@@ -17,6 +17,8 @@ export type EvalInput =
       readonly rev: string;
       readonly revCount: number;
       readonly shortRev: string;
+      /** `git describe --always` (Hydra's gitTag). */
+      readonly gitTag?: string;
       readonly deep?: boolean;
     }
   /** Another version control system's checkout, copied into the store without `exclude`; `attrs` beside outPath. */
@@ -44,8 +46,10 @@ export function inputPaths(input: EvalInput): readonly string[] {
     case 'path':
     case 'checkout':
       return [input.path];
-    case 'build':
-      return [input.storePath];
+    case 'build': {
+      const drv = input.attrs['drvPath'];
+      return typeof drv === 'string' ? [input.storePath, drv] : [input.storePath];
+    }
     case 'eval':
       return Object.values(input.jobs);
     case 'string':

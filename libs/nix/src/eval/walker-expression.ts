@@ -42,10 +42,13 @@ let
       inputType = "git";
       uri = i.uri;
       inherit (i) rev revCount shortRev;
+      gitTag = i.gitTag or i.shortRev;
     }
     else if i.type == "path" then { outPath = source i.path; inputType = "path"; uri = i.uri; }
     else if i.type == "checkout" then { outPath = sourceWithout i.exclude i.path; } // i.attrs
-    else if i.type == "build" then { outPath = builtins.storePath i.storePath; } // i.attrs
+    else if i.type == "build" then
+      { outPath = builtins.storePath i.storePath; } // i.attrs
+      // (if i.attrs ? drvPath then { drvPath = builtins.storePath i.attrs.drvPath; } else { })
     else if i.type == "eval" then mapAttrs (n: builtins.storePath) i.jobs
     else i.value;
   inputs = mapAttrs mkInput control.inputs // fcNixInputs;
