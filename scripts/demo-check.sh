@@ -28,8 +28,10 @@ cleanup() {
 trap cleanup EXIT
 
 git clone --quiet "$src" "$clone"
-cp -al "$src/node_modules" "$clone/node_modules"
-if [ -d "$src/.tools" ]; then cp -al "$src/.tools" "$clone/.tools"; fi
+# Hard links when the clone is on the same file system, a copy otherwise.
+copy() { cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2" && cp -a "$1" "$2"; }; }
+copy "$src/node_modules" "$clone/node_modules"
+if [ -d "$src/.tools/node" ]; then mkdir -p "$clone/.tools" && copy "$src/.tools/node" "$clone/.tools/node"; fi
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 source "$src/scripts/ensure-node.sh"

@@ -21,6 +21,9 @@ as_root() {
 missing=()
 command -v nix-build >/dev/null 2>&1 || missing+=(nix-bin)
 command -v git >/dev/null 2>&1 || missing+=(git)
+# The demo check (scripts/demo-check.sh) and the README's demo calls use curl and jq.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
 # promtool (Debian's prometheus package): the metrics spec checks every daemon's /metrics with it.
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # Hydra's other version-control input types: hg, svn/svn-checkout, bzr/bzr-checkout, darcs.
