@@ -38,7 +38,20 @@ const repositoryUrl = z
   .superRefine(rule(repositoryUrlProblem))
   .describe(`A git repository: an ${GIT_TRANSPORTS.join(', ')} URL, user@host:path, or an absolute path`);
 const branch = z.string().superRefine(rule(branchProblem));
-const nixExpression = z.string().superRefine(rule(nixExpressionPathProblem));
+const nixExpression = z.string().min(1);
+
+/**
+ * A legacy jobset's nix_expression is a relative path inside the repository (libs/core's rule, which
+ * the evaluator applies too); a flake jobset's is checked by the service, with the flake's own message.
+ */
+function checkExpressionPath(
+  b: { nix_expression?: string | undefined; flake_mode?: boolean | undefined },
+  ctx: z.RefinementCtx,
+) {
+  if (b.nix_expression === undefined || b.flake_mode === true) return;
+  const message = nixExpressionPathProblem(b.nix_expression);
+  if (message !== undefined) ctx.addIssue({ code: 'custom', message, path: ['nix_expression'] });
+}
 
 const noDash = z.string().min(1).regex(/^[^-]/, 'must not start with "-"');
 const inputName = z.string().regex(INPUT_NAME_PATTERN, INPUT_NAME_RULE);
@@ -340,7 +353,7 @@ export function projectRoutes(s: Services): ApiRoute[] {
         'Legacy mode: nix_expression is a Nix file inside the repository. Flake mode: the repository is a flake and ' +
         'nix_expression the output attribute to build (hydraJobs, falling back to checks).',
       params: idParam,
-      body: jobsetCreate,
+      body: jobsetCreate.superRefine(checkExpressionPath),
       responses: {
         201: { description: 'The jobset', schema: jobsetView },
         409: { description: 'The project has a jobset of this name, or is declarative' },
@@ -372,7 +385,7 @@ export function projectRoutes(s: Services): ApiRoute[] {
       tag: 'jobsets',
       summary: 'Change a jobset (inputs, when given, replace the old ones)',
       params: idParam,
-      body: jobsetUpdate,
+      body: jobsetUpdate.superRefine(checkExpressionPath),
       responses: {
         200: { description: 'The jobset', schema: jobsetView },
         409: { description: 'The project has a jobset of this name, or is declarative' },
