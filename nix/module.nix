@@ -156,9 +156,9 @@ in
     };
     users.groups.fc = { };
 
-    # The queue runner passes build settings (timeouts, remote builders) to the daemon.
-    nix.settings.trusted-users = lib.mkIf cfg.queueRunner.enable [ "fc" ];
-    nix.settings.allowed-users = [ "fc" ];
+    # The queue runner passes build settings (timeouts, remote builders) to the daemon. ("root" is
+    # named too: a definition replaces the option's default rather than adding to it.)
+    nix.settings.trusted-users = lib.mkIf cfg.queueRunner.enable [ "root" "fc" ];
 
     # For the command-line tools (fc-server create-api-key, fc-migrate status).
     environment.systemPackages = [ cfg.package ];
