@@ -65,7 +65,8 @@ let
       TimeoutStopSec = 60;
       KillMode = "mixed";
       ReadWritePaths = hardening.ReadWritePaths
-        ++ lib.optionals usesNix [ "/nix/var/nix/daemon-socket" (builtins.dirOf gcRootsDir) ];
+        # "-": a path that does not exist on this machine is skipped rather than failing the unit.
+        ++ lib.optionals usesNix [ "-/nix/var/nix/daemon-socket" "-${builtins.dirOf gcRootsDir}" ];
     };
   };
 in
