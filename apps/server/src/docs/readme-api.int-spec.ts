@@ -551,7 +551,7 @@ describe("the FC README's API table", () => {
     expect(other.status).toBe(404);
     const bad = await call('POST', `/api/v1/projects/${ids['project']}/jobsets`, {
       key: adminKey,
-      body: { name: 'bad-flake', nix_expression: '../elsewhere', flake_mode: true },
+      body: { name: 'bad-flake', nix_expression: 'hydra Jobs', flake_mode: true },
     });
     expect(bad.status).toBe(400);
     const error = (await bad.json()) as {

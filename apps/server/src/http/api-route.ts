@@ -11,6 +11,13 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type Reply =
   | { readonly status: number; readonly json: unknown }
   | { readonly status: 204 }
+  /** A small text body, written at once (no stream machinery: the binary cache's narinfo). */
+  | {
+      readonly status: number;
+      readonly text: string;
+      readonly contentType: string;
+      readonly headers?: Readonly<Record<string, string>>;
+    }
   | {
       readonly status: number;
       readonly stream: Readable;

@@ -17,6 +17,10 @@ function paramCount(route: ApiRoute): number {
 async function send(res: Response, reply: Reply): Promise<void> {
   if ('json' in reply) {
     res.status(reply.status).json(reply.json);
+  } else if ('text' in reply) {
+    res.status(reply.status).type(reply.contentType);
+    if (reply.headers) res.set(reply.headers);
+    res.end(reply.text);
   } else if ('stream' in reply) {
     res.status(reply.status).type(reply.contentType);
     if (reply.headers) res.set(reply.headers);

@@ -22,7 +22,7 @@ const hashParams = z.object({
 function text(body: string, contentType: string): Reply {
   return {
     status: 200,
-    stream: Readable.from([body]),
+    text: body,
     contentType,
     headers: { 'Content-Length': String(Buffer.byteLength(body)) },
   };
