@@ -2,7 +2,7 @@
 // the user FC runs as) and print them into its public log; and the queue runner saying at start
 // whether Nix sandboxes builds.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -10,7 +10,7 @@ import type { ResultPromise } from 'execa';
 import { createBoss, type Boss } from '@fc/queue';
 import { createTestDatabase, startApp, waitForLogRecord, type TestDatabase } from '@fc/testing';
 import { createJobset, instantiate, queueBuilds } from './testing/build-fixture';
-import { builderEnv, waitForBuild } from './testing/builder-harness';
+import { builderEnv, readStoredLog, waitForBuild } from './testing/builder-harness';
 
 jest.setTimeout(90_000);
 
@@ -72,7 +72,7 @@ describe('fc-queue-runner and Nix sandbox', () => {
     const [id] = await queueBuilds(db.pool, boss, await createJobset(db.pool), [{ job: 'reads-keys', drv }]);
     const build = await waitForBuild(db.pool, id!);
     expect(build.buildStatus).toBe(0);
-    const log = readFileSync(build.logPath!, 'utf8');
+    const { text: log } = await readStoredLog(db.pool, id!);
     // The builder ran both reads (and was refused each), as a build user.
     expect(log).toContain(`reading ${workKey}`);
     expect(log).toContain(`reading ${homeKey}`);
