@@ -73,3 +73,4 @@ export * from './notifications/failed-delivery-queries';
 export * from './metrics/row-count-queries';
 export * from './builds/build-queue-page-queries';
 export * from './builds/job-history-queries';
+export * from './webhooks/webhook-delivery-queries';

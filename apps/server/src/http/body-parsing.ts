@@ -3,13 +3,17 @@ import express, { type Request, type RequestHandler } from 'express';
 
 const RAW_BODY = Symbol('fc.rawBody');
 
+/** Forge webhooks are signed over their exact bytes, whatever their content type. */
+const WEBHOOKS = '/api/v1/webhooks/';
+
 export function jsonBody(maxBytes: number): RequestHandler {
-  return express.json({
-    limit: maxBytes,
-    verify: (req, _res, buf) => {
-      (req as unknown as Record<symbol, Buffer>)[RAW_BODY] = buf;
-    },
-  });
+  const keep = (req: unknown, _res: unknown, buf: Buffer) => {
+    (req as Record<symbol, Buffer>)[RAW_BODY] = buf;
+  };
+  const json = express.json({ limit: maxBytes, verify: keep });
+  // Kept raw for the webhook service, which checks the signature before it reads the body as JSON.
+  const raw = express.raw({ type: () => true, limit: maxBytes, verify: keep });
+  return (req, res, next) => (req.path.startsWith(WEBHOOKS) ? raw : json)(req, res, next);
 }
 
 export function rawBodyOf(req: Request): Buffer {

@@ -16,11 +16,15 @@ async function body(r: Response): Promise<any> {
   return r.json();
 }
 
+let pushes = 0;
+
+/** A push of a new commit each time (a body received before would be a replay). */
 function pushPayload(ref: string, extra: Record<string, unknown> = {}): string {
+  pushes++;
   return JSON.stringify({
     ref,
     before: '0'.repeat(40),
-    after: 'a'.repeat(40),
+    after: pushes.toString(16).padStart(40, 'a'),
     repository: {
       full_name: 'acme/app',
       default_branch: 'main',
@@ -249,5 +253,63 @@ describe('push webhooks', () => {
     });
     expect(issue.status).toBe(200);
     expect((await body(issue)).message).toMatch(/ignored/);
+  });
+});
+
+describe('replays and bodies that are not JSON', () => {
+  it('a replayed delivery is a 409 naming it and triggers nothing, even with a new delivery id', async () => {
+    await clearQueue();
+    const payload = pushPayload('refs/heads/main');
+    const first = await github(payload, { 'x-github-delivery': 'd-1' });
+    expect(first.status).toBe(202);
+    expect(await queuedByWebhook()).not.toEqual([]);
+    await clearQueue();
+    const again = await github(payload, { 'x-github-delivery': 'd-1' });
+    expect(again.status).toBe(409);
+    expect((await body(again)).error.message).toMatch(
+      /^delivery d-1 was already received at \d{4}-\d\d-\d\dT[^ ]+: a replayed delivery triggers nothing/,
+    );
+    // The delivery id is not signed: the same signed body under a new id is still a replay...
+    expect((await github(payload, { 'x-github-delivery': 'd-2' })).status).toBe(409);
+    expect((await github(payload)).status).toBe(409);
+    // ...and a reused delivery id with another body too.
+    expect((await github(pushPayload('refs/heads/main'), { 'x-github-delivery': 'd-1' })).status).toBe(409);
+    expect(await queuedByWebhook()).toEqual([]);
+    // Gitea's X-Gitea-Delivery is remembered the same way.
+    const gitea = JSON.stringify({ ref: 'refs/heads/main', repository: { clone_url: 'https://x/y.git' } });
+    const send = () =>
+      h.call('POST', `/api/v1/webhooks/${projectId}/gitea`, {
+        body: gitea,
+        headers: { 'x-gitea-signature': giteaSig(gitea), 'x-gitea-event': 'push', 'x-gitea-delivery': 'g-1' },
+      });
+    expect((await send()).status).toBe(202);
+    expect((await send()).status).toBe(409);
+  });
+
+  it('a correctly signed body that is not JSON is a 400 saying the body must be JSON', async () => {
+    const form = `payload=${encodeURIComponent(pushPayload('refs/heads/main'))}`;
+    const r = await h.call('POST', `/api/v1/webhooks/${projectId}/github`, {
+      body: form,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-hub-signature-256': githubSig(form),
+        'x-github-event': 'push',
+      },
+    });
+    expect(r.status).toBe(400);
+    expect((await body(r)).error.message).toBe(
+      "the webhook body must be JSON: set the webhook's content type to application/json",
+    );
+    // Signed over the exact bytes whatever the content type: a JSON push sent as text/plain works.
+    const payload = pushPayload('refs/heads/main');
+    const plain = await h.call('POST', `/api/v1/webhooks/${projectId}/github`, {
+      body: payload,
+      headers: {
+        'content-type': 'text/plain',
+        'x-hub-signature-256': githubSig(payload),
+        'x-github-event': 'push',
+      },
+    });
+    expect(plain.status).toBe(202);
   });
 });

@@ -30,13 +30,18 @@ export interface PushEvent {
   readonly repositoryName: string | undefined;
 }
 
-export function parsePush(rawBody: Buffer): PushEvent {
-  let json: unknown;
+/** A signed body that is not JSON (a form-encoded delivery) is refused, saying what to change. */
+export function parseWebhookJson(rawBody: Buffer): unknown {
   try {
-    json = JSON.parse(rawBody.toString('utf8'));
+    return JSON.parse(rawBody.toString('utf8'));
   } catch {
-    throw new ValidationError('the push payload is not JSON');
+    throw new ValidationError(
+      "the webhook body must be JSON: set the webhook's content type to application/json",
+    );
   }
+}
+
+export function parsePush(json: unknown): PushEvent {
   const parsed = pushPayload.safeParse(json);
   if (!parsed.success) {
     throw new ValidationError('the push payload lacks ref or repository', {

@@ -1,11 +1,17 @@
 // Forge webhooks: an HMAC-signed push evaluates the project's enabled jobsets that fetch the pushed
 // repository and branch; other events are acknowledged and ignored.
-import { createHmac } from 'node:crypto';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '@fc/core';
+import { createHash, createHmac } from 'node:crypto';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '@fc/core';
 import { secretsEqual } from '@fc/auth';
-import { projectWebhookSecrets, webhookJobsetsOfProject, type Pool } from '@fc/db';
+import {
+  projectWebhookSecrets,
+  rememberWebhookDelivery,
+  webhookJobsetsOfProject,
+  withTransaction,
+  type Pool,
+} from '@fc/db';
 import type { EvaluationService } from './evaluation.service';
-import { jobsetsMatchingPush, parsePush } from './webhook-push';
+import { jobsetsMatchingPush, parsePush, parseWebhookJson } from './webhook-push';
 
 export type Forge = 'github' | 'gitea';
 
@@ -15,6 +21,8 @@ export interface WebhookDelivery {
   readonly signature: string | undefined;
   /** X-GitHub-Event / X-Gitea-Event; a missing header is taken as a push. */
   readonly event: string | undefined;
+  /** X-GitHub-Delivery / X-Gitea-Delivery. */
+  readonly deliveryId: string | undefined;
 }
 
 export interface WebhookOutcome {
@@ -36,6 +44,25 @@ export class WebhookService {
    * Checks the signature of the raw body (GitHub: `sha256=<hex>` in X-Hub-Signature-256; Gitea:
    * `<hex>` in X-Gitea-Signature), then triggers the jobsets the push concerns.
    */
+  /**
+   * A signed delivery is remembered for a day by its delivery id and by the hash of its body (the id
+   * is not signed); one seen before is refused (409) and triggers nothing.
+   */
+  private async refuseReplay(projectId: number, delivery: WebhookDelivery): Promise<void> {
+    const bodyHash = createHash('sha256').update(delivery.rawBody).digest('hex');
+    const keys = [`${delivery.forge}:${projectId}:body:${bodyHash}`];
+    if (delivery.deliveryId) keys.push(`${delivery.forge}:delivery:${delivery.deliveryId}`);
+    await withTransaction(this.pool, async (tx) => {
+      const seenAt = await rememberWebhookDelivery(tx, keys);
+      if (seenAt === undefined) return;
+      const what = delivery.deliveryId ? `delivery ${delivery.deliveryId}` : 'this delivery';
+      throw new ConflictError(
+        `${what} was already received at ${seenAt.toISOString()}: a replayed delivery triggers nothing ` +
+          '(trigger an evaluation through POST /api/v1/evaluations/trigger instead)',
+      );
+    });
+  }
+
   async receive(projectId: number, delivery: WebhookDelivery): Promise<WebhookOutcome> {
     const { forge, rawBody, signature } = delivery;
     const secrets = await projectWebhookSecrets(this.pool, projectId);
@@ -47,6 +74,8 @@ export class WebhookService {
     if (!signature || !secretsEqual(signature, expected)) {
       throw new UnauthorizedError('the webhook signature does not match');
     }
+    const json = parseWebhookJson(rawBody);
+    await this.refuseReplay(projectId, delivery);
     const event = delivery.event ?? 'push';
     if (event !== 'push') {
       return {
@@ -57,7 +86,7 @@ export class WebhookService {
         message: `ignored: only push events trigger evaluations, this was '${event}'`,
       };
     }
-    const push = parsePush(rawBody);
+    const push = parsePush(json);
     const matching = jobsetsMatchingPush(await webhookJobsetsOfProject(this.pool, projectId), push);
     for (const j of matching) await this.evaluations.trigger(j.id, false, 'webhook');
     const jobsets = matching.map((j) => ({ id: j.id, name: j.name }));
