@@ -204,7 +204,7 @@ export function createApp(deps: AppDeps): ServerApp {
   app.use(authenticate(passport));
   app.use(csrfProtection({ allowedOrigins: config.server.allowed_origins }));
   app.use(registerRoutes(apiRoutes));
-  const pageTable = dashboardPages(services);
+  const pageTable = dashboardPages(services, { baseUrl: config.server.base_url });
   app.use(registerPages(pageTable, pages));
   app.use(buildFileRoutes(services, new ProductFileService(services.builds)));
   app.use(notFoundHandler());

@@ -107,7 +107,7 @@ describe('headers', () => {
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     expect(r.headers.get('x-frame-options')).toBe('DENY');
     expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-    expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(r.headers.get('referrer-policy')).toBe('same-origin');
     expect(r.headers.get('x-powered-by')).toBeNull();
     expect(r.headers.get('x-request-id')).toBe('abc-123');
   });

@@ -2,7 +2,8 @@
 import type { Services } from '../services/services';
 import { definePage, view, type Page } from './page-route';
 import { toBuildRow } from './view-models/build-row';
-import { paths } from './view-models/display';
+import { buildBadge, formatAgo, paths } from './view-models/display';
+import { toEvaluationRow } from './view-models/evaluation-row';
 
 export function homePages(s: Services): Page[] {
   return [
@@ -10,16 +11,34 @@ export function homePages(s: Services): Page[] {
       method: 'get',
       path: '/',
       access: 'public',
-      handle: async () => {
-        const [stats, builds, projects] = await Promise.all([
+      handle: async ({ principal }) => {
+        const [stats, day, builds, evaluations, projects, starred] = await Promise.all([
           s.builds.statistics(),
+          s.builds.finishedSince(24),
           s.builds.list({}, { limit: 15, offset: 0 }),
+          s.evaluations.list({}, { limit: 10, offset: 0 }),
           s.projects.list({ limit: 50, offset: 0 }),
+          principal?.userId ? s.users.starredJobs(principal.userId) : Promise.resolve([]),
+        ]);
+        const [counts, starredLatest] = await Promise.all([
+          s.evaluations.buildCounts(evaluations.items.map((e) => e.id)),
+          Promise.all(
+            starred.map(
+              async (j) =>
+                (await s.builds.list({ jobsetId: j.jobsetId, job: j.job }, { limit: 1, offset: 0 })).items[0],
+            ),
+          ),
         ]);
         const now = new Date();
         return view('home', 'Dashboard', {
-          stats: { queued: stats.queued, running: stats.running, finishedLastHour: stats.finishedLastHour },
+          stats: {
+            queued: stats.queued,
+            running: stats.running,
+            succeeded: day.succeeded,
+            failed: day.failed,
+          },
           builds: builds.items.map((b) => toBuildRow(b, now)),
+          evaluations: evaluations.items.map((e) => toEvaluationRow(e, counts.get(e.id), now)),
           projects: projects.items
             .filter((p) => !p.hidden)
             .map((p) => ({
@@ -29,6 +48,25 @@ export function homePages(s: Services): Page[] {
               url: paths.project(p.name),
               enabled: p.enabled,
             })),
+          starred:
+            principal?.userId === undefined || principal.userId === null
+              ? null
+              : starred.map((j, i) => {
+                  const latest = starredLatest[i];
+                  return {
+                    job: j.job,
+                    jobset: `${j.projectName}:${j.jobsetName}`,
+                    url: paths.job(j.projectName, j.jobsetName, j.job),
+                    latest: latest
+                      ? {
+                          url: paths.build(latest.id),
+                          id: latest.id,
+                          status: buildBadge(latest),
+                          ago: formatAgo(latest.stoppedAt ?? latest.createdAt, now),
+                        }
+                      : null,
+                  };
+                }),
         });
       },
     }),

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
 import { idParam, mapPage, pageQuery, pageView } from '../views/common.view';
-import { evaluationView, toEvaluationView } from '../views/evaluation.view';
+import {
+  evaluationComparisonView,
+  evaluationView,
+  toEvaluationComparisonView,
+  toEvaluationView,
+} from '../views/evaluation.view';
 import type { Services } from '../services/services';
 import { disclosureFor } from '../views/disclosure';
 
@@ -83,6 +88,49 @@ export function evaluationRoutes(s: Services): ApiRoute[] {
       },
       handle: async ({ params, body }) =>
         json(200, { restarted: await s.evaluations.restartBuilds(params.id, body.which) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/evaluations/{id}/comparison',
+      access: 'public',
+      tag: 'evaluations',
+      summary: "Compare an evaluation's builds with the jobset's previous evaluation (Hydra's groups)",
+      description:
+        'Builds are matched by job and system with the previous succeeded evaluation of the jobset: new failures ' +
+        '(now_fail), still failing, now succeeding, still succeeding, new jobs, removed jobs, unfinished and ' +
+        'aborted (3, 4, 7, 10) builds.',
+      params: idParam,
+      responses: { 200: { description: 'The comparison', schema: evaluationComparisonView } },
+      handle: async ({ params }) =>
+        json(200, toEvaluationComparisonView(await s.evaluations.compare(params.id))),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/evaluations/{id}/cancel',
+      access: Permission.CancelBuild,
+      tag: 'evaluations',
+      summary: "Cancel an evaluation's queued builds (those not started)",
+      params: idParam,
+      responses: {
+        200: {
+          description: 'The cancelled builds',
+          schema: z.object({ cancelled: z.array(z.number().int()) }),
+        },
+      },
+      handle: async ({ params }) =>
+        json(200, { cancelled: await s.evaluations.cancelQueuedBuilds(params.id) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/evaluations/{id}/bump',
+      access: Permission.BumpToFront,
+      tag: 'evaluations',
+      summary: "Move an evaluation's unfinished builds to the front of the queue",
+      params: idParam,
+      responses: {
+        200: { description: 'The bumped builds', schema: z.object({ bumped: z.array(z.number().int()) }) },
+      },
+      handle: async ({ params }) => json(200, { bumped: await s.evaluations.bumpBuilds(params.id) }),
     }),
   ];
 }

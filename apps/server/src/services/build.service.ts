@@ -1,6 +1,7 @@
 // Builds: the list (filters, fast totals), one build, its steps, the queue actions, stats (logs: BuildLogService).
 import { NotFoundError, ValidationError } from '@fc/core';
 import {
+  buildsFinishedSince,
   buildsFinishedInLastHour,
   countBuildsUpTo,
   estimateBuilds,
@@ -83,6 +84,11 @@ export class BuildService {
   /** The newest `limit` matching builds, without a total (the dashboard pages by id instead). */
   newest(filter: BuildFilter, limit: number): Promise<BuildDetailRow[]> {
     return listBuilds(this.pool, filter, { limit, offset: 0 });
+  }
+
+  /** Builds finished in the last `hours`, succeeded and failed (any other status). */
+  finishedSince(hours: number): Promise<{ succeeded: number; failed: number }> {
+    return buildsFinishedSince(this.pool, hours);
   }
 
   async get(id: number, db: Queryable = this.pool): Promise<BuildDetailRow> {

@@ -1,7 +1,13 @@
 // Evaluations: reads, the trigger (a pg-boss evaluate-jobset job) and restarting an evaluation's builds.
-import { NotFoundError } from '@fc/core';
+import { ConflictError, NotFoundError } from '@fc/core';
 import {
+  evaluationBuildCounts,
+  evaluationBuildSummaries,
   findEvaluationDetail,
+  previousEvaluationId,
+  recentEvaluationIdsWithBuilds,
+  type EvaluationBuildCountsRow,
+  type EvaluationBuildSummaryRow,
   findJobset,
   listEvaluations,
   withTransaction,
@@ -10,9 +16,30 @@ import {
   type Page,
   type PageRequest,
   type Pool,
+  type Queryable,
 } from '@fc/db';
-import { NO_PENDING_NOTICES, restartEvaluationBuilds, type BuildNotices } from '@fc/builds';
+import {
+  NO_PENDING_NOTICES,
+  bumpBuild,
+  cancelBuild,
+  restartEvaluationBuilds,
+  type BuildNotices,
+} from '@fc/builds';
 import { requestEvaluation, type Boss } from '@fc/queue';
+import { compareEvaluationBuilds, type EvaluationComparison } from './evaluation-comparison';
+
+export interface EvaluationComparisonResult {
+  readonly evaluation: EvaluationDetailRow;
+  /** The evaluation compared with (the jobset's previous one with builds), or null for its first. */
+  readonly previousId: number | null;
+  readonly comparison: EvaluationComparison<EvaluationBuildSummaryRow>;
+}
+
+/** A jobset's jobs (rows) against its latest evaluations with builds (columns, newest first). */
+export interface JobMatrix {
+  readonly evaluationIds: number[];
+  readonly jobs: { job: string; system: string; cells: (EvaluationBuildSummaryRow | null)[] }[];
+}
 
 export class EvaluationService {
   constructor(
@@ -50,5 +77,73 @@ export class EvaluationService {
     return withTransaction(this.pool, (tx) =>
       restartEvaluationBuilds(tx, this.boss, id, which, this.notices),
     );
+  }
+
+  /** Hydra's comparison of the evaluation's builds with the jobset's previous evaluation. */
+  async compare(id: number): Promise<EvaluationComparisonResult> {
+    const evaluation = await this.get(id);
+    const previousId = (await previousEvaluationId(this.pool, id)) ?? null;
+    const rows = await evaluationBuildSummaries(this.pool, previousId === null ? [id] : [id, previousId]);
+    const comparison = compareEvaluationBuilds(
+      rows.filter((r) => r.evaluationId === id),
+      rows.filter((r) => r.evaluationId === previousId),
+    );
+    return { evaluation, previousId, comparison };
+  }
+
+  /** Builds per status of each evaluation (an evaluation without builds is absent). */
+  async buildCounts(ids: readonly number[]): Promise<Map<number, EvaluationBuildCountsRow>> {
+    const rows = await evaluationBuildCounts(this.pool, ids);
+    return new Map(rows.map((r) => [r.evaluationId, r]));
+  }
+
+  /** The jobs × recent evaluations status matrix of a jobset (its latest `evaluations` with builds). */
+  async jobMatrix(jobsetId: number, evaluations: number): Promise<JobMatrix> {
+    const evaluationIds = await recentEvaluationIdsWithBuilds(this.pool, jobsetId, evaluations);
+    const rows = await evaluationBuildSummaries(this.pool, evaluationIds);
+    const column = new Map(evaluationIds.map((id, i) => [id, i]));
+    const jobs = new Map<string, JobMatrix['jobs'][number]>();
+    for (const row of rows) {
+      const key = `${row.job}\u0000${row.system}`;
+      let entry = jobs.get(key);
+      if (!entry) {
+        entry = { job: row.job, system: row.system, cells: evaluationIds.map(() => null) };
+        jobs.set(key, entry);
+      }
+      entry.cells[column.get(row.evaluationId)!] = row;
+    }
+    return { evaluationIds, jobs: [...jobs.values()] };
+  }
+
+  /** Cancels the evaluation's builds that have not started; returns their ids. */
+  cancelQueuedBuilds(id: number): Promise<number[]> {
+    return this.actOnUnfinished(id, (b) => b.startedAt === null, cancelBuild);
+  }
+
+  /** Moves the evaluation's unfinished builds to the front of the queue; returns their ids. */
+  bumpBuilds(id: number): Promise<number[]> {
+    return this.actOnUnfinished(id, () => true, bumpBuild);
+  }
+
+  private async actOnUnfinished(
+    id: number,
+    which: (b: EvaluationBuildSummaryRow) => boolean,
+    action: (tx: Queryable, boss: Boss, buildId: number) => Promise<void>,
+  ): Promise<number[]> {
+    await this.get(id);
+    const builds = (await evaluationBuildSummaries(this.pool, [id])).filter((b) => !b.finished && which(b));
+    return withTransaction(this.pool, async (tx) => {
+      const done: number[] = [];
+      for (const b of builds) {
+        try {
+          await action(tx, this.boss, b.id);
+          done.push(b.id);
+        } catch (e) {
+          // Finished meanwhile: nothing to do for it.
+          if (!(e instanceof ConflictError)) throw e;
+        }
+      }
+      return done;
+    });
   }
 }

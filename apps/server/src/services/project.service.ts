@@ -6,7 +6,9 @@ import {
   ensureJobsetsJobset,
   deleteProject,
   findJobset,
+  findJobsetByName,
   findProject,
+  findProjectByName,
   insertJobset,
   insertProject,
   listJobsetsOfProject,
@@ -132,6 +134,26 @@ export class ProjectService {
   async listJobsets(projectId: number, request: PageRequest): Promise<Page<JobsetRow>> {
     await this.get(projectId);
     return listJobsetsOfProject(this.pool, projectId, request);
+  }
+
+  async getByName(name: string): Promise<ProjectRow> {
+    const project = await findProjectByName(this.pool, name);
+    if (!project) throw new NotFoundError(`project "${name}" does not exist`);
+    return project;
+  }
+
+  /** Hydra's /project/{name} beside FC's /project/{id}: a name first, then a numeric id. */
+  async getByNameOrId(ref: string): Promise<ProjectRow> {
+    const byName = await findProjectByName(this.pool, ref);
+    if (byName) return byName;
+    if (/^[1-9][0-9]{0,15}$/.test(ref)) return this.get(Number(ref));
+    throw new NotFoundError(`project "${ref}" does not exist`);
+  }
+
+  async getJobsetByName(projectName: string, jobsetName: string): Promise<JobsetRow> {
+    const jobset = await findJobsetByName(this.pool, projectName, jobsetName);
+    if (!jobset) throw new NotFoundError(`jobset "${projectName}:${jobsetName}" does not exist`);
+    return jobset;
   }
 
   async getJobset(id: number): Promise<JobsetRow> {

@@ -22,17 +22,27 @@ let counter = 0;
 
 export async function insertFixture(
   db: Queryable,
-  options: { project?: string; jobset?: string; builds: readonly FixtureBuild[] },
+  options: {
+    project?: string;
+    jobset?: string;
+    /** Add a further evaluation to this fixture's jobset instead of a new project. */
+    into?: Pick<Fixture, 'projectId' | 'jobsetId'>;
+    builds: readonly FixtureBuild[];
+  },
 ): Promise<Fixture> {
   counter += 1;
-  const project = await insertProject(db, {
-    name: options.project ?? `fixture-${process.pid}-${counter}`,
-    repositoryUrl: 'https://example.invalid/repo.git',
-  });
-  const jobsetId = await insertJobset(db, project.id, {
-    name: options.jobset ?? 'main',
-    nixExpression: 'release.nix',
-  });
+  const project = options.into
+    ? { id: options.into.projectId }
+    : await insertProject(db, {
+        name: options.project ?? `fixture-${process.pid}-${counter}`,
+        repositoryUrl: 'https://example.invalid/repo.git',
+      });
+  const jobsetId =
+    options.into?.jobsetId ??
+    (await insertJobset(db, project.id, {
+      name: options.jobset ?? 'main',
+      nixExpression: 'release.nix',
+    }));
   const ev = await db.query<{ id: number }>(
     `INSERT INTO evaluations (jobset_id, project_id, status, revision, has_new_builds, nr_builds, started_at, finished_at)
      VALUES ($1, $2, 'succeeded', 'abc123', true, $3, now(), now()) RETURNING id`,

@@ -11,7 +11,9 @@ export { EVALUATION_STATUSES };
 export const evaluationDetailRow = z.object({
   id: z.number(),
   jobsetId: z.number(),
+  jobsetName: z.string(),
   projectId: z.number(),
+  projectName: z.string(),
   status: z.enum(EVALUATION_STATUSES),
   phase: z.string().nullable(),
   jobsEvaluated: z.number(),
@@ -34,13 +36,13 @@ export const evaluationDetailRow = z.object({
 });
 export type EvaluationDetailRow = z.output<typeof evaluationDetailRow>;
 
-const SELECT = `SELECT e.id, e.jobset_id, e.project_id, e.status, e.phase, e.jobs_evaluated, e.forced, e.revision,
+const SELECT = `SELECT e.id, e.jobset_id, j.name AS jobset_name, e.project_id, p.name AS project_name, e.status, e.phase, e.jobs_evaluated, e.forced, e.revision,
     e.input_revisions, e.flake_url, e.has_new_builds, e.nr_builds, e.nr_new_builds, e.checkout_duration_ms,
     e.eval_duration_ms, e.error, e.created_at, e.started_at, e.finished_at,
     (SELECT coalesce(json_agg(json_build_object('job', x.job, 'message', x.message) ORDER BY x.job), '[]'::json)
        FROM evaluation_errors x WHERE x.evaluation_id = e.id) AS errors,
     ARRAY(SELECT i.name FROM jobset_inputs i WHERE i.jobset_id = e.jobset_id AND i.secret) AS secret_inputs
-  FROM evaluations e`;
+  FROM evaluations e JOIN jobsets j ON j.id = e.jobset_id JOIN projects p ON p.id = e.project_id`;
 
 export interface EvaluationFilter {
   readonly projectId?: number | undefined;

@@ -164,6 +164,17 @@ export async function findJobset(db: Queryable, id: number): Promise<JobsetRow |
   return queryMaybeOne(db, jobsetRow, `${SELECT} WHERE j.id = $1`, [id]);
 }
 
+export async function findJobsetByName(
+  db: Queryable,
+  projectName: string,
+  jobsetName: string,
+): Promise<JobsetRow | undefined> {
+  return queryMaybeOne(db, jobsetRow, `${SELECT} WHERE p.name = $1 AND j.name = $2`, [
+    projectName,
+    jobsetName,
+  ]);
+}
+
 export async function listJobsetsOfProject(
   db: Queryable,
   projectId: number,

@@ -1,0 +1,183 @@
+// /evaluations (project and jobset filters; a running evaluation shows its phase) and /eval/{id}:
+// builds grouped against the previous evaluation as Hydra does, errors verbatim, inputs, actions.
+import { z } from 'zod';
+import { Permission } from '@fc/auth';
+import type { EvaluationBuildSummaryRow, EvaluationDetailRow } from '@fc/db';
+import type { Services } from '../services/services';
+import { integerField } from './form-fields';
+import { definePage, redirect, view, type Page } from './page-route';
+import { toBuildRow } from './view-models/build-row';
+import { formatDuration, formatTime, pagination, paths } from './view-models/display';
+import { toEvaluationRow } from './view-models/evaluation-row';
+
+const PAGE = 25;
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+
+/** Hydra's groups in Hydra's order, with the words its evaluation page uses. */
+const GROUPS = [
+  { key: 'nowFail', title: 'Newly failing' },
+  { key: 'stillFail', title: 'Still failing' },
+  { key: 'nowSucceed', title: 'Now succeeding' },
+  { key: 'new', title: 'New jobs' },
+  { key: 'unfinished', title: 'Queued' },
+  { key: 'aborted', title: 'Aborted' },
+  { key: 'stillSucceed', title: 'Still succeeding' },
+] as const;
+
+const inputRevision = z.object({
+  rev: z.string().optional(),
+  uri: z.string().optional(),
+  branch: z.string().nullable().optional(),
+});
+
+/** Each input with the revision it was evaluated at (git: rev, where from, branch; else its value). */
+function inputRevisions(e: EvaluationDetailRow): { name: string; revision: string; source: string }[] {
+  return Object.entries(e.inputRevisions).map(([name, v]) => {
+    if (typeof v === 'string') return { name, revision: v, source: '' };
+    const parsed = inputRevision.safeParse(v);
+    if (!parsed.success || parsed.data.rev === undefined)
+      return { name, revision: JSON.stringify(v), source: '' };
+    const { rev, uri, branch } = parsed.data;
+    return {
+      name,
+      revision: rev,
+      source: [uri, branch ? `branch ${branch}` : ''].filter(Boolean).join(', '),
+    };
+  });
+}
+
+export function evaluationPages(s: Services): Page[] {
+  const summaryRow = (e: EvaluationDetailRow, b: EvaluationBuildSummaryRow, now: Date) =>
+    toBuildRow(
+      {
+        ...b,
+        createdAt: b.stoppedAt ?? b.startedAt ?? e.createdAt,
+        projectName: e.projectName,
+        jobsetName: e.jobsetName,
+      },
+      now,
+    );
+
+  const action = (
+    path: string,
+    access: Permission,
+    run: (id: number) => Promise<number[]>,
+    said: (n: number) => string,
+  ) =>
+    definePage({
+      method: 'post',
+      path: `/eval/:id/${path}`,
+      access,
+      params: idParam,
+      handle: async ({ params }) => {
+        const ids = await run(params.id);
+        return redirect(paths.evaluation(params.id), { kind: 'success', text: said(ids.length) });
+      },
+    });
+  const builds = (n: number) => `${n} build${n === 1 ? '' : 's'}`;
+
+  return [
+    definePage({
+      method: 'get',
+      path: '/evaluations',
+      access: 'public',
+      query: z.object({
+        project: z.string().trim().optional(),
+        jobset: z.string().trim().optional(),
+        offset: integerField(0).default(0),
+      }),
+      handle: async ({ query }) => {
+        const project = query.project ? await s.projects.getByName(query.project) : undefined;
+        const jobset =
+          project && query.jobset ? await s.projects.getJobsetByName(project.name, query.jobset) : undefined;
+        const list = await s.evaluations.list(
+          { projectId: project?.id, jobsetId: jobset?.id },
+          { limit: PAGE, offset: query.offset },
+        );
+        const counts = await s.evaluations.buildCounts(list.items.map((e) => e.id));
+        const now = new Date();
+        const where = jobset
+          ? ` of ${jobset.projectName}:${jobset.name}`
+          : project
+            ? ` of ${project.name}`
+            : '';
+        return view('evaluations', `Evaluations${where}`, {
+          heading: `Evaluations${where}`,
+          filter: { project: query.project ?? '', jobset: query.jobset ?? '' },
+          evaluations: list.items.map((e) => toEvaluationRow(e, counts.get(e.id), now)),
+          page: pagination(
+            '/evaluations',
+            { project: query.project, jobset: query.jobset, offset: query.offset },
+            { limit: PAGE, offset: query.offset, total: list.total, count: list.items.length },
+          ),
+        });
+      },
+    }),
+    definePage({
+      method: 'get',
+      path: '/eval/:id',
+      access: 'public',
+      params: idParam,
+      handle: async ({ params }) => {
+        const { evaluation: e, previousId, comparison } = await s.evaluations.compare(params.id);
+        const counts = await s.evaluations.buildCounts([e.id]);
+        const now = new Date();
+        return view('evaluation', `Evaluation ${e.id} of ${e.projectName}:${e.jobsetName}`, {
+          evaluation: {
+            ...toEvaluationRow(e, counts.get(e.id), now),
+            fullRevision: e.revision ?? '',
+            flakeUrl: e.flakeUrl ?? '',
+            forced: e.forced,
+            inputs: inputRevisions(e),
+            created: formatTime(e.createdAt),
+            started: formatTime(e.startedAt),
+            finished: formatTime(e.finishedAt),
+            checkout: formatDuration(e.checkoutDurationMs),
+            evaluation: formatDuration(e.evalDurationMs),
+            jobsEvaluated: e.jobsEvaluated,
+          },
+          previous: previousId === null ? null : { id: previousId, url: paths.evaluation(previousId) },
+          errors: { error: e.error ?? '', errors: e.errors },
+          groups: GROUPS.map((g) => ({
+            key: g.key,
+            title: g.title,
+            builds: comparison[g.key].map((b) => summaryRow(e, b, now)),
+          })),
+          removed: comparison.removed.map((r) => ({
+            ...r,
+            url: paths.job(e.projectName, e.jobsetName, r.job),
+          })),
+          totals: {
+            failed: comparison.totalFailed,
+            aborted: comparison.totalAborted,
+            queued: comparison.totalQueued,
+          },
+        });
+      },
+    }),
+    action(
+      'cancel',
+      Permission.CancelBuild,
+      (id) => s.evaluations.cancelQueuedBuilds(id),
+      (n) => (n ? `Cancelled ${builds(n)}.` : 'No queued builds to cancel.'),
+    ),
+    action(
+      'restart-failed',
+      Permission.RestartJobs,
+      (id) => s.evaluations.restartBuilds(id, 'failed'),
+      (n) => (n ? `Restarted ${builds(n)}.` : 'No failed builds to restart.'),
+    ),
+    action(
+      'restart-aborted',
+      Permission.RestartJobs,
+      (id) => s.evaluations.restartBuilds(id, 'aborted'),
+      (n) => (n ? `Restarted ${builds(n)}.` : 'No aborted builds to restart.'),
+    ),
+    action(
+      'bump',
+      Permission.BumpToFront,
+      (id) => s.evaluations.bumpBuilds(id),
+      (n) => (n ? `Moved ${builds(n)} to the front of the queue.` : 'No unfinished builds to bump.'),
+    ),
+  ];
+}
