@@ -17,8 +17,16 @@ function settle(resolve: () => void, reject: (e: Error) => void): (err: unknown)
 export async function startSession(req: Request, login: SessionLogin): Promise<string> {
   await new Promise<void>((resolve, reject) => req.login(login, settle(resolve, reject)));
   const token = ensureCsrfToken(req);
-  await new Promise<void>((resolve, reject) => req.session.save(settle(resolve, reject)));
+  await saveSession(req);
   return token;
+}
+
+/**
+ * Saves the session now: express-session saves a changed one only after it has sent the answer's
+ * headers, so a browser following a redirect at once could read the session without the change.
+ */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save(settle(resolve, reject)));
 }
 
 export async function endSession(req: Request, res: Response): Promise<void> {

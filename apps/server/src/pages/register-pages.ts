@@ -5,6 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import { ConflictError, ValidationError } from '@fc/core';
 import { rolesGrant } from '@fc/auth';
 import { principalOf } from '../auth/principal';
+import { saveSession } from '../auth/session-login';
 import { authorize } from '../http/authorize';
 import { markPageRequest } from '../http/error-boundary';
 import { parseInput } from '../http/validation';
@@ -44,7 +45,8 @@ export function registerPages(pages: readonly Page[], renderer: PageRenderer): R
       const result = await run(page, req, res);
       if (res.headersSent) return;
       if ('redirect' in result) {
-        if (result.flash) addFlash(req, result.flash);
+        // Saved before the redirect goes out, so that the next page finds the message.
+        if (result.flash && addFlash(req, result.flash)) await saveSession(req);
         res.redirect(303, result.redirect);
         return;
       }
