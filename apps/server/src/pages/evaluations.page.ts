@@ -9,6 +9,7 @@ import { definePage, redirect, view, type Page } from './page-route';
 import { toBuildRow } from './view-models/build-row';
 import { formatDuration, formatTime, pagination, paths } from './view-models/display';
 import { toEvaluationRow } from './view-models/evaluation-row';
+import { disclosureFor, shownInputRevisions, shownText, type Disclosure } from '../views/disclosure';
 
 const PAGE = 25;
 const idParam = z.object({ id: z.coerce.number().int().positive() });
@@ -31,8 +32,11 @@ const inputRevision = z.object({
 });
 
 /** Each input with the revision it was evaluated at (git: rev, where from, branch; else its value). */
-function inputRevisions(e: EvaluationDetailRow): { name: string; revision: string; source: string }[] {
-  return Object.entries(e.inputRevisions).map(([name, v]) => {
+function inputRevisions(
+  e: EvaluationDetailRow,
+  d: Disclosure,
+): { name: string; revision: string; source: string }[] {
+  return Object.entries(shownInputRevisions(e.inputRevisions, e.secretInputs, d)).map(([name, v]) => {
     if (typeof v === 'string') return { name, revision: v, source: '' };
     const parsed = inputRevision.safeParse(v);
     if (!parsed.success || parsed.data.rev === undefined)
@@ -118,7 +122,8 @@ export function evaluationPages(s: Services): Page[] {
       path: '/eval/:id',
       access: 'public',
       params: idParam,
-      handle: async ({ params }) => {
+      handle: async ({ params, principal }) => {
+        const d = disclosureFor(principal);
         const { evaluation: e, previousId, comparison } = await s.evaluations.compare(params.id);
         const counts = await s.evaluations.buildCounts([e.id]);
         const now = new Date();
@@ -126,9 +131,9 @@ export function evaluationPages(s: Services): Page[] {
           evaluation: {
             ...toEvaluationRow(e, counts.get(e.id), now),
             fullRevision: e.revision ?? '',
-            flakeUrl: e.flakeUrl ?? '',
+            flakeUrl: shownText(e.flakeUrl ?? '', d),
             forced: e.forced,
-            inputs: inputRevisions(e),
+            inputs: inputRevisions(e, d),
             created: formatTime(e.createdAt),
             started: formatTime(e.startedAt),
             finished: formatTime(e.finishedAt),
@@ -137,7 +142,10 @@ export function evaluationPages(s: Services): Page[] {
             jobsEvaluated: e.jobsEvaluated,
           },
           previous: previousId === null ? null : { id: previousId, url: paths.evaluation(previousId) },
-          errors: { error: e.error ?? '', errors: e.errors },
+          errors: {
+            error: shownText(e.error ?? '', d),
+            errors: e.errors.map((x) => ({ job: x.job, message: shownText(x.message, d) })),
+          },
           groups: GROUPS.map((g) => ({
             key: g.key,
             title: g.title,

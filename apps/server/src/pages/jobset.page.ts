@@ -7,6 +7,7 @@ import { checkbox, integerField, optionalText } from './form-fields';
 import { definePage, redirect, view, type Page } from './page-route';
 import { buildBadge, formatAgo, formatTime, paths } from './view-models/display';
 import { toEvaluationRow } from './view-models/evaluation-row';
+import { disclosureFor, shownInputValue, shownText } from '../views/disclosure';
 
 const jobsetParams = z.object({ project: z.string().min(1), jobset: z.string().min(1) });
 
@@ -28,7 +29,8 @@ export function jobsetPages(s: Services): Page[] {
       path: '/jobset/:project/:jobset',
       access: 'public',
       params: jobsetParams,
-      handle: async ({ params }) => {
+      handle: async ({ params, principal }) => {
+        const d = disclosureFor(principal);
         const jobset = await s.projects.getJobsetByName(params.project, params.jobset);
         const [evaluations, matrix] = await Promise.all([
           s.evaluations.list({ jobsetId: jobset.id }, { limit: 10, offset: 0 }),
@@ -53,11 +55,11 @@ export function jobsetPages(s: Services): Page[] {
             flake: jobset.flakeMode,
             lastChecked: formatTime(jobset.lastCheckedAt),
             lastCheckedAgo: formatAgo(jobset.lastCheckedAt, now),
-            errorMessage: jobset.errorMessage ?? '',
+            errorMessage: shownText(jobset.errorMessage ?? '', d),
             inputs: jobset.inputs.map((i) => ({
               name: i.name,
               type: i.type,
-              value: i.value,
+              value: shownInputValue(i, d) ?? '(secret)',
               branch: i.branch ?? '',
             })),
           },
@@ -67,8 +69,8 @@ export function jobsetPages(s: Services): Page[] {
             ? {
                 id: latest.id,
                 url: paths.evaluation(latest.id),
-                error: latest.error ?? '',
-                errors: latest.errors,
+                error: shownText(latest.error ?? '', d),
+                errors: latest.errors.map((x) => ({ job: x.job, message: shownText(x.message, d) })),
               }
             : null,
           matrix: {

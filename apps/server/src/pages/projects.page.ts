@@ -11,6 +11,7 @@ import { checkbox, integerField, optionalText } from './form-fields';
 import { definePage, redirect, view, type Page } from './page-route';
 import { paths } from './view-models/display';
 import { toEvaluationRow } from './view-models/evaluation-row';
+import { disclosureFor, shownText, type Disclosure } from '../views/disclosure';
 
 const name = z.string().trim().regex(NAME_PATTERN, NAME_RULE);
 
@@ -34,13 +35,13 @@ const jobsetForm = z.object({
 
 const refParam = z.object({ ref: z.string().min(1) });
 
-function projectSummary(p: ProjectRow) {
+function projectSummary(p: ProjectRow, d: Disclosure) {
   return {
     id: p.id,
     name: p.name,
     displayName: p.displayName ?? p.name,
     description: p.description ?? '',
-    repositoryUrl: p.repositoryUrl,
+    repositoryUrl: shownText(p.repositoryUrl, d),
     // Only a web address becomes a link (never javascript: or data:).
     homepage: p.homepage && /^https?:\/\//i.test(p.homepage) ? p.homepage : '',
     enabled: p.enabled,
@@ -61,10 +62,11 @@ export function projectPages(s: Services, options: { baseUrl: string | undefined
       path: '/projects',
       access: 'public',
       query: z.object({ offset: integerField(0).default(0) }),
-      handle: async ({ query }) => {
+      handle: async ({ query, principal }) => {
         const list = await s.projects.list({ limit: 100, offset: query.offset });
+        const d = disclosureFor(principal);
         return view('projects', 'Projects', {
-          projects: list.items.filter((p) => !p.hidden).map(projectSummary),
+          projects: list.items.filter((p) => !p.hidden).map((p) => projectSummary(p, d)),
           total: list.total,
         });
       },
@@ -95,7 +97,8 @@ export function projectPages(s: Services, options: { baseUrl: string | undefined
       path: '/project/:ref',
       access: 'public',
       params: refParam,
-      handle: async ({ params, req }) => {
+      handle: async ({ params, req, principal }) => {
+        const d = disclosureFor(principal);
         const project = await s.projects.getByNameOrId(params.ref);
         const jobsets = await s.projects.listJobsets(project.id, { limit: 200, offset: 0 });
         const latest = new Map<number, EvaluationDetailRow>();
@@ -109,7 +112,7 @@ export function projectPages(s: Services, options: { baseUrl: string | undefined
         const now = new Date();
         const base = baseUrlOf(req, options.baseUrl);
         return view('project', `Project ${project.displayName ?? project.name}`, {
-          project: projectSummary(project),
+          project: projectSummary(project, d),
           jobsets: jobsets.items
             .filter((j) => !j.hidden)
             .map((j) => {
@@ -119,7 +122,7 @@ export function projectPages(s: Services, options: { baseUrl: string | undefined
                 url: paths.jobset(project.name, j.name),
                 description: j.description ?? '',
                 state: j.state,
-                errorMessage: j.errorMessage ?? '',
+                errorMessage: shownText(j.errorMessage ?? '', d),
                 latest: e ? toEvaluationRow(e, counts.get(e.id), now) : null,
               };
             }),
