@@ -115,6 +115,14 @@ describe('the dashboard in a browser', () => {
     expect(await admin.getByRole('alert').textContent()).toBe(`a project named "${project}" already exists`);
     await look(admin, 'projects');
     await admin.goto(`/project/${project}`);
+    expect(await admin.locator('td[data-secret="github"]').textContent()).toBe(
+      'not set (the webhook is refused)',
+    );
+    await admin.getByRole('button', { name: 'Set or rotate the secret' }).click();
+    expect(await admin.getByRole('status').textContent()).toMatch(
+      /^New GitHub webhook secret \(shown this once/,
+    );
+    expect(await admin.locator('td[data-secret="github"]').textContent()).toBe('set');
     await look(admin, 'project');
   }, 60_000);
 
@@ -168,8 +176,9 @@ describe('the dashboard in a browser', () => {
     expect(await jobsOf('stillSucceed')).toEqual(['steady']);
     expect(await jobsOf('new')).toEqual(['added']);
     expect(await admin.locator('#errors').count()).toBe(0);
-    expect(await admin.getByRole('button', { name: 'Restart failed builds' }).count()).toBe(1);
     await look(admin, 'evaluation-comparison');
+    await admin.getByRole('button', { name: 'Restart failed builds' }).click();
+    expect(await admin.getByRole('status').textContent()).toBe('Restarted 1 build.');
 
     // The jobset page: the matrix has both evaluations, the errors of the latest are gone.
     await admin.goto(jobsetPath);

@@ -15,7 +15,7 @@ export function homePages(s: Services): Page[] {
         const [stats, day, builds, evaluations, projects, starred] = await Promise.all([
           s.builds.statistics(),
           s.builds.finishedSince(24),
-          s.builds.list({}, { limit: 15, offset: 0 }),
+          s.builds.newest({}, 15),
           s.evaluations.list({}, { limit: 10, offset: 0 }),
           s.projects.list({ limit: 50, offset: 0 }),
           principal?.userId ? s.users.starredJobs(principal.userId) : Promise.resolve([]),
@@ -23,10 +23,7 @@ export function homePages(s: Services): Page[] {
         const [counts, starredLatest] = await Promise.all([
           s.evaluations.buildCounts(evaluations.items.map((e) => e.id)),
           Promise.all(
-            starred.map(
-              async (j) =>
-                (await s.builds.list({ jobsetId: j.jobsetId, job: j.job }, { limit: 1, offset: 0 })).items[0],
-            ),
+            starred.map(async (j) => (await s.builds.newest({ jobsetId: j.jobsetId, job: j.job }, 1))[0]),
           ),
         ]);
         const now = new Date();
@@ -37,7 +34,7 @@ export function homePages(s: Services): Page[] {
             succeeded: day.succeeded,
             failed: day.failed,
           },
-          builds: builds.items.map((b) => toBuildRow(b, now)),
+          builds: builds.map((b) => toBuildRow(b, now)),
           evaluations: evaluations.items.map((e) => toEvaluationRow(e, counts.get(e.id), now)),
           projects: projects.items
             .filter((p) => !p.hidden)
