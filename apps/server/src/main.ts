@@ -8,6 +8,7 @@ import { createLogger, runDaemon } from '@fc/logging';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { createMetricsRegistry } from '@fc/metrics';
 import { createApp } from './app';
+import { gracefulClose } from './http/graceful-close';
 import { createApiKeyCommand, parseCreateApiKeyArgs, UsageError } from './cli/create-api-key';
 
 const migrationsDir =
@@ -52,6 +53,7 @@ function serve(): void {
       });
     }
     const http = server.app.listen(config.server.port, config.server.host);
+    const drain = gracefulClose(http);
     await once(http, 'listening');
     // Slow clients: headers and body must arrive within the request timeout too.
     if (config.server.request_timeout > 0) http.requestTimeout = config.server.request_timeout * 1000;
@@ -62,7 +64,8 @@ function serve(): void {
       logger,
       daemon: {
         stop: async () => {
-          await new Promise<void>((resolve) => http.close(() => resolve()));
+          // In-flight requests are answered (within DRAIN_DEADLINE_MS) before the pool closes.
+          await drain.close();
           server.close();
           await boss.stop({ graceful: false, close: true });
           await pool.end();
