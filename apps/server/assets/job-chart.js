@@ -5,6 +5,10 @@
   if (!canvas || !window.Chart) return;
   const points = JSON.parse(canvas.dataset.points || '[]');
   const labels = points.map((p) => `#${p.id}`);
+  // Sizes in the unit that fits the largest one.
+  const largest = Math.max(0, ...points.map((p) => p.size ?? 0));
+  const [unit, divisor] =
+    largest >= 1073741824 ? ['GiB', 1073741824] : largest >= 1048576 ? ['MiB', 1048576] : ['KiB', 1024];
   const chart = new window.Chart(canvas, {
     type: 'line',
     data: {
@@ -19,8 +23,8 @@
           tension: 0.2,
         },
         {
-          label: 'Output size (MiB)',
-          data: points.map((p) => (p.size === null ? null : p.size / 1048576)),
+          label: `Output size (${unit})`,
+          data: points.map((p) => (p.size === null ? null : p.size / divisor)),
           yAxisID: 'size',
           borderColor: '#ef6c00',
           backgroundColor: '#ef6c00',
@@ -39,7 +43,7 @@
           position: 'right',
           beginAtZero: true,
           grid: { drawOnChartArea: false },
-          title: { display: true, text: 'MiB' },
+          title: { display: true, text: unit },
         },
       },
       onClick: (_event, elements) => {
