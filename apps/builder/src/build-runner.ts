@@ -13,6 +13,10 @@ import {
 } from '@fc/db';
 import {
   deferBuild,
+  failedPathsAmong,
+  hasFailedPaths,
+  recordBuildStep,
+  type FailedPath,
   endBusySteps,
   finishBuild,
   handBackBuild,
@@ -28,6 +32,8 @@ import {
   BuildStepTracker,
   NixDaemonPool,
   addGcRoot,
+  derivationOutputPaths,
+  derivationsToBuild,
   signStorePaths,
   buildReportRows,
   gcRootName,
@@ -106,6 +112,7 @@ interface Finish {
   readonly outputs?: readonly { name: string; path: string }[];
   readonly summary?: BuildOutputsSummary;
   readonly logSize?: number | null;
+  readonly failedPaths?: readonly FailedPath[];
 }
 
 const WATCHDOG_GRACE_SECONDS = 60;
@@ -285,6 +292,38 @@ export class BuildRunner {
     });
     // Every finish below is timed from the start of the Nix run.
     const finish = (f: Finish) => this.#finish(row.id, f, started);
+    const cached = await this.#cachedFailure(row, logger);
+    if (cached) {
+      // Hydra's failed-paths cache: the derivation is not built again; its step is a cached failure (8).
+      const message = `cached failure: ${cached.drvPath} failed before${cached.buildId === null ? '' : ` (build ${cached.buildId})`}; it is built again once a build that needs it is restarted`;
+      const now = new Date();
+      await withTransaction(this.#pool, (tx) =>
+        recordBuildStep(tx, {
+          buildId: row.id,
+          stepNr: 1,
+          type: 0,
+          drvPath: cached.drvPath,
+          system: cached.drvPath === row.drvPath ? row.system : null,
+          machine: '',
+          busy: false,
+          status: BuildStatus.CachedFailure,
+          errorMessage: message,
+          logPath: null,
+          startTime: now,
+          stopTime: now,
+        }),
+      );
+      const logSize = await buildLog.close();
+      const verdict = statusOfNixRun({
+        exitCode: null,
+        signal: null,
+        drvPath: row.drvPath,
+        steps: [{ drvPath: cached.drvPath, status: BuildStatus.CachedFailure, errorMessage: message }],
+        lastError: undefined,
+      });
+      const status = verdict.kind === 'failed' ? verdict.status : BuildStatus.Failed;
+      return finish({ status, errorMessage: message, isCached: true, logSize });
+    }
     const timeout = Math.min(row.timeout, this.#settings.buildTimeout);
     let result: RealiseResult;
     try {
@@ -381,7 +420,15 @@ export class BuildRunner {
     }
     if (verdict.kind === 'failed') {
       const size = await endLog(verdict.busyStepStatus, verdict.busyStepMessage);
-      return finish({ status: verdict.status, errorMessage: verdict.errorMessage, logSize: size });
+      const failedDrvs = tracker.steps
+        .filter((s) => s.kind === 'build' && s.status === BuildStatus.Failed)
+        .map((s) => s.drvPath);
+      return finish({
+        status: verdict.status,
+        errorMessage: verdict.errorMessage,
+        logSize: size,
+        failedPaths: await this.#failedPathsOf(failedDrvs, logger),
+      });
     }
     const nixError = verdict.errorMessage;
     // Anything else is the machinery's failure (store error, a killed nix-store, ...).
@@ -480,6 +527,41 @@ export class BuildRunner {
       logSize: f.logSize ?? null,
       outputSizes: sizes,
       ...buildReportRows(f.summary),
+      failedPaths: f.failedPaths ?? [],
     });
+  }
+
+  /**
+   * A derivation the build needs, not valid, whose outputs are in the failed-paths cache (the build's
+   * own first); undefined when there is none or the cache is empty.
+   */
+  async #cachedFailure(
+    row: BuildRunRow,
+    logger: Logger,
+  ): Promise<{ drvPath: string; buildId: number | null } | undefined> {
+    if (!(await hasFailedPaths(this.#pool))) return undefined;
+    let outputs: Map<string, string[]>;
+    try {
+      outputs = await derivationOutputPaths(await derivationsToBuild(row.drvPath));
+    } catch (e) {
+      // The build itself will say what is wrong with its derivation.
+      logger.warn('could not check the failed-paths cache', { error: (e as Error).message });
+      return undefined;
+    }
+    const drvOf = new Map([...outputs].flatMap(([drv, paths]) => paths.map((p) => [p, drv] as const)));
+    const hits = await failedPathsAmong(this.#pool, [...drvOf.keys()]);
+    const hit = hits.find((h) => drvOf.get(h.path) === row.drvPath) ?? hits[0];
+    return hit && { drvPath: drvOf.get(hit.path)!, buildId: hit.buildId };
+  }
+
+  /** The outputs of the derivations whose build failed, for the failed-paths cache. */
+  async #failedPathsOf(drvPaths: readonly string[], logger: Logger): Promise<FailedPath[]> {
+    try {
+      const outputs = await derivationOutputPaths([...new Set(drvPaths)]);
+      return [...outputs].flatMap(([drvPath, paths]) => paths.map((path) => ({ path, drvPath })));
+    } catch (e) {
+      logger.warn('could not record failed paths', { error: (e as Error).message });
+      return [];
+    }
   }
 }

@@ -67,7 +67,7 @@ describe("fc-queue-runner: Hydra's build events", () => {
     expect(eventsOf(id)).toEqual([
       { channel: 'build_queued', payload: String(id) },
       { channel: 'build_started', payload: String(id) },
-      { channel: 'step_finished', payload: `${id}\t1\t${logs.get(1)}` },
+      { channel: 'step_finished', payload: `${id}\t1\t${logs.get(1) ?? '-'}` },
       { channel: 'build_finished', payload: String(id) },
     ]);
   });

@@ -4,6 +4,7 @@ import type { Queryable } from '@fc/db';
 import type { BuildStatusCode } from '@fc/core';
 import type { Boss } from '@fc/queue';
 import { publishNotices } from './build-notices';
+import { insertFailedPaths, type FailedPath } from './sql/failed-path-queries';
 import { buildFinishedEvents, publishEvents } from './hydra-events';
 import {
   finishBuildRow,
@@ -30,6 +31,8 @@ export interface BuildFinish {
   readonly busySteps?: { readonly status: number; readonly errorMessage: string } | null;
   /** Recorded as it finished, never run (substituted): started = stopped. */
   readonly startedNow?: boolean;
+  /** Outputs of derivations whose build failed: not built again until a restart (status 8). */
+  readonly failedPaths?: readonly FailedPath[];
 }
 
 const DEFAULT_BUSY_STEPS = { status: 3, errorMessage: 'the build finished without this step' };
@@ -60,6 +63,7 @@ export async function finishBuild(
     startedNow: f.startedNow ?? false,
   });
   if (!finished) return false;
+  await insertFailedPaths(db, buildId, f.failedPaths ?? []);
   await publishFinished(db, boss, [buildId]);
   return true;
 }

@@ -27,6 +27,12 @@ export {
   bumpBuild,
 } from './queue-control';
 export { handBackBuild, abortLostBuild } from './hand-back-build';
+export {
+  clearAllFailedPaths,
+  failedPathsAmong,
+  hasFailedPaths,
+  type FailedPath,
+} from './sql/failed-path-queries';
 export { retryFailedJob, type RetryOutcome } from './failed-job-retry';
 export {
   recordNewBuilds,

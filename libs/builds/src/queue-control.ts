@@ -14,6 +14,7 @@ import { enqueueBuild } from './enqueue-build';
 import { finishBuild } from './finish-build';
 import { NO_PENDING_NOTICES, type BuildNotices } from './build-notices';
 import { resetBuildForRestart } from './sql/build-state-queries';
+import { clearFailedPathsOfBuild } from './sql/failed-path-queries';
 
 /** NOTIFY channel on which a cancelled build's id is announced; queue runners LISTEN and kill it. */
 export const BUILD_CANCEL_CHANNEL = 'fc_build_cancel';
@@ -53,6 +54,8 @@ export async function restartBuild(
 ): Promise<void> {
   const row = await lockOrThrow(db, buildId);
   if (!row.finished) throw new ConflictError(`build ${buildId} is still queued or running`);
+  // Hydra: a restart clears the failed-paths cache of what the build needs, so it is built again.
+  await clearFailedPathsOfBuild(db, buildId);
   await resetBuildForRestart(db, buildId);
   await enqueueBuild(db, boss, row, notices);
 }

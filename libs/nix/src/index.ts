@@ -10,6 +10,7 @@ export * from './build/process-tree';
 export * from './store/nix-support';
 export * from './store/build-outputs-reader';
 export * from './store/path-info';
+export * from './store/derivations-to-build';
 export * from './store/realisations';
 export * from './store/cached-build-reader';
 export * from './store/gc-roots';

@@ -14,10 +14,12 @@ export type LogChunkEncoding = 'zstd' | 'identity';
  * step logs) is dropped, and an empty, unfinished build log is written by `writer`.
  */
 export async function startBuildLogs(db: Queryable, buildId: number, writer: string): Promise<void> {
+  // Two statements: a data-modifying CTE and the upsert would see the same snapshot, so the upsert
+  // kept the build log's row and its old chunks (a retried attempt then collided at offset 0).
+  await execute(db, 'DELETE FROM build_logs WHERE build_id = $1', [buildId]);
   await execute(
     db,
-    `WITH dropped AS (DELETE FROM build_logs WHERE build_id = $1)
-     INSERT INTO build_logs (build_id, step_nr, writer) VALUES ($1, 0, $2)
+    `INSERT INTO build_logs (build_id, step_nr, writer) VALUES ($1, 0, $2)
      ON CONFLICT (build_id, step_nr) DO UPDATE SET size = 0, finished = false, writer = EXCLUDED.writer,
        started_at = now()`,
     [buildId, writer],

@@ -1,0 +1,52 @@
+// Which derivations of a closure Nix would build (not valid, not substitutable), and their output
+// paths: what the queue runner checks against the failed-paths cache before it builds.
+import { execa } from 'execa';
+import { z } from 'zod';
+
+/** The derivations listed under "... will be built:" in `nix-store --realise --dry-run`'s output. */
+export function parseDryRunBuilds(stderr: string): string[] {
+  const drvs: string[] = [];
+  let inBuilt = false;
+  for (const line of stderr.split('\n')) {
+    if (/will be built:\s*$/.test(line)) inBuilt = true;
+    else if (/^\S/.test(line)) inBuilt = false;
+    else if (inBuilt && /^\s+\/\S+\.drv$/.test(line)) drvs.push(line.trim());
+  }
+  return drvs;
+}
+
+export async function derivationsToBuild(drvPath: string, timeoutMs = 60_000): Promise<string[]> {
+  const r = await execa('nix-store', ['--realise', '--dry-run', '--', drvPath], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: timeoutMs,
+  });
+  if (r.exitCode !== 0) throw new Error(`nix-store --realise --dry-run failed: ${r.stderr.trim()}`);
+  return parseDryRunBuilds(r.stderr);
+}
+
+const showDerivation = z.record(
+  z.string(),
+  z.object({ outputs: z.record(z.string(), z.object({ path: z.string().optional() })) }),
+);
+
+/** Each derivation's output paths (input-addressed outputs; a floating CA output has none yet). */
+export async function derivationOutputPaths(
+  drvPaths: readonly string[],
+  timeoutMs = 60_000,
+): Promise<Map<string, string[]>> {
+  if (drvPaths.length === 0) return new Map();
+  const r = await execa(
+    'nix',
+    ['--extra-experimental-features', 'nix-command', 'show-derivation', '--', ...drvPaths],
+    { reject: false, stdin: 'ignore', timeout: timeoutMs },
+  );
+  if (r.exitCode !== 0) throw new Error(`nix show-derivation failed: ${r.stderr.trim()}`);
+  const parsed = showDerivation.parse(JSON.parse(r.stdout));
+  return new Map(
+    Object.entries(parsed).map(([drv, d]) => [
+      drv,
+      Object.values(d.outputs).flatMap((o) => (o.path ? [o.path] : [])),
+    ]),
+  );
+}
