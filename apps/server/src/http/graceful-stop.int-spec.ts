@@ -38,8 +38,11 @@ function refused(port: number): Promise<string> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
     s.once('connect', () => {
+      // With nothing listening, the kernel may pick the port itself as the source and the socket
+      // connects to itself (TCP simultaneous open): that is no server either.
+      const self = s.localPort === s.remotePort;
       s.destroy();
-      resolve('connected');
+      resolve(self ? 'ECONNREFUSED' : 'connected');
     });
     s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
   });
