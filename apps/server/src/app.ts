@@ -42,6 +42,7 @@ import { SearchService } from './services/search.service';
 import { RemoteBuilderService } from './services/remote-builder.service';
 import { SystemService } from './services/system.service';
 import { WebhookService } from './services/webhook.service';
+import { PullRequestService } from './services/pull-request.service';
 import { BinaryCacheService } from './services/binary-cache.service';
 import { QueueInspectionService } from './services/queue-inspection.service';
 import { BuildQueueService } from './services/build-queue.service';
@@ -57,6 +58,7 @@ import { adminRoutes } from './routes/admin.routes';
 import { queueRoutes } from './routes/queues.routes';
 import { searchRoutes } from './routes/search.routes';
 import { webhookRoutes } from './routes/webhooks.routes';
+import { pullRequestRoutes } from './routes/pull-requests.routes';
 import { nixCacheRoutes } from './routes/nix-cache.routes';
 import { readmeCompatRoutes } from './routes/readme-compat.routes';
 import { FC_VERSION } from './version';
@@ -113,6 +115,7 @@ export function createApp(deps: AppDeps): ServerApp {
       windowSeconds: config.server.login_failure_window,
     }),
   );
+  const pullRequests = new PullRequestService(pool, evaluations);
   const services: Services = {
     projects: new ProjectService(pool, { dynamicRunCommand: config.notifications.dynamic_run_command }),
     evaluations,
@@ -124,7 +127,8 @@ export function createApp(deps: AppDeps): ServerApp {
     search: new SearchService(pool),
     remoteBuilders: new RemoteBuilderService(pool),
     system: new SystemService(pool, boss, FC_VERSION),
-    webhooks: new WebhookService(pool, evaluations),
+    webhooks: new WebhookService(pool, evaluations, pullRequests),
+    pullRequests,
     queues: new QueueInspectionService(pool, boss, notices),
     buildQueue: new BuildQueueService(pool),
     jobs: new JobHistoryService(pool),
@@ -158,6 +162,7 @@ export function createApp(deps: AppDeps): ServerApp {
     ...queueRoutes(services),
     ...searchRoutes(services),
     ...webhookRoutes(services),
+    ...pullRequestRoutes(services),
   ];
   apiRoutes.push(...readmeCompatRoutes(apiRoutes, services));
   const routes = [...apiRoutes, ...cacheRoutes];

@@ -76,3 +76,4 @@ export * from './metrics/row-count-queries';
 export * from './builds/build-queue-page-queries';
 export * from './builds/job-history-queries';
 export * from './webhooks/webhook-delivery-queries';
+export * from './pull-requests/pull-request-queries';

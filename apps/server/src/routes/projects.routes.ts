@@ -101,6 +101,23 @@ const projectCreate = z.strictObject({
     .describe(
       "Hydra's dynamic RunCommand (refused while the server's notifications.dynamic_run_command is off)",
     ),
+  build_pull_requests: z
+    .boolean()
+    .optional()
+    .describe(
+      'One jobset pr-<number> per open pull request (GitHub and Gitea webhooks), copied from the template',
+    ),
+  pull_request_template_jobset: jobsetName
+    .nullable()
+    .optional()
+    .describe(
+      'The jobset pull requests are copied from; null = the oldest jobset that is not a pull request',
+    ),
+  pull_request_trusted_users: z
+    .array(z.string().min(1).max(100))
+    .max(1000)
+    .optional()
+    .describe('Forge logins whose pull requests from forks are evaluated without approval'),
   declarative: declarativeSpec
     .nullable()
     .optional()
@@ -120,6 +137,9 @@ function projectFields(b: z.output<typeof projectUpdate>) {
     githubWebhookSecret: b.github_webhook_secret,
     giteaWebhookSecret: b.gitea_webhook_secret,
     enableDynamicRunCommand: b.enable_dynamic_run_command,
+    buildPullRequests: b.build_pull_requests,
+    pullRequestTemplateJobset: b.pull_request_template_jobset,
+    pullRequestTrustedUsers: b.pull_request_trusted_users,
     ...declarativeFields(b.declarative),
   };
 }

@@ -13,6 +13,7 @@ import type { SearchService } from './search.service';
 import type { SystemService } from './system.service';
 import type { UserService } from './user.service';
 import type { WebhookService } from './webhook.service';
+import type { PullRequestService } from './pull-request.service';
 
 export interface Services {
   readonly projects: ProjectService;
@@ -27,6 +28,7 @@ export interface Services {
   readonly remoteBuilders: RemoteBuilderService;
   readonly system: SystemService;
   readonly webhooks: WebhookService;
+  readonly pullRequests: PullRequestService;
   readonly queues: QueueInspectionService;
   readonly buildQueue: BuildQueueService;
   readonly jobs: JobHistoryService;

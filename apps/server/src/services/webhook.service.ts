@@ -11,6 +11,8 @@ import {
   type Pool,
 } from '@fc/db';
 import type { EvaluationService } from './evaluation.service';
+import { parsePullRequest } from './pull-request-payload';
+import type { PullRequestService } from './pull-request.service';
 import { jobsetsMatchingPush, parsePush, parseWebhookJson } from './webhook-push';
 
 export type Forge = 'github' | 'gitea';
@@ -32,12 +34,15 @@ export interface WebhookOutcome {
   readonly ref: string | null;
   readonly jobsets: readonly { id: number; name: string }[];
   readonly message: string;
+  /** For a pull_request event: its number and what FC did. */
+  readonly pullRequest?: { readonly number: number; readonly action: string } | undefined;
 }
 
 export class WebhookService {
   constructor(
     private readonly pool: Pool,
     private readonly evaluations: EvaluationService,
+    private readonly pullRequests: PullRequestService,
   ) {}
 
   /**
@@ -77,13 +82,25 @@ export class WebhookService {
     const json = parseWebhookJson(rawBody);
     await this.refuseReplay(projectId, delivery);
     const event = delivery.event ?? 'push';
+    if (event === 'pull_request') {
+      const pr = parsePullRequest(json);
+      const r = await this.pullRequests.receive(projectId, forge, pr);
+      return {
+        handled: r.action !== 'ignore',
+        event,
+        ref: null,
+        jobsets: r.jobset ? [r.jobset] : [],
+        message: r.message,
+        pullRequest: { number: pr.number, action: r.action },
+      };
+    }
     if (event !== 'push') {
       return {
         handled: false,
         event,
         ref: null,
         jobsets: [],
-        message: `ignored: only push events trigger evaluations, this was '${event}'`,
+        message: `ignored: only push and pull_request events trigger evaluations, this was '${event}'`,
       };
     }
     const push = parsePush(json);

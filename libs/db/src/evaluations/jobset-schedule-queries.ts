@@ -67,7 +67,7 @@ export async function jobsetForEvaluation(
   return queryMaybeOne(
     db,
     evaluationJobsetRow,
-    `SELECT j.id, j.project_id, p.name AS project_name, j.name, p.repository_url, p.enabled AS project_enabled,
+    `SELECT j.id, j.project_id, p.name AS project_name, j.name, coalesce(j.repository_url, p.repository_url) AS repository_url, p.enabled AS project_enabled,
        j.flake_mode, j.nix_expression, j.nix_expression_input, j.branch, j.state, j.force_eval,
        p.declarative_file, p.declarative_type, p.declarative_value, p.declarative_branch,
        (SELECT coalesce(json_agg(json_build_object('name', i.name, 'type', i.type, 'value', i.value,

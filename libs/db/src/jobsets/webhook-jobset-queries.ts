@@ -19,7 +19,7 @@ export async function webhookJobsetsOfProject(db: Queryable, projectId: number):
     webhookJobsetRow,
     `SELECT j.id, j.name,
        (CASE WHEN j.nix_expression_input IS NULL
-             THEN jsonb_build_array(jsonb_build_object('url', p.repository_url, 'branch', j.branch))
+             THEN jsonb_build_array(jsonb_build_object('url', coalesce(j.repository_url, p.repository_url), 'branch', j.branch))
              ELSE '[]'::jsonb END)
        || coalesce((SELECT jsonb_agg(jsonb_build_object('url', i.value, 'branch', i.branch) ORDER BY i.name)
                     FROM jobset_inputs i WHERE i.jobset_id = j.id AND i.type = 'git'), '[]'::jsonb) AS sources

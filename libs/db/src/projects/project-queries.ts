@@ -25,6 +25,9 @@ export const projectRow = z.object({
   declarativeValue: z.string().nullable(),
   declarativeBranch: z.string().nullable(),
   enableDynamicRunCommand: z.boolean(),
+  buildPullRequests: z.boolean(),
+  pullRequestTemplateJobset: z.string().nullable(),
+  pullRequestTrustedUsers: z.array(z.string()),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -33,7 +36,8 @@ export type ProjectRow = z.output<typeof projectRow>;
 const COLUMNS = `id, name, display_name, description, repository_url, homepage, enabled, hidden, owner_id,
   github_webhook_secret IS NOT NULL AS has_github_webhook_secret,
   gitea_webhook_secret IS NOT NULL AS has_gitea_webhook_secret, declarative_file, declarative_type,
-  declarative_value, declarative_branch, enable_dynamic_run_command, created_at, updated_at`;
+  declarative_value, declarative_branch, enable_dynamic_run_command, build_pull_requests,
+  pull_request_template_jobset, pull_request_trusted_users, created_at, updated_at`;
 
 export interface ProjectFields {
   readonly name: string;
@@ -54,6 +58,12 @@ export interface ProjectFields {
   readonly declarativeBranch?: string | null | undefined;
   /** Hydra's dynamic RunCommand for the project's jobsets (the server option must be on). */
   readonly enableDynamicRunCommand?: boolean | undefined;
+  /** One jobset pr-<number> per open pull request, copied from the template jobset. */
+  readonly buildPullRequests?: boolean | undefined;
+  /** null = the oldest jobset that is not a pull request's. */
+  readonly pullRequestTemplateJobset?: string | null | undefined;
+  /** Forge logins whose pull requests from forks are evaluated without approval. */
+  readonly pullRequestTrustedUsers?: readonly string[] | undefined;
 }
 
 export async function insertProject(db: Queryable, p: ProjectFields): Promise<ProjectRow> {
@@ -62,9 +72,10 @@ export async function insertProject(db: Queryable, p: ProjectFields): Promise<Pr
     projectRow,
     `INSERT INTO projects (name, display_name, description, repository_url, homepage, enabled, hidden,
        owner_id, github_webhook_secret, gitea_webhook_secret, declarative_file, declarative_type,
-       declarative_value, declarative_branch, enable_dynamic_run_command)
+       declarative_value, declarative_branch, enable_dynamic_run_command, build_pull_requests,
+       pull_request_template_jobset, pull_request_trusted_users)
      VALUES ($1, $2, $3, $4, $5, coalesce($6, true), coalesce($7, false), $8, $9, $10, $11, $12, $13, $14,
-       coalesce($15, false))
+       coalesce($15, false), coalesce($16, false), $17, coalesce($18, '{}'::text[]))
      RETURNING ${COLUMNS}`,
     [
       p.name,
@@ -82,6 +93,9 @@ export async function insertProject(db: Queryable, p: ProjectFields): Promise<Pr
       p.declarativeValue ?? null,
       p.declarativeBranch ?? null,
       p.enableDynamicRunCommand ?? null,
+      p.buildPullRequests ?? null,
+      p.pullRequestTemplateJobset ?? null,
+      p.pullRequestTrustedUsers ?? null,
     ],
   );
 }
@@ -101,6 +115,9 @@ const UPDATABLE: Record<string, string> = {
   declarativeValue: 'declarative_value',
   declarativeBranch: 'declarative_branch',
   enableDynamicRunCommand: 'enable_dynamic_run_command',
+  buildPullRequests: 'build_pull_requests',
+  pullRequestTemplateJobset: 'pull_request_template_jobset',
+  pullRequestTrustedUsers: 'pull_request_trusted_users',
 };
 
 /** Updates the given fields (undefined = unchanged); undefined when the project does not exist. */

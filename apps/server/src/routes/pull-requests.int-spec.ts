@@ -1,0 +1,261 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+// Pull requests end to end: a local git repository plays the project's GitHub repository, signed
+// pull_request payloads of GitHub's shape go through the real server, and the built evaluator and
+// queue runner evaluate and build the pr-<number> jobset at the head with real Nix; closing retires
+// it, and an untrusted author's fork waits until an admin approves it.
+import { execFileSync } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ResultPromise } from 'execa';
+import { createTestDatabase, startApp } from '@fc/testing';
+import { startApiHarness, type ApiHarness } from '../testing/api-harness';
+
+const SECRET = 'pr-secret';
+const GIT = ['-c', 'user.name=FC', '-c', 'user.email=fc@example.invalid'];
+const dirs: string[] = [];
+const daemons: ResultPromise[] = [];
+let h: ApiHarness;
+let admin: string;
+let projectId: number;
+let repo: string;
+let fork: string;
+const salt = randomUUID();
+
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', [...GIT, '-C', dir, ...args], { encoding: 'utf8' }).trim();
+}
+
+/** A commit on the branch changing what the job builds; its sha. */
+function commit(dir: string, branch: string, message: string): string {
+  git(dir, 'checkout', '-q', '-B', branch);
+  writeFileSync(join(dir, 'message'), message);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', message);
+  return git(dir, 'rev-parse', 'HEAD');
+}
+
+let deliveries = 0;
+
+/** A signed pull_request delivery shaped as GitHub sends it. */
+async function pullRequestEvent(
+  action: string,
+  pr: { number: number; author: string; headRepo: string; branch: string; sha: string },
+) {
+  deliveries++;
+  const payload = JSON.stringify({
+    action,
+    number: pr.number,
+    pull_request: {
+      number: pr.number,
+      state: action === 'closed' ? 'closed' : 'open',
+      merged: false,
+      title: `change #${pr.number}`,
+      user: { login: pr.author, id: 1 },
+      head: {
+        label: `${pr.author}:${pr.branch}`,
+        ref: pr.branch,
+        sha: pr.sha,
+        repo: { full_name: `${pr.author}/app`, clone_url: pr.headRepo },
+      },
+      base: { ref: 'main', repo: { full_name: 'acme/app', clone_url: `file://${repo}` } },
+    },
+    repository: { full_name: 'acme/app', default_branch: 'main', clone_url: `file://${repo}` },
+    sender: { login: pr.author },
+  });
+  const r = await h.call('POST', `/api/v1/webhooks/${projectId}/github`, {
+    body: payload,
+    headers: {
+      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(payload).digest('hex')}`,
+      'x-github-event': 'pull_request',
+      'x-github-delivery': `delivery-${salt}-${deliveries}`,
+    },
+  });
+  return { status: r.status, body: (await r.json()) as any };
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 150_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Waits for a succeeded evaluation of the jobset at the commit whose one build succeeded; its output. */
+async function builtAt(jobset: string, sha: string): Promise<{ evaluation: number; out: string }> {
+  return waitFor(`${jobset} built at ${sha}`, async () => {
+    const { rows } = await h.pool.query(
+      `SELECT e.id, b.build_status, b.finished, (SELECT min(o.path) FROM build_outputs o WHERE o.build_id = b.id) AS out
+       FROM evaluations e JOIN jobsets j ON j.id = e.jobset_id
+       JOIN builds b ON b.evaluation_id = e.id
+       WHERE j.project_id = $1 AND j.name = $2 AND e.revision = $3 AND e.status = 'succeeded'`,
+      [projectId, jobset, sha],
+    );
+    const row = rows[0];
+    if (!row?.finished) return undefined;
+    expect(row.build_status).toBe(0);
+    return { evaluation: Number(row.id), out: String(row.out) };
+  });
+}
+
+async function jobsetRow(name: string): Promise<any> {
+  const { rows } = await h.pool.query(
+    `SELECT id, state, hidden, branch, repository_url, nix_expression FROM jobsets WHERE project_id = $1 AND name = $2`,
+    [projectId, name],
+  );
+  return rows[0];
+}
+
+beforeAll(async () => {
+  repo = tempDir('fc-pr-repo-');
+  writeFileSync(
+    join(repo, 'release.nix'),
+    `{ ... }: { hello = derivation {
+       name = "pr-hello-${salt}"; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
+       args = [ "-c" "cat \${./message} > $out" ];
+     }; }`,
+  );
+  execFileSync('git', [...GIT, 'init', '-q', '-b', 'main', repo]);
+  commit(repo, 'main', 'main');
+
+  h = await startApiHarness(await createTestDatabase());
+  admin = await h.key('admin');
+  const p = await h.call('POST', '/api/v1/projects', {
+    key: admin,
+    body: {
+      name: 'app',
+      repository_url: `file://${repo}`,
+      github_webhook_secret: SECRET,
+      build_pull_requests: true,
+      pull_request_trusted_users: ['alice'],
+    },
+  });
+  expect(p.status).toBe(201);
+  const project = (await p.json()) as any;
+  expect(project).toMatchObject({
+    build_pull_requests: true,
+    pull_request_template_jobset: null,
+    pull_request_trusted_users: ['alice'],
+  });
+  projectId = project.id;
+  const j = await h.call('POST', `/api/v1/projects/${projectId}/jobsets`, {
+    key: admin,
+    body: { name: 'main', nix_expression: 'release.nix', check_interval: 0, keep_nr: 2 },
+  });
+  expect(j.status).toBe(201);
+  const named = await h.call('PATCH', `/api/v1/projects/${projectId}`, {
+    key: admin,
+    body: { pull_request_template_jobset: 'main' },
+  });
+  expect(((await named.json()) as any).pull_request_template_jobset).toBe('main');
+
+  const runner = tempDir('fc-pr-runner-');
+  mkdirSync(join(runner, 'work'), { recursive: true });
+  const env = { FC_DATABASE__URL: h.db.url, FC_DATABASE__MIN_CONNECTIONS: '0' };
+  daemons.push(
+    startApp('builder', [], {
+      env: {
+        ...env,
+        FC_LOGS__LOG_DIR: join(runner, 'logs'),
+        FC_GC__GC_ROOTS_DIR: join(runner, 'gc-roots'),
+        FC_QUEUE_RUNNER__WORK_DIR: join(runner, 'work'),
+        FC_QUEUE_RUNNER__POLL_INTERVAL: '1',
+      },
+    }),
+    startApp('evaluator', [], {
+      env: { ...env, FC_EVALUATOR__POLL_INTERVAL: '1', FC_EVALUATOR__WORK_DIR: join(runner, 'eval') },
+    }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  for (const d of daemons) {
+    d.kill('SIGTERM');
+    await d;
+  }
+  await h?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}, 60_000);
+
+describe('pull requests', () => {
+  it('a pull request from the project’s repository is built at each head and retired on close', async () => {
+    const first = commit(repo, 'feature', 'first head');
+    const pr = { number: 7, author: 'bob', headRepo: `file://${repo}`, branch: 'feature', sha: first };
+    const opened = await pullRequestEvent('opened', pr);
+    expect(opened.status).toBe(202);
+    expect(opened.body).toMatchObject({
+      event: 'pull_request',
+      pull_request: { number: 7, action: 'build' },
+      jobsets: [{ name: 'pr-7' }],
+      message: `evaluating pr-7 at ${first}`,
+    });
+    expect(await jobsetRow('pr-7')).toMatchObject({
+      state: 'enabled',
+      hidden: false,
+      branch: 'feature',
+      repository_url: `file://${repo}`,
+      nix_expression: 'release.nix',
+    });
+    const one = await builtAt('pr-7', first);
+
+    const second = commit(repo, 'feature', 'second head');
+    const synchronized = await pullRequestEvent('synchronize', { ...pr, sha: second });
+    expect(synchronized.status).toBe(202);
+    expect(synchronized.body.jobset_ids).toEqual(opened.body.jobset_ids);
+    const two = await builtAt('pr-7', second);
+    expect(two.evaluation).toBeGreaterThan(one.evaluation);
+    expect(two.out).not.toBe(one.out);
+
+    const closed = await pullRequestEvent('closed', { ...pr, sha: second });
+    expect(closed.status).toBe(202);
+    expect(closed.body).toMatchObject({
+      pull_request: { number: 7, action: 'retire' },
+      message: 'pull request #7 closed: pr-7 disabled and hidden',
+    });
+    expect(await jobsetRow('pr-7')).toMatchObject({ state: 'disabled', hidden: true });
+  }, 300_000);
+
+  it('a fork by an untrusted author waits for approval, then is built at the fork’s head', async () => {
+    fork = tempDir('fc-pr-fork-');
+    execFileSync('git', [...GIT, 'clone', '-q', repo, fork]);
+    const sha = commit(fork, 'idea', 'from a fork');
+    const pr = { number: 8, author: 'mallory', headRepo: `file://${fork}`, branch: 'idea', sha };
+    const opened = await pullRequestEvent('opened', pr);
+    expect(opened.status).toBe(202);
+    expect(opened.body).toMatchObject({
+      pull_request: { number: 8, action: 'await-approval' },
+      jobset_ids: [],
+    });
+    expect(opened.body.message).toContain(`/api/v1/projects/${projectId}/pull-requests/8/approve`);
+    expect(await jobsetRow('pr-8')).toBeUndefined();
+
+    const anonymous = await h.call('POST', `/api/v1/projects/${projectId}/pull-requests/8/approve`);
+    expect(anonymous.status).toBe(401);
+    const unknown = await h.call('POST', `/api/v1/projects/${projectId}/pull-requests/99/approve`, {
+      key: admin,
+    });
+    expect(unknown.status).toBe(404);
+    const approved = await h.call('POST', `/api/v1/projects/${projectId}/pull-requests/8/approve`, {
+      key: admin,
+    });
+    expect(approved.status).toBe(200);
+    expect(await approved.json()).toMatchObject({ action: 'build', jobset: { name: 'pr-8' } });
+    expect(await jobsetRow('pr-8')).toMatchObject({ branch: 'idea', repository_url: `file://${fork}` });
+    await builtAt('pr-8', sha);
+
+    // A fork by a trusted author is built at once.
+    const trusted = await pullRequestEvent('opened', { ...pr, number: 9, author: 'Alice' });
+    expect(trusted.body).toMatchObject({ pull_request: { number: 9, action: 'build' } });
+  }, 300_000);
+});

@@ -1,0 +1,36 @@
+// Pull requests: an admin's approval of one by an untrusted author.
+import { z } from 'zod';
+import { Permission } from '@fc/auth';
+import { defineRoute, json, type ApiRoute } from '../http/api-route';
+import type { Services } from '../services/services';
+
+const outcome = z.object({
+  action: z.enum(['build', 'await-approval', 'retire', 'ignore']),
+  jobset: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+  message: z.string(),
+});
+
+export function pullRequestRoutes(s: Services): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/projects/{id}/pull-requests/{number}/approve',
+      access: Permission.CreateProjects,
+      tag: 'projects',
+      summary: "Approve an untrusted author's pull request: its jobset pr-<number> is created and evaluated",
+      description:
+        'The approval holds for the pull request’s later head commits too. A closed pull request, or a ' +
+        'project without build_pull_requests, is only marked approved.',
+      params: z.object({
+        id: z.coerce.number().int().positive(),
+        number: z.coerce.number().int().positive().max(2147483647),
+      }),
+      responses: {
+        200: { description: 'Approved, and what FC did', schema: outcome },
+        404: { description: 'The project does not exist, or no webhook told FC of this pull request' },
+        409: { description: 'The template jobset is missing, or the name pr-<number> is taken' },
+      },
+      handle: async ({ params }) => json(200, await s.pullRequests.approve(params.id, params.number)),
+    }),
+  ];
+}

@@ -1,0 +1,53 @@
+// A forge's pull_request webhook payload (GitHub's; Gitea and Forgejo send the same fields).
+import { z } from 'zod';
+import { ValidationError } from '@fc/core';
+
+const payload = z.object({
+  action: z.string().min(1),
+  number: z.number().int().positive().optional(),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    title: z.string().nullable().optional(),
+    user: z.object({ login: z.string().min(1) }),
+    head: z.object({
+      ref: z.string().min(1),
+      sha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full commit hash'),
+      repo: z.object({ clone_url: z.string().min(1) }).nullable(),
+    }),
+  }),
+});
+
+export interface PullRequestEvent {
+  readonly action: string;
+  readonly number: number;
+  readonly title: string | null;
+  readonly author: string;
+  /** The repository the pull request's commits live in (a fork's, or the project's). */
+  readonly headRepositoryUrl: string;
+  readonly headBranch: string;
+  readonly headSha: string;
+}
+
+export function parsePullRequest(json: unknown): PullRequestEvent {
+  const parsed = payload.safeParse(json);
+  if (!parsed.success) {
+    throw new ValidationError('the pull_request payload lacks action or pull_request (number, user, head)', {
+      fields: parsed.error.issues.map((i) => ({ field: i.path.join('.'), in: 'body', message: i.message })),
+    });
+  }
+  const pr = parsed.data.pull_request;
+  if (pr.head.repo === null) {
+    throw new ValidationError("the pull request's head repository was deleted: nothing can be fetched", {
+      fields: [{ field: 'pull_request.head.repo', in: 'body', message: 'is null' }],
+    });
+  }
+  return {
+    action: parsed.data.action,
+    number: pr.number,
+    title: pr.title ?? null,
+    author: pr.user.login,
+    headRepositoryUrl: pr.head.repo.clone_url,
+    headBranch: pr.head.ref,
+    headSha: pr.head.sha,
+  };
+}

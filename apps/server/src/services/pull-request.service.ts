@@ -1,0 +1,250 @@
+// Pull requests: each open one of a project that builds them has its jobset pr-<number>, copied from
+// the project's template jobset with the repository at the pull request's head, evaluated on open,
+// reopen and each new head; closing it disables and hides the jobset. Untrusted authors' pull
+// requests wait for an approval.
+import { ConflictError, NotFoundError, repositoryKey } from '@fc/core';
+import {
+  approvePullRequest,
+  defaultTemplateJobsetId,
+  findJobset,
+  insertJobset,
+  jobsetIdByName,
+  lockPullRequest,
+  pullRequestSettingsOfProject,
+  replaceJobsetInputs,
+  setJobsetRepositoryUrl,
+  setPullRequestJobset,
+  updateJobset,
+  upsertPullRequest,
+  withTransaction,
+  type JobsetFields,
+  type JobsetInputFields,
+  type JobsetRow,
+  type Pool,
+  type PoolClient,
+  type PullRequestRow,
+  type PullRequestSettingsRow,
+} from '@fc/db';
+import type { EvaluationService } from './evaluation.service';
+import { decidePullRequest, isTrustedPullRequest, type PullRequestAction } from './pull-request-decision';
+import type { PullRequestEvent } from './pull-request-payload';
+
+export interface PullRequestOutcome {
+  readonly action: PullRequestAction['kind'];
+  /** The pull request's jobset, when it has one. */
+  readonly jobset: { id: number; name: string } | null;
+  readonly message: string;
+}
+
+function sameRepository(a: string, b: string): boolean {
+  const key = (u: string) =>
+    repositoryKey(u) ??
+    u
+      .trim()
+      .replace(/\/+$/, '')
+      .replace(/\.git$/, '');
+  return key(a) === key(b);
+}
+
+export function pullRequestJobsetName(number: number): string {
+  return `pr-${number}`;
+}
+
+/**
+ * The template's fields for the pull request: same expression, inputs and options, the repository
+ * at the head. Secret inputs are copied only when the head is the project's own repository.
+ */
+function jobsetFromTemplate(
+  template: JobsetRow,
+  pr: PullRequestRow,
+  project: PullRequestSettingsRow,
+): { fields: JobsetFields; inputs: JobsetInputFields[]; repositoryUrl: string | null } {
+  const ownRepository = sameRepository(pr.headRepositoryUrl, project.repositoryUrl);
+  const inExpressionInput = template.nixExpressionInput !== null;
+  const inputs = template.inputs
+    .filter((i) => ownRepository || !i.secret)
+    .map((i) =>
+      i.type === 'git' && sameRepository(i.value, project.repositoryUrl)
+        ? { ...i, value: pr.headRepositoryUrl, branch: pr.headBranch }
+        : i,
+    );
+  return {
+    fields: {
+      name: pullRequestJobsetName(pr.number),
+      description: `Pull request #${pr.number}${pr.title ? `: ${pr.title}` : ''} (by ${pr.author})`,
+      flakeMode: template.flakeMode,
+      nixExpression: template.nixExpression,
+      nixExpressionInput: template.nixExpressionInput,
+      branch: inExpressionInput ? template.branch : pr.headBranch,
+      checkInterval: template.checkInterval,
+      state: template.state === 'disabled' ? 'enabled' : template.state,
+      schedulingShares: template.schedulingShares,
+      keepNr: template.keepNr,
+      hidden: false,
+      enableDynamicRunCommand: false,
+    },
+    inputs,
+    repositoryUrl: inExpressionInput ? null : pr.headRepositoryUrl,
+  };
+}
+
+/** Closed on 'closed', open on an action that opens or moves the head, else as it was. */
+function stateAfter(action: string, before: 'open' | 'closed' | undefined): 'open' | 'closed' {
+  if (action === 'closed') return 'closed';
+  if (['opened', 'reopened', 'synchronize', 'synchronized'].includes(action)) return 'open';
+  return before ?? 'open';
+}
+
+export class PullRequestService {
+  constructor(
+    private readonly pool: Pool,
+    private readonly evaluations: EvaluationService,
+  ) {}
+
+  /** A pull_request event, already authenticated: records it and acts as decidePullRequest says. */
+  async receive(
+    projectId: number,
+    forge: 'github' | 'gitea',
+    event: PullRequestEvent,
+  ): Promise<PullRequestOutcome> {
+    const outcome = await withTransaction(this.pool, async (tx) => {
+      const project = await this.settings(tx, projectId);
+      const before = await lockPullRequest(tx, projectId, event.number);
+      const pr = await upsertPullRequest(tx, {
+        projectId,
+        number: event.number,
+        forge,
+        author: event.author,
+        title: event.title,
+        headRepositoryUrl: event.headRepositoryUrl,
+        headBranch: event.headBranch,
+        headSha: event.headSha,
+        state: stateAfter(event.action, before?.state),
+      });
+      const decision = decidePullRequest({
+        action: event.action,
+        buildPullRequests: project.buildPullRequests,
+        trusted: isTrustedPullRequest(pr, {
+          repositoryUrl: project.repositoryUrl,
+          trustedUsers: project.pullRequestTrustedUsers,
+        }),
+        approved: pr.approvedAt !== null,
+        hasJobset: pr.jobsetId !== null,
+      });
+      return this.apply(tx, decision, pr, project);
+    });
+    if (outcome.action === 'build' && outcome.jobset) {
+      await this.evaluations.trigger(outcome.jobset.id, false, 'webhook');
+    }
+    return outcome;
+  }
+
+  /** An admin's approval of an untrusted author's pull request: it is built now and at each new head. */
+  async approve(projectId: number, number: number): Promise<PullRequestOutcome> {
+    const outcome = await withTransaction(this.pool, async (tx) => {
+      const project = await this.settings(tx, projectId);
+      const pr = await lockPullRequest(tx, projectId, number);
+      if (!pr)
+        throw new NotFoundError(`project ${projectId} has no pull request #${number} that FC heard of`);
+      await approvePullRequest(tx, projectId, number);
+      if (pr.state === 'closed') {
+        return {
+          action: 'ignore' as const,
+          jobset: null,
+          message: `pull request #${number} is closed: approved only`,
+        };
+      }
+      if (!project.buildPullRequests) {
+        return {
+          action: 'ignore' as const,
+          jobset: null,
+          message: 'approved; the project does not build pull requests (build_pull_requests is off)',
+        };
+      }
+      return this.apply(tx, { kind: 'build' }, pr, project);
+    });
+    if (outcome.action === 'build' && outcome.jobset) {
+      await this.evaluations.trigger(outcome.jobset.id, false, 'api');
+    }
+    return outcome;
+  }
+
+  private async settings(tx: PoolClient, projectId: number): Promise<PullRequestSettingsRow> {
+    const project = await pullRequestSettingsOfProject(tx, projectId);
+    if (!project) throw new NotFoundError(`project ${projectId} does not exist`);
+    return project;
+  }
+
+  private async apply(
+    tx: PoolClient,
+    decision: PullRequestAction,
+    pr: PullRequestRow,
+    project: PullRequestSettingsRow,
+  ): Promise<PullRequestOutcome> {
+    const name = pullRequestJobsetName(pr.number);
+    switch (decision.kind) {
+      case 'ignore':
+        return {
+          action: 'ignore',
+          jobset: null,
+          message: `pull request #${pr.number} ignored: ${decision.reason}`,
+        };
+      case 'await-approval':
+        return {
+          action: 'await-approval',
+          jobset: null,
+          message:
+            `pull request #${pr.number} by ${pr.author} comes from ${pr.headRepositoryUrl}, not the project's ` +
+            `repository, and its author is not trusted: it waits for approval ` +
+            `(POST /api/v1/projects/${project.id}/pull-requests/${pr.number}/approve)`,
+        };
+      case 'retire': {
+        await updateJobset(tx, pr.jobsetId!, { state: 'disabled', hidden: true });
+        return {
+          action: 'retire',
+          jobset: { id: pr.jobsetId!, name },
+          message: `pull request #${pr.number} closed: ${name} disabled and hidden`,
+        };
+      }
+      case 'build': {
+        const id = await this.upsertJobset(tx, pr, project);
+        return { action: 'build', jobset: { id, name }, message: `evaluating ${name} at ${pr.headSha}` };
+      }
+    }
+  }
+
+  private async upsertJobset(
+    tx: PoolClient,
+    pr: PullRequestRow,
+    project: PullRequestSettingsRow,
+  ): Promise<number> {
+    const templateName = project.pullRequestTemplateJobset;
+    const templateId = templateName
+      ? await jobsetIdByName(tx, project.id, templateName)
+      : await defaultTemplateJobsetId(tx, project.id);
+    const template = templateId === undefined ? undefined : await findJobset(tx, templateId);
+    if (!template) {
+      throw new ConflictError(
+        templateName
+          ? `the pull request template jobset '${templateName}' (pull_request_template_jobset) does not exist`
+          : 'the project has no jobset to copy for pull requests: create one, or set pull_request_template_jobset',
+      );
+    }
+    const { fields, inputs, repositoryUrl } = jobsetFromTemplate(template, pr, project);
+    let id = pr.jobsetId;
+    if (id === null) {
+      if ((await jobsetIdByName(tx, project.id, fields.name)) !== undefined) {
+        throw new ConflictError(
+          `a jobset named ${fields.name} exists and is not pull request #${pr.number}'s: rename it to build the pull request`,
+        );
+      }
+      id = await insertJobset(tx, project.id, fields);
+      await setPullRequestJobset(tx, project.id, pr.number, id);
+    } else {
+      await updateJobset(tx, id, fields);
+    }
+    await replaceJobsetInputs(tx, id, inputs);
+    if (repositoryUrl !== null) await setJobsetRepositoryUrl(tx, id, repositoryUrl);
+    return id;
+  }
+}

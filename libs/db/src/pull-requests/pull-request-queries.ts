@@ -1,0 +1,154 @@
+// Pull requests as the forge last described them, the project settings that govern them, and the
+// repository override of their jobsets.
+import { z } from 'zod';
+import type { Queryable } from '../pool';
+import { execute, queryMaybeOne, queryOne } from '../sql';
+
+export const pullRequestRow = z.object({
+  projectId: z.number(),
+  number: z.number(),
+  forge: z.enum(['github', 'gitea']),
+  author: z.string(),
+  title: z.string().nullable(),
+  headRepositoryUrl: z.string(),
+  headBranch: z.string(),
+  headSha: z.string(),
+  state: z.enum(['open', 'closed']),
+  approvedAt: z.date().nullable(),
+  jobsetId: z.number().nullable(),
+  updatedAt: z.date(),
+});
+export type PullRequestRow = z.output<typeof pullRequestRow>;
+
+const COLUMNS = `project_id, number, forge, author, title, head_repository_url, head_branch, head_sha, state,
+  approved_at, jobset_id, updated_at`;
+
+export const pullRequestSettingsRow = z.object({
+  id: z.number(),
+  repositoryUrl: z.string(),
+  buildPullRequests: z.boolean(),
+  pullRequestTemplateJobset: z.string().nullable(),
+  pullRequestTrustedUsers: z.array(z.string()),
+});
+export type PullRequestSettingsRow = z.output<typeof pullRequestSettingsRow>;
+
+export async function pullRequestSettingsOfProject(
+  db: Queryable,
+  projectId: number,
+): Promise<PullRequestSettingsRow | undefined> {
+  return queryMaybeOne(
+    db,
+    pullRequestSettingsRow,
+    `SELECT id, repository_url, build_pull_requests, pull_request_template_jobset, pull_request_trusted_users
+     FROM projects WHERE id = $1`,
+    [projectId],
+  );
+}
+
+/** The pull request, locked for the caller's transaction; undefined when FC never heard of it. */
+export async function lockPullRequest(
+  db: Queryable,
+  projectId: number,
+  number: number,
+): Promise<PullRequestRow | undefined> {
+  return queryMaybeOne(
+    db,
+    pullRequestRow,
+    `SELECT ${COLUMNS} FROM pull_requests WHERE project_id = $1 AND number = $2 FOR UPDATE`,
+    [projectId, number],
+  );
+}
+
+export interface PullRequestFields {
+  readonly projectId: number;
+  readonly number: number;
+  readonly forge: 'github' | 'gitea';
+  readonly author: string;
+  readonly title: string | null;
+  readonly headRepositoryUrl: string;
+  readonly headBranch: string;
+  readonly headSha: string;
+  readonly state: 'open' | 'closed';
+}
+
+/** Records what the forge said (the approval and jobset are kept). */
+export async function upsertPullRequest(db: Queryable, p: PullRequestFields): Promise<PullRequestRow> {
+  return queryOne(
+    db,
+    pullRequestRow,
+    `INSERT INTO pull_requests (project_id, number, forge, author, title, head_repository_url, head_branch,
+       head_sha, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (project_id, number) DO UPDATE SET forge = EXCLUDED.forge, author = EXCLUDED.author,
+       title = EXCLUDED.title, head_repository_url = EXCLUDED.head_repository_url,
+       head_branch = EXCLUDED.head_branch, head_sha = EXCLUDED.head_sha, state = EXCLUDED.state,
+       updated_at = now()
+     RETURNING ${COLUMNS}`,
+    [
+      p.projectId,
+      p.number,
+      p.forge,
+      p.author,
+      p.title,
+      p.headRepositoryUrl,
+      p.headBranch,
+      p.headSha,
+      p.state,
+    ],
+  );
+}
+
+export async function setPullRequestJobset(
+  db: Queryable,
+  projectId: number,
+  number: number,
+  jobsetId: number,
+): Promise<void> {
+  await execute(db, `UPDATE pull_requests SET jobset_id = $3 WHERE project_id = $1 AND number = $2`, [
+    projectId,
+    number,
+    jobsetId,
+  ]);
+}
+
+export async function approvePullRequest(db: Queryable, projectId: number, number: number): Promise<void> {
+  await execute(
+    db,
+    `UPDATE pull_requests SET approved_at = coalesce(approved_at, now()) WHERE project_id = $1 AND number = $2`,
+    [projectId, number],
+  );
+}
+
+/** A pull request's jobset fetches this repository instead of the project's. */
+export async function setJobsetRepositoryUrl(db: Queryable, jobsetId: number, url: string): Promise<void> {
+  await execute(db, `UPDATE jobsets SET repository_url = $2 WHERE id = $1`, [jobsetId, url]);
+}
+
+/** The project's jobset of that name (the id), or undefined. */
+export async function jobsetIdByName(
+  db: Queryable,
+  projectId: number,
+  name: string,
+): Promise<number | undefined> {
+  const row = await queryMaybeOne(
+    db,
+    z.object({ id: z.number() }),
+    `SELECT id FROM jobsets WHERE project_id = $1 AND name = $2`,
+    [projectId, name],
+  );
+  return row?.id;
+}
+
+/** The default template: the oldest jobset that is no pull request's own (nor a declarative ".jobsets"). */
+export async function defaultTemplateJobsetId(db: Queryable, projectId: number): Promise<number | undefined> {
+  const row = await queryMaybeOne(
+    db,
+    z.object({ id: z.number() }),
+    `SELECT j.id FROM jobsets j
+     WHERE j.project_id = $1 AND j.name !~ '^pr-[0-9]+$' AND j.name <> '.jobsets'
+       AND NOT EXISTS (SELECT 1 FROM pull_requests pr WHERE pr.jobset_id = j.id)
+     ORDER BY j.id LIMIT 1`,
+    [projectId],
+  );
+  return row?.id;
+}
