@@ -65,6 +65,8 @@ export interface BuildRunnerSettings {
   readonly signingKeyFile?: string | undefined;
   /** GitHub or Gitea statuses configured: a build's start is reported too (a pending status). */
   readonly pendingStatuses?: boolean;
+  /** Nix has substituters: a build whose outputs are only fetched is recorded as a cached build. */
+  readonly substitutes?: boolean;
 }
 
 /** The slice of a pg-boss job the runner needs (work() hands it JobWithMetadata). */
@@ -113,6 +115,8 @@ interface Finish {
   readonly summary?: BuildOutputsSummary;
   readonly logSize?: number | null;
   readonly failedPaths?: readonly FailedPath[];
+  /** Substituted, not built: started = stopped. */
+  readonly startedNow?: boolean;
 }
 
 const WATCHDOG_GRACE_SECONDS = 60;
@@ -218,7 +222,7 @@ export class BuildRunner {
     const running = this.#metrics?.buildStarted();
     let outcome: RunOutcome;
     try {
-      outcome = await this.#build(job, row, logger, started);
+      outcome = await this.#build(job, row, logger, started, claim.substituted);
     } finally {
       running?.();
     }
@@ -230,7 +234,7 @@ export class BuildRunner {
     tx: Queryable,
     job: BuildJob,
   ): Promise<
-    | { kind: 'run'; row: BuildRunRow }
+    | { kind: 'run'; row: BuildRunRow; substituted: boolean }
     | { kind: 'skipped' | 'deferred' }
     | { kind: 'finished'; status?: BuildStatusCode }
   > {
@@ -269,12 +273,22 @@ export class BuildRunner {
       await deferBuild(tx, this.#boss, row, new Date(Math.min(deadline, recheck.getTime())));
       return { kind: 'deferred' };
     }
+    // Hydra: a build whose outputs are substituted, not built, is a cached build: started = stopped,
+    // only its finish reported (no build_started, no pending status).
+    const substituted = this.#settings.substitutes === true && (await this.#nothingToBuild(row.drvPath));
     const notices = { pendingStatuses: this.#settings.pendingStatuses ?? false };
-    if (!(await startBuild(tx, this.#boss, row.id, RUNNER_NAME, notices))) return { kind: 'skipped' };
-    return { kind: 'run', row };
+    if (!substituted && !(await startBuild(tx, this.#boss, row.id, RUNNER_NAME, notices)))
+      return { kind: 'skipped' };
+    return { kind: 'run', row, substituted };
   }
 
-  async #build(job: BuildJob, row: BuildRunRow, logger: Logger, started: number): Promise<RunOutcome> {
+  async #build(
+    job: BuildJob,
+    row: BuildRunRow,
+    logger: Logger,
+    started: number,
+    substituted = false,
+  ): Promise<RunOutcome> {
     const buildLog = await BuildLogWriter.openBuildLog(this.#pool, row.id, this.#compressLogs);
     let killReason: KillReason | undefined;
     let killing: Promise<void> | undefined;
@@ -416,7 +430,13 @@ export class BuildRunner {
     if (verdict.kind === 'built') {
       await recorder.flush();
       const logSize = await buildLog.close();
-      return this.#finishSucceeded(row, tracker.steps.length === 0, logSize, started);
+      return this.#finishSucceeded(
+        row,
+        substituted || tracker.steps.length === 0,
+        logSize,
+        started,
+        substituted,
+      );
     }
     if (verdict.kind === 'failed') {
       const size = await endLog(verdict.busyStepStatus, verdict.busyStepMessage);
@@ -449,6 +469,7 @@ export class BuildRunner {
     isCached: boolean,
     logSize: number,
     started: number,
+    substituted = false,
   ): Promise<RunOutcome> {
     const recorded = row.outputNames.map((name, i) => ({ name, path: row.outputPaths[i]! }));
     // A content-addressed output was a placeholder until now: Nix's realisation says where it went.
@@ -496,6 +517,7 @@ export class BuildRunner {
         outputs,
         summary,
         logSize,
+        startedNow: substituted,
       },
       started,
     );
@@ -528,6 +550,7 @@ export class BuildRunner {
       outputSizes: sizes,
       ...buildReportRows(f.summary),
       failedPaths: f.failedPaths ?? [],
+      startedNow: f.startedNow ?? false,
     });
   }
 
@@ -552,6 +575,15 @@ export class BuildRunner {
     const hits = await failedPathsAmong(this.#pool, [...drvOf.keys()]);
     const hit = hits.find((h) => drvOf.get(h.path) === row.drvPath) ?? hits[0];
     return hit && { drvPath: drvOf.get(hit.path)!, buildId: hit.buildId };
+  }
+
+  /** Whether Nix would build nothing for the derivation (its outputs are valid or substitutable). */
+  async #nothingToBuild(drvPath: string): Promise<boolean> {
+    try {
+      return (await derivationsToBuild(drvPath)).length === 0;
+    } catch {
+      return false;
+    }
   }
 
   /** The outputs of the derivations whose build failed, for the failed-paths cache. */

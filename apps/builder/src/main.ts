@@ -10,6 +10,7 @@ import {
   readSecretKeyFile,
   sandboxStartLine,
   SigningKeyError,
+  configuredSubstituters,
 } from '@fc/nix';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { BuildMachines } from './build-machines';
@@ -77,6 +78,7 @@ runDaemon('fc-queue-runner', async () => {
       gcRootsDir: config.gc.enabled ? config.gc.gc_roots_dir : undefined,
       signingKeyFile: signWith,
       pendingStatuses: commitStatusesConfigured(config.notifications),
+      substitutes: (await configuredSubstituters()).length > 0,
     },
     metrics,
   });

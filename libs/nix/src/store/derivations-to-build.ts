@@ -50,3 +50,17 @@ export async function derivationOutputPaths(
     ]),
   );
 }
+
+/** Nix's configured substituters (`nix show-config`: nix.conf and NIX_CONFIG); [] when none. */
+export async function configuredSubstituters(): Promise<string[]> {
+  const r = await execa('nix', ['--extra-experimental-features', 'nix-command', 'show-config', '--json'], {
+    reject: false,
+    stdin: 'ignore',
+  });
+  if (r.exitCode !== 0) return [];
+  const config = z
+    .record(z.string(), z.object({ value: z.unknown() }))
+    .parse(JSON.parse(r.stdout));
+  const value = config['substituters']?.value;
+  return Array.isArray(value) ? value.map(String).filter((s) => s.length > 0) : [];
+}
