@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { execa } from 'execa';
-import { createPool, migrateUp, withTransaction, type Pool } from '@fc/db';
-import { enqueueBuild } from '@fc/builds';
+import { createPool, migrateUp, withTransaction, type Pool, type Queryable } from '@fc/db';
+import { enqueueBuild, type QueuedBuild } from '@fc/builds';
 import { QueueName, createBoss, ensureQueues, type Boss } from '@fc/queue';
 
 const DERIVATIONS = Number(process.env['FC_BENCH_DERIVATIONS'] ?? 1000);
@@ -87,6 +87,12 @@ async function insertBuilds(
     [ids, pairs.map((p) => p[1])],
   );
   return ids;
+}
+
+/** A build row as enqueueBuild takes it. */
+async function queuedBuild(db: Queryable, id: number): Promise<QueuedBuild> {
+  const r = await db.query<{ jobset_id: string }>('SELECT jobset_id FROM builds WHERE id = $1', [id]);
+  return { id, priority: 100, globalPriority: 0, jobsetId: Number(r.rows[0]!.jobset_id) };
 }
 
 async function newEvaluation(pool: Pool): Promise<number> {
@@ -165,7 +171,7 @@ async function throughputRound(pool: Pool, boss: Boss, url: string, dir: string)
       fcDrvs.map((d) => [d, outs.get(d)!] as const),
       100,
     );
-    for (const id of built) await enqueueBuild(tx, boss, { id, priority: 100, globalPriority: 0 });
+    for (const id of built) await enqueueBuild(tx, boss, await queuedBuild(tx, id));
     return built;
   });
   t = performance.now();
@@ -250,7 +256,7 @@ async function firstStartLatency(pool: Pool, boss: Boss, url: string, dir: strin
     const e = await newEvaluation(pool);
     const [id] = await withTransaction(pool, async (tx) => {
       const built = await insertBuilds(tx, e, [[probe, probeOuts.get(probe)!]], 100);
-      await enqueueBuild(tx, boss, { id: built[0]!, priority: 100, globalPriority: 0 });
+      await enqueueBuild(tx, boss, await queuedBuild(tx, built[0]!));
       return built;
     });
     t = Date.now();

@@ -3,7 +3,8 @@
 import type { FcConfig } from '@fc/config';
 import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { DRAIN_SECONDS, QueueName, consumeQueue, type Boss, type QueueConsumer } from '@fc/queue';
+import { nextFairFetchTurns } from '@fc/builds';
+import { DRAIN_SECONDS, QueueName, consumeQueueInTurns, type Boss, type QueueConsumer } from '@fc/queue';
 import type { BuildRunner } from './build-runner';
 import { watchCancellations } from './cancel-watch';
 import { abortLostBuilds } from './lost-build-reaper';
@@ -26,32 +27,29 @@ export async function startBuildWorker(deps: {
   const cancels = await watchCancellations(pool, runner, logger);
   const log = logger.child({ component: 'build-worker' });
 
-  // One pg-boss worker per slot, so each knows its own id: a worker that finished a build is told
-  // to fetch again at once instead of sleeping out its polling interval (pg-boss only skips the
-  // delay when notified).
-  const consumers: QueueConsumer[] = [];
-  for (let i = 0; i < config.queue_runner.workers; i++) {
-    consumers.push(
-      await consumeQueue(
-        boss,
-        QueueName.BuildDerivation,
-        {
-          pollingIntervalSeconds: config.queue_runner.poll_interval,
-          notifyPollingIntervalSeconds: config.queue_runner.poll_interval,
-          fetchAgainAtOnce: true,
-          onError: (job, e) =>
-            log.warn('build attempt failed; pg-boss retries it', {
-              buildId: job.data.buildId,
-              jobId: job.id,
-              attempt: job.retryCount + 1,
-              maxAttempts: job.retryLimit + 1,
-              error: (e as Error).message,
-            }),
-        },
-        async (job) => void (await runner.run(job)),
-      ),
-    );
-  }
+  // queue_runner.workers slots; before each claim a slot reads every queued jobset's shares and
+  // recent usage and fetches the fairest jobset's next build (libs/builds fair-share.ts).
+  const consumers: QueueConsumer[] = [
+    await consumeQueueInTurns(
+      boss,
+      QueueName.BuildDerivation,
+      {
+        localConcurrency: config.queue_runner.workers,
+        pollingIntervalSeconds: config.queue_runner.poll_interval,
+        onError: (job, e) =>
+          log.warn('build attempt failed; pg-boss retries it', {
+            buildId: job.data.buildId,
+            jobId: job.id,
+            attempt: job.retryCount + 1,
+            maxAttempts: job.retryLimit + 1,
+            error: (e as Error).message,
+          }),
+        onLoopError: (e) => log.warn('claiming a build failed', { error: (e as Error).message }),
+      },
+      () => nextFairFetchTurns(pool),
+      async (job) => void (await runner.run(job)),
+    ),
+  ];
 
   // Once at start (builds lost while no runner was up), then periodically.
   const reap = () => {

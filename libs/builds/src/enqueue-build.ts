@@ -3,7 +3,14 @@
 // only put back with a later start.
 import { randomUUID } from 'node:crypto';
 import { setBuildQueueJob, type Queryable } from '@fc/db';
-import { BUILD_HEARTBEAT_SECONDS, QueueName, buildJobPriority, sendJob, type Boss } from '@fc/queue';
+import {
+  BUILD_HEARTBEAT_SECONDS,
+  QueueName,
+  buildJobGroup,
+  buildJobPriority,
+  sendJob,
+  type Boss,
+} from '@fc/queue';
 import { NO_PENDING_NOTICES, publishNotices, type BuildNotices } from './build-notices';
 import { hydraEvent, publishEvents } from './hydra-events';
 
@@ -11,6 +18,8 @@ export interface QueuedBuild {
   readonly id: number;
   readonly priority: number;
   readonly globalPriority: number;
+  /** Its jobset: the job's pg-boss group, by which builders are shared between jobsets. */
+  readonly jobsetId: number;
 }
 
 /** Sends the build-derivation job of a queued build and records its id on the row. */
@@ -27,6 +36,7 @@ async function sendBuildJob(
     {
       db,
       priority: buildJobPriority(build.globalPriority, build.priority),
+      group: buildJobGroup(build.jobsetId),
       ...(notBefore ? { startAfter: notBefore } : {}),
       heartbeatSeconds: BUILD_HEARTBEAT_SECONDS,
     },

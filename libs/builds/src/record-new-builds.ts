@@ -4,7 +4,7 @@
 // build_queued, a cached one then on build_finished; the builds it reuses on cached_build_finished or
 // cached_build_queued (../evaluation-events.ts announces the evaluation itself).
 import type { Queryable } from '@fc/db';
-import { QueueName, bossDb, buildJobPriority, jobPayloadSchemas, type Boss } from '@fc/queue';
+import { QueueName, bossDb, buildJobGroup, buildJobPriority, jobPayloadSchemas, type Boss } from '@fc/queue';
 import { publishFinished } from './finish-build';
 import { NO_PENDING_NOTICES, publishNotices, type BuildNotices } from './build-notices';
 import { hydraEvent, publishEvents } from './hydra-events';
@@ -37,6 +37,7 @@ export async function recordNewBuilds(
         id: r.queueJobId!,
         data: schema.parse({ buildId: ids.get(r.job)! }),
         priority: buildJobPriority(0, r.priority),
+        group: buildJobGroup(scope.jobsetId),
       })),
       { db: bossDb(db) },
     );

@@ -18,7 +18,8 @@ export {
   type BossOptions,
   type QueueSettings,
 } from './boss';
-export { buildJobPriority } from './build-priority';
+export { buildJobPriority, buildJobGroup, BUMPED_MIN_PRIORITY } from './build-priority';
+export { consumeQueueInTurns, type FetchTurn } from './consume-in-turns';
 export { consumeQueue, type ConsumeOptions, type QueueConsumer, type QueueJob } from './consume-queue';
 export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';
 export { queueJobCounts, QUEUE_JOB_COUNTS_SQL } from './queue-job-counts';

@@ -135,6 +135,7 @@ export async function queueBuilds(
         id: ids[i]!,
         priority: b.priority ?? 100,
         globalPriority: b.globalPriority ?? 0,
+        jobsetId: jobset.jobsetId,
       });
     }
     return ids;

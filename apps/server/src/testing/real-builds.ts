@@ -83,7 +83,7 @@ export async function queueLiveBuild(
         o.path,
       ]);
     }
-    await enqueueBuild(tx, boss, { id, priority: 100, globalPriority: 0 });
+    await enqueueBuild(tx, boss, { id, priority: 100, globalPriority: 0, jobsetId: jobset.jobsetId });
     return id;
   });
 }

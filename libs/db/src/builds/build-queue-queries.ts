@@ -6,6 +6,7 @@ import { execute, queryMaybeOne, queryRows } from '../sql';
 
 export const buildQueueRow = z.object({
   id: z.number(),
+  jobsetId: z.number(),
   finished: z.boolean(),
   buildStatus: z.number().nullable(),
   startedAt: z.date().nullable(),
@@ -17,7 +18,7 @@ export const buildQueueRow = z.object({
 export type BuildQueueRow = z.output<typeof buildQueueRow>;
 
 const COLUMNS =
-  'id, finished, build_status, started_at, priority, global_priority, queue_job_id, is_aggregate';
+  'id, jobset_id, finished, build_status, started_at, priority, global_priority, queue_job_id, is_aggregate';
 
 export async function lockBuildForQueue(db: Queryable, buildId: number): Promise<BuildQueueRow | undefined> {
   return queryMaybeOne(db, buildQueueRow, `SELECT ${COLUMNS} FROM builds WHERE id = $1 FOR UPDATE`, [

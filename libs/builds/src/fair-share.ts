@@ -1,0 +1,39 @@
+// Fair sharing of builders between jobsets, as Hydra's queue runner does it: a bumped build goes
+// first whatever its jobset; otherwise the next build comes from the jobset that used the least
+// builder time in the recent window for its scheduling shares (used / shares, lowest first; ties go
+// to the jobset whose oldest queued build is older). Within a jobset pg-boss's order holds: bumped,
+// then meta.schedulingPriority, then the build queued first.
+import { BUMPED_MIN_PRIORITY, buildJobGroup, type FetchTurn } from '@fc/queue';
+
+/** The window whose builder time counts against a jobset's shares (Hydra's is a day too). */
+export const FAIR_SHARE_WINDOW_SECONDS = 24 * 60 * 60;
+
+export interface JobsetShare {
+  readonly jobsetId: number;
+  readonly shares: number;
+  readonly usedSeconds: number;
+  readonly firstQueuedBuildId: number;
+}
+
+/** Jobset ids in the order their next build should be claimed. */
+export function jobsetsInFairOrder(jobsets: readonly JobsetShare[]): number[] {
+  const share = (j: JobsetShare) => j.usedSeconds / Math.max(1, j.shares);
+  return [...jobsets]
+    .sort((a, b) => share(a) - share(b) || a.firstQueuedBuildId - b.firstQueuedBuildId)
+    .map((j) => j.jobsetId);
+}
+
+/**
+ * The fetches a queue runner tries, in order, for its next build: any bumped build, then each jobset
+ * in fair order (every other jobset's group skipped), then any build at all (jobs queued without a
+ * group, or of a jobset that queued builds since `jobsets` was read).
+ */
+export function fairFetchTurns(jobsets: readonly JobsetShare[]): FetchTurn[] {
+  const order = jobsetsInFairOrder(jobsets);
+  const groups = order.map((id) => buildJobGroup(id).id);
+  return [
+    { minPriority: BUMPED_MIN_PRIORITY },
+    ...order.map((_, i) => ({ ignoreGroups: groups.filter((_, k) => k !== i) })),
+    {},
+  ];
+}

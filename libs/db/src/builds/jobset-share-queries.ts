@@ -1,0 +1,37 @@
+// What the queue runners share builders by: each jobset with queued builds, its scheduling shares,
+// the builder time its builds used within the recent window (running ones up to now, at least a
+// second each so a build just claimed counts), and its oldest queued build.
+import { z } from 'zod';
+import type { Queryable } from '../pool';
+import { queryRows } from '../sql';
+
+export const jobsetShareRow = z.object({
+  jobsetId: z.number(),
+  shares: z.number(),
+  usedSeconds: z.number(),
+  firstQueuedBuildId: z.number(),
+});
+export type JobsetShareRow = z.output<typeof jobsetShareRow>;
+
+export async function listJobsetShares(db: Queryable, windowSeconds: number): Promise<JobsetShareRow[]> {
+  return queryRows(
+    db,
+    jobsetShareRow,
+    `WITH queued AS (
+       SELECT jobset_id, min(id) AS first_queued_build_id
+       FROM builds WHERE NOT finished AND started_at IS NULL GROUP BY jobset_id
+     )
+     SELECT q.jobset_id, j.scheduling_shares AS shares, q.first_queued_build_id,
+       coalesce((
+         SELECT sum(greatest(
+                  extract(epoch FROM coalesce(b.stopped_at, now())
+                                     - greatest(b.started_at, now() - make_interval(secs => $1))),
+                  CASE WHEN b.finished THEN 0 ELSE 1 END))
+         FROM builds b
+         WHERE b.jobset_id = q.jobset_id AND b.started_at IS NOT NULL
+           AND (NOT b.finished OR b.stopped_at > now() - make_interval(secs => $1))
+       ), 0)::float8 AS used_seconds
+     FROM queued q JOIN jobsets j ON j.id = q.jobset_id`,
+    [windowSeconds],
+  );
+}

@@ -1,0 +1,111 @@
+// Consuming a queue whose next job is chosen per fetch: before each claim the caller names the
+// turns to try (`FetchTurn`: a priority floor, groups to skip), and the first turn that yields a job
+// wins. pg-boss's `work()` fixes its fetch options when it starts, so this loop fetches, keeps the
+// claim alive (heartbeat) and settles the job itself, as `work()` would.
+import type { JobWithMetadata } from 'pg-boss';
+import type { Boss } from './boss';
+import { parsePayload, type QueueName } from './job-registry';
+import type { ConsumeOptions, QueueConsumer, QueueJob } from './consume-queue';
+
+/** One fetch: jobs of at least `minPriority`, outside the `ignoreGroups`. */
+export interface FetchTurn {
+  readonly minPriority?: number;
+  readonly ignoreGroups?: readonly string[];
+}
+
+type TurnsOptions<Q extends QueueName> = Pick<ConsumeOptions<Q>, 'localConcurrency' | 'onError'> & {
+  readonly pollingIntervalSeconds: number;
+  /** Told of a failed fetch or settle (the loop goes on after a poll). */
+  readonly onLoopError?: (error: unknown) => void;
+};
+
+export async function consumeQueueInTurns<Q extends QueueName>(
+  boss: Boss,
+  queue: Q,
+  options: TurnsOptions<Q>,
+  nextTurns: () => Promise<readonly FetchTurn[]>,
+  handler: (job: QueueJob<Q>) => Promise<void>,
+): Promise<QueueConsumer> {
+  const workerId = `${queue}-turns-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  let stopped = false;
+  const wakers = new Set<() => void>();
+  const pause = (seconds: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, seconds * 1000);
+      wakers.add(done);
+    });
+
+  const claim = async (): Promise<JobWithMetadata<unknown> | undefined> => {
+    for (const turn of await nextTurns()) {
+      const [job] = await boss.fetch(queue, {
+        batchSize: 1,
+        includeMetadata: true,
+        ...(turn.minPriority === undefined ? {} : { minPriority: turn.minPriority }),
+        ...(turn.ignoreGroups?.length ? { ignoreGroups: [...turn.ignoreGroups] } : {}),
+      });
+      if (job) return job;
+    }
+    return undefined;
+  };
+
+  const runOne = async (raw: JobWithMetadata<unknown>): Promise<void> => {
+    const abort = new AbortController();
+    const heartbeatSeconds = raw.heartbeatSeconds ?? 0;
+    const heartbeat =
+      heartbeatSeconds > 0
+        ? setInterval(() => {
+            boss
+              .touch(queue, { id: raw.id, retryCount: raw.retryCount })
+              .then((r) => {
+                if ((r as { affected?: number }).affected === 0) abort.abort(new Error('the job is no longer claimed'));
+              })
+              .catch(() => undefined);
+          }, (heartbeatSeconds * 1000) / 2)
+        : undefined;
+    const job: QueueJob<Q> = {
+      id: raw.id,
+      data: parsePayload(queue, raw.data),
+      retryCount: raw.retryCount,
+      retryLimit: raw.retryLimit,
+      signal: abort.signal,
+    };
+    try {
+      await handler(job);
+      await boss.complete(queue, { id: raw.id, retryCount: raw.retryCount });
+    } catch (e) {
+      options.onError?.(job, e);
+      await boss.fail(queue, { id: raw.id, retryCount: raw.retryCount }, { message: (e as Error).message });
+    } finally {
+      if (heartbeat) clearInterval(heartbeat);
+    }
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!stopped) {
+      let job: JobWithMetadata<unknown> | undefined;
+      try {
+        job = await claim();
+        if (job) await runOne(job);
+      } catch (e) {
+        options.onLoopError?.(e);
+        job = undefined;
+      }
+      if (!job && !stopped) await pause(options.pollingIntervalSeconds);
+    }
+  };
+  const loops = Array.from({ length: options.localConcurrency ?? 1 }, () => loop());
+
+  return {
+    workerId,
+    stop: async (o = {}) => {
+      stopped = true;
+      for (const wake of [...wakers]) wake();
+      if (o.wait) await Promise.all(loops);
+    },
+  };
+}
