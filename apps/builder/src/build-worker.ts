@@ -30,7 +30,7 @@ export async function startBuildWorker(deps: {
   // queue_runner.workers slots; before each claim a slot reads every queued jobset's shares and
   // recent usage and fetches the fairest jobset's next build (libs/builds fair-share.ts).
   const consumers: QueueConsumer[] = [
-    await consumeQueueInTurns(
+    consumeQueueInTurns(
       boss,
       QueueName.BuildDerivation,
       {

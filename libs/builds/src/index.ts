@@ -59,5 +59,10 @@ export {
   type NixStepResult,
   type OutputsResult,
 } from './nix-result-status';
-export { jobsetsInFairOrder, fairFetchTurns, FAIR_SHARE_WINDOW_SECONDS, type JobsetShare } from './fair-share';
+export {
+  jobsetsInFairOrder,
+  fairFetchTurns,
+  FAIR_SHARE_WINDOW_SECONDS,
+  type JobsetShare,
+} from './fair-share';
 export { nextFairFetchTurns } from './fair-share-turns';

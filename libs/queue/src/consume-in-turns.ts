@@ -19,13 +19,13 @@ type TurnsOptions<Q extends QueueName> = Pick<ConsumeOptions<Q>, 'localConcurren
   readonly onLoopError?: (error: unknown) => void;
 };
 
-export async function consumeQueueInTurns<Q extends QueueName>(
+export function consumeQueueInTurns<Q extends QueueName>(
   boss: Boss,
   queue: Q,
   options: TurnsOptions<Q>,
   nextTurns: () => Promise<readonly FetchTurn[]>,
   handler: (job: QueueJob<Q>) => Promise<void>,
-): Promise<QueueConsumer> {
+): QueueConsumer {
   const workerId = `${queue}-turns-${process.pid}-${Math.random().toString(36).slice(2)}`;
   let stopped = false;
   const wakers = new Set<() => void>();
@@ -58,14 +58,18 @@ export async function consumeQueueInTurns<Q extends QueueName>(
     const heartbeatSeconds = raw.heartbeatSeconds ?? 0;
     const heartbeat =
       heartbeatSeconds > 0
-        ? setInterval(() => {
-            boss
-              .touch(queue, { id: raw.id, retryCount: raw.retryCount })
-              .then((r) => {
-                if ((r as { affected?: number }).affected === 0) abort.abort(new Error('the job is no longer claimed'));
-              })
-              .catch(() => undefined);
-          }, (heartbeatSeconds * 1000) / 2)
+        ? setInterval(
+            () => {
+              boss
+                .touch(queue, { id: raw.id, retryCount: raw.retryCount })
+                .then((r) => {
+                  if ((r as { affected?: number }).affected === 0)
+                    abort.abort(new Error('the job is no longer claimed'));
+                })
+                .catch(() => undefined);
+            },
+            (heartbeatSeconds * 1000) / 2,
+          )
         : undefined;
     const job: QueueJob<Q> = {
       id: raw.id,

@@ -88,7 +88,12 @@ describe('fc-queue-runner: pending commit statuses', () => {
       const drv = await instantiate(FIXTURE_JOBS, job, { nonce });
       const [id] = (await queueBuilds(db.pool, boss, jobset, [{ job, drv, noJob: true }])) as [number];
       await withTransaction(db.pool, (tx) =>
-        enqueueBuild(tx, boss, { id, priority: 100, globalPriority: 0, jobsetId: jobset.jobsetId }, { pendingStatuses: true }),
+        enqueueBuild(
+          tx,
+          boss,
+          { id, priority: 100, globalPriority: 0, jobsetId: jobset.jobsetId },
+          { pendingStatuses: true },
+        ),
       );
       ids.set(job, id);
     }
