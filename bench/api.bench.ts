@@ -12,6 +12,9 @@ import {
   FINISHED_BUILD_COUNTS_SQL,
   LIVE_BUILD_COUNTS_SQL,
   listBuilds,
+  listQueuedBuildsInOrder,
+  listRunningBuilds,
+  liveBuildCounts,
   migrateUp,
   RECENTLY_FINISHED_SQL,
   type BuildFilter,
@@ -158,6 +161,11 @@ async function main(): Promise<void> {
         console.log(plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n'));
       }
     }
+    const buildId = (
+      await pool.query<{ id: number }>(
+        'SELECT id FROM builds WHERE finished ORDER BY id DESC LIMIT 1 OFFSET 5000',
+      )
+    ).rows[0]!.id;
     const get = async (path: string) => {
       const r = await fetch(base + path);
       if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
@@ -203,6 +211,31 @@ async function main(): Promise<void> {
           ]),
         ),
         'live counts + last hour + per-status count of every finished build',
+      ],
+      // The dashboard's build pages beside the REST call (or the SQL) that reads the same data.
+      [
+        'GET /builds (page)',
+        await measure(() => get('/builds')),
+        await measure(() => get('/api/v1/builds?limit=50')),
+        'REST: GET /api/v1/builds?limit=50',
+      ],
+      [
+        'GET /queue (page)',
+        await measure(() => get('/queue')),
+        await measure(() =>
+          Promise.all([
+            listQueuedBuildsInOrder(direct, 200),
+            listRunningBuilds(direct, 200),
+            liveBuildCounts(direct),
+          ]),
+        ),
+        'its three queries (200 queued in order, 200 running, live counts)',
+      ],
+      [
+        `GET /build/${buildId} (page)`,
+        await measure(() => get(`/build/${buildId}`)),
+        await measure(() => get(`/api/v1/builds/${buildId}`)),
+        `REST: GET /api/v1/builds/${buildId}`,
       ],
     ];
     console.log(`\n${BUILDS} builds, ${CONCURRENCY} concurrent clients, ${REQUESTS} requests each\n`);
