@@ -49,6 +49,7 @@ let deliveries = 0;
 async function pullRequestEvent(
   action: string,
   pr: { number: number; author: string; headRepo: string; branch: string; sha: string },
+  forge: 'github' | 'gitea' = 'github',
 ) {
   deliveries++;
   const payload = JSON.stringify({
@@ -71,14 +72,20 @@ async function pullRequestEvent(
     repository: { full_name: 'acme/app', default_branch: 'main', clone_url: `file://${repo}` },
     sender: { login: pr.author },
   });
-  const r = await h.call('POST', `/api/v1/webhooks/${projectId}/github`, {
-    body: payload,
-    headers: {
-      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(payload).digest('hex')}`,
-      'x-github-event': 'pull_request',
-      'x-github-delivery': `delivery-${salt}-${deliveries}`,
-    },
-  });
+  const digest = createHmac('sha256', SECRET).update(payload).digest('hex');
+  const headers: Record<string, string> =
+    forge === 'github'
+      ? {
+          'x-hub-signature-256': `sha256=${digest}`,
+          'x-github-event': 'pull_request',
+          'x-github-delivery': `delivery-${salt}-${deliveries}`,
+        }
+      : {
+          'x-gitea-signature': digest,
+          'x-gitea-event': 'pull_request',
+          'x-gitea-delivery': `delivery-${salt}-${deliveries}`,
+        };
+  const r = await h.call('POST', `/api/v1/webhooks/${projectId}/${forge}`, { body: payload, headers });
   return { status: r.status, body: (await r.json()) as any };
 }
 
@@ -137,6 +144,7 @@ beforeAll(async () => {
       name: 'app',
       repository_url: `file://${repo}`,
       github_webhook_secret: SECRET,
+      gitea_webhook_secret: SECRET,
       build_pull_requests: true,
       pull_request_trusted_users: ['alice'],
     },
@@ -254,8 +262,21 @@ describe('pull requests', () => {
     expect(await jobsetRow('pr-8')).toMatchObject({ branch: 'idea', repository_url: `file://${fork}` });
     await builtAt('pr-8', sha);
 
-    // A fork by a trusted author is built at once.
-    const trusted = await pullRequestEvent('opened', { ...pr, number: 9, author: 'Alice' });
-    expect(trusted.body).toMatchObject({ pull_request: { number: 9, action: 'build' } });
+    // A fork by a trusted author is built at once; Gitea's delivery (its own signature header and
+    // its action name 'synchronized') does the same.
+    const trusted = await pullRequestEvent('opened', { ...pr, number: 9, author: 'Alice' }, 'gitea');
+    expect(trusted.status).toBe(202);
+    expect(trusted.body).toMatchObject({
+      pull_request: { number: 9, action: 'build' },
+      jobsets: [{ name: 'pr-9' }],
+    });
+    const next = commit(fork, 'idea', 'from a fork, again');
+    const moved = await pullRequestEvent(
+      'synchronized',
+      { ...pr, number: 9, author: 'Alice', sha: next },
+      'gitea',
+    );
+    expect(moved.body).toMatchObject({ pull_request: { number: 9, action: 'build' } });
+    await builtAt('pr-9', next);
   }, 300_000);
 });
