@@ -56,6 +56,7 @@ export async function fetchInputs(
     repo = await fetchGitCheckout({
       url: jobset.repositoryUrl,
       branch: jobset.branch,
+      rev: jobset.pinnedRevision,
       dir: join(base, 'repository'),
       timeoutMs,
       processGroupDir: processGroupDir(settings.workDir),

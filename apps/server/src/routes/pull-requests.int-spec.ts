@@ -118,7 +118,7 @@ async function builtAt(jobset: string, sha: string): Promise<{ evaluation: numbe
 
 async function jobsetRow(name: string): Promise<any> {
   const { rows } = await h.pool.query(
-    `SELECT id, state, hidden, branch, repository_url, nix_expression FROM jobsets WHERE project_id = $1 AND name = $2`,
+    `SELECT id, state, hidden, branch, repository_url, pinned_revision, nix_expression FROM jobsets WHERE project_id = $1 AND name = $2`,
     [projectId, name],
   );
   return rows[0];
@@ -213,11 +213,14 @@ describe('pull requests', () => {
       hidden: false,
       branch: 'feature',
       repository_url: `file://${repo}`,
+      pinned_revision: first,
       nix_expression: 'release.nix',
     });
     const one = await builtAt('pr-7', first);
 
     const second = commit(repo, 'feature', 'second head');
+    // The branch moves on before the evaluation: the commit the webhook named is still the one built.
+    commit(repo, 'feature', 'third head, not announced yet');
     const synchronized = await pullRequestEvent('synchronize', { ...pr, sha: second });
     expect(synchronized.status).toBe(202);
     expect(synchronized.body.jobset_ids).toEqual(opened.body.jobset_ids);

@@ -12,7 +12,7 @@ import {
   lockPullRequest,
   pullRequestSettingsOfProject,
   replaceJobsetInputs,
-  setJobsetRepositoryUrl,
+  setJobsetSource,
   setPullRequestJobset,
   updateJobset,
   upsertPullRequest,
@@ -244,7 +244,11 @@ export class PullRequestService {
       await updateJobset(tx, id, fields);
     }
     await replaceJobsetInputs(tx, id, inputs);
-    if (repositoryUrl !== null) await setJobsetRepositoryUrl(tx, id, repositoryUrl);
+    // The head commit itself when the expression is in the repository; git inputs follow the branch.
+    await setJobsetSource(tx, id, {
+      repositoryUrl,
+      pinnedRevision: repositoryUrl === null ? null : pr.headSha,
+    });
     return id;
   }
 }

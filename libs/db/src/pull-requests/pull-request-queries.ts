@@ -119,9 +119,20 @@ export async function approvePullRequest(db: Queryable, projectId: number, numbe
   );
 }
 
-/** A pull request's jobset fetches this repository instead of the project's. */
-export async function setJobsetRepositoryUrl(db: Queryable, jobsetId: number, url: string): Promise<void> {
-  await execute(db, `UPDATE jobsets SET repository_url = $2 WHERE id = $1`, [jobsetId, url]);
+/**
+ * A pull request's jobset fetches this repository (null = the project's) at this commit (null = the
+ * branch's tip) instead of the project's repository.
+ */
+export async function setJobsetSource(
+  db: Queryable,
+  jobsetId: number,
+  source: { readonly repositoryUrl: string | null; readonly pinnedRevision: string | null },
+): Promise<void> {
+  await execute(db, `UPDATE jobsets SET repository_url = $2, pinned_revision = $3 WHERE id = $1`, [
+    jobsetId,
+    source.repositoryUrl,
+    source.pinnedRevision,
+  ]);
 }
 
 /** The project's jobset of that name (the id), or undefined. */
