@@ -250,6 +250,18 @@ describe('pull requests', () => {
     });
     expect(opened.body.message).toContain(`/api/v1/projects/${projectId}/pull-requests/8/approve`);
     expect(await jobsetRow('pr-8')).toBeUndefined();
+    const listed = await h.call('GET', `/api/v1/projects/${projectId}/pull-requests`, { key: admin });
+    expect(((await listed.json()) as any).items).toMatchObject([
+      {
+        number: 8,
+        author: 'mallory',
+        state: 'open',
+        head_sha: sha,
+        waiting_for_approval: true,
+        jobset_id: null,
+      },
+      { number: 7, state: 'closed', waiting_for_approval: false },
+    ]);
 
     const anonymous = await h.call('POST', `/api/v1/projects/${projectId}/pull-requests/8/approve`);
     expect(anonymous.status).toBe(401);
@@ -264,6 +276,8 @@ describe('pull requests', () => {
     expect(await approved.json()).toMatchObject({ action: 'build', jobset: { name: 'pr-8' } });
     expect(await jobsetRow('pr-8')).toMatchObject({ branch: 'idea', repository_url: `file://${fork}` });
     await builtAt('pr-8', sha);
+    const after = await h.call('GET', `/api/v1/projects/${projectId}/pull-requests`, { key: admin });
+    expect(((await after.json()) as any).items[0]).toMatchObject({ number: 8, waiting_for_approval: false });
 
     // A fork by a trusted author is built at once; Gitea's delivery (its own signature header and
     // its action name 'synchronized') does the same.

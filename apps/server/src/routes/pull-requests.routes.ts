@@ -1,4 +1,4 @@
-// Pull requests: an admin's approval of one by an untrusted author.
+// Pull requests: the project's list, and an admin's approval of one by an untrusted author.
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
@@ -10,8 +10,53 @@ const outcome = z.object({
   message: z.string(),
 });
 
+const pullRequestView = z.object({
+  number: z.number().int(),
+  forge: z.enum(['github', 'gitea']),
+  author: z.string(),
+  title: z.string().nullable(),
+  state: z.enum(['open', 'closed']),
+  head_repository_url: z.string(),
+  head_branch: z.string(),
+  head_sha: z.string(),
+  waiting_for_approval: z.boolean(),
+  approved_at: z.string().nullable(),
+  jobset_id: z.number().int().nullable(),
+  updated_at: z.string(),
+});
+
 export function pullRequestRoutes(s: Services): ApiRoute[] {
   return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/projects/{id}/pull-requests',
+      access: Permission.CreateProjects,
+      tag: 'projects',
+      summary:
+        'The pull requests webhooks told FC of (newest first, at most 1000), and which wait for approval',
+      params: z.object({ id: z.coerce.number().int().positive() }),
+      responses: {
+        200: { description: 'The pull requests', schema: z.object({ items: z.array(pullRequestView) }) },
+        404: { description: 'The project does not exist' },
+      },
+      handle: async ({ params }) =>
+        json(200, {
+          items: (await s.pullRequests.list(params.id)).map(({ pr, waiting }) => ({
+            number: pr.number,
+            forge: pr.forge,
+            author: pr.author,
+            title: pr.title,
+            state: pr.state,
+            head_repository_url: pr.headRepositoryUrl,
+            head_branch: pr.headBranch,
+            head_sha: pr.headSha,
+            waiting_for_approval: waiting,
+            approved_at: pr.approvedAt?.toISOString() ?? null,
+            jobset_id: pr.jobsetId,
+            updated_at: pr.updatedAt.toISOString(),
+          })),
+        }),
+    }),
     defineRoute({
       method: 'post',
       path: '/api/v1/projects/{id}/pull-requests/{number}/approve',

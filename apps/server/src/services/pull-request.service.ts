@@ -8,6 +8,7 @@ import {
   defaultTemplateJobsetId,
   findJobset,
   insertJobset,
+  listPullRequestsOfProject,
   jobsetIdByName,
   lockPullRequest,
   pullRequestSettingsOfProject,
@@ -167,6 +168,17 @@ export class PullRequestService {
       await this.evaluations.trigger(outcome.jobset.id, false, 'api');
     }
     return outcome;
+  }
+
+  /** The project's pull requests, each with whether it waits for approval. */
+  async list(projectId: number): Promise<{ pr: PullRequestRow; waiting: boolean }[]> {
+    const project = await pullRequestSettingsOfProject(this.pool, projectId);
+    if (!project) throw new NotFoundError(`project ${projectId} does not exist`);
+    const trusted = { repositoryUrl: project.repositoryUrl, trustedUsers: project.pullRequestTrustedUsers };
+    return (await listPullRequestsOfProject(this.pool, projectId)).map((pr) => ({
+      pr,
+      waiting: pr.state === 'open' && pr.approvedAt === null && !isTrustedPullRequest(pr, trusted),
+    }));
   }
 
   private async settings(tx: PoolClient, projectId: number): Promise<PullRequestSettingsRow> {

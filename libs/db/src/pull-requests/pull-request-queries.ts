@@ -2,7 +2,7 @@
 // repository override of their jobsets.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
 
 export const pullRequestRow = z.object({
   projectId: z.number(),
@@ -162,4 +162,14 @@ export async function defaultTemplateJobsetId(db: Queryable, projectId: number):
     [projectId],
   );
   return row?.id;
+}
+
+/** The project's pull requests FC heard of, newest number first. */
+export async function listPullRequestsOfProject(db: Queryable, projectId: number): Promise<PullRequestRow[]> {
+  return queryRows(
+    db,
+    pullRequestRow,
+    `SELECT ${COLUMNS} FROM pull_requests WHERE project_id = $1 ORDER BY number DESC LIMIT 1000`,
+    [projectId],
+  );
 }
