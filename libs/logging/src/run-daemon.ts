@@ -29,8 +29,11 @@ export function runDaemon(
           process.exit(1);
         }
         stopping = true;
+        // stop() first: what its synchronous start does (fc-server closes its listener) has happened
+        // by the time anyone reads 'stopping'.
+        const stopped = daemon.stop();
         logger.info('stopping', { signal });
-        daemon.stop().then(
+        stopped.then(
           () => {
             logger.info('stopped');
             process.exitCode = 0;
