@@ -24,32 +24,31 @@ export async function startBuildWorker(deps: {
   runner: BuildRunner;
 }): Promise<BuildWorker> {
   const { pool, boss, logger, config, runner } = deps;
-  const cancels = await watchCancellations(pool, runner, logger);
   const log = logger.child({ component: 'build-worker' });
 
   // queue_runner.workers slots; before each claim a slot reads every queued jobset's shares and
   // recent usage and fetches the fairest jobset's next build (libs/builds fair-share.ts).
-  const consumers: QueueConsumer[] = [
-    consumeQueueInTurns(
-      boss,
-      QueueName.BuildDerivation,
-      {
-        localConcurrency: config.queue_runner.workers,
-        pollingIntervalSeconds: config.queue_runner.poll_interval,
-        onError: (job, e) =>
-          log.warn('build attempt failed; pg-boss retries it', {
-            buildId: job.data.buildId,
-            jobId: job.id,
-            attempt: job.retryCount + 1,
-            maxAttempts: job.retryLimit + 1,
-            error: (e as Error).message,
-          }),
-        onLoopError: (e) => log.warn('claiming a build failed', { error: (e as Error).message }),
-      },
-      () => nextFairFetchTurns(pool),
-      async (job) => void (await runner.run(job)),
-    ),
-  ];
+  const builds = consumeQueueInTurns(
+    boss,
+    QueueName.BuildDerivation,
+    {
+      localConcurrency: config.queue_runner.workers,
+      pollingIntervalSeconds: config.queue_runner.poll_interval,
+      onError: (job, e) =>
+        log.warn('build attempt failed; pg-boss retries it', {
+          buildId: job.data.buildId,
+          jobId: job.id,
+          attempt: job.retryCount + 1,
+          maxAttempts: job.retryLimit + 1,
+          error: (e as Error).message,
+        }),
+      onLoopError: (e) => log.warn('claiming a build failed', { error: (e as Error).message }),
+    },
+    () => nextFairFetchTurns(pool),
+    async (job) => void (await runner.run(job)),
+  );
+  const consumers: QueueConsumer[] = [builds];
+  const cancels = await watchCancellations(pool, runner, logger, () => builds.wake());
 
   // Once at start (builds lost while no runner was up), then periodically.
   const reap = () => {

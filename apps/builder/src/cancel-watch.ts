@@ -1,9 +1,11 @@
 // Cancelling running builds: LISTEN on fc_build_cancel (cancelBuild NOTIFYs the build id) kills the
 // build's Nix process tree at once; a poll of the running builds' rows backs it up, so a NOTIFY lost
-// with a dropped connection still ends the build within a few seconds.
+// with a dropped connection still ends the build within a few seconds. The same connection LISTENs
+// for Hydra's build_queued and builds_added, so idle worker slots claim a new build at once rather
+// than at their next poll (queue_runner.poll_interval).
 import { finishedBuildIds, type Pool, type PoolClient } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { BUILD_CANCEL_CHANNEL } from '@fc/builds';
+import { BUILD_CANCEL_CHANNEL, HydraChannel } from '@fc/builds';
 import type { BuildRunner } from './build-runner';
 
 const BACKSTOP_MS = 2000;
@@ -12,10 +14,13 @@ export interface CancelWatch {
   stop(): Promise<void>;
 }
 
+const QUEUED_CHANNELS = [HydraChannel.BuildQueued, HydraChannel.BuildsAdded] as const;
+
 export async function watchCancellations(
   pool: Pool,
   runner: BuildRunner,
   logger: Logger,
+  onBuildsQueued: () => void = () => undefined,
 ): Promise<CancelWatch> {
   const log = logger.child({ component: 'cancel-watch' });
   let client: PoolClient | undefined;
@@ -25,6 +30,7 @@ export async function watchCancellations(
   const listen = async (): Promise<void> => {
     const c = await pool.connect();
     c.on('notification', (msg) => {
+      if ((QUEUED_CHANNELS as readonly string[]).includes(msg.channel)) return onBuildsQueued();
       const id = Number(msg.payload);
       if (msg.channel === BUILD_CANCEL_CHANNEL && Number.isInteger(id) && runner.cancel(id)) {
         log.info('build cancelled: killing it', { buildId: id });
@@ -45,6 +51,7 @@ export async function watchCancellations(
     });
     releaseCurrent = release;
     await c.query(`LISTEN ${BUILD_CANCEL_CHANNEL}`);
+    for (const channel of QUEUED_CHANNELS) await c.query(`LISTEN ${channel}`);
     client = c;
   };
   await listen();
@@ -65,7 +72,7 @@ export async function watchCancellations(
       const c = client;
       client = undefined;
       if (c) {
-        await c.query(`UNLISTEN ${BUILD_CANCEL_CHANNEL}`).catch(() => undefined);
+        await c.query('UNLISTEN *').catch(() => undefined);
         releaseCurrent();
       }
     },

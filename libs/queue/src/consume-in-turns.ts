@@ -19,13 +19,18 @@ type TurnsOptions<Q extends QueueName> = Pick<ConsumeOptions<Q>, 'localConcurren
   readonly onLoopError?: (error: unknown) => void;
 };
 
+/** A consumer whose idle slots can be woken at once (new jobs announced) instead of at the next poll. */
+export interface TurnsConsumer extends QueueConsumer {
+  wake(): void;
+}
+
 export function consumeQueueInTurns<Q extends QueueName>(
   boss: Boss,
   queue: Q,
   options: TurnsOptions<Q>,
   nextTurns: () => Promise<readonly FetchTurn[]>,
   handler: (job: QueueJob<Q>) => Promise<void>,
-): QueueConsumer {
+): TurnsConsumer {
   const workerId = `${queue}-turns-${process.pid}-${Math.random().toString(36).slice(2)}`;
   let stopped = false;
   const wakers = new Set<() => void>();
@@ -106,6 +111,9 @@ export function consumeQueueInTurns<Q extends QueueName>(
 
   return {
     workerId,
+    wake: () => {
+      for (const wake of [...wakers]) wake();
+    },
     stop: async (o = {}) => {
       stopped = true;
       for (const wake of [...wakers]) wake();

@@ -19,7 +19,7 @@ export {
   type QueueSettings,
 } from './boss';
 export { buildJobPriority, buildJobGroup, BUMPED_MIN_PRIORITY } from './build-priority';
-export { consumeQueueInTurns, type FetchTurn } from './consume-in-turns';
+export { consumeQueueInTurns, type FetchTurn, type TurnsConsumer } from './consume-in-turns';
 export { consumeQueue, type ConsumeOptions, type QueueConsumer, type QueueJob } from './consume-queue';
 export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';
 export { queueJobCounts, QUEUE_JOB_COUNTS_SQL } from './queue-job-counts';
