@@ -5,9 +5,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Queryable } from '@fc/db';
+import { createSilentLogger } from '@fc/logging';
 import { createBoss, type Boss } from '@fc/queue';
 import type { ResultPromise } from 'execa';
 import { createTestDatabase, startApp, type AppName, type TestDatabase } from '@fc/testing';
+import type { EvaluatorDeps, EvaluatorSettings } from './evaluation/evaluate-jobset.handler';
 
 // Identity and isolation from the user's git configuration, as arguments (no environment reads).
 const GIT = ['-c', 'user.name=FC', '-c', 'user.email=fc@example.invalid', '-c', 'commit.gpgsign=false'];
@@ -109,6 +111,8 @@ export interface EvaluatorTestEnv {
   startDaemon(app: AppName, env: Record<string, string>): ResultPromise;
   /** Stops (SIGTERM, awaited) every daemon started so far. */
   stopDaemons(): Promise<void>;
+  /** What the evaluate-jobset handler needs, run in-process: restricted, silent, short timeouts. */
+  handlerDeps(over?: Partial<EvaluatorSettings>): EvaluatorDeps;
   stop(): Promise<void>;
 }
 
@@ -123,10 +127,25 @@ export async function startEvaluatorTestEnv(workDirPrefix: string): Promise<Eval
       await daemon;
     }
   };
+  const workDir = tempDir(workDirPrefix);
   return {
     db,
     boss,
-    workDir: tempDir(workDirPrefix),
+    workDir,
+    handlerDeps: (over = {}) => ({
+      pool: db.pool,
+      boss,
+      logger: createSilentLogger(),
+      settings: {
+        workDir,
+        gitTimeout: 60,
+        nixTimeout: 120,
+        restrictEval: true,
+        allowIfd: false,
+        heartbeatMs: 1000,
+        ...over,
+      },
+    }),
     startDaemon: (app, env) => {
       const daemon = startApp(app, [], {
         env: { FC_DATABASE__URL: db.url, FC_DATABASE__MIN_CONNECTIONS: '0', FC_LOGS__LEVEL: 'debug', ...env },

@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { createSilentLogger } from '@fc/logging';
 import { waitForLogRecord } from '@fc/testing';
 import { DRAIN_SECONDS, QueueName, requestEvaluation } from '@fc/queue';
 import {
@@ -17,7 +16,7 @@ import {
   waitFor,
   type EvaluatorTestEnv,
 } from '../evaluation-fixtures';
-import { evaluateJobsetJob, type EvaluatorDeps } from './evaluate-jobset.handler';
+import { evaluateJobsetJob } from './evaluate-jobset.handler';
 
 jest.setTimeout(90_000);
 
@@ -30,22 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env.stop();
 });
-
-function deps(): EvaluatorDeps {
-  return {
-    pool: env.db.pool,
-    boss: env.boss,
-    logger: createSilentLogger(),
-    settings: {
-      workDir: env.workDir,
-      gitTimeout: 60,
-      nixTimeout: 120,
-      restrictEval: true,
-      allowIfd: false,
-      heartbeatMs: 1000,
-    },
-  };
-}
 
 async function rows(text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
   return (await env.db.pool.query(text, values)).rows as Record<string, unknown>[];
@@ -63,7 +46,7 @@ describe('an evaluation', () => {
       plain = mk "plain-${randomUUID()}" { };
     }`);
     await expect(
-      evaluateJobsetJob(deps(), randomUUID(), { jobsetId, force: true, reason: 'api' }),
+      evaluateJobsetJob(env.handlerDeps(), randomUUID(), { jobsetId, force: true, reason: 'api' }),
     ).resolves.toBe('succeeded');
     const builds = await rows(
       'SELECT job, timeout, max_silent, priority FROM builds WHERE jobset_id = $1 ORDER BY job',
@@ -84,7 +67,7 @@ describe('an evaluation', () => {
     process.env['NIX_CONFIG'] = 'extra-experimental-features = ca-derivations';
     try {
       await expect(
-        evaluateJobsetJob(deps(), randomUUID(), { jobsetId, force: true, reason: 'api' }),
+        evaluateJobsetJob(env.handlerDeps(), randomUUID(), { jobsetId, force: true, reason: 'api' }),
       ).resolves.toBe('succeeded');
     } finally {
       if (saved === undefined) delete process.env['NIX_CONFIG'];

@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { createSilentLogger } from '@fc/logging';
 import { waitForLogRecord } from '@fc/testing';
 import {
   createJobset,
@@ -13,7 +12,7 @@ import {
   type EvaluatorTestEnv,
 } from '../evaluation-fixtures';
 import { checkoutBase } from '../work-dirs';
-import { evaluateJobsetJob, type EvaluatorDeps } from './evaluate-jobset.handler';
+import { evaluateJobsetJob } from './evaluate-jobset.handler';
 
 jest.setTimeout(60_000);
 
@@ -27,24 +26,8 @@ afterAll(async () => {
   await env.stop();
 });
 
-function deps(): EvaluatorDeps {
-  return {
-    pool: env.db.pool,
-    boss: env.boss,
-    logger: createSilentLogger(),
-    settings: {
-      workDir: env.workDir,
-      gitTimeout: 60,
-      nixTimeout: 120,
-      restrictEval: true,
-      allowIfd: false,
-      heartbeatMs: 1000,
-    },
-  };
-}
-
 async function evaluate(jobsetId: number) {
-  return evaluateJobsetJob(deps(), randomUUID(), { jobsetId, force: true, reason: 'api' });
+  return evaluateJobsetJob(env.handlerDeps(), randomUUID(), { jobsetId, force: true, reason: 'api' });
 }
 
 async function row(text: string, values: unknown[]): Promise<Record<string, unknown>> {
