@@ -92,6 +92,11 @@ export default tseslint.config(
               bannedExternalImports: ['execa'],
             },
             {
+              sourceTag: 'scope:pull-requests',
+              onlyDependOnLibsWithTags: ['scope:core', 'scope:db', 'scope:queue'],
+              bannedExternalImports: ['execa', ...httpPackages],
+            },
+            {
               sourceTag: 'scope:evaluator',
               bannedExternalImports: httpPackages,
               onlyDependOnLibsWithTags: ['type:lib'],

@@ -42,7 +42,7 @@ import { SearchService } from './services/search.service';
 import { RemoteBuilderService } from './services/remote-builder.service';
 import { SystemService } from './services/system.service';
 import { WebhookService } from './services/webhook.service';
-import { PullRequestService } from './services/pull-request.service';
+import { PullRequestService } from '@fc/pull-requests';
 import { BinaryCacheService } from './services/binary-cache.service';
 import { QueueInspectionService } from './services/queue-inspection.service';
 import { BuildQueueService } from './services/build-queue.service';
@@ -115,7 +115,7 @@ export function createApp(deps: AppDeps): ServerApp {
       windowSeconds: config.server.login_failure_window,
     }),
   );
-  const pullRequests = new PullRequestService(pool, evaluations);
+  const pullRequests = new PullRequestService(pool, boss);
   const services: Services = {
     projects: new ProjectService(pool, { dynamicRunCommand: config.notifications.dynamic_run_command }),
     evaluations,

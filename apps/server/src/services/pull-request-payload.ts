@@ -1,6 +1,7 @@
 // A forge's pull_request webhook payload (GitHub's; Gitea and Forgejo send the same fields).
 import { z } from 'zod';
 import { ValidationError } from '@fc/core';
+import type { PullRequestEvent } from '@fc/pull-requests';
 
 const payload = z.object({
   action: z.string().min(1),
@@ -16,17 +17,6 @@ const payload = z.object({
     }),
   }),
 });
-
-export interface PullRequestEvent {
-  readonly action: string;
-  readonly number: number;
-  readonly title: string | null;
-  readonly author: string;
-  /** The repository the pull request's commits live in (a fork's, or the project's). */
-  readonly headRepositoryUrl: string;
-  readonly headBranch: string;
-  readonly headSha: string;
-}
 
 export function parsePullRequest(json: unknown): PullRequestEvent {
   const parsed = payload.safeParse(json);

@@ -13,7 +13,7 @@ import type { SearchService } from './search.service';
 import type { SystemService } from './system.service';
 import type { UserService } from './user.service';
 import type { WebhookService } from './webhook.service';
-import type { PullRequestService } from './pull-request.service';
+import type { PullRequestService } from '@fc/pull-requests';
 
 export interface Services {
   readonly projects: ProjectService;

@@ -12,7 +12,7 @@ import {
 } from '@fc/db';
 import type { EvaluationService } from './evaluation.service';
 import { parsePullRequest } from './pull-request-payload';
-import type { PullRequestService } from './pull-request.service';
+import type { PullRequestService } from '@fc/pull-requests';
 import { jobsetsMatchingPush, parsePush, parseWebhookJson } from './webhook-push';
 
 export type Forge = 'github' | 'gitea';

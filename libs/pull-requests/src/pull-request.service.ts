@@ -26,9 +26,9 @@ import {
   type PullRequestRow,
   type PullRequestSettingsRow,
 } from '@fc/db';
-import type { EvaluationService } from './evaluation.service';
+import { requestEvaluation, type Boss } from '@fc/queue';
 import { decidePullRequest, isTrustedPullRequest, type PullRequestAction } from './pull-request-decision';
-import type { PullRequestEvent } from './pull-request-payload';
+import type { PullRequestEvent } from './pull-request-event';
 
 export interface PullRequestOutcome {
   readonly action: PullRequestAction['kind'];
@@ -99,14 +99,18 @@ function stateAfter(action: string, before: 'open' | 'closed' | undefined): 'ope
 export class PullRequestService {
   constructor(
     private readonly pool: Pool,
-    private readonly evaluations: EvaluationService,
+    private readonly boss: Boss,
   ) {}
 
-  /** A pull_request event, already authenticated: records it and acts as decidePullRequest says. */
+  /**
+   * A pull_request event, already authenticated (a webhook's, or one the scheduler derived from the
+   * forge's list of open pull requests): records it and acts as decidePullRequest says.
+   */
   async receive(
     projectId: number,
     forge: 'github' | 'gitea',
     event: PullRequestEvent,
+    reason: 'webhook' | 'schedule' = 'webhook',
   ): Promise<PullRequestOutcome> {
     const outcome = await withTransaction(this.pool, async (tx) => {
       const project = await this.settings(tx, projectId);
@@ -134,9 +138,7 @@ export class PullRequestService {
       });
       return this.apply(tx, decision, pr, project);
     });
-    if (outcome.action === 'build' && outcome.jobset) {
-      await this.evaluations.trigger(outcome.jobset.id, false, 'webhook');
-    }
+    if (outcome.action === 'build' && outcome.jobset) await this.evaluate(outcome.jobset.id, reason);
     return outcome;
   }
 
@@ -164,9 +166,7 @@ export class PullRequestService {
       }
       return this.apply(tx, { kind: 'build' }, pr, project);
     });
-    if (outcome.action === 'build' && outcome.jobset) {
-      await this.evaluations.trigger(outcome.jobset.id, false, 'api');
-    }
+    if (outcome.action === 'build' && outcome.jobset) await this.evaluate(outcome.jobset.id, 'api');
     return outcome;
   }
 
@@ -179,6 +179,10 @@ export class PullRequestService {
       pr,
       waiting: pr.state === 'open' && pr.approvedAt === null && !isTrustedPullRequest(pr, trusted),
     }));
+  }
+
+  private async evaluate(jobsetId: number, reason: 'webhook' | 'schedule' | 'api'): Promise<void> {
+    await requestEvaluation(this.pool, this.boss, { jobsetId, force: false, reason });
   }
 
   private async settings(tx: PoolClient, projectId: number): Promise<PullRequestSettingsRow> {
