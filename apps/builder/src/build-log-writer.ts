@@ -1,7 +1,9 @@
 // A build's (or a step's) log, written line by line while Nix runs, into the database (build_logs and
 // build_log_chunks, migration 0900): fc-server reads it whichever machine runs this queue runner, and
 // reads a running build's log as it grows. Lines are buffered and appended as one chunk a second (or
-// every CHUNK_BYTES), zstd-compressed when logs.compress is set. Appends run in order on one chain.
+// every CHUNK_BYTES), zstd-compressed when logs.compress is set. Appends run in order on one chain,
+// each only at the log's end and only while this writer owns the log (appendLogChunk): an attempt
+// whose log another attempt started again stops writing and says so when it closes.
 import { hostname } from 'node:os';
 import { zstdCompressSync } from 'node:zlib';
 import { BUILD_LOG_STEP, appendLogChunk, finishLog, startBuildLogs, startStepLog, type Pool } from '@fc/db';
@@ -15,6 +17,7 @@ export class BuildLogWriter {
   readonly #buildId: number;
   readonly #stepNr: number;
   readonly #compress: boolean;
+  readonly #writer = logWriterName();
   /** Uncompressed bytes written so far (buffered or stored). */
   #bytes = 0;
   /** Uncompressed bytes already handed to an append. */
@@ -37,8 +40,14 @@ export class BuildLogWriter {
 
   /** Starts a build attempt's log: what an earlier attempt logged (build and step logs) is dropped. */
   static async openBuildLog(pool: Pool, buildId: number, compress: boolean): Promise<BuildLogWriter> {
-    await startBuildLogs(pool, buildId, logWriterName());
-    return new BuildLogWriter(pool, buildId, BUILD_LOG_STEP, compress);
+    const writer = new BuildLogWriter(pool, buildId, BUILD_LOG_STEP, compress);
+    try {
+      await startBuildLogs(pool, buildId, writer.#writer);
+    } catch (e) {
+      clearInterval(writer.#timer);
+      throw e;
+    }
+    return writer;
   }
 
   /**
@@ -47,7 +56,7 @@ export class BuildLogWriter {
    */
   static openStepLog(pool: Pool, buildId: number, stepNr: number, compress: boolean): BuildLogWriter {
     const writer = new BuildLogWriter(pool, buildId, stepNr, compress);
-    writer.#enqueue(() => startStepLog(pool, buildId, stepNr, logWriterName()));
+    writer.#enqueue(() => startStepLog(pool, buildId, stepNr, writer.#writer));
     return writer;
   }
 
@@ -91,12 +100,20 @@ export class BuildLogWriter {
     const chunk = {
       buildId: this.#buildId,
       stepNr: this.#stepNr,
+      writer: this.#writer,
       startOffset,
       length: text.length,
       encoding: this.#compress ? ('zstd' as const) : ('identity' as const),
       data: this.#compress ? zstdCompressSync(text) : text,
     };
-    this.#enqueue(() => appendLogChunk(this.#pool, chunk, finish));
+    this.#enqueue(async () => {
+      if (await appendLogChunk(this.#pool, chunk, finish)) return;
+      const what = this.#stepNr === BUILD_LOG_STEP ? 'the log' : `the log of step ${this.#stepNr}`;
+      throw new Error(
+        `${what} of build ${this.#buildId} was started again by another attempt (or closed): ` +
+          `bytes from offset ${startOffset} on were not stored`,
+      );
+    });
   }
 
   #enqueue(fn: () => Promise<void>): void {

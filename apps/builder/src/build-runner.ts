@@ -12,6 +12,7 @@ import {
   type Queryable,
 } from '@fc/db';
 import {
+  cachedFailureLogLines,
   deferBuild,
   failedPathsAmong,
   hasFailedPaths,
@@ -325,8 +326,12 @@ export class BuildRunner {
           logPath: null,
           startTime: now,
           stopTime: now,
+          propagatedFrom: cached.buildId,
         }),
       );
+      // Its log says why it did not run, and how to run it.
+      for (const line of cachedFailureLogLines(cached.drvPath, cached.buildId, row.id))
+        buildLog.writeLine(line);
       const logSize = await buildLog.close();
       const verdict = statusOfNixRun({
         exitCode: null,

@@ -11,7 +11,13 @@ import { withTransaction } from '@fc/db';
 import { createBoss, type Boss } from '@fc/queue';
 import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
 import { createJobset, instantiate, queueBuilds, type Jobset } from './testing/build-fixture';
-import { FIXTURE_JOBS, builderEnv, randomNonce, waitForBuild } from './testing/builder-harness';
+import {
+  FIXTURE_JOBS,
+  builderEnv,
+  randomNonce,
+  readStoredLog,
+  waitForBuild,
+} from './testing/builder-harness';
 
 jest.setTimeout(120_000);
 
@@ -33,6 +39,14 @@ describe('fc-queue-runner: cached failures (status 8)', () => {
       [id],
     );
     return r.rows;
+  }
+
+  async function propagatedFrom(id: number) {
+    const r = await db.pool.query<{ propagated_from: string | null }>(
+      'SELECT propagated_from FROM build_steps WHERE build_id = $1 ORDER BY step_nr',
+      [id],
+    );
+    return r.rows.map((s) => (s.propagated_from === null ? null : Number(s.propagated_from)));
   }
 
   async function failedPaths() {
@@ -78,12 +92,24 @@ describe('fc-queue-runner: cached failures (status 8)', () => {
       `cached failure: ${fails.drvPath} failed before (build ${failsId})`,
     );
     expect(await steps(dependentId)).toEqual([{ drv_path: fails.drvPath, status: 8 }]);
+    expect(await propagatedFrom(dependentId)).toEqual([failsId]);
+    // Its log says why it did not run and how to run it.
+    const log = await readStoredLog(db.pool, dependentId);
+    expect(log.text).toBe(
+      `cached failure: derivation ${fails.drvPath} failed earlier in build ${failsId}; it was not built again (status 8).\n` +
+        `This build was not run. Restart build ${failsId} or this build to build it again, or clear the failed builds cache on /admin.\n`,
+    );
+    expect(cached.logSize).toBe(Buffer.byteLength(log.text));
 
     // A restart clears the entry: the derivation is built (and fails) again.
     await withTransaction(db.pool, (tx) => restartBuild(tx, boss, dependentId));
     const rebuilt = await waitForBuild(db.pool, dependentId);
     expect(rebuilt).toMatchObject({ buildStatus: 2, isCached: false });
     expect(await steps(dependentId)).toContainEqual({ drv_path: fails.drvPath, status: 1 });
+    // The attempt's log starts afresh: the builder's output, not the cached-failure notice.
+    const rebuiltLog = (await readStoredLog(db.pool, dependentId)).text;
+    expect(rebuiltLog).toContain('FAILING-BUILD-SAYS-BYE');
+    expect(rebuiltLog).not.toContain('cached failure');
     expect(await failedPaths()).toEqual(
       fails.outputs.map((o) => ({ path: o.path, drv_path: fails.drvPath })),
     );

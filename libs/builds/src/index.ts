@@ -29,11 +29,13 @@ export {
 export { handBackBuild, abortLostBuild } from './hand-back-build';
 export {
   clearAllFailedPaths,
+  countFailedPaths,
   failedPathsAmong,
   hasFailedPaths,
   type FailedPath,
 } from './sql/failed-path-queries';
 export { retryFailedJob, type RetryOutcome } from './failed-job-retry';
+export { cachedFailureLogLines } from './failure-notices';
 export {
   recordNewBuilds,
   announceReusedBuilds,

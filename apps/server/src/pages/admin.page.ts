@@ -1,5 +1,6 @@
 // /admin (admins only): system status, every queue with its problems, failed jobs and failed
-// notification deliveries with retry; /admin/queues/{name}: one queue's jobs by state.
+// notification deliveries with retry, the failed builds cache with Hydra's "clear" action
+// (/admin/clear-failed-cache); /admin/queues/{name}: one queue's jobs by state.
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { ALL_QUEUES, INSPECTED_JOB_STATES } from '@fc/queue';
@@ -20,10 +21,11 @@ export function adminPages(s: Services): Page[] {
       path: '/admin',
       access: Permission.Admin,
       handle: async () => {
-        const [system, overview, deliveries] = await Promise.all([
+        const [system, overview, deliveries, failedPaths] = await Promise.all([
           s.system.status(),
           s.queues.overview(),
           s.queues.failedDeliveries(25),
+          s.builds.failedPathCount(),
         ]);
         const failed = await Promise.all(
           overview.queues
@@ -44,6 +46,20 @@ export function adminPages(s: Services): Page[] {
           deliveries: deliveries.items.map((d) => deliveryRowView(d, overview.takenAt)),
           moreDeliveries: deliveries.next !== undefined,
           warnings: overview.warnings.map((w) => warningView(w, overview.takenAt)),
+          failedPaths,
+        });
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: '/admin/clear-failed-cache',
+      access: Permission.Admin,
+      back: () => '/admin#failed-cache',
+      handle: async () => {
+        const cleared = await s.builds.clearFailedPaths();
+        return redirect('/admin#failed-cache', {
+          kind: 'success',
+          text: `The failed builds cache was cleared (${cleared} output path${cleared === 1 ? '' : 's'}): failed derivations will be built again.`,
         });
       },
     }),

@@ -1,4 +1,4 @@
-// admin/builders (reads are public, writes admin) and admin/system (admin).
+// admin/builders (reads are public, writes admin), admin/system and admin/clear-failed-cache (admin).
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
@@ -80,8 +80,25 @@ const systemView = z
   })
   .meta({ id: 'SystemStatus' });
 
+const clearedView = z
+  .object({ cleared: z.number().int().describe('How many output paths the cache held') })
+  .meta({ id: 'FailedCacheCleared' });
+
 export function adminRoutes(s: Services): ApiRoute[] {
   return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/admin/clear-failed-cache',
+      access: Permission.Admin,
+      tag: 'admin',
+      summary: "Clear the failed builds cache (Hydra's admin action of the same name)",
+      description:
+        'Empties the failed-paths cache: a derivation whose build failed is not built again by a later ' +
+        'build that needs it (that build gets a cached-failure step, status 8) until this, or a restart ' +
+        'of a build that needs it. The dashboard has the same action at POST /admin/clear-failed-cache.',
+      responses: { 200: { description: 'The cache is empty', schema: clearedView } },
+      handle: async () => json(200, { cleared: await s.builds.clearFailedPaths() }),
+    }),
     defineRoute({
       method: 'get',
       path: '/api/v1/admin/builders',

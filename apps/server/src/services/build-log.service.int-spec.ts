@@ -39,6 +39,7 @@ describe('BuildLogService.read', () => {
         {
           buildId: running,
           stepNr: 0,
+          writer: 'host-a:1',
           startOffset: at,
           length: bytes.length,
           encoding: zstd ? 'zstd' : 'identity',
@@ -54,6 +55,7 @@ describe('BuildLogService.read', () => {
       {
         buildId: running,
         stepNr: 1,
+        writer: 'host-a:1',
         startOffset: 0,
         length: 5,
         encoding: 'identity',
@@ -68,6 +70,7 @@ describe('BuildLogService.read', () => {
       {
         buildId: done,
         stepNr: 0,
+        writer: 'host-b:2',
         startOffset: 0,
         length: 4,
         encoding: 'identity',

@@ -20,7 +20,14 @@ import {
   type Queryable,
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { bumpBuild, cancelBuild, restartBuild, type BuildNotices } from '@fc/builds';
+import {
+  bumpBuild,
+  cancelBuild,
+  clearAllFailedPaths,
+  countFailedPaths,
+  restartBuild,
+  type BuildNotices,
+} from '@fc/builds';
 import type { Boss } from '@fc/queue';
 import { BUILD_STATUS_CODES, buildStatusName, isBuildStatusCode } from '@fc/core';
 import { BuildStatsCache } from './build-stats-cache';
@@ -112,6 +119,21 @@ export class BuildService {
 
   async bump(id: number): Promise<BuildDetailRow> {
     return this.act(id, (tx) => bumpBuild(tx, this.boss, id));
+  }
+
+  /** How many output paths the failed-paths cache holds (derivations not built again: status 8). */
+  failedPathCount(): Promise<number> {
+    return countFailedPaths(this.pool);
+  }
+
+  /**
+   * Empties the failed-paths cache (Hydra's admin "clear failed builds cache"): every derivation whose
+   * build failed is built again by the next build that needs it. Returns how many paths were cleared.
+   */
+  async clearFailedPaths(): Promise<number> {
+    const cleared = await clearAllFailedPaths(this.pool);
+    this.logger.info('failed-paths cache cleared', { cleared });
+    return cleared;
   }
 
   private async act(id: number, action: (tx: Queryable) => Promise<void>): Promise<BuildDetailRow> {

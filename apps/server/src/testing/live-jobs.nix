@@ -1,4 +1,5 @@
-# Jobs for the dashboard's live specs: a build that logs slowly, one with products, one that fails.
+# Jobs for the dashboard's live specs: a build that logs slowly, one with products, one that fails and
+# one that needs it.
 # `nonce` makes every run build fresh paths; `marker` is printed so a spec can tell its lines apart.
 { nonce ? "0", marker ? "LINE" }:
 let
@@ -8,7 +9,7 @@ let
     builder = "/bin/sh";
     args = [ "-c" script ];
   };
-in {
+in rec {
   # Prints a line, then another every second, so a follower sees the log grow while it runs.
   slow = mk "slow" ''
     i=1
@@ -25,4 +26,5 @@ in {
     echo "file text $out/notes.txt" >> $out/nix-support/hydra-build-products
   '';
   fails = mk "fails" ''echo "${marker}-failing"; exit 1'';
+  dependsOnFails = mk "depends-on-fails" "echo ${fails} > $out";
 }

@@ -15,6 +15,8 @@ export interface BuildStepInput {
   readonly logPath: string | null;
   readonly startTime: Date;
   readonly stopTime: Date | null;
+  /** The build whose step failed, for a step not run because of it (a cached failure). */
+  readonly propagatedFrom?: number | null;
 }
 
 /** Inserts a step or updates it in place (start, then finish). */
@@ -22,8 +24,8 @@ export async function upsertBuildStep(db: Queryable, s: BuildStepInput): Promise
   await execute(
     db,
     `INSERT INTO build_steps (build_id, step_nr, type, drv_path, system, machine, busy, status, error_message,
-                              log_path, start_time, stop_time)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                              log_path, start_time, stop_time, propagated_from)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (build_id, step_nr) DO UPDATE SET busy = EXCLUDED.busy, status = EXCLUDED.status,
        error_message = EXCLUDED.error_message, stop_time = EXCLUDED.stop_time, log_path = EXCLUDED.log_path`,
     [
@@ -39,6 +41,7 @@ export async function upsertBuildStep(db: Queryable, s: BuildStepInput): Promise
       s.logPath,
       s.startTime,
       s.stopTime,
+      s.propagatedFrom ?? null,
     ],
   );
 }

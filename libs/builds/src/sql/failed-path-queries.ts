@@ -68,6 +68,16 @@ export async function clearFailedPathsOfBuild(db: Queryable, buildId: number): P
   );
 }
 
+/** How many output paths the cache holds. */
+export async function countFailedPaths(db: Queryable): Promise<number> {
+  const [row] = await queryRows(
+    db,
+    z.object({ n: z.number() }),
+    'SELECT count(*)::int AS n FROM failed_paths',
+  );
+  return row?.n ?? 0;
+}
+
 /** Empties the cache (Hydra's admin "clear failed builds cache"); returns how many entries went. */
 export async function clearAllFailedPaths(db: Queryable): Promise<number> {
   return execute(db, 'DELETE FROM failed_paths');

@@ -46,22 +46,32 @@ export async function startStepLog(
 export interface LogChunkInput {
   readonly buildId: number;
   readonly stepNr: number;
+  /** Who appends it: the writer the log was started by (startBuildLogs, startStepLog). */
+  readonly writer: string;
   readonly startOffset: number;
   readonly length: number;
   readonly encoding: LogChunkEncoding;
   readonly data: Buffer;
 }
 
-/** Appends a chunk and moves the log's size to its end, in one statement; `finish` closes the log. */
-export async function appendLogChunk(db: Queryable, c: LogChunkInput, finish: boolean): Promise<void> {
-  await execute(
+/**
+ * Appends a chunk at the log's end and moves its size past it, in one statement; `finish` closes the
+ * log. Only the log's writer appends, and only where the log ends now: a chunk that does not follow
+ * (another attempt started the log again meanwhile) is not stored, and false says so. So two writers
+ * of one log never store a chunk at the same offset, and a stale one never writes into a newer log.
+ */
+export async function appendLogChunk(db: Queryable, c: LogChunkInput, finish: boolean): Promise<boolean> {
+  const stored = await execute(
     db,
-    `WITH chunk AS (
-       INSERT INTO build_log_chunks (build_id, step_nr, start_offset, length, encoding, data)
-       VALUES ($1, $2, $3, $4, $5, $6))
-     UPDATE build_logs SET size = $3 + $4, finished = finished OR $7 WHERE build_id = $1 AND step_nr = $2`,
-    [c.buildId, c.stepNr, c.startOffset, c.length, c.encoding, c.data, finish],
+    `WITH head AS (
+       UPDATE build_logs SET size = $3 + $4, finished = finished OR $7
+       WHERE build_id = $1 AND step_nr = $2 AND writer = $8 AND size = $3 AND NOT finished
+       RETURNING build_id)
+     INSERT INTO build_log_chunks (build_id, step_nr, start_offset, length, encoding, data)
+     SELECT $1, $2, $3, $4, $5, $6 FROM head`,
+    [c.buildId, c.stepNr, c.startOffset, c.length, c.encoding, c.data, finish, c.writer],
   );
+  return stored === 1;
 }
 
 /** Closes a log: no more bytes come. */
