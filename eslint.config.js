@@ -92,8 +92,13 @@ export default tseslint.config(
               bannedExternalImports: ['execa'],
             },
             {
+              sourceTag: 'scope:forges',
+              onlyDependOnLibsWithTags: ['scope:core'],
+              bannedExternalImports: ['pg', 'pg-boss', 'execa', ...httpPackages],
+            },
+            {
               sourceTag: 'scope:pull-requests',
-              onlyDependOnLibsWithTags: ['scope:core', 'scope:db', 'scope:queue'],
+              onlyDependOnLibsWithTags: ['scope:core', 'scope:db', 'scope:queue', 'scope:forges'],
               bannedExternalImports: ['execa', ...httpPackages],
             },
             {

@@ -7,3 +7,10 @@ export { parseMetrics, metricValue, scrapeMetrics, type MetricSample } from './p
 export { freePort } from './free-port';
 export { waitForLogRecord, type LogRecord } from './daemon-log';
 export { listenTo, type Notification, type NotifyListener } from './notify-listener';
+export {
+  startFakeForge,
+  type FakeForge,
+  type FakeForgeKind,
+  type FakeForgeFailure,
+  type FakePullRequestInput,
+} from './fake-forge';
