@@ -1,5 +1,6 @@
-// A build's files as they are, outside the page layout: the full log as raw text (/build/{id}/log),
-// a step's log (Hydra's /build/{id}/nixlog/{step}), and product downloads (Hydra's
+// A build's files as they are, outside the page layout: the full log as raw text (/build/{id}/log; a
+// cached build's is its producer's, after one line saying so), a step's log (Hydra's
+// /build/{id}/nixlog/{step}), and product downloads (Hydra's
 // /build/{id}/download/{nr}/{file}) with their Content-Type. Products are served in a CSP sandbox:
 // an HTML report from a build cannot run scripts as the dashboard.
 import { extname } from 'node:path';
@@ -8,7 +9,9 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { markPageRequest } from '../http/error-boundary';
 import { parseInput } from '../http/validation';
+import type { OpenedLog } from '../services/build-log.service';
 import type { ProductFileService } from '../services/product-files';
+import { logOriginNotice } from '../views/log-origin.view';
 import type { Services } from '../services/services';
 
 const buildParam = z.object({ id: z.coerce.number().int().positive() });
@@ -20,10 +23,11 @@ const downloadParam = buildParam.extend({
 
 const PRODUCT_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
 
-async function sendText(res: Response, stream: NodeJS.ReadableStream): Promise<void> {
+async function sendText(res: Response, log: OpenedLog, buildId: number): Promise<void> {
   res.status(200).type('text/plain; charset=utf-8');
   res.set('Cache-Control', 'no-cache');
-  await pipeline(stream, res);
+  if (log.origin) res.write(`${logOriginNotice(buildId, log.origin)}\n\n`);
+  await pipeline(log.stream, res);
 }
 
 export function buildFileRoutes(s: Services, products: ProductFileService): Router {
@@ -31,12 +35,12 @@ export function buildFileRoutes(s: Services, products: ProductFileService): Rout
   router.get('/build/:id/log', async (req: Request, res: Response) => {
     markPageRequest(res);
     const { id } = parseInput(buildParam, req.params, 'path') as z.output<typeof buildParam>;
-    await sendText(res, await s.logs.stream(id));
+    await sendText(res, await s.logs.open(id), id);
   });
   router.get('/build/:id/nixlog/:step', async (req: Request, res: Response) => {
     markPageRequest(res);
     const { id, step } = parseInput(stepParam, req.params, 'path') as z.output<typeof stepParam>;
-    await sendText(res, await s.logs.stream(id, step));
+    await sendText(res, await s.logs.open(id, step), id);
   });
   const download = async (req: Request, res: Response) => {
     markPageRequest(res);

@@ -15,9 +15,10 @@ import {
 } from '../views/build.view';
 import { parseStatusFilter } from '../services/build.service';
 import { followBuildLog, logSource } from '../services/build-log-follower';
+import type { LogOrigin } from '../services/build-log.service';
 import { resumeOffset, sseReply, type SseEvent } from '../http/server-sent-events';
 import type { Services } from '../services/services';
-import type { BuildDetailRow, Page } from '@fc/db';
+import { BUILD_LOG_STEP, type BuildDetailRow, type Page } from '@fc/db';
 
 const optionalId = z.coerce.number().int().positive().optional();
 
@@ -50,6 +51,20 @@ const LOG_DESCRIPTION =
   '1 MiB from that byte, with `X-Log-Next-Offset` (where to read next) and `X-Log-Complete` ' +
   '(`true`: the log is closed and this answer reaches its end; `false`: more may come) headers.';
 
+const BUILD_LOG_DESCRIPTION =
+  `${LOG_DESCRIPTION} A cached build (it built nothing) answers with the log of the build that ` +
+  'produced its outputs, when FC has it: `X-Log-Build` names that build, and `X-Log-Step` its step ' +
+  "when the outputs were built as a step of it (a dependency); both are absent for a build's own log.";
+
+/** The headers that say whose log an answer is, when not the build's own. */
+function originHeaders(origin: LogOrigin | undefined): Record<string, string> {
+  if (!origin) return {};
+  return {
+    'X-Log-Build': String(origin.buildId),
+    ...(origin.stepNr === BUILD_LOG_STEP ? {} : { 'X-Log-Step': String(origin.stepNr) }),
+  };
+}
+
 async function logReply(
   s: Services,
   buildId: number,
@@ -57,13 +72,20 @@ async function logReply(
   offset: number | undefined,
 ): Promise<Reply> {
   const contentType = 'text/plain; charset=utf-8';
-  if (offset === undefined) return { status: 200, stream: await s.logs.stream(buildId, step), contentType };
+  if (offset === undefined) {
+    const log = await s.logs.open(buildId, step);
+    return { status: 200, stream: log.stream, contentType, headers: originHeaders(log.origin) };
+  }
   const slice = await s.logs.read(buildId, { step, offset });
   return {
     status: 200,
     stream: Readable.from([slice.data]),
     contentType,
-    headers: { 'X-Log-Next-Offset': String(slice.nextOffset), 'X-Log-Complete': String(slice.complete) },
+    headers: {
+      'X-Log-Next-Offset': String(slice.nextOffset),
+      'X-Log-Complete': String(slice.complete),
+      ...originHeaders(slice.origin),
+    },
   };
 }
 
@@ -185,7 +207,7 @@ export function buildRoutes(s: Services): ApiRoute[] {
       access: 'public',
       tag: 'builds',
       summary: "The build's log, whichever machine built it (404 until one exists)",
-      description: LOG_DESCRIPTION,
+      description: BUILD_LOG_DESCRIPTION,
       params: idParam,
       query: logQuery,
       responses: { 200: { description: 'The log', contentType: 'text/plain', schema: z.string() } },
@@ -214,7 +236,9 @@ export function buildRoutes(s: Services): ApiRoute[] {
         'event ended, in whole lines while the build runs; its `id` is the byte offset reached, so a ' +
         'client that reconnects with `Last-Event-ID` (or `?offset=`) resumes there. The stream ends ' +
         'with one `end` event carrying the finished build (the Build schema). A finished build gives its ' +
-        'whole log, then the end; a queued build waits for its log to start.',
+        'whole log, then the end; a queued build waits for its log to start. A cached build follows the ' +
+        'log of the build that produced its outputs: an `origin` event (`{"build_id": ..., "step_nr": ...}`, ' +
+        'step_nr 0 for a build log) comes before its first `log` event.',
       params: idParam,
       query: logStreamQuery,
       responses: {
@@ -231,6 +255,8 @@ export function buildRoutes(s: Services): ApiRoute[] {
             signal: gone.signal,
           })) {
             if (e.kind === 'log') yield { event: 'log', id: String(e.offset), data: { text: e.text } };
+            else if (e.kind === 'origin')
+              yield { event: 'origin', data: { build_id: e.origin.buildId, step_nr: e.origin.stepNr } };
             else yield { event: 'end', data: toBuildView(e.build) };
           }
         }

@@ -1,11 +1,14 @@
 // Follows a build's log as it grows: the text from a byte offset on, in complete lines while the build
 // runs, then the rest and the build's final state. Built on the one log read function
-// (BuildLogService.read), so it follows a build whichever machine runs it.
+// (BuildLogService.read), so it follows a build whichever machine runs it, and a cached build's log is
+// its producer's (said once, before its text).
 import { NotFoundError } from '@fc/core';
 import type { BuildDetailRow } from '@fc/db';
-import type { LogReadOptions, LogSlice } from './build-log.service';
+import type { LogOrigin, LogReadOptions, LogSlice } from './build-log.service';
 
 export type LogFollowEvent =
+  /** The log followed is not the build's own but this one (a cached build's: its producer's). */
+  | { readonly kind: 'origin'; readonly origin: LogOrigin }
   | { readonly kind: 'log'; readonly text: string; readonly offset: number }
   | { readonly kind: 'end'; readonly build: BuildDetailRow };
 
@@ -36,10 +39,15 @@ export function completeLinesLength(buf: Buffer): number {
   return buf.lastIndexOf(0x0a) + 1;
 }
 
-/** The log's bytes from `offset` on, as stored now: empty while the build has no log yet. */
-export async function readLogFrom(source: LogSource, id: number, offset: number): Promise<Buffer> {
+/** The log's bytes from `offset` on, as stored now (empty while the build has no log yet), and whose. */
+export async function readLogFrom(
+  source: LogSource,
+  id: number,
+  offset: number,
+): Promise<{ bytes: Buffer; origin?: LogOrigin }> {
   const parts: Buffer[] = [];
   let at = offset;
+  let origin: LogOrigin | undefined;
   for (;;) {
     let slice: LogSlice;
     try {
@@ -48,11 +56,13 @@ export async function readLogFrom(source: LogSource, id: number, offset: number)
       if (e instanceof NotFoundError) break;
       throw e;
     }
+    origin ??= slice.origin;
     parts.push(slice.data);
     at = slice.nextOffset;
     if (slice.complete || slice.data.length === 0) break;
   }
-  return Buffer.concat(parts);
+  const bytes = Buffer.concat(parts);
+  return origin ? { bytes, origin } : { bytes };
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -80,11 +90,16 @@ export async function* followBuildLog(
   options: FollowOptions,
 ): AsyncGenerator<LogFollowEvent> {
   let offset = from;
+  let originSaid = false;
   // The first read tells a missing build (404 before anything is streamed) from an existing one.
   let build = await source.get(id);
   for (;;) {
     const finished = build.finished;
-    const bytes = await readLogFrom(source, id, offset);
+    const { bytes, origin } = await readLogFrom(source, id, offset);
+    if (origin && !originSaid) {
+      originSaid = true;
+      yield { kind: 'origin', origin };
+    }
     const take = finished ? bytes.length : completeLinesLength(bytes);
     if (take > 0) {
       offset += take;
@@ -102,6 +117,8 @@ export async function* followBuildLog(
 
 export interface LogTail {
   readonly text: string;
+  /** Set when the log is not the build's own (a cached build's: its producer's). */
+  readonly origin?: LogOrigin;
   /** The byte offset the tail ends at: where a live follower continues. */
   readonly offset: number;
   /** Whether earlier lines were left out. */
@@ -131,5 +148,10 @@ export async function logTail(
   const start = base > 0 ? buf.indexOf(0x0a) + 1 || buf.length : 0;
   const end = wholeLines ? completeLinesLength(buf) : buf.length;
   const from = Math.min(start, end);
-  return { text: buf.subarray(from, end).toString('utf8'), offset: base + end, truncated: base + from > 0 };
+  return {
+    text: buf.subarray(from, end).toString('utf8'),
+    offset: base + end,
+    truncated: base + from > 0,
+    ...(slice.origin ? { origin: slice.origin } : {}),
+  };
 }

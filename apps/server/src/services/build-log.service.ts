@@ -2,6 +2,8 @@
 // live log, a cached build's log). Logs live in the database (build_logs, build_log_chunks: written
 // by whichever queue runner ran the build, as it runs); logs from before migration 0900 are files
 // named by builds.log_path / build_steps.log_path, read from this machine's disk (logs.log_dir).
+// A cached build, which built nothing, has for its log the log of the build (or build step) that
+// produced its outputs, when FC has it; `origin` then says whose log it is.
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
@@ -13,11 +15,17 @@ import {
   buildLogPath,
   buildStepLogPath,
   findLogHeader,
+  findProducerLog,
   latestLoggedBuildOfDerivation,
   listLogChunks,
   type LogChunkRow,
+  type LogHeaderRow,
+  type LogLocation,
   type Pool,
 } from '@fc/db';
+
+/** Whose log a cached build's log is: the build (and step, 0 for its own log) that produced its outputs. */
+export type LogOrigin = LogLocation;
 
 /** What one read returns. */
 export interface LogSlice {
@@ -29,6 +37,14 @@ export interface LogSlice {
   readonly nextOffset: number;
   /** True when nothing more will come: the log was closed (or its build finished) and this read reached its end. */
   readonly complete: boolean;
+  /** Set when this is not the build's own log: a cached build's, the log of what produced its outputs. */
+  readonly origin?: LogOrigin;
+}
+
+/** A whole log as a stream, and whose log it is when not the build's own. */
+export interface OpenedLog {
+  readonly stream: Readable;
+  readonly origin?: LogOrigin;
 }
 
 export interface LogReadOptions {
@@ -57,13 +73,61 @@ export class BuildLogService {
   /**
    * Reads a build's (or a step's) log from a byte offset. NotFound when the build or step does not
    * exist or has no log (yet). A running build's log returns what is stored so far, with `complete`
-   * false: read again from `nextOffset` for more.
+   * false: read again from `nextOffset` for more. A cached build's log is its producer's (`origin`).
    */
   async read(buildId: number, options: LogReadOptions = {}): Promise<LogSlice> {
     const step = options.step ?? BUILD_LOG_STEP;
+    const header = await findLogHeader(this.pool, buildId, step);
+    const origin = await this.originOf(buildId, step, header);
+    if (origin) {
+      const slice = await this.readStored(
+        origin,
+        await findLogHeader(this.pool, origin.buildId, origin.stepNr),
+        options,
+      );
+      return { ...slice, origin };
+    }
+    return this.readStored({ buildId, stepNr: step }, header, options);
+  }
+
+  /**
+   * The whole log as it is stored now, as a stream (read slice by slice, so a large log is never held
+   * whole), and whose log it is. NotFound is thrown before the stream starts.
+   */
+  async open(buildId: number, step: number = BUILD_LOG_STEP): Promise<OpenedLog> {
+    const header = await findLogHeader(this.pool, buildId, step);
+    const origin = await this.originOf(buildId, step, header);
+    if (origin) return { stream: await this.streamStored(origin), origin };
+    return { stream: await this.streamStored({ buildId, stepNr: step }, header) };
+  }
+
+  /** The whole log as a stream (open() without saying whose log it is). */
+  async stream(buildId: number, step: number = BUILD_LOG_STEP): Promise<Readable> {
+    return (await this.open(buildId, step)).stream;
+  }
+
+  /**
+   * The log that stands for a build's own: its producer's, for a cached build whose own log is
+   * missing or empty (only then is it looked up: a build with a log of its own costs nothing more).
+   */
+  private async originOf(
+    buildId: number,
+    step: number,
+    header: LogHeaderRow | undefined,
+  ): Promise<LogOrigin | undefined> {
+    if (step !== BUILD_LOG_STEP || (header && header.size > 0)) return undefined;
+    return findProducerLog(this.pool, buildId);
+  }
+
+  /** A slice of one stored log (in the database, else a file of before migration 0900). */
+  private async readStored(
+    log: LogLocation,
+    header: LogHeaderRow | undefined,
+    options: LogReadOptions,
+  ): Promise<LogSlice> {
+    const { buildId, stepNr: step } = log;
     const requested = options.offset ?? 0;
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-    const header = await findLogHeader(this.pool, buildId, step);
     if (!header) return this.readFile(buildId, step, requested, maxBytes);
     const offset = requested < 0 ? Math.max(0, header.size + requested) : requested;
     // Only bytes the header counted: a chunk appended after it was read comes on the next read.
@@ -91,16 +155,13 @@ export class BuildLogService {
     };
   }
 
-  /**
-   * The whole log as it is stored now, as a stream (read slice by slice, so a large log is never held
-   * whole). NotFound is thrown before the stream starts.
-   */
-  async stream(buildId: number, step: number = BUILD_LOG_STEP): Promise<Readable> {
-    if (!(await findLogHeader(this.pool, buildId, step))) {
-      return decompressedFile(await this.filePath(buildId, step));
-    }
-    const first = await this.read(buildId, { step });
-    const read = (offset: number) => this.read(buildId, { step, offset });
+  /** One stored log as a stream, read slice by slice. */
+  private async streamStored(log: LogLocation, known?: LogHeaderRow): Promise<Readable> {
+    const header = known ?? (await findLogHeader(this.pool, log.buildId, log.stepNr));
+    if (!header) return decompressedFile(await this.filePath(log.buildId, log.stepNr));
+    const first = await this.readStored(log, header, {});
+    const read = async (offset: number) =>
+      this.readStored(log, await findLogHeader(this.pool, log.buildId, log.stepNr), { offset });
     async function* slices(): AsyncGenerator<Buffer> {
       let slice = first;
       for (;;) {

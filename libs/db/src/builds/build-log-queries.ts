@@ -1,6 +1,7 @@
 // Build logs stored in the database: a header row a log (step 0 is the build's own log, n the log of
 // step n) and its bytes in chunks the queue runner appends while the build runs (migration 0900).
 import { z } from 'zod';
+import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryRows } from '../sql';
 
@@ -128,5 +129,52 @@ export async function listLogChunks(
      WHERE build_id = $1 AND step_nr = $2 AND start_offset + length > $3
      ORDER BY start_offset LIMIT $4`,
     [buildId, stepNr, offset, limit],
+  );
+}
+
+/** A stored log: a build's own (step 0) or one of its steps'. */
+export interface LogLocation {
+  readonly buildId: number;
+  readonly stepNr: number;
+}
+
+/** Statuses of a finished build whose outputs exist. */
+const WITH_OUTPUTS = `${BuildStatus.Succeeded}, ${BuildStatus.FailedWithOutput}`;
+
+/** Whether build `b` (an alias) has a non-empty log: its own in the database, or a file of before 0900. */
+const hasBuildLog = (b: string) =>
+  `(${b}.log_path IS NOT NULL OR EXISTS (SELECT 1 FROM build_logs l
+     WHERE l.build_id = ${b}.id AND l.step_nr = 0 AND l.size > 0))`;
+
+/**
+ * The log that stands for a cached build's: for a build finished with outputs it did not build
+ * (is_cached, 0 or 6) and no log of its own (or an empty one), the log of what produced its outputs —
+ * the newest build of the same derivation that built it (its build log), else the newest step of
+ * another build that built that derivation (the step's log). undefined for any other build, or when
+ * nothing FC knows of built it (its outputs came from elsewhere).
+ */
+export async function findProducerLog(db: Queryable, buildId: number): Promise<LogLocation | undefined> {
+  return queryMaybeOne(
+    db,
+    z.object({ buildId: z.coerce.number(), stepNr: z.number() }),
+    `WITH c AS (
+       SELECT b.id, b.drv_path FROM builds b
+       WHERE b.id = $1 AND b.finished AND b.is_cached AND b.build_status IN (${WITH_OUTPUTS})
+         AND NOT ${hasBuildLog('b')}
+     )
+     SELECT build_id, step_nr FROM (
+       (SELECT p.id AS build_id, 0 AS step_nr, 0 AS preference
+        FROM c JOIN builds p ON p.drv_path = c.drv_path AND p.id <> c.id
+        WHERE p.finished AND NOT p.is_cached AND p.build_status IN (${WITH_OUTPUTS}) AND ${hasBuildLog('p')}
+        ORDER BY p.id DESC LIMIT 1)
+       UNION ALL
+       (SELECT s.build_id, s.step_nr, 1
+        FROM c JOIN build_steps s ON s.drv_path = c.drv_path AND s.build_id <> c.id
+        WHERE s.type = 0 AND s.status = ${BuildStatus.Succeeded}
+          AND (s.log_path IS NOT NULL OR EXISTS (SELECT 1 FROM build_logs l
+               WHERE l.build_id = s.build_id AND l.step_nr = s.step_nr AND l.size > 0))
+        ORDER BY s.build_id DESC LIMIT 1)
+     ) producers ORDER BY preference LIMIT 1`,
+    [buildId],
   );
 }

@@ -3,6 +3,7 @@
 import { BUILD_STATUS_LABELS, buildStatusName, buildStatusTone, type BuildStatusName } from '@fc/core';
 import type { BuildDetailRow, BuildStepRow } from '@fc/db';
 import type { LogTail } from '../../services/build-log-follower';
+import { logOriginNotice } from '../../views/log-origin.view';
 import { buildBadge, formatBytes, formatDuration, formatTime, paths, type StatusBadge } from './display';
 
 export interface BuildActions {
@@ -80,6 +81,13 @@ export function buildDetailView(
       streamUrl: `/api/v1/builds/${b.id}/log/stream`,
       fullUrl: `/build/${b.id}/log`,
       hasLog: b.hasLog,
+      origin: tail.origin
+        ? {
+            text: logOriginNotice(b.id, tail.origin),
+            buildId: tail.origin.buildId,
+            url: paths.build(tail.origin.buildId),
+          }
+        : null,
     },
     actions,
     /** For the live script: each status's label and colour. */
