@@ -117,7 +117,7 @@ in
     base_url = lib.mkOption {
       type = (t.nullOr t.str);
       default = null;
-      description = "The public URL of fc-server, e.g. \"https://ci.example.org\": commit statuses link to <base_url>/api/v1/builds/<id>. Unset: statuses carry no link.";
+      description = "The public URL of fc-server, e.g. \"https://ci.example.org\": commit statuses link to the build's page, <base_url>/build/<id> (a pull request's summary status: <base_url>/eval/<id>). Unset: statuses carry no link.";
     };
   };
   evaluator = {

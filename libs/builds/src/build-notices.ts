@@ -1,4 +1,5 @@
-// Which notify-build jobs go with a build's transitions beyond its finish (always reported).
+// Which notify-build jobs go with a build's transitions beyond its finish (always reported), and the
+// notify-evaluation job of a pull request's evaluation.
 import type { Queryable } from '@fc/db';
 import { QueueName, bossDb, jobPayloadSchemas, type Boss } from '@fc/queue';
 
@@ -26,4 +27,19 @@ export async function publishNotices(
     buildIds.map((buildId) => ({ data: schema.parse({ buildId, event }) })),
     { db: bossDb(db) },
   );
+}
+
+/**
+ * One notify-evaluation job, on the caller's transaction: a pull request's evaluation has ended and
+ * its summary status (and its reused builds' statuses at the new head) are to be posted.
+ */
+export async function publishEvaluationNotice(
+  db: Queryable,
+  boss: Boss,
+  evaluationId: number,
+): Promise<void> {
+  const schema = jobPayloadSchemas[QueueName.NotifyEvaluation];
+  await boss.insert(QueueName.NotifyEvaluation, [{ data: schema.parse({ evaluationId }) }], {
+    db: bossDb(db),
+  });
 }

@@ -9,7 +9,7 @@ export {
 } from './hydra-events';
 export { enqueueBuild, deferBuild, newBuildJobId, type QueuedBuild } from './enqueue-build';
 export { startBuild } from './start-build';
-export { NO_PENDING_NOTICES, type BuildNotices } from './build-notices';
+export { NO_PENDING_NOTICES, publishEvaluationNotice, type BuildNotices } from './build-notices';
 export { recordBuildStep, endBusySteps, type BuildStepInput } from './build-steps';
 export {
   finishBuild,

@@ -17,6 +17,10 @@ export const JOBSET_STATE_OF_HYDRA_CODE: readonly JobsetState[] = [
 export const DECLARATIVE_INPUT_TYPES = ['git', 'path'] as const;
 export type DeclarativeInputType = (typeof DECLARATIVE_INPUT_TYPES)[number];
 
+/** Which commit statuses a project's pull-request builds post: per job, one per evaluation, or both. */
+export const PULL_REQUEST_STATUS_MODES = ['jobs', 'summary', 'both'] as const;
+export type PullRequestStatusMode = (typeof PULL_REQUEST_STATUS_MODES)[number];
+
 /** An evaluation's status. */
 export const EVALUATION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'unchanged'] as const;
 export type EvaluationStatus = (typeof EVALUATION_STATUSES)[number];

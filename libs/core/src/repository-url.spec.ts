@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ownerAndRepo, repositoryKey, repositoryLocation } from './repository-url';
+import { ownerAndRepo, repositoryKey, repositoryLocation, sameRepository } from './repository-url';
 
 describe('repositoryLocation', () => {
   it.each([
@@ -45,5 +45,14 @@ describe('ownerAndRepo', () => {
       repo: 'hydra',
     });
     expect(ownerAndRepo({ host: 'gitlab.com', path: 'a/b/c' })).toBeUndefined();
+  });
+});
+
+describe('sameRepository', () => {
+  it('compares forge URLs by host and path, local ones as written', () => {
+    expect(sameRepository('https://github.com/acme/app.git', 'git@github.com:Acme/app')).toBe(true);
+    expect(sameRepository('https://github.com/acme/app', 'https://github.com/fork/app')).toBe(false);
+    expect(sameRepository('file:///srv/app.git/', 'file:///srv/app')).toBe(true);
+    expect(sameRepository('file:///srv/app', 'file:///srv/fork')).toBe(false);
   });
 });

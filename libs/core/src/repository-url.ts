@@ -50,3 +50,17 @@ export function ownerAndRepo(location: RepositoryLocation): { owner: string; rep
   if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
   return { owner: parts[0], repo: parts[1] };
 }
+
+/**
+ * Whether two URLs name one repository: forge URLs by host and path (any transport, `.git` or not),
+ * anything else (file://, a local path) as written, without trailing slashes or `.git`.
+ */
+export function sameRepository(a: string, b: string): boolean {
+  const key = (u: string) =>
+    repositoryKey(u) ??
+    u
+      .trim()
+      .replace(/\/+$/, '')
+      .replace(/\.git$/, '');
+  return key(a) === key(b);
+}

@@ -77,4 +77,5 @@ export * from './builds/build-queue-page-queries';
 export * from './builds/job-history-queries';
 export * from './webhooks/webhook-delivery-queries';
 export * from './pull-requests/pull-request-queries';
+export * from './pull-requests/pull-request-status-queries';
 export * from './builds/jobset-share-queries';

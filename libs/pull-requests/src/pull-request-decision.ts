@@ -1,6 +1,6 @@
 // What a forge's pull_request event does to the pull request's jobset: a pure decision over the
 // event's action and what FC knows (the project's settings, the author's trust, an approval).
-import { repositoryKey } from '@fc/core';
+import { sameRepository } from '@fc/core';
 
 export type PullRequestAction =
   /** Create or update the jobset pr-<number> from the template at the head, and evaluate it. */
@@ -37,17 +37,6 @@ export function decidePullRequest(f: PullRequestFacts): PullRequestAction {
   }
   if (!f.trusted && !f.approved) return { kind: 'await-approval' };
   return { kind: 'build' };
-}
-
-/** A URL compared as a repository: forge URLs by host and path, anything else (file://) as written. */
-function sameRepository(a: string, b: string): boolean {
-  const key = (u: string) =>
-    repositoryKey(u) ??
-    u
-      .trim()
-      .replace(/\/+$/, '')
-      .replace(/\.git$/, '');
-  return key(a) === key(b);
 }
 
 /** Trusted: the head is the project's own repository, or the author is on the project's list. */

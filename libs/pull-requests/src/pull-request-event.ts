@@ -11,4 +11,8 @@ export interface PullRequestEvent {
   readonly headRepositoryUrl: string;
   readonly headBranch: string;
   readonly headSha: string;
+  /** The base repository as the forge names it ("owner/name"), where statuses go; null/absent: unknown. */
+  readonly baseRepository?: string | null;
+  /** Closed by a merge (GitHub and Gitea: 'closed' with merged: true). */
+  readonly merged?: boolean;
 }

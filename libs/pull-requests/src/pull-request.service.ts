@@ -2,7 +2,7 @@
 // the project's template jobset with the repository at the pull request's head, evaluated on open,
 // reopen and each new head; closing it disables and hides the jobset. Untrusted authors' pull
 // requests wait for an approval.
-import { ConflictError, NotFoundError, repositoryKey } from '@fc/core';
+import { ConflictError, NotFoundError, sameRepository } from '@fc/core';
 import {
   approvePullRequest,
   defaultTemplateJobsetId,
@@ -35,16 +35,6 @@ export interface PullRequestOutcome {
   /** The pull request's jobset, when it has one. */
   readonly jobset: { id: number; name: string } | null;
   readonly message: string;
-}
-
-function sameRepository(a: string, b: string): boolean {
-  const key = (u: string) =>
-    repositoryKey(u) ??
-    u
-      .trim()
-      .replace(/\/+$/, '')
-      .replace(/\.git$/, '');
-  return key(a) === key(b);
 }
 
 export function pullRequestJobsetName(number: number): string {
@@ -125,6 +115,8 @@ export class PullRequestService {
         headBranch: event.headBranch,
         headSha: event.headSha,
         state: stateAfter(event.action, before?.state),
+        baseRepository: event.baseRepository ?? null,
+        merged: event.action === 'closed' && event.merged === true,
       });
       const decision = decidePullRequest({
         action: event.action,
@@ -219,7 +211,7 @@ export class PullRequestService {
         return {
           action: 'retire',
           jobset: { id: pr.jobsetId!, name },
-          message: `pull request #${pr.number} closed: ${name} disabled and hidden`,
+          message: `pull request #${pr.number} ${pr.merged ? 'merged' : 'closed'}: ${name} disabled and hidden`,
         };
       }
       case 'build': {

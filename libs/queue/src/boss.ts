@@ -80,6 +80,13 @@ export function queueDefinitions(settings: QueueSettings): Record<QueueName, Omi
       retryBackoff: true,
       expireInSeconds: 600,
     },
+    [QueueName.NotifyEvaluation]: {
+      policy: 'standard',
+      retryLimit: 5,
+      retryDelay: 10,
+      retryBackoff: true,
+      expireInSeconds: 600,
+    },
   };
 }
 

@@ -6,6 +6,7 @@ export const QueueName = {
   EvaluateJobset: 'evaluate-jobset',
   BuildDerivation: 'build-derivation',
   NotifyBuild: 'notify-build',
+  NotifyEvaluation: 'notify-evaluation',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -21,6 +22,10 @@ export const jobPayloadSchemas = {
   [QueueName.NotifyBuild]: z.strictObject({
     buildId: z.number().int().positive(),
     event: z.enum(['queued', 'started', 'finished']),
+  }),
+  // A pull request's evaluation ended: its summary status, and its reused builds' statuses at its head.
+  [QueueName.NotifyEvaluation]: z.strictObject({
+    evaluationId: z.number().int().positive(),
   }),
 } satisfies Record<QueueName, z.ZodType>;
 

@@ -77,7 +77,10 @@ export const queueJobRow = z.object({
   startAfter: z.date(),
   startedOn: z.date().nullable(),
   completedOn: z.date().nullable(),
-  /** What the job is about: its build (build-derivation, notify-build) or jobset (evaluate-jobset). */
+  /**
+   * What the job is about: its build (build-derivation, notify-build) or jobset (evaluate-jobset; the
+   * evaluation's, notify-evaluation).
+   */
   buildId: z.number().nullable(),
   buildJob: z.string().nullable(),
   buildFinished: z.boolean().nullable(),
@@ -95,8 +98,10 @@ const JOB_SELECT = `SELECT j.id::text AS id, j.name AS queue, j.state::text AS s
     b.started_at AS build_started_at, js.id AS jobset_id, js.name AS jobset_name, p.name AS project_name
   FROM ${BOSS_SCHEMA}.job j
   LEFT JOIN builds b ON b.id = CASE WHEN j.data->>'buildId' ~ '^[0-9]{1,18}$' THEN (j.data->>'buildId')::bigint END
+  LEFT JOIN evaluations ev
+    ON ev.id = CASE WHEN j.data->>'evaluationId' ~ '^[0-9]{1,18}$' THEN (j.data->>'evaluationId')::bigint END
   LEFT JOIN jobsets js ON js.id = coalesce(
-    b.jobset_id, CASE WHEN j.data->>'jobsetId' ~ '^[0-9]{1,18}$' THEN (j.data->>'jobsetId')::bigint END)
+    b.jobset_id, ev.jobset_id, CASE WHEN j.data->>'jobsetId' ~ '^[0-9]{1,18}$' THEN (j.data->>'jobsetId')::bigint END)
   LEFT JOIN projects p ON p.id = js.project_id`;
 
 export interface QueueJobCursor {

@@ -74,7 +74,7 @@ export function commitStatusBody(build: BuildDetailRow, baseUrl: string | undefi
     context: `fc:${build.projectName}:${build.jobsetName}:${build.job}`,
     // GitHub refuses descriptions over 140 characters.
     description: `Build ${build.id} ${name}`.slice(0, 140),
-    ...(baseUrl ? { target_url: `${baseUrl.replace(/\/+$/, '')}/api/v1/builds/${build.id}` } : {}),
+    ...(baseUrl ? { target_url: `${baseUrl.replace(/\/+$/, '')}/build/${build.id}` } : {}),
   };
 }
 

@@ -1,13 +1,14 @@
 // Where a finished build is reported, from notifications.*: one channel per configured webhook and
-// command, and one commit status per forge repository its evaluation fetched. Each channel knows its
-// delivery row's kind and target, and how to make one attempt.
+// command, and one commit status per target (build-status-targets.ts: each forge repository its
+// evaluation fetched, or a pull request's head). Each channel knows its delivery row's kind and
+// target, and how to make one attempt.
 import type { FcConfig } from '@fc/config';
 import type { BuildDetailRow, NotificationKind } from '@fc/db';
 import type { AttemptResult } from './attempt-result';
 import {
   commitStatusBody,
   commitStatusRequest,
-  commitStatusTargets,
+  type CommitStatusTarget,
   type ForgeSettings,
 } from './commit-status';
 import type { HydraBuildJson } from './hydra-build-json';
@@ -24,8 +25,8 @@ export interface NotificationChannel {
 export interface ChannelInputs {
   readonly build: BuildDetailRow;
   readonly json: HydraBuildJson;
-  /** evaluations.input_revisions of the build's evaluation ({} when it has none). */
-  readonly inputRevisions: Record<string, unknown>;
+  /** Where its commit status goes (buildStatusTargets). */
+  readonly statusTargets: readonly CommitStatusTarget[];
   /** The build's own dynamic RunCommand hook to run, when it is one and may run (dynamic-run-command.ts). */
   readonly dynamicHook?: string | null;
 }
@@ -71,7 +72,7 @@ export function notificationChannels(
   }
   const forges = forgeSettings(n);
   const body = commitStatusBody(inputs.build, config.server.base_url);
-  for (const target of commitStatusTargets(inputs.inputRevisions, forges)) {
+  for (const target of inputs.statusTargets) {
     const request = commitStatusRequest(target, forges);
     channels.push({
       kind: target.forge === 'github' ? 'github_status' : 'gitea_status',

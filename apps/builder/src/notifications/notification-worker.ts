@@ -1,5 +1,6 @@
-// The queue runner's notify-build consumer: pg-boss hands it each finished build's job (retries with
-// backoff per the queue's definition in @fc/queue) and notifyBuild reports it.
+// The queue runner's notify-build and notify-evaluation consumers: pg-boss hands them each build's
+// and each pull request evaluation's job (retries with backoff per the queues' definitions in
+// @fc/queue); notifyBuild and notifyEvaluation report them.
 import { join } from 'node:path';
 import type { FcConfig } from '@fc/config';
 import type { Pool } from '@fc/db';
@@ -8,6 +9,7 @@ import type { BuilderMetrics } from '@fc/metrics';
 import { QueueName, consumeQueue, type Boss } from '@fc/queue';
 import { notifyBuild, TransientNotificationError, type NotifyBuildDeps } from './notify-build.handler';
 import { notificationsConfigured } from './notification-channels';
+import { notifyEvaluation } from './notify-evaluation.handler';
 
 export interface NotificationWorker {
   stop(): Promise<void>;
@@ -57,10 +59,29 @@ export async function startNotificationWorker(deps: {
     },
     async (job) => void (await notifyBuild(handlerDeps, job)),
   );
-  logger.info('consuming notify-build', { configured });
+  const evaluations = await consumeQueue(
+    boss,
+    QueueName.NotifyEvaluation,
+    {
+      localConcurrency: 1,
+      pollingIntervalSeconds: config.queue_runner.poll_interval,
+      onError: (job, e) => {
+        if (e instanceof TransientNotificationError) return;
+        logger.warn('notify-evaluation job failed; pg-boss retries it', {
+          jobId: job.id,
+          evaluationId: job.data.evaluationId,
+          attempt: job.retryCount + 1,
+          maxAttempts: job.retryLimit + 1,
+          error: (e as Error).message,
+        });
+      },
+    },
+    async (job) => void (await notifyEvaluation(handlerDeps, job)),
+  );
+  logger.info('consuming notify-build and notify-evaluation', { configured });
   return {
     stop: async () => {
-      await consumer.stop({ wait: true });
+      await Promise.all([consumer.stop({ wait: true }), evaluations.stop({ wait: true })]);
     },
   };
 }

@@ -4,12 +4,12 @@
 // settled with its outcome after; channels already delivered or failed for good are skipped,
 // so a retried or duplicated job only repeats what has not gone through. Transient failures leave
 // their rows pending and fail the job, so pg-boss retries it with backoff; on the job's last attempt
-// they are recorded as failed.
+// they are recorded as failed. A build of a pull request's jobset may complete one of its
+// evaluations: that evaluation's final summary status is posted after the channels.
 import type { FcConfig } from '@fc/config';
 import {
   claimPendingDelivery,
   dynamicRunCommandEnabled,
-  evaluationInputRevisions,
   failPendingDeliveries,
   findBuildDetail,
   findOrCreateDelivery,
@@ -18,14 +18,19 @@ import {
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import type { JobPayload, QueueName } from '@fc/queue';
+import { buildStatusTargets } from './build-status-targets';
 import { dynamicHookEligibility } from './dynamic-run-command';
+import { postEvaluationSummary } from './evaluation-summary';
 import { hydraBuildJson } from './hydra-build-json';
 import { reportPendingStatus } from './pending-status';
 import {
+  forgeSettings,
   notificationChannels,
   notificationsConfigured,
   type NotificationChannel,
 } from './notification-channels';
+import { emptyStatusPostResult } from './post-commit-statuses';
+import { wantsSummaryStatus } from './pull-request-status';
 
 export interface NotifyBuildDeps {
   readonly pool: Pool;
@@ -83,10 +88,8 @@ export async function notifyBuild(deps: NotifyBuildDeps, job: NotifyBuildJob): P
     return summary;
   }
   const buildStoppedAt = build.stoppedAt;
-  const inputRevisions =
-    build.evaluationId === null
-      ? {}
-      : ((await evaluationInputRevisions(deps.pool, build.evaluationId)) ?? {});
+  const forges = forgeSettings(deps.config.notifications);
+  const status = await buildStatusTargets(deps.pool, build, forges);
   let dynamicHook: string | null = null;
   if (deps.config.notifications.dynamic_run_command) {
     const hook = await dynamicHookEligibility({
@@ -101,7 +104,7 @@ export async function notifyBuild(deps: NotifyBuildDeps, job: NotifyBuildJob): P
   }
   const channels = notificationChannels(
     deps.config,
-    { build, json: hydraBuildJson(build), inputRevisions, dynamicHook },
+    { build, json: hydraBuildJson(build), statusTargets: status.targets, dynamicHook },
     deps.workDir,
   );
   const lastAttempt = job.retryCount >= job.retryLimit;
@@ -122,6 +125,29 @@ export async function notifyBuild(deps: NotifyBuildDeps, job: NotifyBuildJob): P
     else if (outcome.result === 'retrying') {
       log.warn('notification failed; will retry', { ...fields, error: outcome.error });
       transient.push(`${channel.kind}: ${outcome.error}`);
+    }
+  }
+  const pr = status.pullRequest;
+  if (pr !== undefined && wantsSummaryStatus(pr.statuses) && (forges.github || forges.gitea)) {
+    // The evaluations this build completes get their final summary (an unfinished one stays pending).
+    const posted = emptyStatusPostResult();
+    const poster = {
+      forges,
+      timeoutMs: deps.config.notifications.timeout * 1000,
+      onDelivery: deps.onDelivery,
+      baseUrl: deps.config.server.base_url,
+    };
+    for (const evaluationId of status.evaluationIds) {
+      await postEvaluationSummary(deps.pool, poster, pr, evaluationId, true, posted, log);
+    }
+    summary.delivered += posted.delivered;
+    summary.failed += posted.failed;
+    if (lastAttempt) {
+      summary.failed += posted.retrying.length;
+      for (const error of posted.retrying) log.warn('summary status failed; gave up', { error });
+    } else {
+      summary.retrying += posted.retrying.length;
+      transient.push(...posted.retrying);
     }
   }
   if (lastAttempt) {

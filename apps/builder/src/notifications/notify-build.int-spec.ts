@@ -241,7 +241,7 @@ describe('notifyBuild', () => {
       state: 'success',
       context: 'fc:acme:main:hello',
       description: `Build ${id} succeeded`,
-      target_url: `https://ci.example.org/api/v1/builds/${id}`,
+      target_url: `https://ci.example.org/build/${id}`,
     });
     const gt = http.to(GITEA_PATH);
     expect(gt).toHaveLength(1);

@@ -32,6 +32,7 @@ import {
   announceEvaluationFailed,
   announceEvaluationStarted,
   evaluationTraceId,
+  publishEvaluationNotice,
 } from '@fc/builds';
 import type { Logger } from '@fc/logging';
 import type { RecordedEvaluationCounts } from '@fc/metrics';
@@ -72,7 +73,10 @@ export interface EvaluatorSettings {
   readonly evaluator?: EvaluatorChoice;
   /** notifications.dynamic_run_command: declarative specs may enable dynamic RunCommand. */
   readonly dynamicRunCommand?: boolean;
-  /** GitHub or Gitea statuses configured: each new build's queueing is reported too (pending). */
+  /**
+   * GitHub or Gitea statuses configured: each new build's queueing is reported too (pending), and a
+   * pull request's evaluation gets its summary status (notify-evaluation).
+   */
   readonly pendingStatuses?: boolean;
 }
 
@@ -143,6 +147,10 @@ export async function evaluateJobsetJob(
     );
   }, settings.heartbeatMs);
   const jobsetId = jobset.id;
+  // A pull request's evaluation runs restricted whatever restrict_eval says: it is someone else's code.
+  const restrictEval = settings.restrictEval || jobset.pullRequest;
+  // A pull request's evaluation reports its outcome as the summary status at the head.
+  const evaluationNotice = (settings.pendingStatuses ?? false) && jobset.pullRequest;
   const fail = async (message: string, outcome: EvaluationOutcome): Promise<EvaluationOutcome> => {
     const clean = redactCredentials(message);
     if (deps.stopping?.aborted) {
@@ -153,6 +161,7 @@ export async function evaluateJobsetJob(
       await setJobsetError(tx, jobsetId, clean);
       await disableOneShotJobset(tx, jobsetId);
       await announceEvaluationFailed(tx, traceId, jobsetId);
+      if (evaluationNotice) await publishEvaluationNotice(tx, deps.boss, evaluationId);
     });
     logger.warn(outcome === 'fetch-failed' ? 'fetch failed' : 'evaluation failed', { error: clean });
     return outcome;
@@ -215,7 +224,7 @@ export async function evaluateJobsetJob(
       ...(current.nixExpressionInput === null ? {} : { nixExpressionInput: current.nixExpressionInput }),
       revision: fetched.revision,
       inputs: fetched.revisions,
-      restrictEval: settings.restrictEval,
+      restrictEval,
       allowIfd: settings.allowIfd,
     });
     const checkoutDurationMs = Date.now() - fetchStart;
@@ -243,7 +252,7 @@ export async function evaluateJobsetJob(
         workDir: settings.workDir,
         source: source.source,
         inputs: fetched.inputs,
-        restrictEval: settings.restrictEval,
+        restrictEval,
         allowIfd: settings.allowIfd,
         timeoutMs: settings.nixTimeout * 1000,
         processGroupDir: processGroupDir(settings.workDir),
@@ -284,6 +293,7 @@ export async function evaluateJobsetJob(
       evaluationId,
       traceId,
       notices: { pendingStatuses: settings.pendingStatuses ?? false },
+      evaluationNotice,
       projectId: current.projectId,
       jobsetId,
       evaluation,

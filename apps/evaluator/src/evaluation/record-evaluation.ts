@@ -2,7 +2,7 @@
 // outputs are already valid) with their outputs in one statement, the membership of
 // the builds it reuses (a job whose first output is unchanged keeps the previous evaluation's build,
 // as Hydra does), aggregate links, every new build's pg-boss job, a notify-build job per cached build,
-// and the evaluation's outcome. A
+// a pull request's notify-evaluation job, and the evaluation's outcome. A
 // crash before COMMIT leaves nothing behind for the retry to trip on.
 import {
   finishEvaluationSucceeded,
@@ -19,6 +19,7 @@ import {
   announceEvaluationAdded,
   announceReusedBuilds,
   newBuildJobId,
+  publishEvaluationNotice,
   recordNewBuilds,
   type BuildNotices,
   type NewBuildRow,
@@ -56,6 +57,8 @@ export async function recordEvaluation(
     traceId: string;
     /** Which notify-build jobs go with the new builds (pending statuses). */
     notices?: BuildNotices;
+    /** A pull request's evaluation: publish its notify-evaluation job (its summary status). */
+    evaluationNotice?: boolean;
     projectId: number;
     jobsetId: number;
     evaluation: JobsetEvaluation;
@@ -156,6 +159,7 @@ export async function recordEvaluation(
       evalDurationMs: e.evalDurationMs,
     });
     await announceEvaluationAdded(tx, e.traceId, e.jobsetId, e.evaluationId, ids.values());
+    if (e.evaluationNotice) await publishEvaluationNotice(tx, boss, e.evaluationId);
     return {
       nrBuilds: ids.size + reused.size,
       nrNewBuilds: ids.size,

@@ -8,6 +8,7 @@ import {
   JOBSET_STATES,
   NAME_PATTERN,
   NAME_RULE,
+  PULL_REQUEST_STATUS_MODES,
   GIT_TRANSPORTS,
   branchProblem,
   jobsetNameProblem,
@@ -118,6 +119,12 @@ const projectCreate = z.strictObject({
     .max(1000)
     .optional()
     .describe('Forge logins whose pull requests from forks are evaluated without approval'),
+  pull_request_statuses: z
+    .enum(PULL_REQUEST_STATUS_MODES)
+    .optional()
+    .describe(
+      "Commit statuses at a pull request's head: one per job, one summary per evaluation, or both (default)",
+    ),
   declarative: declarativeSpec
     .nullable()
     .optional()
@@ -140,6 +147,7 @@ function projectFields(b: z.output<typeof projectUpdate>) {
     buildPullRequests: b.build_pull_requests,
     pullRequestTemplateJobset: b.pull_request_template_jobset,
     pullRequestTrustedUsers: b.pull_request_trusted_users,
+    pullRequestStatuses: b.pull_request_statuses,
     ...declarativeFields(b.declarative),
   };
 }

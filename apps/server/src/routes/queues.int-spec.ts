@@ -72,7 +72,12 @@ describe('admin queue inspection', () => {
 
     const o = await get<{ queues: QueueSummary[] }>('/api/v1/admin/queues');
     const byName = new Map(o.queues.map((q) => [q.name, q]));
-    expect([...byName.keys()].sort()).toEqual(['build-derivation', 'evaluate-jobset', 'notify-build']);
+    expect([...byName.keys()].sort()).toEqual([
+      'build-derivation',
+      'evaluate-jobset',
+      'notify-build',
+      'notify-evaluation',
+    ]);
     expect(byName.get('build-derivation')!.counts).toMatchObject({
       failed: 1,
       failed_last_day: 1,

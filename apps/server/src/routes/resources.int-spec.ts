@@ -482,6 +482,7 @@ describe('admin', () => {
       'evaluate-jobset',
       'build-derivation',
       'notify-build',
+      'notify-evaluation',
     ]);
     expect(sys.counts.projects).toBeGreaterThan(0);
   });

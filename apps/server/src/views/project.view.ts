@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DECLARATIVE_INPUT_TYPES, JOBSET_INPUT_TYPES, JOBSET_STATES } from '@fc/core';
+import {
+  DECLARATIVE_INPUT_TYPES,
+  JOBSET_INPUT_TYPES,
+  JOBSET_STATES,
+  PULL_REQUEST_STATUS_MODES,
+} from '@fc/core';
 import type { JobsetRow, ProjectRow } from '@fc/db';
 import { iso, timestamp } from './common.view';
 import { shownInputValue, shownText, type Disclosure } from './disclosure';
@@ -22,6 +27,7 @@ export const projectView = z
     build_pull_requests: z.boolean(),
     pull_request_template_jobset: z.string().nullable(),
     pull_request_trusted_users: z.array(z.string()),
+    pull_request_statuses: z.enum(PULL_REQUEST_STATUS_MODES),
     owner_id: z.number().int().nullable(),
     has_github_webhook_secret: z.boolean(),
     has_gitea_webhook_secret: z.boolean(),
@@ -52,6 +58,7 @@ export function toProjectView(p: ProjectRow, d: Disclosure): z.output<typeof pro
     build_pull_requests: p.buildPullRequests,
     pull_request_template_jobset: p.pullRequestTemplateJobset,
     pull_request_trusted_users: p.pullRequestTrustedUsers,
+    pull_request_statuses: p.pullRequestStatuses,
     owner_id: p.ownerId,
     has_github_webhook_secret: p.hasGithubWebhookSecret,
     has_gitea_webhook_secret: p.hasGiteaWebhookSecret,

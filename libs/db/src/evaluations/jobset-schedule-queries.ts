@@ -43,6 +43,8 @@ export const evaluationJobsetRow = z.object({
   branch: z.string().nullable(),
   /** A pull request's head commit, fetched instead of the branch's tip; null = the tip. */
   pinnedRevision: z.string().nullable(),
+  /** A pull request's jobset (evaluated restricted, whatever the configuration says). */
+  pullRequest: z.boolean(),
   state: z.enum(JOBSET_STATES),
   forceEval: z.boolean(),
   declarativeFile: z.string().nullable(),
@@ -70,7 +72,8 @@ export async function jobsetForEvaluation(
     db,
     evaluationJobsetRow,
     `SELECT j.id, j.project_id, p.name AS project_name, j.name, coalesce(j.repository_url, p.repository_url) AS repository_url, p.enabled AS project_enabled,
-       j.flake_mode, j.nix_expression, j.nix_expression_input, j.branch, j.pinned_revision, j.state, j.force_eval,
+       j.flake_mode, j.nix_expression, j.nix_expression_input, j.branch, j.pinned_revision,
+       EXISTS (SELECT 1 FROM pull_requests pr WHERE pr.jobset_id = j.id) AS pull_request, j.state, j.force_eval,
        p.declarative_file, p.declarative_type, p.declarative_value, p.declarative_branch,
        (SELECT coalesce(json_agg(json_build_object('name', i.name, 'type', i.type, 'value', i.value,
           'branch', i.branch, 'secret', i.secret) ORDER BY i.name), '[]'::json)

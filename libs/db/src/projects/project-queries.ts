@@ -4,7 +4,12 @@ import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
-import { DECLARATIVE_INPUT_TYPES, type DeclarativeInputType } from '@fc/core';
+import {
+  DECLARATIVE_INPUT_TYPES,
+  PULL_REQUEST_STATUS_MODES,
+  type DeclarativeInputType,
+  type PullRequestStatusMode,
+} from '@fc/core';
 
 export { DECLARATIVE_INPUT_TYPES, type DeclarativeInputType };
 
@@ -28,6 +33,7 @@ export const projectRow = z.object({
   buildPullRequests: z.boolean(),
   pullRequestTemplateJobset: z.string().nullable(),
   pullRequestTrustedUsers: z.array(z.string()),
+  pullRequestStatuses: z.enum(PULL_REQUEST_STATUS_MODES),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -37,7 +43,7 @@ const COLUMNS = `id, name, display_name, description, repository_url, homepage, 
   github_webhook_secret IS NOT NULL AS has_github_webhook_secret,
   gitea_webhook_secret IS NOT NULL AS has_gitea_webhook_secret, declarative_file, declarative_type,
   declarative_value, declarative_branch, enable_dynamic_run_command, build_pull_requests,
-  pull_request_template_jobset, pull_request_trusted_users, created_at, updated_at`;
+  pull_request_template_jobset, pull_request_trusted_users, pull_request_statuses, created_at, updated_at`;
 
 export interface ProjectFields {
   readonly name: string;
@@ -64,6 +70,8 @@ export interface ProjectFields {
   readonly pullRequestTemplateJobset?: string | null | undefined;
   /** Forge logins whose pull requests from forks are evaluated without approval. */
   readonly pullRequestTrustedUsers?: readonly string[] | undefined;
+  /** Commit statuses of pull-request builds: per job, a summary per evaluation, or both. */
+  readonly pullRequestStatuses?: PullRequestStatusMode | undefined;
 }
 
 export async function insertProject(db: Queryable, p: ProjectFields): Promise<ProjectRow> {
@@ -73,9 +81,9 @@ export async function insertProject(db: Queryable, p: ProjectFields): Promise<Pr
     `INSERT INTO projects (name, display_name, description, repository_url, homepage, enabled, hidden,
        owner_id, github_webhook_secret, gitea_webhook_secret, declarative_file, declarative_type,
        declarative_value, declarative_branch, enable_dynamic_run_command, build_pull_requests,
-       pull_request_template_jobset, pull_request_trusted_users)
+       pull_request_template_jobset, pull_request_trusted_users, pull_request_statuses)
      VALUES ($1, $2, $3, $4, $5, coalesce($6, true), coalesce($7, false), $8, $9, $10, $11, $12, $13, $14,
-       coalesce($15, false), coalesce($16, false), $17, coalesce($18, '{}'::text[]))
+       coalesce($15, false), coalesce($16, false), $17, coalesce($18, '{}'::text[]), coalesce($19, 'both'))
      RETURNING ${COLUMNS}`,
     [
       p.name,
@@ -96,6 +104,7 @@ export async function insertProject(db: Queryable, p: ProjectFields): Promise<Pr
       p.buildPullRequests ?? null,
       p.pullRequestTemplateJobset ?? null,
       p.pullRequestTrustedUsers ?? null,
+      p.pullRequestStatuses ?? null,
     ],
   );
 }
@@ -118,6 +127,7 @@ const UPDATABLE: Record<string, string> = {
   buildPullRequests: 'build_pull_requests',
   pullRequestTemplateJobset: 'pull_request_template_jobset',
   pullRequestTrustedUsers: 'pull_request_trusted_users',
+  pullRequestStatuses: 'pull_request_statuses',
 };
 
 /** Updates the given fields (undefined = unchanged); undefined when the project does not exist. */

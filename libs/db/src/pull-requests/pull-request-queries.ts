@@ -1,6 +1,7 @@
 // Pull requests as the forge last described them, the project settings that govern them, and the
 // repository override of their jobsets.
 import { z } from 'zod';
+import { PULL_REQUEST_STATUS_MODES } from '@fc/core';
 import type { Queryable } from '../pool';
 import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
 
@@ -17,11 +18,14 @@ export const pullRequestRow = z.object({
   approvedAt: z.date().nullable(),
   jobsetId: z.number().nullable(),
   updatedAt: z.date(),
+  baseRepository: z.string().nullable(),
+  closedAt: z.date().nullable(),
+  merged: z.boolean(),
 });
 export type PullRequestRow = z.output<typeof pullRequestRow>;
 
 const COLUMNS = `project_id, number, forge, author, title, head_repository_url, head_branch, head_sha, state,
-  approved_at, jobset_id, updated_at`;
+  approved_at, jobset_id, updated_at, base_repository, closed_at, merged`;
 
 export const pullRequestSettingsRow = z.object({
   id: z.number(),
@@ -29,6 +33,7 @@ export const pullRequestSettingsRow = z.object({
   buildPullRequests: z.boolean(),
   pullRequestTemplateJobset: z.string().nullable(),
   pullRequestTrustedUsers: z.array(z.string()),
+  pullRequestStatuses: z.enum(PULL_REQUEST_STATUS_MODES),
 });
 export type PullRequestSettingsRow = z.output<typeof pullRequestSettingsRow>;
 
@@ -39,7 +44,8 @@ export async function pullRequestSettingsOfProject(
   return queryMaybeOne(
     db,
     pullRequestSettingsRow,
-    `SELECT id, repository_url, build_pull_requests, pull_request_template_jobset, pull_request_trusted_users
+    `SELECT id, repository_url, build_pull_requests, pull_request_template_jobset, pull_request_trusted_users,
+       pull_request_statuses
      FROM projects WHERE id = $1`,
     [projectId],
   );
@@ -69,19 +75,25 @@ export interface PullRequestFields {
   readonly headBranch: string;
   readonly headSha: string;
   readonly state: 'open' | 'closed';
+  /** "owner/name" on the forge; null keeps what was known. */
+  readonly baseRepository: string | null;
+  readonly merged: boolean;
 }
 
-/** Records what the forge said (the approval and jobset are kept). */
+/** Records what the forge said (the approval and jobset are kept; closed_at set at the close). */
 export async function upsertPullRequest(db: Queryable, p: PullRequestFields): Promise<PullRequestRow> {
   return queryOne(
     db,
     pullRequestRow,
     `INSERT INTO pull_requests (project_id, number, forge, author, title, head_repository_url, head_branch,
-       head_sha, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       head_sha, state, base_repository, merged, closed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $9 = 'closed' THEN now() END)
      ON CONFLICT (project_id, number) DO UPDATE SET forge = EXCLUDED.forge, author = EXCLUDED.author,
        title = EXCLUDED.title, head_repository_url = EXCLUDED.head_repository_url,
        head_branch = EXCLUDED.head_branch, head_sha = EXCLUDED.head_sha, state = EXCLUDED.state,
+       base_repository = coalesce(EXCLUDED.base_repository, pull_requests.base_repository),
+       merged = EXCLUDED.merged,
+       closed_at = CASE WHEN EXCLUDED.state = 'closed' THEN coalesce(pull_requests.closed_at, now()) END,
        updated_at = now()
      RETURNING ${COLUMNS}`,
     [
@@ -94,6 +106,8 @@ export async function upsertPullRequest(db: Queryable, p: PullRequestFields): Pr
       p.headBranch,
       p.headSha,
       p.state,
+      p.baseRepository,
+      p.merged,
     ],
   );
 }
