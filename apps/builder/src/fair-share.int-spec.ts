@@ -1,28 +1,33 @@
-// Fair sharing between jobsets, end to end: fc-queue-runner with one worker, two jobsets with
-// scheduling shares 1:3 and a backlog each (the smaller share's builds queued first), real Nix builds.
+// Fair sharing between jobsets, end to end: two jobsets with scheduling shares 1:3 and a backlog each
+// (the smaller share's builds queued first), real Nix builds; first one fc-queue-runner with one
+// worker, then two runner processes (as on two machines) claiming from the same queue at once.
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import { createBoss, type Boss } from '@fc/queue';
 import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
 import { createJobset, instantiate, queueBuilds, type Jobset } from './testing/build-fixture';
-import { FIXTURE_JOBS, builderEnv, randomNonce, waitForBuild } from './testing/builder-harness';
+import {
+  FIXTURE_JOBS,
+  builderEnv,
+  randomNonce,
+  waitForBuild,
+  type FinishedBuild,
+} from './testing/builder-harness';
 
-jest.setTimeout(180_000);
+jest.setTimeout(240_000);
 
 const PER_JOBSET = 12;
+/** Starts looked at: while both jobsets still have queued builds (3:1 of 16 is 12 and 4). */
+const EARLY = 16;
 
 describe('fc-queue-runner: builders shared between jobsets by scheduling shares', () => {
   let db: TestDatabase;
   let boss: Boss;
-  let daemon: ResultPromise | undefined;
-  const dirs = {
-    logDir: mkdtempSync(join(tmpdir(), 'fc-share-logs-')),
-    rootsDir: mkdtempSync(join(tmpdir(), 'fc-share-roots-')),
-    workDir: mkdtempSync(join(tmpdir(), 'fc-share-work-')),
-  };
+  let daemons: ResultPromise[] = [];
+  const dirs: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -30,16 +35,29 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
     await boss.start();
   });
 
+  afterEach(async () => {
+    for (const d of daemons) d.kill('SIGTERM');
+    await Promise.all(daemons.map((d) => d.catch(() => undefined)));
+    daemons = [];
+  });
+
   afterAll(async () => {
-    if (daemon) {
-      daemon.kill('SIGTERM');
-      await daemon.catch(() => undefined);
-    }
     await boss?.stop({ graceful: false, close: true });
     await db?.drop();
-    rmSync(dirs.logDir, { recursive: true, force: true });
-    rmSync(dirs.rootsDir, { recursive: true, force: true });
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
+
+  function startRunner(name: string): void {
+    const machine = {
+      logDir: mkdtempSync(join(tmpdir(), `fc-share-${name}-logs-`)),
+      rootsDir: mkdtempSync(join(tmpdir(), `fc-share-${name}-roots-`)),
+      workDir: mkdtempSync(join(tmpdir(), `fc-share-${name}-work-`)),
+    };
+    dirs.push(machine.logDir, machine.rootsDir, machine.workDir);
+    const daemon = startApp('builder', [], { env: builderEnv(db.url, machine) });
+    daemon.stderr?.pipe(createWriteStream(join(machine.workDir, 'fc-queue-runner.log')));
+    daemons.push(daemon);
+  }
 
   async function backlog(jobset: Jobset, shares: number, tag: string): Promise<number[]> {
     await db.pool.query('UPDATE jobsets SET scheduling_shares = $2 WHERE id = $1', [jobset.jobsetId, shares]);
@@ -57,22 +75,49 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
     );
   }
 
-  it('starts builds of two jobsets with shares 1:3 in about that ratio, whichever queued first', async () => {
-    const small = await backlog(await createJobset(db.pool, 'share-one'), 100, 'a');
-    const large = await backlog(await createJobset(db.pool, 'share-three'), 300, 'b');
-    daemon = startApp('builder', [], { env: builderEnv(db.url, dirs) });
-    daemon.stderr?.pipe(createWriteStream(join(dirs.workDir, 'fc-queue-runner.log')));
+  /** Both backlogs queued (shares 1 then 3), `runners` runners started; every build once it is done. */
+  async function shareBuilders(
+    tag: string,
+    runners: number,
+  ): Promise<{ small: number[]; builds: (FinishedBuild & { runner: string })[] }> {
+    const small = await backlog(await createJobset(db.pool, `${tag}-one`), 100, `${tag}a`);
+    const large = await backlog(await createJobset(db.pool, `${tag}-three`), 300, `${tag}b`);
+    for (let i = 0; i < runners; i++) startRunner(`${tag}${i}`);
+    const builds = [];
+    for (const id of [...small, ...large]) {
+      const b = await waitForBuild(db.pool, id);
+      const r = await db.pool.query<{ runner: string }>('SELECT runner FROM builds WHERE id = $1', [id]);
+      builds.push({ ...b, runner: r.rows[0]!.runner });
+    }
+    return { small, builds };
+  }
 
-    const done = [];
-    for (const id of [...small, ...large]) done.push(await waitForBuild(db.pool, id));
-    expect(done.every((b) => b.buildStatus === 0)).toBe(true);
-    const order = [...done].sort((a, b) => a.startedAt!.getTime() - b.startedAt!.getTime());
-    // The first 16 starts, while both jobsets still had queued builds (3:1 of 16 is 12 and 4).
-    const early = order.slice(0, 16);
+  function expectSharesOneToThree(small: readonly number[], builds: readonly FinishedBuild[]): void {
+    expect(builds.every((b) => b.buildStatus === 0)).toBe(true);
+    const early = [...builds].sort((a, b) => a.startedAt!.getTime() - b.startedAt!.getTime()).slice(0, EARLY);
     const fromSmall = early.filter((b) => small.includes(b.id)).length;
     const fromLarge = early.length - fromSmall;
     expect(fromSmall).toBeGreaterThanOrEqual(3);
     expect(fromLarge / fromSmall).toBeGreaterThanOrEqual(2);
     expect(fromLarge / fromSmall).toBeLessThanOrEqual(4.5);
+  }
+
+  it('one runner starts builds of two jobsets with shares 1:3 in about that ratio, whichever queued first', async () => {
+    const { small, builds } = await shareBuilders('solo', 1);
+    expectSharesOneToThree(small, builds);
+  });
+
+  it('two runner processes claiming at once keep the ratio, and build each build exactly once', async () => {
+    const { small, builds } = await shareBuilders('pair', 2);
+    expectSharesOneToThree(small, builds);
+    // Each build claimed once: one attempt, one build step, no claim lost or doubled.
+    expect(builds.map((b) => b.attempts)).toEqual(builds.map(() => 1));
+    const steps = await db.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM build_steps WHERE build_id = ANY($1) GROUP BY build_id',
+      [builds.map((b) => b.id)],
+    );
+    expect(steps.rows.map((r) => r.n)).toEqual(builds.map(() => 1));
+    // Both runners took their part.
+    expect(new Set(builds.map((b) => b.runner)).size).toBe(2);
   });
 });

@@ -38,8 +38,8 @@ describe('fairFetchTurns', () => {
   it('tries bumped builds first, then each jobset alone in fair order, then anything', () => {
     expect(fairFetchTurns([js(1, 100, 30), js(2, 100, 10)])).toEqual([
       { minPriority: BUMPED_MIN_PRIORITY },
-      { ignoreGroups: ['jobset-1'] },
-      { ignoreGroups: ['jobset-2'] },
+      { group: 'jobset-2' },
+      { group: 'jobset-1' },
       {},
     ]);
   });

@@ -24,16 +24,14 @@ export function jobsetsInFairOrder(jobsets: readonly JobsetShare[]): number[] {
 }
 
 /**
- * The fetches a queue runner tries, in order, for its next build: any bumped build, then each jobset
- * in fair order (every other jobset's group skipped), then any build at all (jobs queued without a
+ * The fetches a queue runner tries, in order, for its next build: any bumped build, then the next
+ * build of each jobset in fair order (its group's), then any build at all (jobs queued without a
  * group, or of a jobset that queued builds since `jobsets` was read).
  */
 export function fairFetchTurns(jobsets: readonly JobsetShare[]): FetchTurn[] {
-  const order = jobsetsInFairOrder(jobsets);
-  const groups = order.map((id) => buildJobGroup(id).id);
   return [
     { minPriority: BUMPED_MIN_PRIORITY },
-    ...order.map((_, i) => ({ ignoreGroups: groups.filter((_, k) => k !== i) })),
+    ...jobsetsInFairOrder(jobsets).map((id) => ({ group: buildJobGroup(id).id })),
     {},
   ];
 }

@@ -3,10 +3,12 @@
 import { PgBoss, type ConstructorOptions, type Db, type Queue, type SendOptions } from 'pg-boss';
 import type { z } from 'zod';
 import type { Queryable } from '@fc/db';
+import { BOSS_SCHEMA } from './boss-schema';
+import { ensureGroupFetchIndex } from './group-fetch';
 import { ALL_QUEUES, QueueName, jobPayloadSchemas, type JobInput } from './job-registry';
 
 export type Boss = PgBoss;
-export const BOSS_SCHEMA = 'pgboss';
+export { BOSS_SCHEMA };
 
 export interface BossOptions {
   readonly url: string;
@@ -90,7 +92,7 @@ export function queueDefinitions(settings: QueueSettings): Record<QueueName, Omi
   };
 }
 
-/** Creates or updates every FC queue. Idempotent; called by each daemon at start. */
+/** Creates or updates every FC queue, and the index of group claims. Idempotent; called by each daemon at start. */
 export async function ensureQueues(boss: PgBoss, settings: QueueSettings): Promise<void> {
   const defs = queueDefinitions(settings);
   for (const name of ALL_QUEUES) {
@@ -102,6 +104,7 @@ export async function ensureQueues(boss: PgBoss, settings: QueueSettings): Promi
       await boss.updateQueue(name, mutable);
     } else await boss.createQueue(name, def);
   }
+  await ensureGroupFetchIndex(boss.getDb());
 }
 
 /** pg-boss's IDatabase over a connection the caller owns (pool or transaction client). */

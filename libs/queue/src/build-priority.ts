@@ -19,8 +19,8 @@ export function buildJobPriority(globalPriority: number, schedulingPriority: num
 /** The lowest job priority of a bumped build (global priority 1 or more, whatever its scheduling priority). */
 export const BUMPED_MIN_PRIORITY = buildJobPriority(1, -SCHEDULING_RANGE);
 
-// Each build job carries its jobset as its pg-boss group, so a fetch can take the next build of one
-// jobset (`ignoreGroups` the others): how the queue runners share builders between jobsets.
+// Each build job carries its jobset as its pg-boss group, so a claim can take the next build of one
+// jobset (group-fetch.ts): how the queue runners share builders between jobsets.
 export function buildJobGroup(jobsetId: number): { id: string } {
   return { id: `jobset-${jobsetId}` };
 }

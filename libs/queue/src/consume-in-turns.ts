@@ -1,17 +1,14 @@
 // Consuming a queue whose next job is chosen per fetch: before each claim the caller names the
-// turns to try (`FetchTurn`: a priority floor, groups to skip), and the first turn that yields a job
-// wins. pg-boss's `work()` fixes its fetch options when it starts, so this loop fetches, keeps the
-// claim alive (heartbeat) and settles the job itself, as `work()` would.
-import type { JobWithMetadata } from 'pg-boss';
+// turns to try (`FetchTurn`: one group's next job, or any job above a priority floor), and the first
+// turn that yields a job wins. pg-boss's `work()` fixes its fetch options when it starts, so this loop
+// fetches, keeps the claim alive (heartbeat) and settles the job itself, as `work()` would.
 import type { Boss } from './boss';
+import { fetchGroupJob, type ClaimedJob } from './group-fetch';
 import { parsePayload, type QueueName } from './job-registry';
 import type { ConsumeOptions, QueueConsumer, QueueJob } from './consume-queue';
 
-/** One fetch: jobs of at least `minPriority`, outside the `ignoreGroups`. */
-export interface FetchTurn {
-  readonly minPriority?: number;
-  readonly ignoreGroups?: readonly string[];
-}
+/** One fetch: the next job of `group` (group-fetch.ts), or pg-boss's next job of at least `minPriority`. */
+export type FetchTurn = { readonly group: string } | { readonly minPriority?: number };
 
 type TurnsOptions<Q extends QueueName> = Pick<ConsumeOptions<Q>, 'localConcurrency' | 'onError'> & {
   readonly pollingIntervalSeconds: number;
@@ -45,20 +42,25 @@ export function consumeQueueInTurns<Q extends QueueName>(
       wakers.add(done);
     });
 
-  const claim = async (): Promise<JobWithMetadata<unknown> | undefined> => {
+  const fetchTurn = async (turn: FetchTurn): Promise<ClaimedJob | undefined> => {
+    if ('group' in turn) return fetchGroupJob(boss.getDb(), queue, turn.group);
+    const [job] = await boss.fetch(queue, {
+      batchSize: 1,
+      includeMetadata: true,
+      ...(turn.minPriority === undefined ? {} : { minPriority: turn.minPriority }),
+    });
+    return job;
+  };
+
+  const claim = async (): Promise<ClaimedJob | undefined> => {
     for (const turn of await nextTurns()) {
-      const [job] = await boss.fetch(queue, {
-        batchSize: 1,
-        includeMetadata: true,
-        ...(turn.minPriority === undefined ? {} : { minPriority: turn.minPriority }),
-        ...(turn.ignoreGroups?.length ? { ignoreGroups: [...turn.ignoreGroups] } : {}),
-      });
+      const job = await fetchTurn(turn);
       if (job) return job;
     }
     return undefined;
   };
 
-  const runOne = async (raw: JobWithMetadata<unknown>): Promise<void> => {
+  const runOne = async (raw: ClaimedJob): Promise<void> => {
     const abort = new AbortController();
     const heartbeatSeconds = raw.heartbeatSeconds ?? 0;
     const heartbeat =
@@ -96,7 +98,7 @@ export function consumeQueueInTurns<Q extends QueueName>(
 
   const loop = async (): Promise<void> => {
     while (!stopped) {
-      let job: JobWithMetadata<unknown> | undefined;
+      let job: ClaimedJob | undefined;
       try {
         job = await claim();
         if (job) await runOne(job);

@@ -20,6 +20,13 @@ export {
 } from './boss';
 export { buildJobPriority, buildJobGroup, BUMPED_MIN_PRIORITY } from './build-priority';
 export { consumeQueueInTurns, type FetchTurn, type TurnsConsumer } from './consume-in-turns';
+export {
+  fetchGroupJob,
+  GROUP_FETCH_INDEX,
+  GROUP_FETCH_INDEX_SQL,
+  GROUP_FETCH_SQL,
+  type ClaimedJob,
+} from './group-fetch';
 export { consumeQueue, type ConsumeOptions, type QueueConsumer, type QueueJob } from './consume-queue';
 export { requestEvaluation, evaluationSingletonKey } from './evaluation-trigger';
 export { queueJobCounts, QUEUE_JOB_COUNTS_SQL } from './queue-job-counts';

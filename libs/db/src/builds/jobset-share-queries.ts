@@ -13,14 +13,10 @@ export const jobsetShareRow = z.object({
 });
 export type JobsetShareRow = z.output<typeof jobsetShareRow>;
 
-export async function listJobsetShares(db: Queryable, windowSeconds: number): Promise<JobsetShareRow[]> {
-  return queryRows(
-    db,
-    jobsetShareRow,
-    // A loose index scan of builds_queued_jobset_idx: one probe per jobset with queued builds.
-    // Usage reads builds started within two windows (builds_jobset_started_idx): a build running
-    // longer than that (past any timeout) no longer counts.
-    `WITH RECURSIVE queued AS (
+/**
+ * $1: the window in seconds. A loose index scan of builds_queued_jobset_idx: one probe per jobset with queued builds. Usage reads builds started within two windows (builds_jobset_started_idx): a build running longer than that (past any timeout) no longer counts.
+ */
+export const listJobsetSharesSql = `WITH RECURSIVE queued AS (
        (SELECT jobset_id, id AS first_queued_build_id FROM builds
         WHERE NOT finished AND started_at IS NULL ORDER BY jobset_id, id LIMIT 1)
        UNION ALL
@@ -39,7 +35,8 @@ export async function listJobsetShares(db: Queryable, windowSeconds: number): Pr
          WHERE b.jobset_id = q.jobset_id AND b.started_at > now() - make_interval(secs => 2 * $1)
            AND (NOT b.finished OR b.stopped_at > now() - make_interval(secs => $1))
        ), 0)::float8 AS used_seconds
-     FROM queued q JOIN jobsets j ON j.id = q.jobset_id`,
-    [windowSeconds],
-  );
+     FROM queued q JOIN jobsets j ON j.id = q.jobset_id`;
+
+export async function listJobsetShares(db: Queryable, windowSeconds: number): Promise<JobsetShareRow[]> {
+  return queryRows(db, jobsetShareRow, listJobsetSharesSql, [windowSeconds]);
 }
