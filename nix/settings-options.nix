@@ -117,7 +117,7 @@ in
     base_url = lib.mkOption {
       type = (t.nullOr t.str);
       default = null;
-      description = "The public URL of fc-server, e.g. \"https://ci.example.org\": commit statuses link to the build's page, <base_url>/build/<id> (a pull request's summary status: <base_url>/eval/<id>). Unset: statuses carry no link.";
+      description = "The public URL of fc-server, e.g. \"https://ci.example.org\": commit statuses link to the build's page, <base_url>/build/<id> (a pull request's summary status: <base_url>/eval/<id>), and step_finished events name step logs under it. Unset: statuses carry no link, step_finished names the log's path on fc-server.";
     };
   };
   evaluator = {

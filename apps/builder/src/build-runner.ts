@@ -68,6 +68,8 @@ export interface BuildRunnerSettings {
   readonly pendingStatuses?: boolean;
   /** Nix has substituters: a build whose outputs are only fetched is recorded as a cached build. */
   readonly substitutes?: boolean;
+  /** server.base_url: step_finished names each step's log by its absolute URL on fc-server. */
+  readonly serverUrl?: string | undefined;
 }
 
 /** The slice of a pg-boss job the runner needs (work() hands it JobWithMetadata). */
@@ -294,9 +296,16 @@ export class BuildRunner {
     let killReason: KillReason | undefined;
     let killing: Promise<void> | undefined;
     let kill: (reason: KillReason) => void = () => undefined;
-    const recorder = new BuildStepRecorder(this.#pool, row, buildLog, this.#compressLogs, (bytes) => {
-      if (bytes > this.#settings.maxLogSize) kill('log-limit');
-    });
+    const recorder = new BuildStepRecorder(
+      this.#pool,
+      row,
+      buildLog,
+      this.#compressLogs,
+      (bytes) => {
+        if (bytes > this.#settings.maxLogSize) kill('log-limit');
+      },
+      this.#settings.serverUrl,
+    );
     const tracker = new BuildStepTracker({
       stepStarted: (step) => recorder.stepStarted(step),
       stepFinished: (step) => {

@@ -14,6 +14,8 @@ export class BuildStepRecorder implements StepTrackerListener {
   readonly #buildLog: BuildLogWriter;
   readonly #compressLogs: boolean;
   readonly #onLine: (bytes: number) => void;
+  /** server.base_url, for the step logs' URLs on step_finished. */
+  readonly #baseUrl: string | undefined;
   readonly #stepLogs = new Map<number, BuildLogWriter>();
   #chain: Promise<void> = Promise.resolve();
   #error: unknown;
@@ -24,6 +26,7 @@ export class BuildStepRecorder implements StepTrackerListener {
     buildLog: BuildLogWriter,
     compressLogs: boolean,
     onLine: (bytes: number) => void,
+    baseUrl?: string,
   ) {
     this.#pool = pool;
     this.#buildId = build.id;
@@ -32,6 +35,7 @@ export class BuildStepRecorder implements StepTrackerListener {
     this.#buildLog = buildLog;
     this.#compressLogs = compressLogs;
     this.#onLine = onLine;
+    this.#baseUrl = baseUrl;
   }
 
   stepStarted(step: TrackedStep): void {
@@ -79,14 +83,17 @@ export class BuildStepRecorder implements StepTrackerListener {
       errorMessage: step.errorMessage ?? null,
       // The step's log is in build_logs (step_nr); log_path names only files of logs from before 0900.
       logPath: null,
+      logStored: true,
       startTime: step.startedAt,
       stopTime: step.stoppedAt ?? null,
     };
-    // A step's finish and its step_finished event commit together.
+    // A step's finish and its step_finished event commit together, after its log was closed (the
+    // log's close is queued first on this chain).
+    const options = { baseUrl: this.#baseUrl };
     this.#enqueue(() =>
       row.busy
-        ? recordBuildStep(this.#pool, row)
-        : withTransaction(this.#pool, (tx) => recordBuildStep(tx, row)),
+        ? recordBuildStep(this.#pool, row, options)
+        : withTransaction(this.#pool, (tx) => recordBuildStep(tx, row, options)),
     );
   }
 

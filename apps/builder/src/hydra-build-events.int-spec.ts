@@ -1,5 +1,6 @@
 // Hydra's build events from the built fc-queue-runner, as a hydra-notify listener sees them:
-// build_started, step_finished (build, step number, log file) per step, build_finished.
+// build_started, step_finished per step (build, step number, and where its log is: its URL on
+// fc-server, under server.base_url; the log is stored and closed when the event comes), build_finished.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +8,16 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import { HydraChannel } from '@fc/builds';
 import { createBoss, type Boss } from '@fc/queue';
+import { findLogHeader } from '@fc/db';
 import { createTestDatabase, listenTo, startApp, type NotifyListener, type TestDatabase } from '@fc/testing';
 import { createJobset, instantiate, queueBuilds, type Jobset } from './testing/build-fixture';
-import { FIXTURE_JOBS, builderEnv, randomNonce, waitForBuild } from './testing/builder-harness';
+import {
+  FIXTURE_JOBS,
+  builderEnv,
+  randomNonce,
+  readStoredLog,
+  waitForBuild,
+} from './testing/builder-harness';
 
 jest.setTimeout(90_000);
 
@@ -26,12 +34,21 @@ describe("fc-queue-runner: Hydra's build events", () => {
     workDir: mkdtempSync(join(tmpdir(), 'fc-qr-work-')),
   };
 
-  async function stepLogs(id: number): Promise<Map<number, string | null>> {
-    const r = await db.pool.query<{ step_nr: number; log_path: string | null }>(
-      'SELECT step_nr, log_path FROM build_steps WHERE build_id = $1 ORDER BY step_nr',
+  const BASE_URL = 'https://ci.example.org/fc';
+
+  /** Each step's number and the URL of its log, as step_finished names it. */
+  async function stepLogs(id: number): Promise<Map<number, string>> {
+    const r = await db.pool.query<{ step_nr: number }>(
+      'SELECT step_nr FROM build_steps WHERE build_id = $1 ORDER BY step_nr',
       [id],
     );
-    return new Map(r.rows.map((s) => [s.step_nr, s.log_path]));
+    return new Map(r.rows.map((s) => [s.step_nr, `${BASE_URL}/build/${id}/nixlog/${s.step_nr}`]));
+  }
+
+  /** The log of step `nr` of build `id` as stored, and whether it is closed. */
+  async function storedStepLog(id: number, nr: number) {
+    const header = await findLogHeader(db.pool, id, nr);
+    return { ...(await readStoredLog(db.pool, id, nr)), finished: header?.finished };
   }
 
   /** The events about build `id`, in the order they arrived. */
@@ -44,7 +61,9 @@ describe("fc-queue-runner: Hydra's build events", () => {
     await boss.start();
     jobset = await createJobset(db.pool);
     listener = await listenTo(db.url, Object.values(HydraChannel));
-    daemon = startApp('builder', [], { env: builderEnv(db.url, dirs) });
+    daemon = startApp('builder', [], {
+      env: builderEnv(db.url, dirs, { FC_SERVER__BASE_URL: BASE_URL }),
+    });
   });
 
   afterAll(async () => {
@@ -67,9 +86,14 @@ describe("fc-queue-runner: Hydra's build events", () => {
     expect(eventsOf(id)).toEqual([
       { channel: 'build_queued', payload: String(id) },
       { channel: 'build_started', payload: String(id) },
-      { channel: 'step_finished', payload: `${id}\t1\t${logs.get(1) ?? '-'}` },
+      { channel: 'step_finished', payload: `${id}\t1\t${logs.get(1)}` },
       { channel: 'build_finished', payload: String(id) },
     ]);
+    // What the URL serves (fc-server's /build/{id}/nixlog/{nr}): the step's output, its log closed.
+    expect(await storedStepLog(id, 1)).toMatchObject({
+      text: expect.stringContaining('SUCCESS-BUILD-SAYS-HI') as unknown,
+      finished: true,
+    });
   });
 
   it("a build whose dependency fails: the dependency's step_finished, then build_finished", async () => {
@@ -82,7 +106,7 @@ describe("fc-queue-runner: Hydra's build events", () => {
     expect(eventsOf(id)).toEqual([
       { channel: 'build_queued', payload: String(id) },
       { channel: 'build_started', payload: String(id) },
-      ...[...logs].map(([nr, log]) => ({ channel: 'step_finished', payload: `${id}\t${nr}\t${log ?? '-'}` })),
+      ...[...logs].map(([nr, log]) => ({ channel: 'step_finished', payload: `${id}\t${nr}\t${log}` })),
       { channel: 'build_finished', payload: String(id) },
     ]);
   });

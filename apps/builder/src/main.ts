@@ -79,6 +79,7 @@ runDaemon('fc-queue-runner', async () => {
       signingKeyFile: signWith,
       pendingStatuses: commitStatusesConfigured(config.notifications),
       substitutes: (await configuredSubstituters()).length > 0,
+      serverUrl: config.server.base_url,
     },
     metrics,
   });

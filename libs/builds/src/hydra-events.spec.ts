@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildFinishedEvents, hydraEvent } from './hydra-events';
+import { buildFinishedEvents, hydraEvent, stepLogUrl } from './hydra-events';
 
 describe("Hydra's event payloads", () => {
   it('joins the fields with tabs', () => {
@@ -17,6 +17,14 @@ describe("Hydra's event payloads", () => {
   it('gives a step without a log "-"', () => {
     expect(hydraEvent.stepFinished(42, 2, '/var/log/x').payload).toBe('42\t2\t/var/log/x');
     expect(hydraEvent.stepFinished(42, 2, null).payload).toBe('42\t2\t-');
+  });
+
+  it('names a stored step log by its URL on fc-server, absolute under server.base_url', () => {
+    expect(stepLogUrl(42, 2)).toBe('/build/42/nixlog/2');
+    expect(stepLogUrl(42, 2, 'https://ci.example.org')).toBe('https://ci.example.org/build/42/nixlog/2');
+    expect(stepLogUrl(42, 2, 'https://ci.example.org/fc/')).toBe(
+      'https://ci.example.org/fc/build/42/nixlog/2',
+    );
   });
 
   it('splits a long build_finished over notifications that each start with the build id', () => {

@@ -68,12 +68,21 @@ export const hydraEvent = {
     channel: HydraChannel.BuildStarted,
     payload: fields(buildId),
   }),
-  /** `logPath` is "-" when the step has no log. */
-  stepFinished: (buildId: number, stepNr: number, logPath: string | null): HydraEvent => ({
+  /** `log` is where the step's log is (stepLogUrl), "-" when the step has none. */
+  stepFinished: (buildId: number, stepNr: number, log: string | null): HydraEvent => ({
     channel: HydraChannel.StepFinished,
-    payload: fields(buildId, stepNr, logPath ?? '-'),
+    payload: fields(buildId, stepNr, log ?? '-'),
   }),
 };
+
+/**
+ * Where step_finished says a step's log is. Hydra names its log file; FC keeps logs in PostgreSQL, so it
+ * names the log's URL on fc-server (Hydra's own URL for a step's log): absolute under `baseUrl`
+ * (server.base_url) when that is set, else the path.
+ */
+export function stepLogUrl(buildId: number, stepNr: number, baseUrl?: string): string {
+  return `${(baseUrl ?? '').replace(/\/+$/, '')}/build/${buildId}/nixlog/${stepNr}`;
+}
 
 /**
  * `build_finished`: the build's id, then the ids of builds that finished with it (dependents). A long

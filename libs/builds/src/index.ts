@@ -3,6 +3,7 @@
 export {
   HydraChannel,
   hydraEvent,
+  stepLogUrl,
   buildFinishedEvents,
   publishEvents,
   type HydraEvent,
@@ -10,7 +11,7 @@ export {
 export { enqueueBuild, deferBuild, newBuildJobId, type QueuedBuild } from './enqueue-build';
 export { startBuild } from './start-build';
 export { NO_PENDING_NOTICES, publishEvaluationNotice, type BuildNotices } from './build-notices';
-export { recordBuildStep, endBusySteps, type BuildStepInput } from './build-steps';
+export { recordBuildStep, endBusySteps, type BuildStepInput, type StepRecordOptions } from './build-steps';
 export {
   finishBuild,
   publishFinished,

@@ -12,7 +12,10 @@ export interface BuildStepInput {
   readonly busy: boolean;
   readonly status: number | null;
   readonly errorMessage: string | null;
+  /** The log file of a step of before migration 0900; null now (logs are in build_logs). */
   readonly logPath: string | null;
+  /** Its log is stored in build_logs (announced on step_finished by its URL). */
+  readonly logStored?: boolean;
   readonly startTime: Date;
   readonly stopTime: Date | null;
   /** The build whose step failed, for a step not run because of it (a cached failure). */
