@@ -56,7 +56,7 @@ import { fetchInputs, type FetchedInputs } from '../inputs/fetch-inputs';
 import { checkoutBase, processGroupDir } from '../work-dirs';
 import { sourceOf } from './evaluation-source';
 import { inputsHash } from './inputs-hash';
-import { recordEvaluation } from './record-evaluation';
+import { EvaluationRecorder } from './evaluation-recorder';
 import { UserFacingError } from './user-facing-error';
 
 export interface EvaluatorSettings {
@@ -247,78 +247,97 @@ export async function evaluateJobsetJob(
     let lastProgress = 0;
     let jobsEvaluated = 0;
     let progressWrite: Promise<void> = Promise.resolve();
-    const evaluation = await evaluateJobset(
-      {
-        workDir: settings.workDir,
-        source: source.source,
-        inputs: fetched.inputs,
-        restrictEval,
-        allowIfd: settings.allowIfd,
-        timeoutMs: settings.nixTimeout * 1000,
-        processGroupDir: processGroupDir(settings.workDir),
-        onProgress: (n) => {
-          jobsEvaluated = n;
-          const now = Date.now();
-          if (now - lastProgress < PROGRESS_EVERY_MS) return;
-          lastProgress = now;
-          progressWrite = progressWrite
-            .then(() => setEvaluationProgress(pool, evaluationId, n))
-            .catch(() => undefined);
-        },
-      },
-      settings.evaluator,
-    ).catch((e: unknown) => {
-      if (e instanceof JobsetEvaluationError) return e;
-      throw e;
-    });
-    await progressWrite;
-    if (evaluation instanceof JobsetEvaluationError) return await fail(evaluation.message, 'eval-failed');
-    for (const line of evaluation.log) logger[line.level](line.message);
-    const brokenAggregate = aggregateFailure(evaluation);
-    if (brokenAggregate !== null) return await fail(brokenAggregate, 'eval-failed');
-    const evalDurationMs = Date.now() - evalStart;
-    if (declarative) {
-      const names = [...evaluation.jobs.map((j) => j.attr), ...evaluation.errors.keys()];
-      if (names.length !== 1 || names[0] !== DECLARATIVE_JOBSETS_JOB) {
-        return await fail(
-          `the ${DECLARATIVE_JOBSETS_JOBSET} jobset must have exactly one job, named "${DECLARATIVE_JOBSETS_JOB}"; ` +
-            `it has ${names.length === 0 ? 'none' : names.sort().join(', ')}`,
-          'eval-failed',
-        );
-      }
-    }
-
-    await setEvaluationPhase(pool, evaluationId, 'recording');
-    const recorded = await recordEvaluation(pool, deps.boss, {
+    // Jobs are recorded as they are evaluated, in one transaction that commits at the end.
+    const recorder = new EvaluationRecorder(pool, deps.boss, {
       evaluationId,
       traceId,
       notices: { pendingStatuses: settings.pendingStatuses ?? false },
       evaluationNotice,
       projectId: current.projectId,
       jobsetId,
-      evaluation,
-      jobsEvaluated: Math.max(jobsEvaluated, evaluation.jobs.length + evaluation.errors.size),
-      evalDurationMs,
     });
-    if (!recorded.recorded) return 'already-finished';
-    deps.onRecorded?.({
-      jobs: evaluation.jobs.length,
-      newBuilds: recorded.nrNewBuilds,
-      jobErrors: evaluation.errors.size,
-      checkoutDurationMs,
-      evalDurationMs,
-    });
-    await clearJobsetError(pool, jobsetId);
-    await disableOneShotJobset(pool, jobsetId);
-    logger.info('evaluation succeeded', {
-      builds: recorded.nrBuilds,
-      newBuilds: recorded.nrNewBuilds,
-      cached: recorded.nrCached,
-      errors: evaluation.errors.size,
-      processes: evaluation.processes,
-      evalDurationMs,
-    });
-    return 'succeeded';
+    try {
+      const evaluation = await evaluateJobset(
+        {
+          workDir: settings.workDir,
+          source: source.source,
+          inputs: fetched.inputs,
+          restrictEval,
+          allowIfd: settings.allowIfd,
+          timeoutMs: settings.nixTimeout * 1000,
+          processGroupDir: processGroupDir(settings.workDir),
+          onJob: (job) => recorder.add(job),
+          onProgress: (n) => {
+            jobsEvaluated = n;
+            const now = Date.now();
+            if (now - lastProgress < PROGRESS_EVERY_MS) return;
+            lastProgress = now;
+            progressWrite = progressWrite
+              .then(() => setEvaluationProgress(pool, evaluationId, n))
+              .catch(() => undefined);
+          },
+        },
+        settings.evaluator,
+      ).catch((e: unknown) => {
+        if (e instanceof JobsetEvaluationError) return e;
+        throw e;
+      });
+      await progressWrite;
+      if (evaluation instanceof JobsetEvaluationError) {
+        await recorder.close();
+        return await fail(evaluation.message, 'eval-failed');
+      }
+      for (const line of evaluation.log) logger[line.level](line.message);
+      const brokenAggregate = aggregateFailure(evaluation);
+      if (brokenAggregate !== null) {
+        await recorder.close();
+        return await fail(brokenAggregate, 'eval-failed');
+      }
+      const evalDurationMs = Date.now() - evalStart;
+      if (declarative) {
+        const names = [...evaluation.firstJobNames, ...evaluation.errors.keys()];
+        if (evaluation.jobCount + evaluation.errors.size !== 1 || names[0] !== DECLARATIVE_JOBSETS_JOB) {
+          await recorder.close();
+          return await fail(
+            `the ${DECLARATIVE_JOBSETS_JOBSET} jobset must have exactly one job, named "${DECLARATIVE_JOBSETS_JOB}"; ` +
+              `it has ${names.length === 0 ? 'none' : names.sort().join(', ')}`,
+            'eval-failed',
+          );
+        }
+      }
+
+      await setEvaluationPhase(pool, evaluationId, 'recording');
+      const recorded = await recorder.finish({
+        errors: evaluation.errors,
+        constituents: evaluation.constituents,
+        jobsEvaluated: Math.max(jobsEvaluated, evaluation.jobCount + evaluation.errors.size),
+        evalDurationMs,
+      });
+      if (!recorded.recorded) return 'already-finished';
+      deps.onRecorded?.({
+        jobs: evaluation.jobCount,
+        newBuilds: recorded.nrNewBuilds,
+        jobErrors: evaluation.errors.size,
+        checkoutDurationMs,
+        evalDurationMs,
+      });
+      await clearJobsetError(pool, jobsetId);
+      await disableOneShotJobset(pool, jobsetId);
+      logger.info('evaluation succeeded', {
+        builds: recorded.nrBuilds,
+        newBuilds: recorded.nrNewBuilds,
+        cached: recorded.nrCached,
+        errors: evaluation.errors.size,
+        processes: evaluation.processes,
+        evalDurationMs,
+        // Recording overlaps the evaluation: from the first job to the commit, and its busy time.
+        recordingMs: Math.round(recorded.times.sinceFirstJobMs),
+        recordingBusyMs: Math.round(recorded.times.busyMs),
+      });
+      return 'succeeded';
+    } finally {
+      await recorder.close();
+    }
   } finally {
     clearInterval(heartbeat);
   }
@@ -352,22 +371,15 @@ async function recordStaticSpec(
     await finishUnchanged(deps.pool, { jobsetId: jobset.id, evaluationId, traceId });
     return 'unchanged';
   }
-  const recorded = await recordEvaluation(deps.pool, deps.boss, {
+  const recorder = new EvaluationRecorder(deps.pool, deps.boss, {
     evaluationId,
     traceId,
     projectId: jobset.projectId,
     jobsetId: jobset.id,
-    evaluation: {
-      jobs: [],
-      errors: new Map(),
-      constituents: new Map(),
-      aggregateErrors: new Map(),
-      log: [],
-      processes: 0,
-    },
-    jobsEvaluated: 0,
-    evalDurationMs: 0,
   });
+  const recorded = await recorder
+    .finish({ errors: new Map(), constituents: new Map(), jobsEvaluated: 0, evalDurationMs: 0 })
+    .finally(() => recorder.close());
   if (!recorded.recorded) return 'already-finished';
   await clearJobsetError(deps.pool, jobset.id);
   await disableOneShotJobset(deps.pool, jobset.id);

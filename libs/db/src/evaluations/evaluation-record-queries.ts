@@ -124,3 +124,108 @@ export async function insertCachedBuildReports(
     ],
   );
 }
+
+/** The jobset's latest succeeded evaluation before `beforeId` (the one new builds are deduplicated against). */
+export async function previousSucceededEvaluationId(
+  db: Queryable,
+  jobsetId: number,
+  beforeId: number,
+): Promise<number | null> {
+  const rows = await queryRows(
+    db,
+    z.object({ id: z.number().nullable() }),
+    `SELECT max(id)::int AS id FROM evaluations WHERE jobset_id = $1 AND id < $2 AND status = 'succeeded'`,
+    [jobsetId, beforeId],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** A job as the dedup sees it: its name and its first output ("out" when it has one). */
+export interface DedupKey {
+  readonly job: string;
+  readonly firstOutputName: string | null;
+  readonly firstOutputPath: string | null;
+}
+
+export interface ReusableBuild {
+  readonly buildId: number;
+  readonly finished: boolean;
+}
+
+/**
+ * Of `jobs`, those a build of evaluation `previousEvaluationId` already stands for (Hydra's dedup: the
+ * same job name and the same first output path), by job name. Looked up by output path, so a batch of
+ * jobs costs a few index probes each, whatever the size of the previous evaluation.
+ */
+export async function reusableBuilds(
+  db: Queryable,
+  previousEvaluationId: number,
+  jobs: readonly DedupKey[],
+): Promise<Map<string, ReusableBuild>> {
+  const row = z.object({ job: z.string(), buildId: z.number(), finished: z.boolean() });
+  const withOutputs = jobs.filter((j) => j.firstOutputPath !== null);
+  const rows =
+    withOutputs.length === 0
+      ? []
+      : await queryRows(
+          db,
+          row,
+          `SELECT t.job, b.id AS build_id, b.finished
+           FROM unnest($2::text[], $3::text[], $4::text[]) AS t(job, name, path)
+             JOIN build_outputs o ON o.path = t.path AND o.name = t.name
+             JOIN builds b ON b.id = o.build_id AND b.job = t.job
+           WHERE (b.evaluation_id = $1
+                  OR EXISTS (SELECT 1 FROM evaluation_reused_builds r WHERE r.evaluation_id = $1 AND r.build_id = b.id))
+             AND o.name = (SELECT o2.name FROM build_outputs o2 WHERE o2.build_id = b.id
+                           ORDER BY (o2.name <> 'out'), o2.name LIMIT 1)`,
+          [
+            previousEvaluationId,
+            withOutputs.map((j) => j.job),
+            withOutputs.map((j) => j.firstOutputName),
+            withOutputs.map((j) => j.firstOutputPath),
+          ],
+        );
+  // A job without a known output (content-addressed, not built yet) matches a build without outputs.
+  const without = jobs.filter((j) => j.firstOutputPath === null).map((j) => j.job);
+  if (without.length > 0) {
+    rows.push(
+      ...(await queryRows(
+        db,
+        row,
+        `SELECT b.job, b.id AS build_id, b.finished
+         FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
+         WHERE eb.evaluation_id = $1 AND b.job = ANY($2::text[])
+           AND NOT EXISTS (SELECT 1 FROM build_outputs o WHERE o.build_id = b.id)`,
+        [previousEvaluationId, without],
+      )),
+    );
+  }
+  return new Map(rows.map((r) => [r.job, { buildId: r.buildId, finished: r.finished }]));
+}
+
+export interface EvaluationJobState {
+  readonly buildId: number;
+  readonly finished: boolean;
+  /** Reused from an earlier evaluation (not new in this one). */
+  readonly reused: boolean;
+}
+
+/** The builds of evaluation `evaluationId` (of jobset `jobsetId`) for the named jobs, by job name. */
+export async function evaluationJobStates(
+  db: Queryable,
+  { jobsetId, evaluationId }: { jobsetId: number; evaluationId: number },
+  jobs: readonly string[],
+): Promise<Map<string, EvaluationJobState>> {
+  if (jobs.length === 0) return new Map();
+  const rows = await queryRows(
+    db,
+    z.object({ job: z.string(), buildId: z.number(), finished: z.boolean(), reused: z.boolean() }),
+    `SELECT b.job, b.id AS build_id, b.finished, b.evaluation_id IS DISTINCT FROM $2 AS reused
+     FROM builds b
+     WHERE b.jobset_id = $1 AND b.job = ANY($3::text[])
+       AND (b.evaluation_id = $2
+            OR EXISTS (SELECT 1 FROM evaluation_reused_builds r WHERE r.evaluation_id = $2 AND r.build_id = b.id))`,
+    [jobsetId, evaluationId, jobs],
+  );
+  return new Map(rows.map((r) => [r.job, { buildId: r.buildId, finished: r.finished, reused: r.reused }]));
+}

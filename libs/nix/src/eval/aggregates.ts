@@ -10,10 +10,11 @@
 // An aggregate of a broken aggregate is broken too (nix-eval-jobs does not say so; Hydra fails the
 // whole evaluation either way, see aggregate-failure.ts).
 import type { EvaluatedJob } from './eval-types';
+import { JobIndex } from './job-index';
 
-export interface ResolvedAggregates {
-  /** The jobs that stay jobs (aggregates with broken constituents removed). */
-  readonly jobs: readonly EvaluatedJob[];
+export interface ResolvedAggregateJobs {
+  /** The aggregates that stay jobs (those with broken constituents removed), in their order. */
+  readonly aggregates: readonly EvaluatedJob[];
   readonly errors: ReadonlyMap<string, string>;
   /** Aggregate job name → its constituents' job names. */
   readonly constituents: ReadonlyMap<string, readonly string[]>;
@@ -21,6 +22,11 @@ export interface ResolvedAggregates {
   readonly aggregateErrors: ReadonlyMap<string, string>;
   /** nix-eval-jobs' log lines about broken aggregates, in order. */
   readonly log: readonly AggregateLogLine[];
+}
+
+export interface ResolvedAggregates extends Omit<ResolvedAggregateJobs, 'aggregates'> {
+  /** The jobs that stay jobs (aggregates with broken constituents removed). */
+  readonly jobs: readonly EvaluatedJob[];
 }
 
 export interface AggregateLogLine {
@@ -60,14 +66,17 @@ interface NamedAggregate {
 
 /** Each aggregate with named constituents: its dependencies and broken constituents, with log lines. */
 function namedAggregates(
-  allJobs: readonly EvaluatedJob[],
+  aggregates: readonly EvaluatedJob[],
+  index: JobIndex,
   evalErrors: ReadonlyMap<string, string>,
   log: AggregateLogLine[],
 ): Map<string, NamedAggregate> {
-  const known = new Set([...allJobs.map((j) => j.attr), ...evalErrors.keys()]);
-  const allNames = [...known].sort();
+  const known = (name: string) => index.has(name) || evalErrors.has(name);
+  // Every name, sorted, only when a glob needs them.
+  let allNames: string[] | undefined;
+  const sortedNames = () => (allNames ??= [...new Set([...index.names(), ...evalErrors.keys()])].sort());
   const result = new Map<string, NamedAggregate>();
-  for (const job of [...allJobs].sort((a, b) => (a.attr < b.attr ? -1 : a.attr > b.attr ? 1 : 0))) {
+  for (const job of [...aggregates].sort((a, b) => (a.attr < b.attr ? -1 : a.attr > b.attr ? 1 : 0))) {
     const names = (job.constituents ?? []).flatMap((c) => ('name' in c ? [c.name] : []));
     if (!job.isAggregate || names.length === 0) continue;
     const broken = new Map<string, string>();
@@ -80,7 +89,7 @@ function namedAggregates(
       return false;
     };
     for (const child of names) {
-      if (known.has(child)) {
+      if (known(child)) {
         if (healthy(child)) deps.add(child);
       } else if (!job.globConstituents) {
         log.push({ level: 'error', message: `aggregate job '${job.attr}' references non-existent job '${child}'` });
@@ -88,7 +97,7 @@ function namedAggregates(
       } else {
         const re = globToRegExp(child);
         let found = false;
-        for (const n of allNames) {
+        for (const n of sortedNames()) {
           if (n === job.attr || !re.test(n) || !healthy(n)) continue;
           deps.add(n);
           found = true;
@@ -135,31 +144,32 @@ function topoSort(aggregates: ReadonlyMap<string, NamedAggregate>): TopoOrder {
   return { order };
 }
 
-export function resolveAggregates(
-  allJobs: readonly EvaluatedJob[],
+/**
+ * Resolves the aggregates of an evaluation whose jobs are in `index` (aggregates included), without
+ * the other jobs themselves: they may be recorded already.
+ */
+export function resolveAggregateJobs(
+  aggregates: readonly EvaluatedJob[],
+  index: JobIndex,
   evalErrors: ReadonlyMap<string, string>,
   /** Aggregates an evaluator already found broken (nix-eval-jobs resolves them itself). */
   evaluatorAggregateErrors: ReadonlyMap<string, string> = new Map(),
-): ResolvedAggregates {
+): ResolvedAggregateJobs {
   const log: AggregateLogLine[] = [];
   const errors = new Map(evalErrors);
   const aggregateErrors = new Map(evaluatorAggregateErrors);
   for (const [name, error] of evaluatorAggregateErrors) errors.set(name, error);
-  const byName = new Map(allJobs.map((j) => [j.attr, j]));
-  // An alias collapses to the shortest job name with the same derivation (Hydra).
-  const canonical = new Map<string, string>();
-  for (const j of allJobs) {
-    const seen = canonical.get(j.drvPath);
-    if (seen === undefined || j.attr.length < seen.length || (j.attr.length === seen.length && j.attr < seen)) {
-      canonical.set(j.drvPath, j.attr);
-    }
-  }
   const breakAggregate = (name: string, error: string) => {
     errors.set(name, error);
     aggregateErrors.set(name, error);
   };
 
-  const named = namedAggregates(allJobs, evalErrors, log);
+  const named = namedAggregates(aggregates, index, evalErrors, log);
+  // An alias collapses to the shortest job name with the same derivation (Hydra).
+  const wanted = new Set<string>();
+  for (const { dependencies } of named.values()) for (const d of dependencies) wanted.add(index.drvPathOf(d)!);
+  for (const job of aggregates) for (const c of job.constituents ?? []) if ('drvPath' in c) wanted.add(c.drvPath);
+  const canonical = index.canonicalNames(wanted);
   const sorted = topoSort(named);
   const constituents = new Map<string, string[]>();
   if ('cycle' in sorted) {
@@ -177,11 +187,11 @@ export function resolveAggregates(
         if (depError !== undefined) problems.push(`${dep}: ${depError}`);
       }
       if (problems.length > 0) breakAggregate(name, problems.join('\n'));
-      else constituents.set(name, dependencies.map((d) => canonical.get(byName.get(d)!.drvPath) ?? d));
+      else constituents.set(name, dependencies.map((d) => canonical.get(index.drvPathOf(d)!) ?? d));
     }
   }
   // Derivation constituents link to the job of that derivation, when there is one.
-  for (const job of allJobs) {
+  for (const job of aggregates) {
     if (!job.isAggregate || errors.has(job.attr)) continue;
     const links = [...(constituents.get(job.attr) ?? [])];
     for (const c of job.constituents ?? []) {
@@ -190,5 +200,22 @@ export function resolveAggregates(
     }
     constituents.set(job.attr, [...new Set(links)].filter((n) => n !== job.attr));
   }
-  return { jobs: allJobs.filter((j) => !errors.has(j.attr)), errors, constituents, aggregateErrors, log };
+  return { aggregates: aggregates.filter((j) => !errors.has(j.attr)), errors, constituents, aggregateErrors, log };
+}
+
+/** resolveAggregateJobs over jobs held in memory: the jobs that stay jobs, in their order. */
+export function resolveAggregates(
+  allJobs: readonly EvaluatedJob[],
+  evalErrors: ReadonlyMap<string, string>,
+  evaluatorAggregateErrors: ReadonlyMap<string, string> = new Map(),
+): ResolvedAggregates {
+  const index = new JobIndex();
+  for (const j of allJobs) index.add(j);
+  const { aggregates: _kept, ...resolved } = resolveAggregateJobs(
+    allJobs.filter((j) => j.isAggregate),
+    index,
+    evalErrors,
+    evaluatorAggregateErrors,
+  );
+  return { ...resolved, jobs: allJobs.filter((j) => !resolved.errors.has(j.attr)) };
 }

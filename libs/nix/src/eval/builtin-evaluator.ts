@@ -4,7 +4,12 @@
 // get Nix's message; an error tryEval cannot catch (a missing attribute, a type error) ends the
 // process, and the walk starts again in careful mode, which streams each job as it goes and resumes
 // after each crash, skipping what is done and the job that broke it (named by the last "FCBEGIN").
+// Either way each job is passed on as soon as it is read: Nix prints the fast walk's tree as it
+// evaluates it, so nothing holds the whole jobset.
 import { jobFromRecord, type JobRecord } from './job-record';
+import type { JobIndex } from './job-index';
+import { JobTreeParser } from './job-tree-parser';
+import { PendingJobs } from './pending-jobs';
 import { cleanNixError } from './nix-error';
 import { runCommand } from './run-command';
 import { walkerArguments, walkerFile } from './walker-arguments';
@@ -17,8 +22,6 @@ import {
 
 const JOB_PREFIX = 'trace: FCJOB ';
 const BEGIN_PREFIX = 'trace: FCBEGIN ';
-// The fast walk's tree is read whole; a jobset of 100,000 jobs with meta prints ~50 MB.
-const MAX_TREE_BYTES = 1024 ** 3;
 
 type WalkControl = {
   /** Fast mode: the tree on stdout, no traces (the other fields are then unused). */
@@ -30,7 +33,6 @@ type WalkControl = {
 };
 
 interface WalkOutcome {
-  readonly jobs: EvaluatedJob[];
   readonly failed: string[];
   /** Set when the process did not finish: the last attribute begun, and Nix's message. */
   readonly crash?: { readonly culprit: string | undefined; readonly message: string };
@@ -38,31 +40,16 @@ interface WalkOutcome {
   readonly careful: boolean;
 }
 
-/** A node of the fast walk's tree: a job, a failed job, a nested set, or nothing. */
-type TreeNode = { j: JobRecord } | { f: true } | { s: Record<string, TreeNode | null> } | null;
-
-/** Flattens the fast walk's tree into jobs and failed job names, in the walk's order. */
-export function flattenJobTree(
-  tree: Record<string, TreeNode | null>,
-  onJob: (job: EvaluatedJob) => void,
-  failed: string[],
-  prefix = '',
-): void {
-  for (const [name, node] of Object.entries(tree)) {
-    if (node === null) continue;
-    const attr = prefix === '' ? name : `${prefix}.${name}`;
-    if ('j' in node) onJob(jobFromRecord(attr, node.j));
-    else if ('f' in node) failed.push(attr);
-    else flattenJobTree(node.s, onJob, failed, attr);
-  }
-}
-
 export class BuiltinEvaluator {
   private readonly walker: string;
   private readonly deadline: number;
   private processes = 0;
 
-  constructor(private readonly request: EvalJobsRequest) {
+  /** `index` holds the jobs passed on so far (by evaluateJobset's onJob): a walk after a crash skips them. */
+  constructor(
+    private readonly request: EvalJobsRequest,
+    private readonly index: JobIndex,
+  ) {
     this.walker = walkerFile(request.workDir);
     this.deadline = Date.now() + request.timeoutMs;
   }
@@ -71,22 +58,32 @@ export class BuiltinEvaluator {
     return ['--eval', '--strict', '--json', '--read-write-mode', ...walkerArguments(this.request, this.walker, control)];
   }
 
-  private async walk(control: WalkControl, onJob: (job: EvaluatedJob) => void): Promise<WalkOutcome> {
+  private async walk(control: WalkControl, onJob: (job: EvaluatedJob) => void | Promise<void>): Promise<WalkOutcome> {
     const remaining = this.deadline - Date.now();
     if (remaining <= 0) throw this.timeoutError();
-    const jobs: EvaluatedJob[] = [];
     const failed: string[] = [];
-    const found = (job: EvaluatedJob) => {
-      jobs.push(job);
-      onJob(job);
-    };
+    const pending = new PendingJobs();
     let culprit: string | undefined;
     let tail: string[] = [];
+    // Fast mode: the tree is read as Nix prints it, each job passed on as it is read.
+    const tree = control.fast
+      ? new JobTreeParser({
+          job: (attr, record) => pending.add(onJob(jobFromRecord(attr, record))),
+          failed: (attr) => failed.push(attr),
+        })
+      : undefined;
     this.processes++;
     const result = await runCommand('nix-instantiate', this.args(control), {
       timeoutMs: remaining,
       keepStderr: false,
-      maxStdoutBytes: control.fast ? MAX_TREE_BYTES : undefined,
+      ...(tree
+        ? {
+            onStdoutData: (chunk: string) => {
+              tree.push(chunk);
+              return pending.take();
+            },
+          }
+        : {}),
       ...(this.request.signal ? { signal: this.request.signal } : {}),
       processGroupDir: this.request.processGroupDir,
       onStderrLine: (line) => {
@@ -96,23 +93,21 @@ export class BuiltinEvaluator {
             failed?: true;
           };
           if (record.failed) failed.push(record.attr);
-          else found(jobFromRecord(record.attr, record));
+          else pending.add(onJob(jobFromRecord(record.attr, record)));
         } else if (line.startsWith(BEGIN_PREFIX)) {
           culprit = JSON.parse(line.slice(BEGIN_PREFIX.length)) as string;
           tail = [];
         } else tail.push(line);
       },
     });
+    await pending.take();
     if (result.timedOut) throw this.timeoutError();
     if (result.aborted) throw new JobsetEvaluationError('evaluation aborted');
     const careful = control.careful;
-    if (result.exitCode !== 0) return { jobs, failed, careful, crash: { culprit, message: cleanNixError(tail) } };
-    if (!control.fast) return { jobs, failed, careful };
-    const tree = JSON.parse(result.stdout) as TreeNode;
+    if (result.exitCode !== 0) return { failed, careful, crash: { culprit, message: cleanNixError(tail) } };
     // Anything but an attribute set at the root: careful mode says what it is.
-    if (tree === null || !('s' in tree)) return { jobs, failed, careful, crash: { culprit, message: '' } };
-    flattenJobTree(tree.s, found, failed);
-    return { jobs, failed, careful };
+    if (tree && !tree.end().rootIsSet) return { failed, careful, crash: { culprit, message: '' } };
+    return { failed, careful };
   }
 
   private timeoutError(): JobsetEvaluationError {
@@ -122,12 +117,13 @@ export class BuiltinEvaluator {
   }
 
   async run(): Promise<EvalJobsResult> {
-    const jobs = new Map<string, EvaluatedJob>();
+    const { index } = this;
     const errors = new Map<string, string>();
     const failed = new Set<string>();
     const onJob = (job: EvaluatedJob) => {
-      jobs.set(job.attr, job);
-      this.request.onProgress?.(jobs.size + failed.size + errors.size);
+      const held = this.request.onJob(job);
+      this.request.onProgress?.(index.size + failed.size + errors.size);
+      return held;
     };
     const fast: WalkControl = { fast: true, skip: [], only: null, try: true, careful: false };
     for (let outcome = await this.walk(fast, onJob); ; ) {
@@ -136,13 +132,14 @@ export class BuiltinEvaluator {
       if (outcome.careful) {
         const { culprit, message } = outcome.crash;
         if (culprit === undefined || culprit === '') throw new JobsetEvaluationError(message);
-        if (errors.has(culprit) || jobs.has(culprit)) {
+        if (errors.has(culprit) || index.has(culprit)) {
           throw new JobsetEvaluationError(`evaluation did not progress past ${culprit}: ${message}`);
         }
         errors.set(culprit, message);
       }
-      // The fast walk does not say which attribute broke it: walk in careful mode, naming each one.
-      const skip = [...jobs.keys(), ...failed, ...errors.keys()];
+      // The fast walk does not say which attribute broke it: walk in careful mode, naming each one,
+      // past the jobs already passed on.
+      const skip = [...index.names(), ...failed, ...errors.keys()];
       outcome = await this.walk({ fast: false, skip, only: null, try: true, careful: true }, onJob);
     }
     // Each job tryEval caught is evaluated alone, without tryEval, for Nix's own message.
@@ -160,7 +157,6 @@ export class BuiltinEvaluator {
       }
     };
     await Promise.all([worker(), worker()]);
-    const ordered = [...jobs.values()];
-    return { jobs: ordered, errors, processes: this.processes };
+    return { errors, processes: this.processes };
   }
 }

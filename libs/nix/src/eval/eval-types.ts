@@ -82,6 +82,12 @@ export interface EvalJobsRequest {
   readonly timeoutMs: number;
   /** Called as jobs are evaluated, with the count so far. */
   readonly onProgress?: (jobsEvaluated: number) => void;
+  /**
+   * Receives each job as it is evaluated, each name once (evaluateJobset passes the aggregates last,
+   * resolved). While a promise it returns is pending the evaluator's output is not read, so a slow
+   * consumer holds Nix rather than filling memory; a rejection ends the evaluation with that error.
+   */
+  readonly onJob: (job: EvaluatedJob) => void | Promise<void>;
   readonly signal?: AbortSignal;
   /** Where child process groups are recorded while they run (see process-groups.ts). */
   readonly processGroupDir?: string;
@@ -110,9 +116,8 @@ export interface EvaluatedJob {
   readonly constituents?: readonly Constituent[];
 }
 
+/** What an evaluator says besides its jobs (those went to `onJob`). */
 export interface EvalJobsResult {
-  /** In evaluation order. */
-  readonly jobs: readonly EvaluatedJob[];
   /** Job name → Nix's error message, verbatim. */
   readonly errors: ReadonlyMap<string, string>;
   /** Aggregates the evaluator itself found broken (nix-eval-jobs), in its order → their error. */

@@ -1,15 +1,24 @@
 // Evaluating a jobset: the jobs, per-job errors verbatim from Nix, and aggregates resolved. The
 // evaluator is nix-eval-jobs when the caller found it on PATH (selectEvaluator), else FC's built-in
-// walker over nix-instantiate.
+// walker over nix-instantiate. Jobs stream to the caller (request.onJob) as they are evaluated; only
+// their names and derivations are kept (JobIndex), and the aggregates, which are passed on last, once
+// every job they may name is known.
 import { BuiltinEvaluator } from './builtin-evaluator';
-import { resolveAggregates, type ResolvedAggregates } from './aggregates';
-import type { EvalJobsRequest } from './eval-types';
+import { resolveAggregateJobs, type ResolvedAggregateJobs } from './aggregates';
+import type { EvalJobsRequest, EvaluatedJob } from './eval-types';
+import { JobIndex } from './job-index';
 import { findExecutable, NIX_EVAL_JOBS, runNixEvalJobs } from './nix-eval-jobs';
 
-export interface JobsetEvaluation extends ResolvedAggregates {
+export interface JobsetEvaluation extends Omit<ResolvedAggregateJobs, 'aggregates'> {
+  /** How many jobs were passed to onJob (aggregates with broken constituents are not). */
+  readonly jobCount: number;
+  /** The first job names, in evaluation order (at most FIRST_NAMES). */
+  readonly firstJobNames: readonly string[];
   /** How many nix processes it took (1 when nothing broke the walk). */
   readonly processes: number;
 }
+
+const FIRST_NAMES = 20;
 
 /** Which evaluator runs jobsets: nix-eval-jobs at its path, or the built-in walker. */
 export type EvaluatorChoice = { readonly kind: 'nix-eval-jobs'; readonly path: string } | { readonly kind: 'builtin' };
@@ -25,10 +34,28 @@ export async function evaluateJobset(
   request: EvalJobsRequest,
   evaluator: EvaluatorChoice = { kind: 'builtin' },
 ): Promise<JobsetEvaluation> {
+  const index = new JobIndex();
+  const aggregates: EvaluatedJob[] = [];
+  const firstJobNames: string[] = [];
+  const onJob = (job: EvaluatedJob): void | Promise<void> => {
+    if (!index.add(job)) return;
+    if (firstJobNames.length < FIRST_NAMES) firstJobNames.push(job.attr);
+    if (job.isAggregate) aggregates.push(job);
+    else return request.onJob(job);
+  };
+  const streamed = { ...request, onJob };
   const raw =
     evaluator.kind === 'nix-eval-jobs'
-      ? await runNixEvalJobs(evaluator.path, request)
-      : await new BuiltinEvaluator(request).run();
-  const resolved = resolveAggregates(raw.jobs, raw.errors, raw.aggregateErrors);
-  return { ...resolved, log: [...(raw.aggregateLog ?? []), ...resolved.log], processes: raw.processes };
+      ? await runNixEvalJobs(evaluator.path, streamed)
+      : await new BuiltinEvaluator(streamed, index).run();
+  const resolved = resolveAggregateJobs(aggregates, index, raw.errors, raw.aggregateErrors);
+  for (const job of resolved.aggregates) await request.onJob(job);
+  const { aggregates: kept, ...rest } = resolved;
+  return {
+    ...rest,
+    jobCount: index.size - aggregates.length + kept.length,
+    firstJobNames,
+    log: [...(raw.aggregateLog ?? []), ...resolved.log],
+    processes: raw.processes,
+  };
 }

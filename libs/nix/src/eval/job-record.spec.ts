@@ -1,6 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { flattenJobTree } from './builtin-evaluator';
-import type { EvaluatedJob } from './eval-types';
 import { jobFromRecord, JobRecordError } from './job-record';
 
 describe('jobFromRecord', () => {
@@ -43,20 +41,5 @@ describe('jobFromRecord', () => {
   it('needs a drv path and outputs', () => {
     expect(() => jobFromRecord('a', { outputs: {} })).toThrow(JobRecordError);
     expect(() => jobFromRecord('a', { drvPath: '/nix/store/a.drv' })).toThrow(/no outputs/);
-  });
-});
-
-describe('flattenJobTree (the built-in walker\'s fast-mode output)', () => {
-  it('names nested jobs by their dotted path, lists failed jobs, skips non-jobs', () => {
-    const jobs: EvaluatedJob[] = [];
-    const failed: string[] = [];
-    const rec = (n: string) => ({ j: { drvPath: `/nix/store/${n}.drv`, outputs: { out: `/nix/store/${n}` } } });
-    flattenJobTree(
-      { a: rec('a'), set: { s: { inner: { s: { deep: rec('deep') } }, bad: { f: true } } }, number: null },
-      (j) => jobs.push(j),
-      failed,
-    );
-    expect(jobs.map((j) => j.attr)).toEqual(['a', 'set.inner.deep']);
-    expect(failed).toEqual(['set.bad']);
   });
 });

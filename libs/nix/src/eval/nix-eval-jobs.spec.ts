@@ -180,6 +180,7 @@ describe('nixEvalJobsArguments', () => {
         restrictEval: true,
         allowIfd: false,
         timeoutMs: 1000,
+        onJob: () => undefined,
       },
       '/var/lib/fc/work/fc-walker.nix',
       2,

@@ -17,6 +17,7 @@ import {
   type EvaluatedJob,
 } from './eval-types';
 import { jobFromRecord, JobRecordError, type JobRecord } from './job-record';
+import { PendingJobs } from './pending-jobs';
 import { runCommand } from './run-command';
 import { walkerArguments, walkerFile } from './walker-arguments';
 
@@ -152,7 +153,8 @@ export function nixEvalJobsArguments(request: EvalJobsRequest, walker: string, w
 /** Runs `executable` (nix-eval-jobs) over the jobset; throws JobsetEvaluationError when it fails as a whole. */
 export async function runNixEvalJobs(executable: string, request: EvalJobsRequest): Promise<EvalJobsResult> {
   const walker = walkerFile(request.workDir);
-  const jobs = new Map<string, EvaluatedJob>();
+  let jobs = 0;
+  const pending = new PendingJobs();
   const errors = new Map<string, string>();
   const aggregateErrors = new Map<string, string>();
   const aggregateLog: AggregateLogLine[] = [];
@@ -173,15 +175,19 @@ export async function runNixEvalJobs(executable: string, request: EvalJobsReques
       if (line.trim() === '' || bad) return;
       try {
         const parsed = parseNixEvalJobsLine(line);
-        if (parsed.kind === 'job') jobs.set(parsed.job.attr, parsed.job);
+        if (parsed.kind === 'job') {
+          jobs++;
+          pending.add(request.onJob(parsed.job));
+        }
         else if (parsed.kind === 'error' && parsed.aggregate) aggregateErrors.set(parsed.attr, parsed.message);
         else if (parsed.kind === 'error') errors.set(parsed.attr, parsed.message);
-        request.onProgress?.(jobs.size + errors.size);
+        request.onProgress?.(jobs + errors.size);
       } catch (e) {
         bad = e instanceof Error ? e : new Error(String(e));
       }
     },
   });
+  await pending.take();
   if (result.timedOut) {
     throw new JobsetEvaluationError(
       `evaluation timed out after ${Math.round(request.timeoutMs / 1000)} s (evaluator.nix_timeout); the Nix process tree was killed`,
@@ -192,5 +198,5 @@ export async function runNixEvalJobs(executable: string, request: EvalJobsReques
     throw new JobsetEvaluationError(cleanNixError(stderr) || `nix-eval-jobs exited with code ${result.exitCode}`);
   }
   if (bad) throw new JobsetEvaluationError(bad.message);
-  return { jobs: [...jobs.values()], errors, aggregateErrors, aggregateLog, processes: 1 };
+  return { errors, aggregateErrors, aggregateLog, processes: 1 };
 }

@@ -12,6 +12,12 @@ export interface RunCommandOptions {
   readonly onStderrLine?: (line: string) => void;
   /** Called with each complete stdout line as it arrives; stdout is then not kept in the result. */
   readonly onStdoutLine?: (line: string) => void;
+  /**
+   * Called with stdout as it arrives, in chunks; stdout is then not kept in the result. While a
+   * promise it returns is pending, stdout is not read (the child blocks on a full pipe); when one
+   * rejects, the process group is killed and runCommand rejects with that error.
+   */
+  readonly onStdoutData?: (chunk: string) => void | Promise<void>;
   /** Keep stderr in the result (default true). */
   readonly keepStderr?: boolean;
   /** Largest stdout kept, in bytes (execa's default: 100 MB). */
@@ -67,7 +73,7 @@ export async function runCommand(
     stdin: 'ignore',
     // Its own process group, so a deadline kills everything it started.
     detached: true,
-    buffer: { stdout: options.onStdoutLine === undefined, stderr: false },
+    buffer: { stdout: options.onStdoutLine === undefined && options.onStdoutData === undefined, stderr: false },
     ...(options.maxStdoutBytes === undefined ? {} : { maxBuffer: { stdout: options.maxStdoutBytes } }),
     stripFinalNewline: false,
   });
@@ -92,6 +98,33 @@ export async function runCommand(
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', stdoutLines.push);
   }
+  let consumerFailure: { error: unknown } | undefined;
+  const onData = options.onStdoutData;
+  if (onData) {
+    const stdout = child.stdout;
+    stdout?.setEncoding('utf8');
+    stdout?.on('data', (chunk: string) => {
+      if (consumerFailure) return;
+      let held: void | Promise<void>;
+      try {
+        held = onData(chunk);
+      } catch (error) {
+        consumerFailure = { error };
+        killGroup(child.pid);
+        return;
+      }
+      if (!held) return;
+      stdout.pause();
+      held.then(
+        () => stdout.resume(),
+        (error: unknown) => {
+          consumerFailure = { error };
+          killGroup(child.pid);
+          stdout.resume();
+        },
+      );
+    });
+  }
   const stderrChunks: string[] = [];
   let partial = '';
   child.stderr?.setEncoding('utf8');
@@ -106,9 +139,10 @@ export async function runCommand(
     const result = await child;
     if (partial && options.onStderrLine) options.onStderrLine(partial);
     stdoutLines?.end();
+    if (consumerFailure) throw consumerFailure.error;
     return {
       exitCode: result.exitCode ?? -1,
-      stdout: stdoutLines ? '' : String(result.stdout ?? ''),
+      stdout: stdoutLines || onData ? '' : String(result.stdout ?? ''),
       stderr: stderrChunks.join(''),
       timedOut,
       aborted,
