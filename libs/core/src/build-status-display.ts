@@ -20,20 +20,22 @@ export const BUILD_STATUS_LABELS: Readonly<Record<BuildStatusName, string>> = {
 };
 
 /**
- * Hydra's colour families: green for success, red for failures, orange for a failure that still
- * produced output, grey for builds stopped without a verdict, blue while running, pale while queued.
+ * Hydra's colour families (its status icons): green for success, red for a build that failed on its
+ * own (the red cross, also for failed with output), grey for one that did not run to a verdict of
+ * its own (dependency failed: Hydra's grey cross; aborted, cancelled, unsupported), blue while
+ * running, pale while queued.
  */
-export type BuildStatusTone = 'success' | 'failure' | 'warning' | 'stopped' | 'running' | 'queued';
+export type BuildStatusTone = 'success' | 'failure' | 'stopped' | 'running' | 'queued';
 
 const TONES: Readonly<Record<BuildStatusName, BuildStatusTone>> = {
   queued: 'queued',
   running: 'running',
   succeeded: 'success',
   failed: 'failure',
-  'dependency-failed': 'failure',
+  'dependency-failed': 'stopped',
   aborted: 'stopped',
   cancelled: 'stopped',
-  'failed-with-output': 'warning',
+  'failed-with-output': 'failure',
   'timed-out': 'failure',
   'cached-failure': 'failure',
   unsupported: 'stopped',

@@ -166,8 +166,8 @@ export function evaluationPages(s: Services): Page[] {
     action(
       'cancel',
       Permission.CancelBuild,
-      (id) => s.evaluations.cancelQueuedBuilds(id),
-      (n) => (n ? `Cancelled ${builds(n)}.` : 'No queued builds to cancel.'),
+      (id) => s.evaluations.cancelUnfinishedBuilds(id),
+      (n) => (n ? `Cancelled ${builds(n)}.` : 'No queued or running builds to cancel.'),
     ),
     action(
       'restart-failed',

@@ -53,29 +53,32 @@ describe('evaluation comparison', () => {
     expect((await h.call('GET', '/api/v1/evaluations/999999/comparison')).status).toBe(404);
   });
 
-  it("bumps and cancels an evaluation's queued builds, and leaves finished ones alone", async () => {
+  it("bumps and cancels an evaluation's queued and running builds as Hydra does, and leaves finished ones alone", async () => {
     const f = await insertFixture(h.db.pool, {
       builds: [
         { job: 'a', status: 'queued' },
         { job: 'b', status: 'queued' },
+        { job: 'building', status: 'running' },
         { job: 'done', status: 0 },
       ],
     });
-    const [a, b] = f.buildIds as [number, number];
+    const [a, b, running] = f.buildIds as [number, number, number];
     const bumped = await h.call('POST', `/api/v1/evaluations/${f.evaluationId}/bump`, { key: admin });
-    expect(await body(bumped)).toEqual({ bumped: [a, b] });
+    expect(await body(bumped)).toEqual({ bumped: [a, b, running] });
     const priorities = await h.db.pool.query(
       'SELECT global_priority FROM builds WHERE id = ANY($1) ORDER BY id',
       [[a, b]],
     );
     expect(priorities.rows.every((row: { global_priority: number }) => row.global_priority > 0)).toBe(true);
+    // Hydra's eval cancel takes every unfinished build, the running one too.
     const cancelled = await h.call('POST', `/api/v1/evaluations/${f.evaluationId}/cancel`, { key: admin });
-    expect(await body(cancelled)).toEqual({ cancelled: [a, b] });
+    expect(await body(cancelled)).toEqual({ cancelled: [a, b, running] });
     const rows = await h.db.pool.query(
       'SELECT finished, build_status FROM builds WHERE id = ANY($1) ORDER BY id',
       [f.buildIds],
     );
     expect(rows.rows).toEqual([
+      { finished: true, build_status: 4 },
       { finished: true, build_status: 4 },
       { finished: true, build_status: 4 },
       { finished: true, build_status: 0 },

@@ -109,7 +109,8 @@ export function evaluationRoutes(s: Services): ApiRoute[] {
       path: '/api/v1/evaluations/{id}/cancel',
       access: Permission.CancelBuild,
       tag: 'evaluations',
-      summary: "Cancel an evaluation's queued builds (those not started)",
+      summary: "Cancel an evaluation's unfinished builds, queued and running (Hydra's eval cancel)",
+      description: 'Every build of the evaluation that has not finished gets status 4; a running one is killed.',
       params: idParam,
       responses: {
         200: {
@@ -118,7 +119,7 @@ export function evaluationRoutes(s: Services): ApiRoute[] {
         },
       },
       handle: async ({ params }) =>
-        json(200, { cancelled: await s.evaluations.cancelQueuedBuilds(params.id) }),
+        json(200, { cancelled: await s.evaluations.cancelUnfinishedBuilds(params.id) }),
     }),
     defineRoute({
       method: 'post',

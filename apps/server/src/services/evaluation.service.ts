@@ -115,9 +115,12 @@ export class EvaluationService {
     return { evaluationIds, jobs: [...jobs.values()] };
   }
 
-  /** Cancels the evaluation's builds that have not started; returns their ids. */
-  cancelQueuedBuilds(id: number): Promise<number[]> {
-    return this.actOnUnfinished(id, (b) => b.startedAt === null, cancelBuild);
+  /**
+   * Cancels the evaluation's unfinished builds, queued and running, as Hydra's evaluation cancel
+   * does (a running build's process is killed); returns their ids.
+   */
+  cancelUnfinishedBuilds(id: number): Promise<number[]> {
+    return this.actOnUnfinished(id, () => true, cancelBuild);
   }
 
   /** Moves the evaluation's unfinished builds to the front of the queue; returns their ids. */
