@@ -38,6 +38,12 @@ export {
 export { retryFailedJob, type RetryOutcome } from './failed-job-retry';
 export { cachedFailureLogLines } from './failure-notices';
 export {
+  cancelQueueJob,
+  resumeCancelledJob,
+  type CancelOutcome,
+  type ResumeOutcome,
+} from './queue-job-cancel';
+export {
   recordNewBuilds,
   announceReusedBuilds,
   type NewBuildsScope,

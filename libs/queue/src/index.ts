@@ -34,6 +34,8 @@ export {
   queueOverview,
   listQueueJobs,
   findQueueJob,
+  findJobInQueues,
+  findBuildQueueJob,
   daemonInstances,
   bossWarnings,
   INSPECTED_JOB_STATES,

@@ -34,6 +34,16 @@ export type JobInput<Q extends QueueName> = z.input<(typeof jobPayloadSchemas)[Q
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
 
+/**
+ * The queues each FC daemon (by its pg-boss instance name) always works. pg-boss records only the
+ * queues a daemon consumes through work(); fc-queue-runner claims builds with its own fair-share
+ * fetch loop, which pg-boss never sees, and records its work() workers only at its next heartbeat.
+ */
+export const DAEMON_QUEUES: Readonly<Record<string, readonly QueueName[]>> = {
+  'fc-evaluator': [QueueName.EvaluateJobset],
+  'fc-queue-runner': [QueueName.BuildDerivation, QueueName.NotifyBuild, QueueName.NotifyEvaluation],
+};
+
 export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): JobPayload<Q> {
   return jobPayloadSchemas[queue].parse(data) as JobPayload<Q>;
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { queryMaybeOne, queryRows, type Queryable } from '@fc/db';
 import { BOSS_SCHEMA } from './boss';
+import { DAEMON_QUEUES, QueueName } from './job-registry';
 
 export const INSPECTED_JOB_STATES = [
   'created',
@@ -72,11 +73,22 @@ export const queueJobRow = z.object({
   output: z.unknown(),
   retryCount: z.number(),
   retryLimit: z.number(),
+  /** seconds before a failed attempt's retry (doubled each time with retryBackoff). */
+  retryDelay: z.number(),
+  retryBackoff: z.boolean(),
+  priority: z.number(),
+  /** seconds an attempt may run before pg-boss fails it. */
+  expireSeconds: z.number(),
   singletonKey: z.string().nullable(),
+  /** pg-boss's group: the jobset a build's job belongs to (fair share). */
+  groupId: z.string().nullable(),
   createdOn: z.date(),
   startAfter: z.date(),
   startedOn: z.date().nullable(),
+  /** The active attempt's last heartbeat. */
+  heartbeatOn: z.date().nullable(),
   completedOn: z.date().nullable(),
+  keepUntil: z.date(),
   /**
    * What the job is about: its build (build-derivation, notify-build) or jobset (evaluate-jobset; the
    * evaluation's, notify-evaluation).
@@ -93,7 +105,8 @@ export const queueJobRow = z.object({
 export type QueueJobRow = z.output<typeof queueJobRow>;
 
 const JOB_SELECT = `SELECT j.id::text AS id, j.name AS queue, j.state::text AS state, j.data, j.output,
-    j.retry_count, j.retry_limit, j.singleton_key, j.created_on, j.start_after, j.started_on, j.completed_on,
+    j.retry_count, j.retry_limit, j.retry_delay, j.retry_backoff, j.priority, j.expire_seconds, j.singleton_key,
+    j.group_id, j.created_on, j.start_after, j.started_on, j.heartbeat_on, j.completed_on, j.keep_until,
     b.id AS build_id, b.job AS build_job, b.finished AS build_finished, b.build_status,
     b.started_at AS build_started_at, js.id AS jobset_id, js.name AS jobset_name, p.name AS project_name
   FROM ${BOSS_SCHEMA}.job j
@@ -141,6 +154,29 @@ export async function findQueueJob(
   return queryMaybeOne(db, queueJobRow, `${JOB_SELECT} WHERE j.name = $1 AND j.id = $2::uuid`, [queue, id]);
 }
 
+/** A job of any of `queues` by its id (the admin's search box): one primary-key probe per queue. */
+export async function findJobInQueues(
+  db: Queryable,
+  queues: readonly string[],
+  id: string,
+): Promise<QueueJobRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  return queryMaybeOne(db, queueJobRow, `${JOB_SELECT} WHERE j.name = ANY($1) AND j.id = $2::uuid`, [
+    queues,
+    id,
+  ]);
+}
+
+/** The build-derivation job a build was last queued with (builds.queue_job_id). */
+export async function findBuildQueueJob(db: Queryable, buildId: number): Promise<QueueJobRow | undefined> {
+  return queryMaybeOne(
+    db,
+    queueJobRow,
+    `${JOB_SELECT} WHERE j.name = $1 AND j.id = (SELECT queue_job_id::uuid FROM builds WHERE id = $2)`,
+    [QueueName.BuildDerivation, buildId],
+  );
+}
+
 const instanceRow = z.object({
   id: z.string(),
   name: z.string().nullable(),
@@ -152,14 +188,14 @@ const instanceRow = z.object({
   startedOn: z.date(),
   heartbeatOn: z.date(),
   stoppedOn: z.date().nullable(),
-  /** The queues this daemon works (pg-boss's record of its workers). */
+  /** The queues this daemon works (pg-boss's record of its workers, and those its kind always works). */
   queues: z.array(z.string()),
 });
 export type DaemonInstanceRow = z.output<typeof instanceRow>;
 
 /** Every pg-boss instance still registered: one per running daemon, each with its last heartbeat. */
 export async function daemonInstances(db: Queryable): Promise<DaemonInstanceRow[]> {
-  return queryRows(
+  const rows = await queryRows(
     db,
     instanceRow,
     `SELECT id::text AS id, name, host, pid, version, node_version, heartbeat_seconds, started_on, heartbeat_on,
@@ -167,6 +203,10 @@ export async function daemonInstances(db: Queryable): Promise<DaemonInstanceRow[
                          WHERE w->>'queue' IS NOT NULL ORDER BY 1) AS queues
      FROM ${BOSS_SCHEMA}.instance ORDER BY name, host, pid`,
   );
+  return rows.map((d) => ({
+    ...d,
+    queues: [...new Set([...d.queues, ...(DAEMON_QUEUES[d.name ?? ''] ?? [])])].sort(),
+  }));
 }
 
 const warningRow = z.object({ type: z.string(), message: z.string(), createdOn: z.date() });

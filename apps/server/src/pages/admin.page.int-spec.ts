@@ -1,6 +1,8 @@
 // The admin pages through HTTP: who may see them, system status and queues, retry of a failed job
 // and of a failed notification from their forms, API keys shown once, builders and users CRUD.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { enqueueBuild } from '@fc/builds';
+import { withTransaction } from '@fc/db';
 import { QueueName, sendJob } from '@fc/queue';
 import { createTestDatabase } from '@fc/testing';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
@@ -52,6 +54,8 @@ describe('the admin pages', () => {
       '/admin/builders',
       '/admin/users',
       '/admin/queues/build-derivation',
+      '/admin/jobs?q=1',
+      `/admin/queues/build-derivation/jobs/${crypto.randomUUID()}`,
     ]) {
       const r = await h.call('GET', path, { key: readOnly, headers: { accept: 'text/html' } });
       expect([path, r.status]).toEqual([path, 403]);
@@ -93,6 +97,79 @@ describe('the admin pages', () => {
 
     const retryJobs = await page('/admin/queues/build-derivation?state=retry');
     expect(retryJobs).toContain(`build ${f.buildIds[0]} (&lt;script&gt;`);
+  });
+
+  it('finds a job by its id or its build, shows all pg-boss keeps of it, and cancels, resumes and deletes it in FC terms', async () => {
+    const g = await insertFixture(h.pool, {
+      project: 'jobpage',
+      builds: [{ job: 'waiting', status: 'queued' }],
+    });
+    const buildId = g.buildIds[0]!;
+    await withTransaction(h.pool, (tx) =>
+      enqueueBuild(tx, h.boss, { id: buildId, priority: 100, globalPriority: 0, jobsetId: g.jobsetId }),
+    );
+    const queueJobOf = async () =>
+      (await h.pool.query<{ q: string }>('SELECT queue_job_id AS q FROM builds WHERE id = $1', [buildId]))
+        .rows[0]!.q;
+    const buildRow = async () =>
+      (await h.pool.query('SELECT finished, build_status FROM builds WHERE id = $1', [buildId])).rows[0] as {
+        finished: boolean;
+        build_status: number | null;
+      };
+    const jobId = await queueJobOf();
+    const url = `/admin/queues/build-derivation/jobs/${jobId}`;
+    const found = async (q: string) => {
+      const r = await h.call('GET', `/admin/jobs?q=${encodeURIComponent(q)}`, {
+        key: admin,
+        headers: { accept: 'text/html' },
+        redirect: 'manual',
+      });
+      expect([q, r.status]).toEqual([q, 303]);
+      return r.headers.get('location');
+    };
+    expect(await found(String(buildId))).toBe(url);
+    expect(await found(`#${buildId}`)).toBe(url);
+    expect(await found(jobId)).toBe(url);
+    expect(await found('no-such-job')).toBe('/admin#find-job');
+
+    let html = await page(url);
+    expect(html).toContain(`<title>Job ${jobId} of build-derivation · Admin · FC</title>`);
+    expect(html).toContain(`build ${buildId} (waiting) of jobpage:main</a>`);
+    expect(html).toMatch(/<th scope="row">State<\/th><td>created<\/td>/);
+    expect(html).toContain(`&#34;buildId&#34;: ${buildId}`);
+    expect(html).toContain(`>Cancel build ${buildId}</button>`);
+    expect(html).not.toContain(`${url}/delete`);
+    // A waiting job is not deleted (that would strand its build): cancel it first.
+    expect((await h.call('DELETE', `/api/v1${url}`, { key: admin })).status).toBe(409);
+
+    // Cancelling a build's job cancels the build, as the build page's Cancel does.
+    await post(`${url}/cancel`);
+    expect(await buildRow()).toEqual({ finished: true, build_status: 4 });
+    html = await page(url);
+    expect(html).toMatch(/<th scope="row">State<\/th><td>cancelled<\/td>/);
+    expect(html).toContain(`action="${url}/resume"`);
+    expect(html).not.toContain(`${url}/cancel`);
+    // Resuming it restarts the cancelled build: same build, a new job.
+    await post(`${url}/resume`);
+    expect(await buildRow()).toEqual({ finished: false, build_status: null });
+    expect(await queueJobOf()).not.toBe(jobId);
+    await post(`${url}/delete`);
+    expect(await h.boss.findJobs(QueueName.BuildDerivation, { id: jobId })).toEqual([]);
+    expect((await h.call('GET', url, { key: admin, headers: { accept: 'text/html' } })).status).toBe(404);
+
+    // A failed notification's job: its error and output as text.
+    const failed = (await sendJob(
+      h.boss,
+      QueueName.NotifyBuild,
+      { buildId, event: 'finished' },
+      { retryLimit: 0 },
+    ))!;
+    await h.boss.fail(QueueName.NotifyBuild, failed, { message: `hook said ${XSS}` });
+    html = await page(`/admin/queues/notify-build/jobs/${failed}`);
+    expect(html).toContain(`<pre>hook said &lt;script&gt;window.pwned=1&lt;/script&gt;</pre>`);
+    expect(html).toContain('&#34;message&#34;: &#34;hook said &lt;script&gt;');
+    expect(html).not.toContain(XSS);
+    expect(html).toContain(`action="/admin/queues/notify-build/jobs/${failed}/retry"`);
   });
 
   it('retries a failed notification from its form', async () => {

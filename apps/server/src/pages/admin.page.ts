@@ -1,15 +1,27 @@
 // /admin (admins only): system status, every queue with its problems, failed jobs and failed
 // notification deliveries with retry, the failed builds cache with Hydra's "clear" action
-// (/admin/clear-failed-cache); /admin/queues/{name}: one queue's jobs by state.
+// (/admin/clear-failed-cache), a search by job id or build number; /admin/queues/{name}: one queue's
+// jobs by state; /admin/queues/{name}/jobs/{id}: one job with its data, output and error, and retry,
+// resume, cancel and delete in FC's terms (cancelling a build's job cancels the build).
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { ALL_QUEUES, INSPECTED_JOB_STATES } from '@fc/queue';
 import type { Services } from '../services/services';
 import { definePage, redirect, safeLocalPath, view, type Page } from './page-route';
-import { deliveryRowView, queueJobRowView, queueRowView, systemView, warningView } from './view-models/admin';
+import { NotFoundError } from '@fc/core';
+import {
+  deliveryRowView,
+  queueJobDetailView,
+  queueJobRowView,
+  queueJobUrl,
+  queueRowView,
+  systemView,
+  warningView,
+} from './view-models/admin';
 
 const queueParam = z.object({ name: z.enum(ALL_QUEUES as [string, ...string[]]) });
 const retryBody = z.object({ return_to: z.string().optional() });
+const jobParams = queueParam.extend({ id: z.uuid() });
 
 /** Failed jobs shown per queue on /admin (the queue's own page pages through the rest). */
 const FAILED_PER_QUEUE = 10;
@@ -91,12 +103,38 @@ export function adminPages(s: Services): Page[] {
       },
     }),
     definePage({
+      method: 'get',
+      path: '/admin/jobs',
+      access: Permission.Admin,
+      query: z.object({ q: z.string().trim().min(1, 'type a job id or a build number') }),
+      handle: async ({ query }) => {
+        try {
+          const job = await s.queues.find(query.q);
+          return redirect(queueJobUrl(job.queue, job.id));
+        } catch (e) {
+          if (e instanceof NotFoundError)
+            return redirect('/admin#find-job', { kind: 'error', text: e.message });
+          throw e;
+        }
+      },
+    }),
+    definePage({
+      method: 'get',
+      path: '/admin/queues/:name/jobs/:id',
+      access: Permission.Admin,
+      params: jobParams,
+      handle: async ({ params }) => {
+        const job = queueJobDetailView(await s.queues.job(params.name, params.id));
+        return view('admin-job', `Job ${params.id} of ${params.name} · Admin`, { job });
+      },
+    }),
+    definePage({
       method: 'post',
       path: '/admin/queues/:name/jobs/:id/retry',
       access: Permission.Admin,
-      params: queueParam.extend({ id: z.uuid() }),
+      params: jobParams,
       body: retryBody,
-      back: () => '/admin',
+      back: (p) => queueJobUrl(p.name, p.id),
       handle: async ({ params, body }) => {
         const r = await s.queues.retry(params.name, params.id);
         const text =
@@ -104,6 +142,50 @@ export function adminPages(s: Services): Page[] {
             ? `Build ${r.buildId} was restarted.`
             : `Job ${params.id} of ${params.name} will run again.`;
         return redirect(safeLocalPath(body.return_to, '/admin'), { kind: 'success', text });
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: '/admin/queues/:name/jobs/:id/resume',
+      access: Permission.Admin,
+      params: jobParams,
+      back: (p) => queueJobUrl(p.name, p.id),
+      handle: async ({ params }) => {
+        const r = await s.queues.resume(params.name, params.id);
+        const text =
+          r.kind === 'build-restarted'
+            ? `Build ${r.buildId} was restarted.`
+            : `Job ${params.id} of ${params.name} is waiting again.`;
+        return redirect(queueJobUrl(params.name, params.id), { kind: 'success', text });
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: '/admin/queues/:name/jobs/:id/cancel',
+      access: Permission.Admin,
+      params: jobParams,
+      back: (p) => queueJobUrl(p.name, p.id),
+      handle: async ({ params }) => {
+        const r = await s.queues.cancel(params.name, params.id);
+        const text =
+          r.kind === 'build-cancelled'
+            ? `Build ${r.buildId} cancelled.`
+            : `Job ${params.id} of ${params.name} cancelled.`;
+        return redirect(queueJobUrl(params.name, params.id), { kind: 'success', text });
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: '/admin/queues/:name/jobs/:id/delete',
+      access: Permission.Admin,
+      params: jobParams,
+      back: (p) => queueJobUrl(p.name, p.id),
+      handle: async ({ params }) => {
+        await s.queues.delete(params.name, params.id);
+        return redirect(`/admin/queues/${encodeURIComponent(params.name)}`, {
+          kind: 'success',
+          text: `Job ${params.id} of ${params.name} deleted.`,
+        });
       },
     }),
     definePage({

@@ -89,22 +89,22 @@ describe('build and admin pages in a browser', () => {
     await watcher.goto(`/build/${slow}`);
     expect(await badge(watcher).getAttribute('data-status')).toBe('queued');
     await watcher.evaluate(() => ((globalThis as unknown as { sameDocument: boolean }).sameDocument = true));
-    await env.screenshot(watcher, 'build-queued');
+    await env.look(watcher, 'build-queued');
 
     // Cancel the first sleeper from its page: its worker takes the waiting build.
     await admin.goto(`/build/${sleepers[0]}`);
-    await env.screenshot(admin, 'build-running');
+    await env.look(admin, 'build-running');
     await admin.getByRole('button', { name: 'Cancel' }).click();
     await expectFlash(admin, `Build ${sleepers[0]} cancelled.`);
     expect(await badge(admin).getAttribute('data-status')).toBe('cancelled');
     await expectInert(admin);
-    await env.screenshot(admin, 'build-cancelled');
+    await env.look(admin, 'build-cancelled');
 
     // The watcher's page follows: running with the first lines, then succeeded with every line.
     await watcher.locator('#fc-log', { hasText: `${marker}-1` }).waitFor({ timeout: 60_000 });
     expect(await badge(watcher).getAttribute('data-status')).toBe('running');
     expect(await watcher.locator('#fc-log').textContent()).not.toContain(`${marker}-4`);
-    await env.screenshot(watcher, 'build-log-live');
+    await env.look(watcher, 'build-log-live');
     await watcher
       .locator('#fc-build-status .fc-status[data-status="succeeded"]')
       .waitFor({ timeout: 60_000 });
@@ -115,7 +115,7 @@ describe('build and admin pages in a browser', () => {
       await watcher.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument),
     ).toBe(true);
     expect(await watcher.locator('#fc-build-stopped').textContent()).toMatch(/UTC$/);
-    await env.screenshot(watcher, 'build-succeeded');
+    await env.look(watcher, 'build-succeeded');
     await watcher.context().close();
   });
 
@@ -129,7 +129,7 @@ describe('build and admin pages in a browser', () => {
     await admin.goto(`/build/${id}`);
     await expectInert(admin);
     expect(await admin.locator('h1 + p').textContent()).toContain(XSS_JOB);
-    await env.screenshot(admin, 'build-products');
+    await env.look(admin, 'build-products');
     await admin.getByRole('link', { name: 'notes.txt' }).click();
     await admin.waitForURL(`**/build/${id}/download/2/notes.txt`);
     expect(await admin.locator('body').textContent()).toBe(`plain text ${XSS_TEXT}\n`);
@@ -150,34 +150,52 @@ describe('build and admin pages in a browser', () => {
     );
     await boss.fail(QueueName.NotifyBuild, jobId!, { message: `webhook said ${XSS_TEXT}` });
     await admin.goto('/admin');
+    // The running queue runner works the build queue (it claims builds with its own fetch loop).
+    expect(
+      await admin.locator('#fc-queues tr[data-queue="build-derivation"] td').last().textContent(),
+    ).toMatch(/^fc-queue-runner on \S+ \(pid \d+\)$/);
     const row = admin.locator('#failed-jobs tr', { hasText: jobId! });
     await row.waitFor();
     expect(await row.textContent()).toContain(`webhook said ${XSS_TEXT}`);
     await expectInert(admin);
-    await env.screenshot(admin, 'admin');
+    await env.look(admin, 'admin');
     await row.getByRole('button', { name: 'Retry' }).click();
     await expectFlash(admin, `Job ${jobId} of notify-build will run again.`);
     const [job] = await boss.findJobs(QueueName.NotifyBuild, { id: jobId! });
     expect(['retry', 'active', 'completed']).toContain(job?.state);
+    // The job's own page (data, output, actions), and the search box finding a build's job.
+    await admin.goto('/admin');
+    await admin
+      .getByLabel('Find a job by its id, or the job of a build by its number')
+      .fill(String(sleepers[1]));
+    await admin.getByRole('button', { name: 'Find' }).click();
+    await admin.waitForURL('**/admin/queues/build-derivation/jobs/*');
+    expect(await admin.locator('#fc-job-about').textContent()).toContain(`build ${sleepers[1]} (sleeper)`);
+    expect(await admin.locator('#fc-job-about .fc-status').getAttribute('data-status')).toBe('running');
+    expect(await admin.getByRole('button', { name: `Cancel build ${sleepers[1]}` }).count()).toBe(1);
+    expect(await admin.locator('#fc-job-data pre').textContent()).toBe(
+      JSON.stringify({ buildId: sleepers[1] }, null, 2),
+    );
+    await env.look(admin, 'admin-job');
     for (const section of ['keys', 'builders', 'users']) {
       await admin.goto(`/admin/${section}`);
-      await env.screenshot(admin, `admin-${section}`);
+      await env.look(admin, `admin-${section}`);
     }
     await admin.goto('/admin/queues/notify-build?state=completed');
-    await env.screenshot(admin, 'admin-queue');
+    await env.look(admin, 'admin-queue');
   });
 
   it('lists the queue, the builds, the job and the channels', async () => {
     await admin.goto('/queue');
     expect(await admin.locator('#running').textContent()).toContain(`#${sleepers[1]}`);
-    await env.screenshot(admin, 'queue');
+    await env.look(admin, 'queue');
     await admin.goto('/builds?status=succeeded');
-    await env.screenshot(admin, 'builds');
+    await env.look(admin, 'builds');
     await admin.goto('/job/live/main/slow');
     await admin.locator('#fc-job-chart[data-ready="1"]').waitFor({ state: 'attached' });
-    await env.screenshot(admin, 'job');
+    await env.look(admin, 'job');
     await admin.goto('/channels');
-    await env.screenshot(admin, 'channels');
+    await env.look(admin, 'channels');
     await expectInert(admin);
   });
 
@@ -188,16 +206,35 @@ describe('build and admin pages in a browser', () => {
     expect(await badge(reader).getAttribute('data-status')).toBe('running');
     expect(await reader.locator('.fc-actions').count()).toBe(0);
     expect(await reader.locator('form[action^="/build/"]').count()).toBe(0);
-    await env.screenshot(reader, 'build-read-only');
+    await env.look(reader, 'build-read-only');
     await reader.goto('/channels');
     expect(await reader.locator('form[action*="/promote"]').count()).toBe(0);
     const res = await reader.goto('/admin');
     expect(res?.status()).toBe(403);
     expect(await reader.getByRole('link', { name: 'Admin' }).count()).toBe(0);
     await reader.context().close();
-    // The last sleeper goes too.
+    // The last sleeper goes too, with its evaluation's cancel: Hydra's takes running builds as well.
+    await admin.goto(`/eval/${jobset.evaluationId}`);
+    await admin.getByRole('button', { name: 'Cancel queued and running builds' }).click();
+    await expectFlash(admin, 'Cancelled 1 build.');
+    await waitForBuild(sleepers[1]!, (b) => b.status === 'cancelled', 'cancelled');
     await admin.goto(`/build/${sleepers[1]}`);
-    await admin.getByRole('button', { name: 'Cancel' }).click();
-    await expectFlash(admin, `Build ${sleepers[1]} cancelled.`);
+    expect(await badge(admin).getAttribute('data-status')).toBe('cancelled');
+  });
+
+  it('lays out every admin page at phone width', async () => {
+    const phone = await env.newPage({ width: 390, height: 844 });
+    await env.loginWithKey(phone, await env.key('admin'));
+    for (const path of [
+      '/admin',
+      '/admin/queues/notify-build?state=completed',
+      '/admin/keys',
+      '/admin/builders',
+      '/admin/users',
+    ]) {
+      await phone.goto(path);
+      await env.look(phone, `phone${path.replace(/[/?=]+/g, '-')}`);
+    }
+    await phone.context().close();
   });
 });

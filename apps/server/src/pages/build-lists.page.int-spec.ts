@@ -109,6 +109,25 @@ describe('the build list pages', () => {
     const latest = await h.call('GET', '/job/lists/main/hello/latest', { redirect: 'manual' });
     expect(latest.status).toBe(303);
     expect(latest.headers.get('location')).toBe(`/build/${ok2}`);
+    // Hydra's other latest links, and whatever follows them, as bookmarks have them.
+    const location = async (path: string) => {
+      const r = await h.call('GET', path, { redirect: 'manual' });
+      expect([path, r.status]).toEqual([path, 303]);
+      return r.headers.get('location');
+    };
+    expect(await location('/job/lists/main/hello/latest/download/1/a%20b.iso')).toBe(
+      `/build/${ok2}/download/1/a%20b.iso`,
+    );
+    expect(await location('/job/lists/main/hello/latest-for/x86_64-linux')).toBe(`/build/${ok1}`);
+    expect(await location('/job/lists/main/hello/latest-for/aarch64-linux/log')).toBe(`/build/${ok2}/log`);
+    // latest-finished: only an evaluation none of whose builds is still queued or running counts.
+    const unfinished = await h.call('GET', '/job/lists/main/hello/latest-finished', {
+      headers: { accept: 'text/html' },
+    });
+    expect(unfinished.status).toBe(404);
+    expect(await unfinished.text()).toContain('has no successful build in a finished evaluation');
+    const done = await insertFixture(h.pool, { project: 'finished', builds: [{ job: 'hello', status: 0 }] });
+    expect(await location('/job/finished/main/hello/latest-finished')).toBe(`/build/${done.buildIds[0]}`);
     expect(
       (await h.call('GET', '/job/lists/main/low/latest', { headers: { accept: 'text/html' } })).status,
     ).toBe(404);

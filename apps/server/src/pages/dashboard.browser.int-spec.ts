@@ -41,18 +41,9 @@ let admin: Page;
 const project = `demo-${salt}`;
 const jobsetPath = `/jobset/${project}/main`;
 
-/** Nothing a user stored ran as script: no marker set, no injected element, no stray <script>. */
-async function expectInert(page: Page): Promise<void> {
-  expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
-  expect(await page.locator('img[src="x"]').count()).toBe(0);
-  // Every <script> is FC's own file: none came from stored text.
-  const scripts = await page.locator('script').count();
-  expect(await page.locator('script[src^="/assets/"]').count()).toBe(scripts);
-}
-
+/** Checks what every page must be (stored text inert, title, labels, CSRF, colours) and keeps a PNG. */
 async function look(page: Page, name: string): Promise<void> {
-  await expectInert(page);
-  await env.screenshot(page, name);
+  await env.look(page, name);
 }
 
 beforeAll(async () => {
@@ -200,11 +191,28 @@ describe('the dashboard in a browser', () => {
     await env.createUser('reader', 'correct horse', ['read-only']);
     const reader = await env.newPage({ width: 390, height: 844 });
     await env.loginWithPassword(reader, 'reader', 'correct horse');
-    for (const path of ['/', '/projects', `/project/${project}`, jobsetPath]) {
+    const build = (await env.db.pool.query<{ id: string }>('SELECT min(id) AS id FROM builds')).rows[0]!.id;
+    // Every page at phone width, as a read-only user: only the header's log-out form posts.
+    for (const [path, name] of [
+      ['/', 'home'],
+      ['/projects', 'projects'],
+      [`/project/${project}`, 'project'],
+      [jobsetPath, 'jobset'],
+      ['/evaluations', 'evaluations'],
+      ['/builds', 'builds'],
+      [`/build/${build}`, 'build'],
+      [`/job/${project}/main/fixed`, 'job'],
+      ['/queue', 'queue'],
+      ['/channels', 'channels'],
+      ['/search?q=steady', 'search'],
+    ] as const) {
       await reader.goto(path);
-      // Only the header's log-out form posts.
-      expect([path, await reader.locator('form[method="post"]').count()]).toEqual([path, 1]);
+      // A star is the user's own bookmark, not an action on FC: read-only users have it too.
+      const actions = reader.locator('form[method="post"]:not(#fc-star)');
+      expect([path, await actions.count()]).toEqual([path, 1]);
+      await look(reader, `phone-${name}`);
     }
+    await reader.goto(jobsetPath);
     await reader.locator('.fc-evaluations a[href^="/eval/"]').first().click();
     expect(await reader.locator('form[method="post"]').count()).toBe(1);
     await look(reader, 'evaluation-read-only-phone');
@@ -217,6 +225,19 @@ describe('the dashboard in a browser', () => {
     expect(refused.status()).toBe(403);
     expect(await refused.text()).toContain('read-only lacks the &#34;eval-jobset&#34; permission');
     expect((await env.db.pool.query('SELECT count(*)::int AS n FROM evaluations')).rows).toEqual(before.rows);
+
+    // A logged-in user stars a job on its page and finds it on the dashboard with its latest status.
+    await reader.goto(`/job/${project}/main/fixed`);
+    await reader.getByRole('button', { name: '☆ Star' }).click();
+    expect(await reader.getByRole('status').textContent()).toBe('Starred fixed: it is on your dashboard.');
+    await reader.goto('/');
+    expect(await reader.locator('#starred td').first().textContent()).toBe('fixed');
+    expect(await reader.locator('#starred .fc-status').getAttribute('data-status')).toBe('succeeded');
+    await look(reader, 'home-starred-phone');
+    await reader.goto(`/job/${project}/main/fixed`);
+    await reader.getByRole('button', { name: '★ Unstar' }).click();
+    await reader.goto('/');
+    expect(await reader.locator('#starred td').count()).toBe(0);
     await reader.context().close();
   }, 60_000);
 

@@ -104,6 +104,67 @@ export function queueRoutes(s: Services): ApiRoute[] {
       },
     }),
     defineRoute({
+      method: 'post',
+      path: '/api/v1/admin/queues/{name}/jobs/{id}/resume',
+      access: Permission.Admin,
+      tag: 'admin',
+      summary: 'Resume a cancelled job: the cancelled build of a build-derivation job is restarted',
+      params: jobParam,
+      responses: {
+        200: {
+          description: 'What was done',
+          schema: z.object({
+            outcome: z.enum(['build-restarted', 'job-resumed']),
+            build_id: z.number().int().nullable(),
+          }),
+        },
+        409: { description: 'The job is not cancelled, or an equivalent job is already queued' },
+      },
+      handle: async ({ params }) => {
+        const r = await s.queues.resume(params.name, params.id);
+        return json(200, { outcome: r.kind, build_id: r.kind === 'build-restarted' ? r.buildId : null });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/admin/queues/{name}/jobs/{id}/cancel',
+      access: Permission.Admin,
+      tag: 'admin',
+      summary:
+        "Cancel a waiting or active job: a build-derivation job's unfinished build is cancelled (status 4)",
+      params: jobParam,
+      responses: {
+        200: {
+          description: 'What was done',
+          schema: z.object({
+            outcome: z.enum(['build-cancelled', 'job-cancelled']),
+            build_id: z.number().int().nullable(),
+          }),
+        },
+        409: { description: 'The job has already ended' },
+      },
+      handle: async ({ params }) => {
+        const r = await s.queues.cancel(params.name, params.id);
+        return json(200, { outcome: r.kind, build_id: r.kind === 'build-cancelled' ? r.buildId : null });
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/admin/queues/{name}/jobs/{id}',
+      access: Permission.Admin,
+      tag: 'admin',
+      summary: 'Delete a completed, cancelled or failed job from pg-boss',
+      params: jobParam,
+      responses: {
+        204: { description: 'Deleted' },
+        409: { description: 'The job is waiting or active: cancel it first' },
+      },
+      handle: async ({ params }) => {
+        await s.queues.delete(params.name, params.id);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/v1/admin/notifications/failed',
       access: Permission.Admin,

@@ -5,6 +5,7 @@ import {
   latestSucceededJobBuild,
   listJobBuilds,
   type JobBuildRow,
+  type LatestBuildFilter,
   type Pool,
 } from '@fc/db';
 
@@ -25,10 +26,19 @@ export class JobHistoryService {
     return builds;
   }
 
-  async latestSucceeded(ref: JobRef): Promise<number> {
-    const id = await latestSucceededJobBuild(this.pool, ref.project, ref.jobset, ref.job);
+  /** Hydra's /job/.../latest (latest-for/{system}, latest-finished): the build to redirect to. */
+  async latestSucceeded(ref: JobRef, filter: LatestBuildFilter = {}): Promise<number> {
+    const id = await latestSucceededJobBuild(this.pool, ref.project, ref.jobset, ref.job, filter);
     if (id === undefined) {
-      throw new NotFoundError(`job ${ref.project}:${ref.jobset}:${ref.job} has no successful build`);
+      const which = [
+        filter.system !== undefined ? `for ${filter.system}` : '',
+        filter.inFinishedEvaluation ? 'in a finished evaluation' : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      throw new NotFoundError(
+        `job ${ref.project}:${ref.jobset}:${ref.job} has no successful build${which ? ` ${which}` : ''}`,
+      );
     }
     return id;
   }

@@ -14,6 +14,8 @@ import {
   ALL_QUEUES,
   bossWarnings,
   daemonInstances,
+  findBuildQueueJob,
+  findJobInQueues,
   findQueueJob,
   listQueueJobs,
   queueOverview,
@@ -25,7 +27,16 @@ import {
   type QueueJobRow,
   type QueueOverviewRow,
 } from '@fc/queue';
-import { NO_PENDING_NOTICES, retryFailedJob, type BuildNotices, type RetryOutcome } from '@fc/builds';
+import {
+  NO_PENDING_NOTICES,
+  cancelQueueJob,
+  resumeCancelledJob,
+  retryFailedJob,
+  type BuildNotices,
+  type CancelOutcome,
+  type ResumeOutcome,
+  type RetryOutcome,
+} from '@fc/builds';
 import { isDaemonAlive, queueProblems } from './queue-health';
 
 export interface QueueSummary extends QueueOverviewRow {
@@ -97,9 +108,44 @@ export class QueueInspectionService {
     return job;
   }
 
+  /**
+   * The search box: a job id (in whichever queue holds it) or a build number (the job the build was
+   * last queued with).
+   */
+  async find(query: string): Promise<QueueJobRow> {
+    const q = query.trim().replace(/^#/, '');
+    if (/^[1-9][0-9]{0,15}$/.test(q)) {
+      const job = await findBuildQueueJob(this.pool, Number(q));
+      if (!job) throw new NotFoundError(`build ${q} has no job in the build-derivation queue any more`);
+      return job;
+    }
+    const job = await findJobInQueues(this.pool, ALL_QUEUES, q);
+    if (!job) throw new NotFoundError(`no queue has a job "${q}" (search by job id or build number)`);
+    return job;
+  }
+
   async retry(queue: string, id: string): Promise<RetryOutcome> {
     this.assertQueue(queue);
     return withTransaction(this.pool, (tx) => retryFailedJob(tx, this.boss, queue, id, this.notices));
+  }
+
+  async resume(queue: string, id: string): Promise<ResumeOutcome> {
+    this.assertQueue(queue);
+    return withTransaction(this.pool, (tx) => resumeCancelledJob(tx, this.boss, queue, id, this.notices));
+  }
+
+  async cancel(queue: string, id: string): Promise<CancelOutcome> {
+    this.assertQueue(queue);
+    return withTransaction(this.pool, (tx) => cancelQueueJob(tx, this.boss, queue, id));
+  }
+
+  /** Deletes a finished (completed, cancelled or failed) job; a waiting or active one is cancelled first. */
+  async delete(queue: string, id: string): Promise<void> {
+    const job = await this.job(queue, id);
+    if (job.state !== 'completed' && job.state !== 'cancelled' && job.state !== 'failed') {
+      throw new ConflictError(`job ${id} is ${job.state}: cancel it before deleting it`);
+    }
+    await this.boss.deleteJob(queue, id);
   }
 
   async failedDeliveries(limit: number, before?: number): Promise<FailedDeliveryPage> {

@@ -9,6 +9,7 @@ import type { ResultPromise } from 'execa';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestDatabase, freePort, REPO_ROOT, startApp, type TestDatabase } from '@fc/testing';
 import { ApiKeyService } from '../services/api-key.service';
+import { pageProblems } from './page-qualities';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_ROOT = join(REPO_ROOT, 'test-artifacts', 'screenshots');
@@ -49,6 +50,12 @@ export interface DashboardEnv {
   loginWithPassword(page: Page, username: string, password: string): Promise<void>;
   /** Saves a full-page PNG as <screenshotDir>/<name>.png and returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
+  /**
+   * Saves the page's screenshot, then fails naming every way the page falls short of what every
+   * page must be (page-qualities.ts: inert stored text, title, labels, CSRF tokens, status colours,
+   * phone width).
+   */
+  look(page: Page, name: string): Promise<void>;
   /** Reloads the page until `check` holds (a positive signal); fails naming `what`. */
   reloadUntil(page: Page, what: string, check: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -188,6 +195,11 @@ export async function startDashboardEnv(options: DashboardEnvOptions): Promise<D
       const file = join(screenshotDir, `${name}.png`);
       await page.screenshot({ path: file, fullPage: true });
       return file;
+    },
+    look: async (page, name) => {
+      const file = await env.screenshot(page, name);
+      const problems = await pageProblems(page);
+      if (problems.length > 0) throw new Error(`${problems.join('\n')}\n(screenshot: ${file})`);
     },
     reloadUntil: async (page, what, check, timeoutMs = 90_000) => {
       const deadline = Date.now() + timeoutMs;

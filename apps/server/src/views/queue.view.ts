@@ -86,11 +86,16 @@ export const queueJobView = z
     error: z.string().nullable().describe("The last attempt's error (pg-boss's output)"),
     retry_count: z.number().int(),
     retry_limit: z.number().int(),
+    priority: z.number().int(),
+    singleton_key: z.string().nullable(),
+    group_id: z.string().nullable(),
     created_at: timestamp,
     start_after: timestamp,
     started_at: timestamp.nullable(),
+    heartbeat_at: timestamp.nullable(),
     completed_at: timestamp.nullable(),
     data: z.unknown(),
+    output: z.unknown().describe("pg-boss's output: the handler's result, or the last attempt's error"),
   })
   .meta({ id: 'QueueJob' });
 export type QueueJobView = z.output<typeof queueJobView>;
@@ -135,11 +140,16 @@ export function toQueueJobView(j: QueueJobRow): QueueJobView {
     error: jobError(j.output),
     retry_count: j.retryCount,
     retry_limit: j.retryLimit,
+    priority: j.priority,
+    singleton_key: j.singletonKey,
+    group_id: j.groupId,
     created_at: iso(j.createdOn),
     start_after: iso(j.startAfter),
     started_at: iso(j.startedOn),
+    heartbeat_at: iso(j.heartbeatOn),
     completed_at: iso(j.completedOn),
     data: j.data,
+    output: j.output ?? null,
   };
 }
 

@@ -37,17 +37,39 @@ export async function listJobBuilds(
   return queryRows(db, jobBuildRow, `${SELECT} ORDER BY b.id DESC LIMIT $4`, [project, jobset, job, limit]);
 }
 
+/** Which successful build Hydra's /job/.../latest, latest-for/{system} and latest-finished mean. */
+export interface LatestBuildFilter {
+  /** Only builds for this system (latest-for). */
+  readonly system?: string;
+  /** Only builds of an evaluation none of whose builds is unfinished (latest-finished). */
+  readonly inFinishedEvaluation?: boolean;
+}
+
+/** The job's newest successful build that meets the filter (Hydra's "latest" redirects). */
 export async function latestSucceededJobBuild(
   db: Queryable,
   project: string,
   jobset: string,
   job: string,
+  filter: LatestBuildFilter = {},
 ): Promise<number | undefined> {
+  const values: unknown[] = [project, jobset, job];
+  let where = ' AND b.build_status = 0';
+  if (filter.system !== undefined) {
+    values.push(filter.system);
+    where += ` AND b.system = $${values.length}`;
+  }
+  if (filter.inFinishedEvaluation) {
+    where += ` AND EXISTS (
+      SELECT 1 FROM evaluation_builds m WHERE m.build_id = b.id AND NOT EXISTS (
+        SELECT 1 FROM evaluation_builds m2 JOIN builds b2 ON b2.id = m2.build_id
+        WHERE m2.evaluation_id = m.evaluation_id AND NOT b2.finished))`;
+  }
   const row = await queryMaybeOne(
     db,
     z.object({ id: z.number() }),
-    `SELECT id FROM (${SELECT} AND b.build_status = 0 ORDER BY b.id DESC LIMIT 1) x`,
-    [project, jobset, job],
+    `SELECT id FROM (${SELECT}${where} ORDER BY b.id DESC LIMIT 1) x`,
+    values,
   );
   return row?.id;
 }

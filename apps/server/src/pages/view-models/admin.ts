@@ -1,12 +1,13 @@
 // The admin pages' view models: system status, queues, failed jobs and deliveries, keys, builders,
 // users, as display strings and links.
 import type { ApiKeyRow, FailedDeliveryRow, RemoteBuilderRow, UserRow } from '@fc/db';
-import type { BossWarningRow, QueueJobRow } from '@fc/queue';
+import { QueueName, type BossWarningRow, type QueueJobRow } from '@fc/queue';
+import { isBuildStatusCode } from '@fc/core';
 import type { SystemStatus } from '../../services/system.service';
 import type { QueueSummary } from '../../services/queue-inspection.service';
 import { formatAge } from '../../services/queue-health';
 import { jobError, toQueueJobView } from '../../views/queue.view';
-import { formatAgo, formatBytes, formatTime, paths } from './display';
+import { buildBadge, formatAgo, formatBytes, formatTime, paths } from './display';
 
 export function systemView(st: SystemStatus, now = new Date()) {
   return {
@@ -47,10 +48,16 @@ export function queueRowView(q: QueueSummary, now = new Date()) {
   };
 }
 
+/** The admin page of one pg-boss job. */
+export function queueJobUrl(queue: string, id: string): string {
+  return `/admin/queues/${encodeURIComponent(queue)}/jobs/${encodeURIComponent(id)}`;
+}
+
 export function queueJobRowView(j: QueueJobRow, now = new Date()) {
   const v = toQueueJobView(j);
   return {
     id: j.id,
+    url: queueJobUrl(j.queue, j.id),
     queue: j.queue,
     state: j.state,
     about: v.about,
@@ -64,6 +71,50 @@ export function queueJobRowView(j: QueueJobRow, now = new Date()) {
     createdAt: formatTime(j.createdOn),
     finished: j.completedOn ? formatAgo(j.completedOn, now) : '',
     retryable: j.state === 'failed',
+  };
+}
+
+/** Everything pg-boss keeps of a job, with what it is about, and the actions its state allows. */
+export function queueJobDetailView(j: QueueJobRow, now = new Date()) {
+  const v = toQueueJobView(j);
+  const waiting = j.state === 'created' || j.state === 'retry' || j.state === 'active';
+  const cancelsBuild = j.queue === QueueName.BuildDerivation && v.build !== null && j.buildFinished === false;
+  const json = (x: unknown) => (x === null || x === undefined ? '' : JSON.stringify(x, null, 2));
+  const time = (d: Date | null) => (d ? `${formatTime(d)} (${formatAgo(d, now)})` : '');
+  return {
+    ...queueJobRowView(j, now),
+    queueUrl: `/admin/queues/${encodeURIComponent(j.queue)}?state=${j.state}`,
+    buildStatus:
+      j.buildId !== null && (!j.buildFinished || (j.buildStatus !== null && isBuildStatusCode(j.buildStatus)))
+        ? buildBadge({
+            finished: j.buildFinished ?? false,
+            buildStatus: j.buildStatus,
+            startedAt: j.buildStartedAt,
+          })
+        : null,
+    facts: [
+      ['State', j.state],
+      ['Attempts', `${j.retryCount + 1} of ${j.retryLimit + 1}`],
+      ['Retry delay', `${j.retryDelay} s${j.retryBackoff ? ', doubling each time' : ''}`],
+      ['Priority', String(j.priority)],
+      ['Expires after', `${j.expireSeconds} s per attempt`],
+      ['Singleton key', j.singletonKey ?? ''],
+      ['Group', j.groupId ?? ''],
+      ['Created', time(j.createdOn)],
+      ['Start after', time(j.startAfter)],
+      ['Started', time(j.startedOn)],
+      ['Last heartbeat', time(j.heartbeatOn)],
+      ['Finished', time(j.completedOn)],
+      ['Kept until', formatTime(j.keepUntil)],
+    ].filter(([, value]) => value !== ''),
+    data: json(j.data),
+    output: json(j.output),
+    actions: {
+      retry: j.state === 'failed',
+      resume: j.state === 'cancelled',
+      cancel: waiting ? (cancelsBuild ? `Cancel build ${v.build!.id}` : 'Cancel the job') : null,
+      delete: !waiting,
+    },
   };
 }
 
