@@ -110,7 +110,8 @@ export function evaluationRoutes(s: Services): ApiRoute[] {
       access: Permission.CancelBuild,
       tag: 'evaluations',
       summary: "Cancel an evaluation's unfinished builds, queued and running (Hydra's eval cancel)",
-      description: 'Every build of the evaluation that has not finished gets status 4; a running one is killed.',
+      description:
+        'Every build of the evaluation that has not finished gets status 4; a running one is killed.',
       params: idParam,
       responses: {
         200: {

@@ -43,10 +43,9 @@ function family(rgb: string): string {
 
 /** Every way the page falls short, in words; an empty list when it is right. */
 export async function pageProblems(page: Page): Promise<string[]> {
-  const found = (await page.evaluate(`(${BROWSER_CHECKS})(${JSON.stringify(MARKERS)})`)) as {
-    problems: string[];
-    statuses: { status: string; colour: string }[];
-  };
+  const found = await page.evaluate<{ problems: string[]; statuses: { status: string; colour: string }[] }>(
+    `(${BROWSER_CHECKS})(${JSON.stringify(MARKERS)})`,
+  );
 
   const problems = [...found.problems];
   for (const { status, colour } of found.statuses) {
