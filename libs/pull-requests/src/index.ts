@@ -8,3 +8,4 @@ export {
   type PullRequestFacts,
 } from './pull-request-decision';
 export type { PullRequestEvent } from './pull-request-event';
+export { removeRetiredPullRequestJobsets, retiredJobsetIsDue } from './retired-jobset';

@@ -323,6 +323,12 @@ export async function evaluateJobsetJob(
       });
       await clearJobsetError(pool, jobsetId);
       await disableOneShotJobset(pool, jobsetId);
+      for (const r of recorded.removedPullRequestJobsets) {
+        logger.info('closed pull request’s jobset removed after keep_nr evaluations of its template', {
+          pullRequest: r.number,
+          jobset: r.jobset,
+        });
+      }
       logger.info('evaluation succeeded', {
         builds: recorded.nrBuilds,
         newBuilds: recorded.nrNewBuilds,

@@ -7,8 +7,9 @@
 // and build jobs, the reused builds' membership, and what is announced of each. Aggregates come last
 // (evaluateJobset resolves them once every job is known): one is reused only with all its
 // constituents, and is never recorded finished while a constituent is unfinished. Then the
-// evaluation's errors, aggregate links, outcome and a pull request's notify-evaluation job; a crash
-// before COMMIT leaves nothing behind.
+// evaluation's errors, aggregate links, outcome and a pull request's notify-evaluation job, and (a
+// template jobset's evaluation) the removal of the closed pull requests' jobsets it outlived
+// (keep_nr); a crash before COMMIT leaves nothing behind.
 import {
   finishEvaluationSucceeded,
   evaluationJobStates,
@@ -34,6 +35,7 @@ import {
   type NewBuildRow,
 } from '@fc/builds';
 import { readCachedBuilds, validStorePaths, type CachedBuildSummary, type EvaluatedJob } from '@fc/nix';
+import { removeRetiredPullRequestJobsets } from '@fc/pull-requests';
 import type { Boss } from '@fc/queue';
 
 export interface RecordedEvaluation {
@@ -42,6 +44,8 @@ export interface RecordedEvaluation {
   readonly nrCached: number;
   /** false when another run had already finished this evaluation. */
   readonly recorded: boolean;
+  /** Closed pull requests' jobsets removed with it (it was their template's keep_nr-th evaluation). */
+  readonly removedPullRequestJobsets: readonly { number: number; jobset: string }[];
 }
 
 export interface RecorderScope {
@@ -136,7 +140,14 @@ export class EvaluationRecorder {
     const tx = await this.transaction();
     if (!(await lockRunningEvaluation(tx, this.scope.evaluationId))) {
       await this.close();
-      return { nrBuilds: 0, nrNewBuilds: 0, nrCached: 0, recorded: false, times: this.times(started) };
+      return {
+        nrBuilds: 0,
+        nrNewBuilds: 0,
+        nrCached: 0,
+        recorded: false,
+        removedPullRequestJobsets: [],
+        times: this.times(started),
+      };
     }
     const aggregateIds = await this.recordAggregates(tx, e.constituents);
     await this.linkConstituents(tx, e.constituents, aggregateIds);
@@ -156,9 +167,15 @@ export class EvaluationRecorder {
       this.lowestNewId === undefined ? [] : [this.lowestNewId],
     );
     if (this.scope.evaluationNotice) await publishEvaluationNotice(tx, this.boss, this.scope.evaluationId);
+    const removedPullRequestJobsets = await removeRetiredPullRequestJobsets(
+      tx,
+      this.scope.projectId,
+      this.scope.jobsetId,
+    );
     await tx.query('COMMIT');
     this.release(false);
     return {
+      removedPullRequestJobsets,
       nrBuilds,
       nrNewBuilds: this.newBuilds,
       nrCached: this.cachedBuilds,

@@ -187,3 +187,49 @@ export async function listPullRequestsOfProject(db: Queryable, projectId: number
     [projectId],
   );
 }
+
+export const retiredPullRequestJobsetRow = z.object({
+  number: z.number(),
+  jobsetId: z.number(),
+  jobsetName: z.string(),
+  keepNr: z.number(),
+  /** Evaluations of the template begun since the pull request closed that succeeded. */
+  templateEvaluations: z.number(),
+  unfinishedBuilds: z.boolean(),
+});
+export type RetiredPullRequestJobsetRow = z.output<typeof retiredPullRequestJobsetRow>;
+
+/**
+ * The jobsets of the project's closed pull requests, when `templateJobsetId` is the project's template
+ * (pull_request_template_jobset when it exists, else the oldest jobset that is no pull request's),
+ * each with the template's evaluations since the close. Empty for any other jobset.
+ */
+export async function retiredPullRequestJobsets(
+  db: Queryable,
+  projectId: number,
+  templateJobsetId: number,
+): Promise<RetiredPullRequestJobsetRow[]> {
+  return queryRows(
+    db,
+    retiredPullRequestJobsetRow,
+    `WITH template AS (
+       SELECT coalesce(
+         (SELECT j.id FROM jobsets j JOIN projects p ON p.id = j.project_id
+          WHERE p.id = $1 AND j.name = p.pull_request_template_jobset),
+         (SELECT j.id FROM jobsets j
+          WHERE j.project_id = $1 AND j.name !~ '^pr-[0-9]+$' AND j.name <> '.jobsets'
+            AND NOT EXISTS (SELECT 1 FROM pull_requests pr WHERE pr.jobset_id = j.id)
+          ORDER BY j.id LIMIT 1)) AS id
+     )
+     SELECT pr.number, j.id AS jobset_id, j.name AS jobset_name, j.keep_nr,
+       (SELECT count(*)::int FROM evaluations e
+        WHERE e.jobset_id = t.id AND e.status = 'succeeded' AND e.created_at > pr.closed_at) AS template_evaluations,
+       EXISTS (SELECT 1 FROM builds b WHERE b.jobset_id = j.id AND NOT b.finished) AS unfinished_builds
+     FROM template t
+     JOIN pull_requests pr ON pr.project_id = $1 AND pr.state = 'closed' AND pr.closed_at IS NOT NULL
+     JOIN jobsets j ON j.id = pr.jobset_id
+     WHERE t.id = $2
+     ORDER BY pr.number`,
+    [projectId, templateJobsetId],
+  );
+}
