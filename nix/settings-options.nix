@@ -156,6 +156,11 @@ in
       default = false;
       description = "Allow import-from-derivation during evaluation.";
     };
+    pull_request_poll_interval = lib.mkOption {
+      type = t.ints.unsigned;
+      default = 300;
+      description = "Seconds between the scheduler's passes over the open pull requests of each project with build_pull_requests, read from its forge's API (the forge accounts of [notifications]: github_api_url and github_token, gitea_url and gitea_token); the first pass is at start. 0 = never (webhooks only).";
+    };
     metrics_port = lib.mkOption {
       type = (t.ints.between 0 65535);
       default = 0;

@@ -2,6 +2,8 @@
 // worker running at most evaluator.max_concurrent_evals evaluations at once.
 import { mkdirSync } from 'node:fs';
 import type { Pool } from '@fc/db';
+import type { ForgeAccount, ForgeClient } from '@fc/forges';
+import type { PullRequestService } from '@fc/pull-requests';
 import type { Logger } from '@fc/logging';
 import type { EvaluatorMetrics, RecordedEvaluationCounts } from '@fc/metrics';
 import { killOwnProcessGroups, reapOrphanedProcessGroups } from '@fc/nix';
@@ -12,6 +14,7 @@ import {
   type EvaluatorSettings,
 } from './evaluation/evaluate-jobset.handler';
 import { startScheduler } from './scheduler/evaluation-scheduler';
+import { startPullRequestPoller } from './scheduler/pull-request-poll';
 import { processGroupDir } from './work-dirs';
 
 export interface EvaluatorOptions {
@@ -23,6 +26,13 @@ export interface EvaluatorOptions {
   readonly pollInterval: number;
   readonly maxConcurrentEvals: number;
   readonly metrics: EvaluatorMetrics;
+  /** The pass over the forges' open pull requests (evaluator.pull_request_poll_interval); absent: none. */
+  readonly pullRequestPoll?: {
+    readonly intervalSeconds: number;
+    readonly pullRequests: PullRequestService;
+    readonly client: ForgeClient;
+    readonly accounts: readonly ForgeAccount[];
+  };
 }
 
 export interface RunningEvaluator {
@@ -70,9 +80,17 @@ export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvalua
     dynamicRunCommand: o.settings.dynamicRunCommand ?? false,
     onTick: (t) => o.metrics.schedulerTick(t),
   });
+  const poller =
+    o.pullRequestPoll &&
+    startPullRequestPoller({
+      ...o.pullRequestPoll,
+      pool: o.pool,
+      logger: o.logger.child({ component: 'pull-request-poll' }),
+    });
   return {
     stop: async () => {
       await scheduler.stop();
+      await poller?.stop();
       // Take no new evaluation; give the running ones the queue runner's drain deadline, then kill
       // their git and Nix processes (a fetch from a server that never answers would otherwise hold
       // the stop for evaluator.git_timeout) and hand them back to the queue.

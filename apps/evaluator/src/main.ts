@@ -2,9 +2,11 @@
 import { fileURLToPath } from 'node:url';
 import { commitStatusesConfigured, loadConfig } from '@fc/config';
 import { openDatabase } from '@fc/db';
+import { createForgeClient, forgeAccounts, forgeSettingsOf } from '@fc/forges';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createEvaluatorMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
 import { readSandboxVerdict, sandboxStartLine, selectEvaluator } from '@fc/nix';
+import { forgeAuthorWriteAccess, PullRequestService } from '@fc/pull-requests';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { startEvaluator } from './evaluator';
 
@@ -38,6 +40,21 @@ runDaemon('fc-evaluator', async () => {
     metricsPort === 0
       ? undefined
       : await startMetricsServer({ registry, host: metricsHost, port: metricsPort, logger });
+  // The forges' APIs: githubpulls/giteapulls inputs, and the pass over projects' open pull requests.
+  const forgeClient = createForgeClient({
+    timeoutMs: config.notifications.timeout * 1000,
+    userAgent: 'fc-evaluator',
+  });
+  const accounts = forgeAccounts(forgeSettingsOf(config.notifications));
+  const pullRequestPoll =
+    config.evaluator.pull_request_poll_interval === 0
+      ? undefined
+      : {
+          intervalSeconds: config.evaluator.pull_request_poll_interval,
+          pullRequests: new PullRequestService(pool, boss, forgeAuthorWriteAccess(accounts, forgeClient)),
+          client: forgeClient,
+          accounts,
+        };
   const running = await startEvaluator({
     pool,
     boss,
@@ -45,6 +62,7 @@ runDaemon('fc-evaluator', async () => {
     pollInterval: config.evaluator.poll_interval,
     maxConcurrentEvals: config.evaluator.max_concurrent_evals,
     metrics,
+    pullRequestPoll,
     settings: {
       workDir: config.evaluator.work_dir,
       gitTimeout: config.evaluator.git_timeout,

@@ -42,7 +42,8 @@ import { SearchService } from './services/search.service';
 import { RemoteBuilderService } from './services/remote-builder.service';
 import { SystemService } from './services/system.service';
 import { WebhookService } from './services/webhook.service';
-import { PullRequestService } from '@fc/pull-requests';
+import { forgeAuthorWriteAccess, PullRequestService } from '@fc/pull-requests';
+import { createForgeClient, forgeAccounts, forgeSettingsOf } from '@fc/forges';
 import { BinaryCacheService } from './services/binary-cache.service';
 import { QueueInspectionService } from './services/queue-inspection.service';
 import { BuildQueueService } from './services/build-queue.service';
@@ -115,7 +116,14 @@ export function createApp(deps: AppDeps): ServerApp {
       windowSeconds: config.server.login_failure_window,
     }),
   );
-  const pullRequests = new PullRequestService(pool, boss);
+  const pullRequests = new PullRequestService(
+    pool,
+    boss,
+    forgeAuthorWriteAccess(
+      forgeAccounts(forgeSettingsOf(config.notifications)),
+      createForgeClient({ timeoutMs: config.notifications.timeout * 1000, userAgent: 'fc-server' }),
+    ),
+  );
   const services: Services = {
     projects: new ProjectService(pool, { dynamicRunCommand: config.notifications.dynamic_run_command }),
     evaluations,

@@ -52,6 +52,8 @@ const evaluator = z.strictObject({
   work_dir: z.string().min(1).default('/tmp/fc-evaluator'),
   restrict_eval: z.boolean().default(true),
   allow_ifd: z.boolean().default(false),
+  /** seconds between passes over the forges' open pull requests (projects with build_pull_requests); 0 = none. */
+  pull_request_poll_interval: seconds.default(300),
   metrics_port: metricsPort,
   metrics_host: metricsHost,
 });

@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       work_dir: '/tmp/fc-evaluator',
       restrict_eval: true,
       allow_ifd: false,
+      pull_request_poll_interval: 300,
       metrics_port: 0,
       metrics_host: '127.0.0.1',
     });

@@ -33,6 +33,21 @@ export interface ForgeSettings {
   readonly giteaToken?: string | undefined;
 }
 
+/** FC's configuration keys of the forges (the [notifications] section's). */
+export function forgeSettingsOf(n: {
+  readonly github_api_url: string;
+  readonly github_token?: string | undefined;
+  readonly gitea_url?: string | undefined;
+  readonly gitea_token?: string | undefined;
+}): ForgeSettings {
+  return {
+    githubApiUrl: n.github_api_url,
+    githubToken: n.github_token,
+    giteaUrl: n.gitea_url,
+    giteaToken: n.gitea_token,
+  };
+}
+
 function trimSlashes(url: string): string {
   return url.replace(/\/+$/, '');
 }

@@ -3,6 +3,7 @@
 export {
   forgeAccounts,
   forgeRepositoryOf,
+  forgeSettingsOf,
   type ForgeAccount,
   type ForgeKind,
   type ForgeRepository,

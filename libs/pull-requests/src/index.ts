@@ -1,6 +1,12 @@
 // Pull requests: one jobset per open pull request of a project that builds them, whether the forge
 // told FC by webhook (fc-server) or FC found it in the forge's list (fc-evaluator's scheduler).
-export { PullRequestService, pullRequestJobsetName, type PullRequestOutcome } from './pull-request.service';
+export {
+  PullRequestService,
+  pullRequestJobsetName,
+  type PullRequestOutcome,
+  type ReceiveOptions,
+  type ReconcileResult,
+} from './pull-request.service';
 export {
   decidePullRequest,
   isTrustedPullRequest,
@@ -9,3 +15,9 @@ export {
 } from './pull-request-decision';
 export type { PullRequestEvent } from './pull-request-event';
 export { removeRetiredPullRequestJobsets, retiredJobsetIsDue } from './retired-jobset';
+export { reconcilePullRequests, type ReconcileStep } from './pull-request-reconcile';
+export {
+  forgeAuthorWriteAccess,
+  type AuthorWriteAccess,
+  type WriteAccessAnswer,
+} from './author-write-access';

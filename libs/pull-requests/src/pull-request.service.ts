@@ -2,16 +2,18 @@
 // the project's template jobset with the repository at the pull request's head, evaluated on open,
 // reopen and each new head; closing it disables and hides the jobset. Untrusted authors' pull
 // requests wait for an approval.
-import { ConflictError, NotFoundError, sameRepository } from '@fc/core';
+import { ConflictError, DomainError, NotFoundError, sameRepository } from '@fc/core';
 import {
   approvePullRequest,
   defaultTemplateJobsetId,
   findJobset,
+  findPullRequest,
   insertJobset,
   listPullRequestsOfProject,
   jobsetIdByName,
   lockPullRequest,
   pullRequestSettingsOfProject,
+  pullRequestsToReconcile,
   replaceJobsetInputs,
   setJobsetSource,
   setPullRequestJobset,
@@ -26,9 +28,12 @@ import {
   type PullRequestRow,
   type PullRequestSettingsRow,
 } from '@fc/db';
+import type { ForgePullRequest } from '@fc/forges';
 import { requestEvaluation, type Boss } from '@fc/queue';
+import type { AuthorWriteAccess, WriteAccessAnswer } from './author-write-access';
 import { decidePullRequest, isTrustedPullRequest, type PullRequestAction } from './pull-request-decision';
 import type { PullRequestEvent } from './pull-request-event';
+import { reconcilePullRequests } from './pull-request-reconcile';
 
 export interface PullRequestOutcome {
   readonly action: PullRequestAction['kind'];
@@ -80,16 +85,39 @@ function jobsetFromTemplate(
 }
 
 /** Closed on 'closed', open on an action that opens or moves the head, else as it was. */
+const NEW_HEAD_ACTIONS = ['opened', 'reopened', 'synchronize', 'synchronized'];
+
 function stateAfter(action: string, before: 'open' | 'closed' | undefined): 'open' | 'closed' {
   if (action === 'closed') return 'closed';
-  if (['opened', 'reopened', 'synchronize', 'synchronized'].includes(action)) return 'open';
+  if (NEW_HEAD_ACTIONS.includes(action)) return 'open';
   return before ?? 'open';
+}
+
+export interface ReceiveOptions {
+  /** What asks for the evaluation: the webhook, or the scheduler's pass over the forge's list. */
+  readonly reason?: 'webhook' | 'schedule';
+  /**
+   * When the forge's list the event was derived from was read (the database's clock): a pull request
+   * FC recorded after it (a webhook came meanwhile) is newer than the list and left as it is.
+   */
+  readonly listedAt?: Date;
+}
+
+export interface ReconcileResult {
+  readonly number: number;
+  /** The event FC derived from the list, or 'skip'. */
+  readonly action: string;
+  readonly outcome?: PullRequestOutcome;
+  /** Why it was skipped, or what failed (a missing template jobset). */
+  readonly problem?: string;
 }
 
 export class PullRequestService {
   constructor(
     private readonly pool: Pool,
     private readonly boss: Boss,
+    /** Asks the forge whether an author may write to the project's repository; absent: never asked. */
+    private readonly authorWriteAccess?: AuthorWriteAccess,
   ) {}
 
   /**
@@ -100,11 +128,21 @@ export class PullRequestService {
     projectId: number,
     forge: 'github' | 'gitea',
     event: PullRequestEvent,
-    reason: 'webhook' | 'schedule' = 'webhook',
+    options: ReceiveOptions = {},
   ): Promise<PullRequestOutcome> {
+    const reason = options.reason ?? 'webhook';
+    // Asked before the transaction, so no row stays locked while the forge answers.
+    const asked = await this.askWriteAccess(projectId, forge, event, reason);
     const outcome = await withTransaction(this.pool, async (tx) => {
       const project = await this.settings(tx, projectId);
       const before = await lockPullRequest(tx, projectId, event.number);
+      if (options.listedAt && before && before.updatedAt > options.listedAt) {
+        return {
+          action: 'ignore' as const,
+          jobset: null,
+          message: `pull request #${event.number} changed after the forge's list was read: left as it is`,
+        };
+      }
       const pr = await upsertPullRequest(tx, {
         projectId,
         number: event.number,
@@ -117,21 +155,99 @@ export class PullRequestService {
         state: stateAfter(event.action, before?.state),
         baseRepository: event.baseRepository ?? null,
         merged: event.action === 'closed' && event.merged === true,
+        authorMayWrite: asked === undefined ? (before?.authorMayWrite ?? null) : asked.mayWrite,
       });
       const decision = decidePullRequest({
         action: event.action,
         buildPullRequests: project.buildPullRequests,
-        trusted: isTrustedPullRequest(pr, {
-          repositoryUrl: project.repositoryUrl,
-          trustedUsers: project.pullRequestTrustedUsers,
-        }),
+        trusted:
+          isTrustedPullRequest(pr, {
+            repositoryUrl: project.repositoryUrl,
+            trustedUsers: project.pullRequestTrustedUsers,
+          }) || pr.authorMayWrite === true,
         approved: pr.approvedAt !== null,
         hasJobset: pr.jobsetId !== null,
       });
-      return this.apply(tx, decision, pr, project);
+      const result = await this.apply(tx, decision, pr, project);
+      return asked?.problem && result.action === 'await-approval'
+        ? {
+            ...result,
+            message: `${result.message}; the forge could not say whether ${pr.author} may write: ${asked.problem}`,
+          }
+        : result;
     });
     if (outcome.action === 'build' && outcome.jobset) await this.evaluate(outcome.jobset.id, reason);
     return outcome;
+  }
+
+  /**
+   * The forge's list of open pull requests (every page, read at `listedAt`), applied as the webhooks
+   * would have been: new ones opened, moved heads synchronized, missing ones closed. One pull
+   * request's failure (no template jobset) is reported and the others go on.
+   */
+  async reconcile(
+    projectId: number,
+    forge: 'github' | 'gitea',
+    open: readonly ForgePullRequest[],
+    list: {
+      /** When the list was read (the database's clock). */
+      readonly listedAt: Date;
+      /** "owner/name" of the repository the list is of. */
+      readonly baseRepository: string;
+    },
+  ): Promise<ReconcileResult[]> {
+    const known = await pullRequestsToReconcile(
+      this.pool,
+      projectId,
+      forge,
+      open.map((p) => p.number),
+    );
+    const results: ReconcileResult[] = [];
+    const { listedAt } = list;
+    for (const step of reconcilePullRequests(open, known, list.baseRepository)) {
+      if (step.kind === 'skip') {
+        results.push({ number: step.number, action: 'skip', problem: step.reason });
+        continue;
+      }
+      const { number, action } = step.event;
+      try {
+        const outcome = await this.receive(projectId, forge, step.event, { reason: 'schedule', listedAt });
+        results.push({ number, action, outcome });
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        results.push({ number, action, problem: e.message });
+      }
+    }
+    return results;
+  }
+
+  /**
+   * The forge's answer for an author FC does not trust by itself, on a new head; undefined when not
+   * asked. The scheduler asks again only when the head moved (a webhook always asks).
+   */
+  private async askWriteAccess(
+    projectId: number,
+    forge: 'github' | 'gitea',
+    event: PullRequestEvent,
+    reason: 'webhook' | 'schedule',
+  ): Promise<WriteAccessAnswer | undefined> {
+    if (!this.authorWriteAccess || !NEW_HEAD_ACTIONS.includes(event.action)) return undefined;
+    const project = await pullRequestSettingsOfProject(this.pool, projectId);
+    if (!project?.buildPullRequests) return undefined;
+    const before = await findPullRequest(this.pool, projectId, event.number);
+    if (before?.approvedAt) return undefined;
+    const trusted = isTrustedPullRequest(event, {
+      repositoryUrl: project.repositoryUrl,
+      trustedUsers: project.pullRequestTrustedUsers,
+    });
+    if (trusted) return undefined;
+    const seen =
+      before !== undefined &&
+      before.headSha === event.headSha &&
+      before.author === event.author &&
+      before.authorMayWrite !== null;
+    if (reason === 'schedule' && seen) return undefined;
+    return this.authorWriteAccess(project.repositoryUrl, forge, event.author);
   }
 
   /** An admin's approval of an untrusted author's pull request: it is built now and at each new head. */
@@ -169,7 +285,11 @@ export class PullRequestService {
     const trusted = { repositoryUrl: project.repositoryUrl, trustedUsers: project.pullRequestTrustedUsers };
     return (await listPullRequestsOfProject(this.pool, projectId)).map((pr) => ({
       pr,
-      waiting: pr.state === 'open' && pr.approvedAt === null && !isTrustedPullRequest(pr, trusted),
+      waiting:
+        pr.state === 'open' &&
+        pr.approvedAt === null &&
+        pr.authorMayWrite !== true &&
+        !isTrustedPullRequest(pr, trusted),
     }));
   }
 

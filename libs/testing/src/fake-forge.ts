@@ -29,6 +29,7 @@ export interface FakeForgeRequest {
   readonly method: string;
   readonly path: string;
   readonly authorization: string | undefined;
+  readonly userAgent: string | undefined;
 }
 
 export interface FakeForge {
@@ -243,6 +244,7 @@ export async function startFakeForge(options: {
       method: req.method ?? 'GET',
       path: `${parsed.pathname}${parsed.search}`,
       authorization: req.headers.authorization,
+      userAgent: req.headers['user-agent'],
     });
     if (parsed.pathname.startsWith(`${apiBase}/`)) {
       return api(req, res, parsed.pathname.slice(apiBase.length), parsed.searchParams);

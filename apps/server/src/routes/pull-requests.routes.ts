@@ -33,7 +33,7 @@ export function pullRequestRoutes(s: Services): ApiRoute[] {
       access: Permission.CreateProjects,
       tag: 'projects',
       summary:
-        'The pull requests webhooks told FC of (newest first, at most 1000), and which wait for approval',
+        "The pull requests FC knows, from webhooks and the forge's list (newest first, at most 1000), and which wait for approval",
       params: z.object({ id: z.coerce.number().int().positive() }),
       responses: {
         200: { description: 'The pull requests', schema: z.object({ items: z.array(pullRequestView) }) },

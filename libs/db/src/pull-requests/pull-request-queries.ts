@@ -16,6 +16,8 @@ export const pullRequestRow = z.object({
   headSha: z.string(),
   state: z.enum(['open', 'closed']),
   approvedAt: z.date().nullable(),
+  /** The forge's answer to "may the author write to the project's repository?"; null: not asked. */
+  authorMayWrite: z.boolean().nullable(),
   jobsetId: z.number().nullable(),
   updatedAt: z.date(),
   baseRepository: z.string().nullable(),
@@ -25,7 +27,7 @@ export const pullRequestRow = z.object({
 export type PullRequestRow = z.output<typeof pullRequestRow>;
 
 const COLUMNS = `project_id, number, forge, author, title, head_repository_url, head_branch, head_sha, state,
-  approved_at, jobset_id, updated_at, base_repository, closed_at, merged`;
+  approved_at, author_may_write, jobset_id, updated_at, base_repository, closed_at, merged`;
 
 export const pullRequestSettingsRow = z.object({
   id: z.number(),
@@ -48,6 +50,20 @@ export async function pullRequestSettingsOfProject(
        pull_request_statuses
      FROM projects WHERE id = $1`,
     [projectId],
+  );
+}
+
+/** The pull request as FC last recorded it; undefined when FC never heard of it. */
+export async function findPullRequest(
+  db: Queryable,
+  projectId: number,
+  number: number,
+): Promise<PullRequestRow | undefined> {
+  return queryMaybeOne(
+    db,
+    pullRequestRow,
+    `SELECT ${COLUMNS} FROM pull_requests WHERE project_id = $1 AND number = $2`,
+    [projectId, number],
   );
 }
 
@@ -78,6 +94,7 @@ export interface PullRequestFields {
   /** "owner/name" on the forge; null keeps what was known. */
   readonly baseRepository: string | null;
   readonly merged: boolean;
+  readonly authorMayWrite: boolean | null;
 }
 
 /** Records what the forge said (the approval and jobset are kept; closed_at set at the close). */
@@ -86,15 +103,15 @@ export async function upsertPullRequest(db: Queryable, p: PullRequestFields): Pr
     db,
     pullRequestRow,
     `INSERT INTO pull_requests (project_id, number, forge, author, title, head_repository_url, head_branch,
-       head_sha, state, base_repository, merged, closed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $9 = 'closed' THEN now() END)
+       head_sha, state, base_repository, merged, closed_at, author_may_write)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $9 = 'closed' THEN now() END, $12)
      ON CONFLICT (project_id, number) DO UPDATE SET forge = EXCLUDED.forge, author = EXCLUDED.author,
        title = EXCLUDED.title, head_repository_url = EXCLUDED.head_repository_url,
        head_branch = EXCLUDED.head_branch, head_sha = EXCLUDED.head_sha, state = EXCLUDED.state,
        base_repository = coalesce(EXCLUDED.base_repository, pull_requests.base_repository),
        merged = EXCLUDED.merged,
        closed_at = CASE WHEN EXCLUDED.state = 'closed' THEN coalesce(pull_requests.closed_at, now()) END,
-       updated_at = now()
+       author_may_write = EXCLUDED.author_may_write, updated_at = now()
      RETURNING ${COLUMNS}`,
     [
       p.projectId,
@@ -108,6 +125,7 @@ export async function upsertPullRequest(db: Queryable, p: PullRequestFields): Pr
       p.state,
       p.baseRepository,
       p.merged,
+      p.authorMayWrite,
     ],
   );
 }
@@ -176,6 +194,39 @@ export async function defaultTemplateJobsetId(db: Queryable, projectId: number):
     [projectId],
   );
   return row?.id;
+}
+
+/** The pull requests FC believes open, and those numbered (whatever their state), of one forge. */
+export async function pullRequestsToReconcile(
+  db: Queryable,
+  projectId: number,
+  forge: 'github' | 'gitea',
+  numbers: readonly number[],
+): Promise<PullRequestRow[]> {
+  return queryRows(
+    db,
+    pullRequestRow,
+    `SELECT ${COLUMNS} FROM pull_requests
+     WHERE project_id = $1 AND forge = $2 AND (state = 'open' OR number = ANY($3::int[]))`,
+    [projectId, forge, numbers],
+  );
+}
+
+/** The projects that build pull requests, with the repository their forge is asked about. */
+export async function projectsBuildingPullRequests(
+  db: Queryable,
+): Promise<{ id: number; name: string; repositoryUrl: string }[]> {
+  return queryRows(
+    db,
+    z.object({ id: z.number(), name: z.string(), repositoryUrl: z.string() }),
+    `SELECT id, name, repository_url FROM projects WHERE build_pull_requests AND enabled ORDER BY id`,
+    [],
+  );
+}
+
+/** The database's clock (the one updated_at is written by). */
+export async function databaseNow(db: Queryable): Promise<Date> {
+  return (await queryOne(db, z.object({ now: z.date() }), `SELECT now() AS now`, [])).now;
 }
 
 /** The project's pull requests FC heard of, newest number first. */
