@@ -129,6 +129,9 @@ describe('build and admin pages in a browser', () => {
     await admin.goto(`/build/${id}`);
     await expectInert(admin);
     expect(await admin.locator('h1 + p').textContent()).toContain(XSS_JOB);
+    // A product named with markup is a link with that text; so is a metric's name.
+    expect(await admin.getByRole('link', { name: `${XSS_TEXT.replace('/', '_')}.txt` }).count()).toBe(1);
+    expect(await admin.getByRole('cell', { name: '<svg/onload=window.pwned=1>' }).count()).toBe(1);
     await env.look(admin, 'build-products');
     await admin.getByRole('link', { name: 'notes.txt' }).click();
     await admin.waitForURL(`**/build/${id}/download/2/notes.txt`);

@@ -76,11 +76,16 @@ describe('the build page', () => {
     expect(html).not.toMatch(/data-stream="\/api/);
   });
 
-  it('keeps stored markup inert: job names, log lines, product contents are text', async () => {
+  it('keeps stored markup inert: job names, product names, metrics, release names are text', async () => {
     const html = await (await page(`/build/${productsBuild}`)).text();
     expect(html).not.toContain(XSS_JOB);
     expect(html).not.toContain(XSS_MARKER);
+    expect(html).not.toContain('<svg');
     expect(html).toContain('&lt;script&gt;window.pwned=1&lt;/script&gt;');
+    const marker = '&lt;img src=x onerror=alert(1)&gt;';
+    expect(html).toContain(`class="fc-product">${marker}.txt</a>`);
+    expect(html).toContain('<td>&lt;svg/onload=window.pwned=1&gt;</td><td>42 %</td>');
+    expect(html).toContain(`<th scope="row">Release name</th><td>release ${marker}</td>`);
     // The HTML product is served in a sandbox: it cannot run scripts as the dashboard.
     const report = await h.call('GET', `/build/${productsBuild}/download/1/report.html`);
     expect(report.headers.get('content-security-policy')).toMatch(/^sandbox;/);
@@ -103,7 +108,27 @@ describe('the build page', () => {
     const notes = await h.call('GET', `/build/${productsBuild}/download/2/notes.txt`);
     expect(notes.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await notes.text()).toBe(`plain text ${XSS_MARKER}\n`);
+    // A file named with markup, a file without an extension, a directory's default file.
+    const named = await h.call(
+      'GET',
+      `/build/${productsBuild}/download/3/${encodeURIComponent(`${XSS_MARKER}.txt`)}`,
+    );
+    expect(named.status).toBe(200);
+    expect(named.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await named.text()).toBe(`named ${XSS_MARKER}\n`);
+    const readme = await h.call('GET', `/build/${productsBuild}/download/5/README`);
+    expect(readme.headers.get('content-type')).toBe('application/octet-stream');
+    expect(await readme.text()).toBe('no extension\n');
+    const site = await h.call('GET', `/build/${productsBuild}/download/4`, { redirect: 'manual' });
+    expect(site.status).toBe(302);
+    expect(site.headers.get('location')).toBe(`/build/${productsBuild}/download/4/index.html`);
+    const index = await h.call('GET', `/build/${productsBuild}/download/4/index.html`);
+    expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(index.headers.get('content-security-policy')).toMatch(/^sandbox;/);
     for (const path of [
+      // A symlink in the product that leads out of it.
+      `/build/${productsBuild}/download/4/leak`,
+      `/build/${productsBuild}/download/4/..%2F..%2F..%2Fetc%2Fpasswd`,
       `/build/${productsBuild}/download/1/..%2F..%2F..%2F..%2Fetc%2Fpasswd`,
       `/build/${productsBuild}/download/1/%2E%2E/%2E%2E/etc/passwd`,
       `/build/${productsBuild}/download/2/other.txt`,

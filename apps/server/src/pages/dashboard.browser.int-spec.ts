@@ -15,6 +15,8 @@ const SCRIPT = '<script>window.__xss = 1</script>';
 const IMG = '<img src=x onerror="window.__xss = 1">';
 const PAYLOAD = `${SCRIPT}${IMG}`;
 const EVAL_ERROR = `boom ${PAYLOAD} in bad`;
+/** Every job's meta.description. */
+const DESCRIPTION = `A job ${PAYLOAD}`;
 
 function release(jobs: Record<string, 'ok' | 'fail' | 'throw'>): string {
   const job = (name: string, kind: 'ok' | 'fail' | 'throw') =>
@@ -26,7 +28,7 @@ function release(jobs: Record<string, 'ok' | 'fail' | 'throw'>): string {
   return `let mk = name: script: derivation {
     inherit name; system = builtins.currentSystem; builder = "/bin/sh";
     args = [ "-c" script ]; PATH = "/usr/bin:/bin";
-  };
+  } // { meta.description = ${JSON.stringify(DESCRIPTION)}; };
 in {
 ${Object.entries(jobs)
   .map(([n, k]) => job(n, k))
@@ -207,6 +209,8 @@ describe('the dashboard in a browser', () => {
       ['/search?q=steady', 'search'],
     ] as const) {
       await reader.goto(path);
+      if (name === 'build')
+        expect(await reader.locator('#fc-build-description').textContent()).toBe(DESCRIPTION);
       // A star is the user's own bookmark, not an action on FC: read-only users have it too.
       const actions = reader.locator('form[method="post"]:not(#fc-star)');
       expect([path, await actions.count()]).toEqual([path, 1]);
