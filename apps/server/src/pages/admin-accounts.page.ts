@@ -1,5 +1,6 @@
 // /admin/keys, /admin/builders, /admin/users (admins only): API keys (a new key is shown once, on the
-// answer to its form), remote builders and users with their roles, through the API's services.
+// answer to its form; revoke), remote builders (add, edit, enable or disable, remove) and users
+// (create, edit name, email and password, change roles, delete), through the API's services.
 import { z } from 'zod';
 import { KNOWN_ROLES, Permission, ROLE_PATTERN } from '@fc/auth';
 import type { Services } from '../services/services';
@@ -19,6 +20,30 @@ const checked = z
   .optional()
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
 const roleList = checked.pipe(z.array(z.string().regex(ROLE_PATTERN, 'is not a role name')));
+
+const builderForm = z.object({
+  name: z.string().trim().min(1).max(128),
+  uri: z.string().trim().min(1),
+  systems: list.pipe(z.array(z.string()).min(1, 'name at least one system')),
+  max_jobs: z.coerce.number().int().positive().default(1),
+  speed_factor: z.coerce.number().positive().default(1),
+  supported_features: list,
+  mandatory_features: list,
+  ssh_key_file: z.string().trim().optional(),
+});
+
+function builderFields(body: z.output<typeof builderForm>) {
+  return {
+    name: body.name,
+    uri: body.uri,
+    systems: body.systems,
+    maxJobs: body.max_jobs,
+    speedFactor: body.speed_factor,
+    supportedFeatures: body.supported_features,
+    mandatoryFeatures: body.mandatory_features,
+    sshKeyFile: body.ssh_key_file || null,
+  };
+}
 
 async function keysModel(s: Services) {
   const keys = await s.apiKeys.list(LIST);
@@ -76,29 +101,23 @@ export function adminAccountPages(s: Services): Page[] {
       method: 'post',
       path: '/admin/builders',
       access: Permission.Admin,
-      body: z.object({
-        name: z.string().trim().min(1).max(128),
-        uri: z.string().trim().min(1),
-        systems: list.pipe(z.array(z.string()).min(1, 'name at least one system')),
-        max_jobs: z.coerce.number().int().positive().default(1),
-        speed_factor: z.coerce.number().positive().default(1),
-        supported_features: list,
-        mandatory_features: list,
-        ssh_key_file: z.string().trim().optional(),
-      }),
+      body: builderForm,
       back: () => '/admin/builders',
       handle: async ({ body }) => {
-        const b = await s.remoteBuilders.create({
-          name: body.name,
-          uri: body.uri,
-          systems: body.systems,
-          maxJobs: body.max_jobs,
-          speedFactor: body.speed_factor,
-          supportedFeatures: body.supported_features,
-          mandatoryFeatures: body.mandatory_features,
-          sshKeyFile: body.ssh_key_file || null,
-        });
+        const b = await s.remoteBuilders.create(builderFields(body));
         return redirect('/admin/builders', { kind: 'success', text: `Remote builder ${b.name} added.` });
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: '/admin/builders/:id',
+      access: Permission.Admin,
+      params: idParam,
+      body: builderForm,
+      back: () => '/admin/builders',
+      handle: async ({ params, body }) => {
+        const b = await s.remoteBuilders.update(params.id, builderFields(body));
+        return redirect('/admin/builders', { kind: 'success', text: `Remote builder ${b.name} saved.` });
       },
     }),
     definePage({
@@ -158,6 +177,34 @@ export function adminAccountPages(s: Services): Page[] {
           roles: body.roles,
         });
         return redirect('/admin/users', { kind: 'success', text: `User ${u.username} created.` });
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: '/admin/users/:id',
+      access: Permission.Admin,
+      params: idParam,
+      body: z.object({
+        full_name: z.string().trim().optional(),
+        email: z.string().trim().optional(),
+        password: z.string().optional(),
+      }),
+      back: () => '/admin/users',
+      handle: async ({ params, body, req }) => {
+        const u = await s.users.update(
+          params.id,
+          {
+            fullName: body.full_name || null,
+            email: body.email || null,
+            // An empty password field keeps the password; a new one ends the user's other sessions.
+            ...(body.password ? { password: body.password } : {}),
+          },
+          { keepSessionId: req.sessionID ?? null },
+        );
+        return redirect('/admin/users', {
+          kind: 'success',
+          text: `${u.username} saved${body.password ? ' with a new password' : ''}.`,
+        });
       },
     }),
     definePage({

@@ -208,7 +208,7 @@ describe('the admin pages', () => {
     expect((await h.call('GET', '/api/v1/me', { key: key! })).status).toBe(401);
   });
 
-  it('adds, disables and removes a remote builder', async () => {
+  it('adds, edits, disables and removes a remote builder', async () => {
     await post('/admin/builders', {
       name: 'big',
       uri: 'ssh://nix@big.example',
@@ -221,6 +221,36 @@ describe('the admin pages', () => {
     const id = /action="\/admin\/builders\/(\d+)\/enabled"/.exec(html)![1];
     await post(`/admin/builders/${id}/enabled`, { enabled: 'false' });
     expect(await page('/admin/builders')).toContain('<td>disabled</td>');
+    // Edited through its form: every field, the state kept; what was typed stays text.
+    await post(`/admin/builders/${id}`, {
+      name: `big ${XSS}`,
+      uri: 'ssh://nix@bigger.example',
+      systems: 'x86_64-linux',
+      max_jobs: '8',
+      speed_factor: '2',
+      supported_features: 'kvm',
+      mandatory_features: '',
+      ssh_key_file: '/var/lib/fc/key',
+    });
+    expect(
+      (await h.pool.query('SELECT name, uri, systems, max_jobs, enabled FROM remote_builders')).rows,
+    ).toEqual([
+      {
+        name: `big ${XSS}`,
+        uri: 'ssh://nix@bigger.example',
+        systems: ['x86_64-linux'],
+        max_jobs: 8,
+        enabled: false,
+      },
+    ]);
+    html = await page('/admin/builders');
+    expect(html).not.toContain(XSS);
+    expect(html).toContain('value="ssh://nix@bigger.example"');
+    await post(`/admin/builders/${id}`, {
+      name: 'big',
+      uri: 'ssh://nix@big.example',
+      systems: 'x86_64-linux aarch64-linux',
+    });
     // A second builder with the same name is refused (back to the form) and adds nothing.
     const dup = await post('/admin/builders', { name: 'big', uri: 'ssh://other', systems: 'x86_64-linux' });
     expect(dup.url).toMatch(/\/admin\/builders$/);
@@ -232,7 +262,7 @@ describe('the admin pages', () => {
     expect(html).not.toContain('ssh://nix@big.example');
   });
 
-  it('creates a user with roles, changes them, and deletes the user', async () => {
+  it('creates a user with roles, edits the user and the roles, and deletes the user', async () => {
     await post('/admin/users', {
       username: 'alice',
       password: 'a long enough password',
@@ -244,6 +274,25 @@ describe('the admin pages', () => {
     await post(`/admin/users/${id}/roles`, { roles: 'admin' });
     const users = await (await h.call('GET', '/api/v1/users', { key: admin })).json();
     expect(users).toMatchObject({ items: [{ username: 'alice', roles: ['admin'] }] });
+    // Edited: name and email, and a new password that is the one that logs in from then on.
+    await post(`/admin/users/${id}`, {
+      full_name: `Alice ${XSS}`,
+      email: 'alice@example.org',
+      password: 'another long password',
+    });
+    html = await page('/admin/users');
+    expect(html).not.toContain(XSS);
+    expect(html).toContain('<strong>alice</strong> Alice &lt;script&gt;');
+    const login = (password: string) =>
+      h.call('POST', '/api/v1/auth/login', { body: { username: 'alice', password } });
+    expect((await login('a long enough password')).status).toBe(401);
+    expect((await login('another long password')).status).toBe(200);
+    // An empty password field keeps the password.
+    await post(`/admin/users/${id}`, { full_name: 'Alice', email: '', password: '' });
+    expect((await login('another long password')).status).toBe(200);
+    expect(await (await h.call('GET', '/api/v1/users', { key: admin })).json()).toMatchObject({
+      items: [{ username: 'alice', full_name: 'Alice', email: null }],
+    });
     await post(`/admin/users/${id}/delete`);
     html = await page('/admin/users');
     expect(html).not.toContain('<strong>alice</strong>');

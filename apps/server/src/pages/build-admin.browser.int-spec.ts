@@ -180,8 +180,23 @@ describe('build and admin pages in a browser', () => {
       JSON.stringify({ buildId: sleepers[1] }, null, 2),
     );
     await env.look(admin, 'admin-job');
+    // A remote builder added and edited through the forms.
+    await admin.goto('/admin/builders');
+    await admin.getByLabel('Name').fill('big');
+    await admin.getByLabel('URI').fill('ssh://nix@big.example');
+    await admin.getByLabel('Systems').fill('x86_64-linux');
+    await admin.getByRole('button', { name: 'Add builder' }).click();
+    await expectFlash(admin, 'Remote builder big added.');
+    await admin.getByText('Edit big').click();
+    await admin.locator('#edit-builder-1').getByLabel('Max jobs').fill('6');
+    await admin.getByRole('button', { name: 'Save big' }).click();
+    await expectFlash(admin, 'Remote builder big saved.');
+    expect(await admin.locator('#fc-builders tbody td').nth(3).textContent()).toBe('6');
+    await env.createUser('ops', 'correct horse battery', ['cancel-build']);
     for (const section of ['keys', 'builders', 'users']) {
       await admin.goto(`/admin/${section}`);
+      // The first edit form open, so the screenshot shows it.
+      if (section !== 'keys') await admin.locator('details.fc-edit summary').first().click();
       await env.look(admin, `admin-${section}`);
     }
     await admin.goto('/admin/queues/notify-build?state=completed');

@@ -159,6 +159,13 @@ export function builderView(b: RemoteBuilderRow) {
     speedFactor: b.speedFactor,
     features: [...b.supportedFeatures, ...b.mandatoryFeatures.map((f) => `${f} (mandatory)`)].join(', '),
     enabled: b.enabled,
+    /** The edit form's values. */
+    form: {
+      systems: b.systems.join(' '),
+      supportedFeatures: b.supportedFeatures.join(' '),
+      mandatoryFeatures: b.mandatoryFeatures.join(' '),
+      sshKeyFile: b.sshKeyFile ?? '',
+    },
   };
 }
 
