@@ -91,6 +91,34 @@ describe('CSRF protection', () => {
     expect((await h.call('GET', '/api/v1/me', { cookie })).status).toBe(401);
   });
 
+  it('refuses every form action of the dashboard without the token, before it runs', async () => {
+    // A session of its own (the test before logged the first one out).
+    const login = await h.call('POST', '/api/v1/auth/login', {
+      body: { username: 'carol', password: 'correct horse' },
+    });
+    const session = login.headers.get('set-cookie')!.split(';')[0]!;
+    const actions = h.server.pages.filter((p) => p.method === 'post');
+    expect(actions.length).toBeGreaterThan(25);
+    const concrete = (path: string) =>
+      path
+        .replace(':name', 'build-derivation')
+        .replace(/:id\b/, '1')
+        .replace(/:[a-z]+/g, 'x');
+    const refused: string[] = [];
+    for (const a of actions) {
+      const r = await h.call('POST', concrete(a.path), {
+        cookie: session,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        body: 'name=x',
+      });
+      if (r.status === 403 && (await r.text()).includes('missing or invalid CSRF token'))
+        refused.push(a.path);
+    }
+    expect(refused).toEqual(actions.map((a) => a.path));
+    // Still logged in: not even the log-out form ran.
+    expect((await h.call('GET', '/api/v1/me', { cookie: session })).status).toBe(200);
+  });
+
   it('leaves bearer-key clients alone, whatever their Origin', async () => {
     const f = await insertFixture(h.db.pool, { builds: [{ job: 'broken', status: 1 }] });
     const r = await h.call('POST', `/api/v1/builds/${f.buildIds[0]!}/restart`, {

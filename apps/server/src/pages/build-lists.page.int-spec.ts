@@ -136,6 +136,20 @@ describe('the build list pages', () => {
     );
   });
 
+  it('/project/{name} and /project/{id} show the same project; a name made of digits is a name first', async () => {
+    const byName = await page('/project/lists');
+    expect(byName).toContain('<title>Project lists · FC</title>');
+    expect(await page(`/project/${f.projectId}`)).toContain('<title>Project lists · FC</title>');
+    expect(byName).toContain('href="/jobset/lists/main"');
+    const digits = await insertFixture(h.pool, { project: String(f.projectId), builds: [] });
+    expect(await page(`/project/${f.projectId}`)).toContain(`<title>Project ${f.projectId} · FC</title>`);
+    expect(await page(`/project/${digits.projectId}`)).toContain(
+      `<title>Project ${f.projectId} · FC</title>`,
+    );
+    const missing = await h.call('GET', '/project/999999', { headers: { accept: 'text/html' } });
+    expect(missing.status).toBe(404);
+  });
+
   it('/channels shows each channel and its evaluation; the promote form is for those who may use it', async () => {
     const channel = await h.call('POST', '/api/v1/channels', {
       key: admin,
