@@ -124,10 +124,14 @@ export function createApp(deps: AppDeps): ServerApp {
       createForgeClient({ timeoutMs: config.notifications.timeout * 1000, userAgent: 'fc-server' }),
     ),
   );
+  const builds = new BuildService(pool, boss, logger, {
+    statsMaxAgeMs: deps.statsMaxAgeMs ?? 10_000,
+    notices,
+  });
   const services: Services = {
     projects: new ProjectService(pool, { dynamicRunCommand: config.notifications.dynamic_run_command }),
     evaluations,
-    builds: new BuildService(pool, boss, logger, { statsMaxAgeMs: deps.statsMaxAgeMs ?? 10_000, notices }),
+    builds,
     logs: new BuildLogService(pool, config.logs.log_dir),
     channels: new ChannelService(pool),
     apiKeys: new ApiKeyService(pool, config.server.api_key),
@@ -138,7 +142,7 @@ export function createApp(deps: AppDeps): ServerApp {
     webhooks: new WebhookService(pool, evaluations, pullRequests),
     pullRequests,
     queues: new QueueInspectionService(pool, boss, notices),
-    buildQueue: new BuildQueueService(pool),
+    buildQueue: new BuildQueueService(pool, () => builds.queueCounts()),
     jobs: new JobHistoryService(pool),
   };
 

@@ -40,12 +40,20 @@ export {
   type BuildQueueRow,
 } from './builds/build-queue-queries';
 // API read/write queries (fc-server).
-export { page, WhereBuilder, type Page, type PageRequest } from './pagination';
+export {
+  page,
+  WhereBuilder,
+  type CursorPage,
+  type CursorPageRequest,
+  type Page,
+  type PageRequest,
+} from './pagination';
 export * from './projects/project-queries';
 export * from './projects/declarative-queries';
 export * from './jobsets/jobset-queries';
 export * from './evaluations/evaluation-api-queries';
 export * from './evaluations/evaluation-comparison-queries';
+export * from './builds/build-list-queries';
 export * from './builds/build-api-queries';
 export * from './builds/build-recent-queries';
 export * from './builds/queue-state-queries';

@@ -1,8 +1,14 @@
-// Offset pagination shared by every list query: the caller's limit/offset and the matching total.
+// Pagination shared by every list query: the caller's limit/offset and the matching total; the
+// lists that grow with the installation (builds, evaluations) also page by cursor (keyset).
 
 export interface PageRequest {
   readonly limit: number;
   readonly offset: number;
+}
+
+/** A page of a keyset-paged list: the items after `cursor` (the id the previous page ended with). */
+export interface CursorPageRequest extends PageRequest {
+  readonly cursor?: number | undefined;
 }
 
 export interface Page<T> {
@@ -12,6 +18,11 @@ export interface Page<T> {
   readonly totalExact: boolean;
   readonly limit: number;
   readonly offset: number;
+}
+
+export interface CursorPage<T> extends Page<T> {
+  /** The cursor of the next page, or null when this page is the last. */
+  readonly nextCursor: number | null;
 }
 
 export function page<T>(items: T[], total: number, request: PageRequest, totalExact = true): Page<T> {

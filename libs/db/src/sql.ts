@@ -3,8 +3,16 @@
 import type { z } from 'zod';
 import type { Queryable } from './pool';
 
+/** Column names seen so far and their camelCase (few distinct names; every row of every list uses them). */
+const camelNames = new Map<string, string>();
+
 function camel(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  let name = camelNames.get(key);
+  if (name === undefined) {
+    name = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    if (camelNames.size < 10_000) camelNames.set(key, name);
+  }
+  return name;
 }
 
 export function camelizeRow(row: Record<string, unknown>): Record<string, unknown> {

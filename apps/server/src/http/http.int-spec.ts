@@ -190,6 +190,7 @@ describe('OpenAPI document', () => {
     expect(list).toEqual([
       'limit',
       'offset',
+      'cursor',
       'project_id',
       'jobset_id',
       'evaluation_id',

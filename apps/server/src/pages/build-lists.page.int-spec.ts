@@ -91,6 +91,39 @@ describe('the build list pages', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('/builds lists the builds of one evaluation', async () => {
+    const other = await insertFixture(h.pool, { into: f, builds: [{ job: 'later', status: 0 }] });
+    expect(buildIdsIn(await page(`/builds?evaluation=${other.evaluationId}`))).toEqual(other.buildIds);
+    expect(buildIdsIn(await page(`/builds?evaluation=${f.evaluationId}&status=queued`))).toEqual(
+      f.buildIds.slice(0, 4).reverse(),
+    );
+  });
+
+  it('/evaluations filters by status with the same service as the API, and pages by id', async () => {
+    const failed = await insertFixture(h.pool, { into: f, builds: [] });
+    await h.pool.query(`UPDATE evaluations SET status = 'failed', error = 'boom' WHERE id = $1`, [
+      failed.evaluationId,
+    ]);
+    const evaluationIdsIn = (html: string) =>
+      [...html.matchAll(/href="\/eval\/(\d+)">#/g)].map((m) => Number(m[1]));
+    const html = await page('/evaluations?project=lists&status=failed');
+    expect(evaluationIdsIn(html)).toEqual([failed.evaluationId]);
+    expect(html).toContain('<option value="failed" selected>');
+    expect(html).toContain('1 evaluation<');
+    const succeeded = evaluationIdsIn(await page('/evaluations?project=lists&status=succeeded'));
+    expect(succeeded).toContain(f.evaluationId);
+    expect(succeeded).not.toContain(failed.evaluationId);
+    // Every status of the project's evaluations, newest first; an empty status is no filter.
+    const all = evaluationIdsIn(await page('/evaluations?project=lists&status='));
+    expect(all[0]).toBe(failed.evaluationId);
+    expect(all).toContain(f.evaluationId);
+    const older = await page(`/evaluations?project=lists&before=${failed.evaluationId}`);
+    expect(evaluationIdsIn(older)).not.toContain(failed.evaluationId);
+    expect(older).toContain('← Newest</a>');
+    const bad = await h.call('GET', '/evaluations?status=great', { headers: { accept: 'text/html' } });
+    expect(bad.status).toBe(400);
+  });
+
   it('/job shows the job history with its chart data; /latest goes to the latest successful build', async () => {
     const [, , , , ok1, failed, ok2] = f.buildIds;
     const html = await page('/job/lists/main/hello');

@@ -1,4 +1,4 @@
-// /builds: every build, newest first, filtered by status, system, job, project and jobset; paged by
+// /builds: every build, newest first, filtered by status, system, job, project, jobset and evaluation; paged by
 // build id (keyset), so no page counts or skips a million rows.
 import { z } from 'zod';
 import { BUILD_STATUS_LABELS, BUILD_STATUS_NAMES, NotFoundError } from '@fc/core';
@@ -16,6 +16,7 @@ const buildsQuery = z.object({
   job: z.preprocess(blankAsUndefined, z.string().max(255).optional()),
   project: z.preprocess(blankAsUndefined, z.coerce.number().int().positive().optional()),
   jobset: z.preprocess(blankAsUndefined, z.string().max(255).optional()),
+  evaluation: z.preprocess(blankAsUndefined, z.coerce.number().int().positive().optional()),
   before: z.preprocess(blankAsUndefined, z.coerce.number().int().positive().optional()),
 });
 
@@ -44,9 +45,10 @@ export function buildsPages(s: Services): Page[] {
             job: query.job,
             projectId: query.project,
             jobsetId,
-            beforeId: query.before,
+            evaluationId: query.evaluation,
           },
           PAGE_SIZE + 1,
+          query.before,
         );
         const items = found.slice(0, PAGE_SIZE);
         const link = (before: number | undefined) => {
@@ -64,6 +66,7 @@ export function buildsPages(s: Services): Page[] {
             job: query.job ?? '',
             project: query.project ?? '',
             jobset: query.jobset ?? '',
+            evaluation: query.evaluation ?? '',
           },
           statuses: BUILD_STATUS_NAMES.map((n) => ({
             name: n,

@@ -1,17 +1,22 @@
-// /evaluations (project and jobset filters; a running evaluation shows its phase) and /eval/{id}:
+// /evaluations (project, jobset and status filters, keyset pages; a running evaluation shows its phase) and /eval/{id}:
 // builds grouped against the previous evaluation as Hydra does, errors verbatim, inputs, actions.
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
+import { EVALUATION_STATUSES } from '@fc/core';
+import { MAX_LIST_OFFSET } from '../views/common.view';
 import type { EvaluationBuildSummaryRow, EvaluationDetailRow } from '@fc/db';
 import type { Services } from '../services/services';
 import { integerField } from './form-fields';
 import { definePage, redirect, view, type Page } from './page-route';
 import { toBuildRow } from './view-models/build-row';
-import { formatDuration, formatTime, pagination, paths } from './view-models/display';
+import { formatDuration, formatTime, paths } from './view-models/display';
 import { toEvaluationRow } from './view-models/evaluation-row';
 import { disclosureFor, shownInputRevisions, shownText, type Disclosure } from '../views/disclosure';
 
 const PAGE = 25;
+/** Builds shown in each group of the evaluation page. */
+const GROUP_ROWS = 100;
+const blankAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 /** Hydra's groups in Hydra's order, with the words its evaluation page uses. */
@@ -88,15 +93,18 @@ export function evaluationPages(s: Services): Page[] {
       query: z.object({
         project: z.string().trim().optional(),
         jobset: z.string().trim().optional(),
-        offset: integerField(0).default(0),
+        status: z.preprocess(blankAsUndefined, z.enum(EVALUATION_STATUSES).optional()),
+        // Keyset pages: the evaluations older than `before`; `offset` (bounded) still works.
+        before: z.preprocess(blankAsUndefined, z.coerce.number().int().positive().optional()),
+        offset: integerField(0).max(MAX_LIST_OFFSET).default(0),
       }),
       handle: async ({ query }) => {
         const project = query.project ? await s.projects.getByName(query.project) : undefined;
         const jobset =
           project && query.jobset ? await s.projects.getJobsetByName(project.name, query.jobset) : undefined;
         const list = await s.evaluations.list(
-          { projectId: project?.id, jobsetId: jobset?.id },
-          { limit: PAGE, offset: query.offset },
+          { projectId: project?.id, jobsetId: jobset?.id, status: query.status },
+          { limit: PAGE, offset: query.offset, cursor: query.before },
         );
         const counts = await s.evaluations.buildCounts(list.items.map((e) => e.id));
         const now = new Date();
@@ -105,15 +113,28 @@ export function evaluationPages(s: Services): Page[] {
           : project
             ? ` of ${project.name}`
             : '';
+        const link = (before: number | undefined) => {
+          const p = new URLSearchParams();
+          for (const [k, v] of Object.entries({
+            project: query.project,
+            jobset: query.jobset,
+            status: query.status,
+            before,
+          })) {
+            if (v !== undefined && v !== '') p.set(k, String(v));
+          }
+          const qs = p.toString();
+          return qs ? `/evaluations?${qs}` : '/evaluations';
+        };
+        const paged = query.before !== undefined || query.offset > 0;
         return view('evaluations', `Evaluations${where}`, {
           heading: `Evaluations${where}`,
-          filter: { project: query.project ?? '', jobset: query.jobset ?? '' },
+          filter: { project: query.project ?? '', jobset: query.jobset ?? '', status: query.status ?? '' },
+          statuses: EVALUATION_STATUSES,
           evaluations: list.items.map((e) => toEvaluationRow(e, counts.get(e.id), now)),
-          page: pagination(
-            '/evaluations',
-            { project: query.project, jobset: query.jobset, offset: query.offset },
-            { limit: PAGE, offset: query.offset, total: list.total, count: list.items.length },
-          ),
+          matching: `${list.totalExact ? '' : 'about '}${list.total.toLocaleString('en')} evaluation${list.total === 1 ? '' : 's'}`,
+          older: list.nextCursor === null ? null : link(list.nextCursor),
+          newest: paged ? link(undefined) : null,
         });
       },
     }),
@@ -146,15 +167,21 @@ export function evaluationPages(s: Services): Page[] {
             error: shownText(e.error ?? '', d),
             errors: e.errors.map((x) => ({ job: x.job, message: shownText(x.message, d) })),
           },
+          // Each group's first GROUP_ROWS builds (an evaluation of nixpkgs has 250,000).
           groups: GROUPS.map((g) => ({
             key: g.key,
             title: g.title,
-            builds: comparison[g.key].map((b) => summaryRow(e, b, now)),
+            total: comparison[g.key].length,
+            builds: comparison[g.key].slice(0, GROUP_ROWS).map((b) => summaryRow(e, b, now)),
           })),
-          removed: comparison.removed.map((r) => ({
-            ...r,
-            url: paths.job(e.projectName, e.jobsetName, r.job),
-          })),
+          allBuildsUrl: `/builds?evaluation=${e.id}`,
+          removed: {
+            total: comparison.removed.length,
+            jobs: comparison.removed.slice(0, GROUP_ROWS).map((r) => ({
+              ...r,
+              url: paths.job(e.projectName, e.jobsetName, r.job),
+            })),
+          },
           totals: {
             failed: comparison.totalFailed,
             aborted: comparison.totalAborted,

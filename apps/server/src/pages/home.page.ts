@@ -13,15 +13,15 @@ export function homePages(s: Services): Page[] {
       access: 'public',
       handle: async ({ principal }) => {
         const [stats, day, builds, evaluations, projects, starred] = await Promise.all([
-          s.builds.statistics(),
-          s.builds.finishedSince(24),
+          s.builds.queueCounts(),
+          s.builds.finishedLastDay(),
           s.builds.newest({}, 15),
-          s.evaluations.list({}, { limit: 10, offset: 0 }),
+          s.evaluations.newest({}, 10),
           s.projects.list({ limit: 50, offset: 0 }),
           principal?.userId ? s.users.starredJobs(principal.userId) : Promise.resolve([]),
         ]);
         const [counts, starredLatest] = await Promise.all([
-          s.evaluations.buildCounts(evaluations.items.map((e) => e.id)),
+          s.evaluations.buildCounts(evaluations.map((e) => e.id)),
           Promise.all(
             starred.map(async (j) => (await s.builds.newest({ jobsetId: j.jobsetId, job: j.job }, 1))[0]),
           ),
@@ -35,7 +35,7 @@ export function homePages(s: Services): Page[] {
             failed: day.failed,
           },
           builds: builds.map((b) => toBuildRow(b, now)),
-          evaluations: evaluations.items.map((e) => toEvaluationRow(e, counts.get(e.id), now)),
+          evaluations: evaluations.map((e) => toEvaluationRow(e, counts.get(e.id), now)),
           projects: projects.items
             .filter((p) => !p.hidden)
             .map((p) => ({

@@ -19,8 +19,11 @@ const editForm = z.object({
   enabled: checkbox,
 });
 
-/** Evaluations shown as columns of the job matrix. */
+/** Evaluations shown as columns of the job matrix, and jobs (by name) as its rows. */
 const MATRIX_EVALUATIONS = 8;
+const MATRIX_JOBS = 100;
+/** Evaluations listed. */
+const EVALUATIONS_SHOWN = 10;
 
 export function jobsetPages(s: Services): Page[] {
   return [
@@ -32,13 +35,15 @@ export function jobsetPages(s: Services): Page[] {
       handle: async ({ params, principal }) => {
         const d = disclosureFor(principal);
         const jobset = await s.projects.getJobsetByName(params.project, params.jobset);
-        const [evaluations, matrix] = await Promise.all([
-          s.evaluations.list({ jobsetId: jobset.id }, { limit: 10, offset: 0 }),
-          s.evaluations.jobMatrix(jobset.id, MATRIX_EVALUATIONS),
+        // One more than shown: whether to link to all of them, without counting.
+        const [newest, matrix] = await Promise.all([
+          s.evaluations.newest({ jobsetId: jobset.id }, EVALUATIONS_SHOWN + 1),
+          s.evaluations.jobMatrix(jobset.id, MATRIX_EVALUATIONS, MATRIX_JOBS),
         ]);
-        const counts = await s.evaluations.buildCounts(evaluations.items.map((e) => e.id));
+        const evaluations = newest.slice(0, EVALUATIONS_SHOWN);
+        const counts = await s.evaluations.buildCounts(evaluations.map((e) => e.id));
         const now = new Date();
-        const latest = evaluations.items[0];
+        const latest = evaluations[0];
         return view('jobset', `Jobset ${jobset.projectName}:${jobset.name}`, {
           jobset: {
             id: jobset.id,
@@ -63,8 +68,8 @@ export function jobsetPages(s: Services): Page[] {
               branch: i.branch ?? '',
             })),
           },
-          evaluations: evaluations.items.map((e) => toEvaluationRow(e, counts.get(e.id), now)),
-          totalEvaluations: evaluations.total,
+          evaluations: evaluations.map((e) => toEvaluationRow(e, counts.get(e.id), now)),
+          moreEvaluations: newest.length > EVALUATIONS_SHOWN,
           latestErrors: latest
             ? {
                 id: latest.id,
@@ -74,6 +79,7 @@ export function jobsetPages(s: Services): Page[] {
               }
             : null,
           matrix: {
+            more: matrix.more ? MATRIX_JOBS : null,
             evaluations: matrix.evaluationIds.map((id) => ({ id, url: paths.evaluation(id) })),
             jobs: matrix.jobs.map((j) => ({
               job: j.job,

@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { NAME_PATTERN, NAME_RULE } from '@fc/core';
-import type { EvaluationDetailRow, ProjectRow } from '@fc/db';
+import type { ProjectRow } from '@fc/db';
 import type { Services } from '../services/services';
 import { checkbox, integerField, optionalText } from './form-fields';
 import { definePage, redirect, view, type Page } from './page-route';
@@ -101,13 +101,7 @@ export function projectPages(s: Services, options: { baseUrl: string | undefined
         const d = disclosureFor(principal);
         const project = await s.projects.getByNameOrId(params.ref);
         const jobsets = await s.projects.listJobsets(project.id, { limit: 200, offset: 0 });
-        const latest = new Map<number, EvaluationDetailRow>();
-        await Promise.all(
-          jobsets.items.map(async (j) => {
-            const e = (await s.evaluations.list({ jobsetId: j.id }, { limit: 1, offset: 0 })).items[0];
-            if (e) latest.set(j.id, e);
-          }),
-        );
+        const latest = await s.evaluations.latestOfJobsets(jobsets.items.map((j) => j.id));
         const counts = await s.evaluations.buildCounts([...latest.values()].map((e) => e.id));
         const now = new Date();
         const base = baseUrlOf(req, options.baseUrl);

@@ -346,6 +346,116 @@ describe('evaluations and builds', () => {
   });
 });
 
+describe('long lists: cursors, bounded offsets and capped totals', () => {
+  let f: Awaited<ReturnType<typeof insertFixture>>;
+
+  beforeAll(async () => {
+    f = await insertFixture(h.db.pool, {
+      builds: [
+        { job: 'a', status: 0 },
+        { job: 'b', status: 1 },
+        { job: 'c', status: 0 },
+        { job: 'd', status: 0 },
+        { job: 'e', status: 0 },
+      ],
+    });
+    await h.db.pool.query(
+      `UPDATE builds SET stopped_at = now() - make_interval(secs => 100 - id) WHERE jobset_id = $1`,
+      [f.jobsetId],
+    );
+  });
+
+  it('pages the builds list by cursor, newest first, as offsets do', async () => {
+    const ids = [...f.buildIds].reverse();
+    const first = await body(await h.call('GET', `/api/v1/builds?jobset_id=${f.jobsetId}&limit=2`));
+    expect(first.items.map((b: { id: number }) => b.id)).toEqual(ids.slice(0, 2));
+    expect(first).toMatchObject({ total: 5, total_exact: true, next_cursor: ids[1] });
+    const second = await body(
+      await h.call('GET', `/api/v1/builds?jobset_id=${f.jobsetId}&limit=2&cursor=${first.next_cursor}`),
+    );
+    expect(second.items.map((b: { id: number }) => b.id)).toEqual(ids.slice(2, 4));
+    expect(second).toMatchObject({ total: 5, next_cursor: ids[3] });
+    const byOffset = await body(
+      await h.call('GET', `/api/v1/builds?jobset_id=${f.jobsetId}&limit=2&offset=2`),
+    );
+    expect(byOffset.items).toEqual(second.items);
+    const last = await body(
+      await h.call('GET', `/api/v1/builds?jobset_id=${f.jobsetId}&limit=2&cursor=${second.next_cursor}`),
+    );
+    expect(last.items.map((b: { id: number }) => b.id)).toEqual(ids.slice(4));
+    expect(last.next_cursor).toBeNull();
+    // Through an evaluation's builds (the created and the reused ones, merged in order) too.
+    const byEval = await body(
+      await h.call('GET', `/api/v1/builds?evaluation_id=${f.evaluationId}&limit=3&cursor=${ids[0]}`),
+    );
+    expect(byEval.items.map((b: { id: number }) => b.id)).toEqual(ids.slice(1, 4));
+  });
+
+  it('pages recently finished builds by cursor in the order they finished', async () => {
+    const ids = [...f.buildIds].reverse();
+    const first = await body(await h.call('GET', `/api/v1/builds/recent?jobset_id=${f.jobsetId}&limit=3`));
+    expect(first.items.map((b: { id: number }) => b.id)).toEqual(ids.slice(0, 3));
+    const next = await body(
+      await h.call(
+        'GET',
+        `/api/v1/builds/recent?jobset_id=${f.jobsetId}&limit=3&cursor=${first.next_cursor}`,
+      ),
+    );
+    expect(next.items.map((b: { id: number }) => b.id)).toEqual(ids.slice(3));
+    expect(next.next_cursor).toBeNull();
+  });
+
+  it('refuses offsets past 10,000, pointing to the cursor', async () => {
+    const r = await h.call('GET', '/api/v1/builds?offset=10001');
+    expect(r.status).toBe(400);
+    expect((await body(r)).error.details.fields[0]).toMatchObject({ field: 'offset', in: 'query' });
+    expect(JSON.stringify(await body(await h.call('GET', '/api/v1/evaluations?offset=10001')))).toContain(
+      'cursor',
+    );
+    expect((await h.call('GET', '/api/v1/builds?offset=10000')).status).toBe(200);
+  });
+
+  it('counts up to 1,000 matches; past that the total is an estimate', async () => {
+    const big = await insertFixture(h.db.pool, { builds: [{ job: 'seed', status: 0 }] });
+    await h.db.pool.query(
+      `INSERT INTO builds (project_id, jobset_id, evaluation_id, job, drv_path, system, finished, build_status)
+       SELECT project_id, jobset_id, evaluation_id, 'many' || i, '/nix/store/' || md5(i::text) || '-many.drv',
+         system, true, 0
+       FROM builds, generate_series(1, 1100) i WHERE id = $1`,
+      [big.buildIds[0]],
+    );
+    await h.db.pool.query('ANALYZE builds');
+    const page = await body(await h.call('GET', `/api/v1/builds?jobset_id=${big.jobsetId}&limit=10`));
+    expect(page.items).toHaveLength(10);
+    expect(page.total_exact).toBe(false);
+    expect(page.total).toBeGreaterThan(1000);
+    const small = await body(await h.call('GET', `/api/v1/builds?jobset_id=${big.jobsetId}&job=seed`));
+    expect(small).toMatchObject({ total: 1, total_exact: true, next_cursor: null });
+  });
+
+  it('filters evaluations by status and pages them by cursor', async () => {
+    const other = await insertFixture(h.db.pool, { into: f, builds: [] });
+    await h.db.pool.query(`UPDATE evaluations SET status = 'failed', error = 'boom' WHERE id = $1`, [
+      other.evaluationId,
+    ]);
+    const third = await insertFixture(h.db.pool, { into: f, builds: [] });
+    const all = await body(await h.call('GET', `/api/v1/evaluations?jobset_id=${f.jobsetId}&limit=2`));
+    expect(all.items.map((e: { id: number }) => e.id)).toEqual([third.evaluationId, other.evaluationId]);
+    expect(all).toMatchObject({ total: 3, total_exact: true, next_cursor: other.evaluationId });
+    const rest = await body(
+      await h.call('GET', `/api/v1/evaluations?jobset_id=${f.jobsetId}&limit=2&cursor=${all.next_cursor}`),
+    );
+    expect(rest.items.map((e: { id: number }) => e.id)).toEqual([f.evaluationId]);
+    expect(rest.next_cursor).toBeNull();
+    const failed = await body(
+      await h.call('GET', `/api/v1/evaluations?jobset_id=${f.jobsetId}&status=failed`),
+    );
+    expect(failed.items.map((e: { id: number }) => e.id)).toEqual([other.evaluationId]);
+    expect(failed.total).toBe(1);
+    expect((await h.call('GET', '/api/v1/evaluations?status=great')).status).toBe(400);
+  });
+});
+
 describe('channels', () => {
   it('creates, promotes (answering the successful outputs), lists and deletes', async () => {
     const f = await insertFixture(h.db.pool, {

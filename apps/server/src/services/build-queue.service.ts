@@ -1,9 +1,8 @@
 // The queue as people read it: queued builds in the order the queue runners take them, and the
-// running builds with their machine and queue runner.
+// running builds with their machine and queue runner, each list capped, the totals from the row counts.
 import {
   listQueuedBuildsInOrder,
   listRunningBuilds,
-  liveBuildCounts,
   type Pool,
   type QueuedBuildRow,
   type RunningBuildRow,
@@ -17,13 +16,17 @@ export interface BuildQueue {
 }
 
 export class BuildQueueService {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    /** Queued and running builds (BuildService.queueCounts: the row counts, not a count of the queue). */
+    private readonly counts: () => Promise<{ queued: number; running: number }>,
+  ) {}
 
   async queue(limit: number): Promise<BuildQueue> {
     const [queued, running, counts] = await Promise.all([
       listQueuedBuildsInOrder(this.pool, limit),
       listRunningBuilds(this.pool, limit),
-      liveBuildCounts(this.pool),
+      this.counts(),
     ]);
     return { queued, running, queuedTotal: counts.queued, runningTotal: counts.running };
   }

@@ -3,19 +3,23 @@ import { NotFoundError, ValidationError } from '@fc/core';
 import {
   buildsFinishedSince,
   buildsFinishedInLastHour,
+  compactRowCounts,
   countBuildsUpTo,
   estimateBuilds,
   finishedBuildCounts,
   findBuildDetail,
   listBuildSteps,
+  listBuildSummaries,
   listBuilds,
-  liveBuildCounts,
+  readRowCounts,
   withTransaction,
   type BuildDetailRow,
   type BuildFilter,
+  type BuildOrder,
   type BuildStepRow,
-  type Page,
-  type PageRequest,
+  type BuildSummaryRow,
+  type CursorPage,
+  type CursorPageRequest,
   type Pool,
   type Queryable,
 } from '@fc/db';
@@ -30,10 +34,15 @@ import {
 } from '@fc/builds';
 import type { Boss } from '@fc/queue';
 import { BUILD_STATUS_CODES, buildStatusName, isBuildStatusCode } from '@fc/core';
-import { BuildStatsCache } from './build-stats-cache';
+import { RefreshedValue } from './refreshed-value';
+import { listTotal } from './list-total';
+import { EstimateCache } from './estimate-cache';
+
+/** How long the planner's estimate of a filter's matches is reused. */
+const ESTIMATE_TTL_MS = 60_000;
 
 /** Up to this many matching builds the list's total is exact; past it, the planner's estimate. */
-export const EXACT_TOTAL_CAP = 10_000;
+export const EXACT_TOTAL_CAP = 1_000;
 
 export interface BuildStats {
   readonly total: number;
@@ -53,7 +62,12 @@ export interface BuildServiceOptions {
 }
 
 export class BuildService {
-  private readonly stats: BuildStatsCache;
+  /** Finished builds per status code, and those of the last 24 hours: scans, so refreshed in the background. */
+  private readonly finishedCounts: RefreshedValue<Map<number, number>>;
+  private readonly lastDay: RefreshedValue<{ succeeded: number; failed: number }>;
+  private readonly estimates = new EstimateCache(ESTIMATE_TTL_MS);
+  /** When the row count deltas were last folded (ms). */
+  private foldedAt = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -61,41 +75,62 @@ export class BuildService {
     private readonly logger: Logger,
     private readonly options: BuildServiceOptions,
   ) {
-    this.stats = new BuildStatsCache(() => finishedBuildCounts(pool), options.statsMaxAgeMs, logger);
+    this.finishedCounts = new RefreshedValue(
+      'build status counts',
+      () => finishedBuildCounts(pool),
+      options.statsMaxAgeMs,
+      logger,
+    );
+    this.lastDay = new RefreshedValue(
+      'builds of the last day',
+      () => buildsFinishedSince(pool, 24),
+      options.statsMaxAgeMs,
+      logger,
+    );
   }
 
+  /**
+   * A page of matching builds with their details: after `cursor`, or `offset` builds in. The total
+   * is exact up to EXACT_TOTAL_CAP matches, past it the planner's estimate (`totalExact` false).
+   */
   async list(
     filter: BuildFilter,
-    request: PageRequest,
-    order: 'id' | 'stopped' = 'id',
-  ): Promise<Page<BuildDetailRow>> {
-    const [items, counted] = await Promise.all([
-      listBuilds(this.pool, filter, request, order),
-      countBuildsUpTo(
-        this.pool,
-        order === 'stopped' ? { ...filter, finishedOnly: true } : filter,
-        EXACT_TOTAL_CAP,
-      ),
-    ]);
-    let total = counted.count;
-    if (counted.capped) {
-      total = Math.max(
-        EXACT_TOTAL_CAP + 1,
-        request.offset + items.length,
-        await estimateBuilds(this.pool, order === 'stopped' ? { ...filter, finishedOnly: true } : filter),
-      );
-    }
-    return { items, total, totalExact: !counted.capped, limit: request.limit, offset: request.offset };
+    request: CursorPageRequest,
+    order: BuildOrder = 'id',
+  ): Promise<CursorPage<BuildDetailRow>> {
+    const matching = order === 'stopped' ? { ...filter, finishedOnly: true } : filter;
+    // One more than asked (whether a next page exists), and the capped count, in one statement.
+    const found = await listBuilds(this.pool, filter, request, {
+      order,
+      fetch: request.limit + 1,
+      countUpTo: EXACT_TOTAL_CAP,
+    });
+    const items = found.rows.slice(0, request.limit);
+    const more = found.rows.length > request.limit;
+    const total = await listTotal(request, items.length, more, {
+      counted: found.counted,
+      countUpTo: (cap) => countBuildsUpTo(this.pool, matching, cap),
+      estimate: () => this.estimates.get(JSON.stringify(matching), () => estimateBuilds(this.pool, matching)),
+      cap: EXACT_TOTAL_CAP,
+    });
+    return {
+      items,
+      total: total.total,
+      totalExact: total.exact,
+      limit: request.limit,
+      offset: request.offset,
+      nextCursor: more ? items.at(-1)!.id : null,
+    };
   }
 
-  /** The newest `limit` matching builds, without a total (the dashboard pages by id instead). */
-  newest(filter: BuildFilter, limit: number): Promise<BuildDetailRow[]> {
-    return listBuilds(this.pool, filter, { limit, offset: 0 });
+  /** The newest `limit` matching builds in brief (after `cursor`), without a total. */
+  newest(filter: BuildFilter, limit: number, cursor?: number): Promise<BuildSummaryRow[]> {
+    return listBuildSummaries(this.pool, filter, { limit, offset: 0, cursor });
   }
 
-  /** Builds finished in the last `hours`, succeeded and failed (any other status). */
-  finishedSince(hours: number): Promise<{ succeeded: number; failed: number }> {
-    return buildsFinishedSince(this.pool, hours);
+  /** Builds finished in the last 24 hours, succeeded and failed (any other status); a few seconds old. */
+  async finishedLastDay(): Promise<{ succeeded: number; failed: number }> {
+    return (await this.lastDay.get()).value;
   }
 
   async get(id: number, db: Queryable = this.pool): Promise<BuildDetailRow> {
@@ -141,28 +176,52 @@ export class BuildService {
       await action(tx);
       return this.get(id, tx);
     });
-    this.stats.invalidate();
+    this.finishedCounts.invalidate();
     return row;
   }
 
+  /** Queued and running builds, from the trigger-kept row counts (exact, live, no count of the queue). */
+  async queueCounts(): Promise<{ queued: number; running: number }> {
+    const rows = await this.rowCounts();
+    return { queued: rows.get('builds_pending') ?? 0, running: rows.get('builds_running') ?? 0 };
+  }
+
+  /**
+   * The trigger-kept row counts; their appended deltas are folded in (in the background, at most
+   * every statsMaxAgeMs) so that reading them stays short whether or not /metrics is scraped.
+   */
+  private rowCounts(): Promise<Map<string, number>> {
+    if (Date.now() - this.foldedAt >= this.options.statsMaxAgeMs) {
+      this.foldedAt = Date.now();
+      compactRowCounts(this.pool).catch((e: unknown) =>
+        this.logger.warn('folding the row count deltas failed', { error: (e as Error).message }),
+      );
+    }
+    return readRowCounts(this.pool);
+  }
+
+  /**
+   * Queued, running, finished and total from the trigger-kept row counts (exact, live); finished per
+   * status from the background-refreshed counts.
+   */
   async statistics(): Promise<BuildStats> {
-    const [live, finished, lastHour] = await Promise.all([
-      liveBuildCounts(this.pool),
-      this.stats.get(),
+    const [rows, finished, lastHour] = await Promise.all([
+      this.rowCounts(),
+      this.finishedCounts.get(),
       buildsFinishedInLastHour(this.pool),
     ]);
-    const byStatus: Record<string, number> = { queued: live.queued, running: live.running };
-    let finishedTotal = 0;
-    for (const [code, n] of finished.counts) {
-      if (!isBuildStatusCode(code)) continue;
-      byStatus[buildStatusName(true, code, null)] = n;
-      finishedTotal += n;
+    const n = (name: string) => rows.get(name) ?? 0;
+    const queued = n('builds_pending');
+    const running = n('builds_running');
+    const byStatus: Record<string, number> = { queued, running };
+    for (const [code, count] of finished.value) {
+      if (isBuildStatusCode(code)) byStatus[buildStatusName(true, code, null)] = count;
     }
     return {
-      total: finishedTotal + live.queued + live.running,
-      queued: live.queued,
-      running: live.running,
-      finished: finishedTotal,
+      total: n('builds'),
+      queued,
+      running,
+      finished: n('builds_succeeded') + n('builds_failed'),
       byStatus,
       finishedLastHour: lastHour,
       finishedCountedAt: finished.takenAt,

@@ -4,17 +4,21 @@ import {
   evaluationBuildCounts,
   evaluationBuildSummaries,
   findEvaluationDetail,
+  jobMatrixBuilds,
+  latestEvaluationsOfJobsets,
   previousEvaluationId,
   recentEvaluationIdsWithBuilds,
   type EvaluationBuildCountsRow,
   type EvaluationBuildSummaryRow,
+  countEvaluationsUpTo,
+  estimateEvaluations,
   findJobset,
   listEvaluations,
   withTransaction,
+  type CursorPage,
+  type CursorPageRequest,
   type EvaluationDetailRow,
   type EvaluationFilter,
-  type Page,
-  type PageRequest,
   type Pool,
   type Queryable,
 } from '@fc/db';
@@ -27,6 +31,14 @@ import {
 } from '@fc/builds';
 import { requestEvaluation, type Boss } from '@fc/queue';
 import { compareEvaluationBuilds, type EvaluationComparison } from './evaluation-comparison';
+import { listTotal } from './list-total';
+import { EstimateCache } from './estimate-cache';
+
+/** How long the planner's estimate of a filter's matches is reused. */
+const ESTIMATE_TTL_MS = 60_000;
+
+/** Up to this many matching evaluations the list's total is exact; past it, the planner's estimate. */
+export const EXACT_EVALUATION_TOTAL_CAP = 1_000;
 
 export interface EvaluationComparisonResult {
   readonly evaluation: EvaluationDetailRow;
@@ -39,9 +51,13 @@ export interface EvaluationComparisonResult {
 export interface JobMatrix {
   readonly evaluationIds: number[];
   readonly jobs: { job: string; system: string; cells: (EvaluationBuildSummaryRow | null)[] }[];
+  /** More jobs than shown. */
+  readonly more: boolean;
 }
 
 export class EvaluationService {
+  private readonly estimates = new EstimateCache(ESTIMATE_TTL_MS);
+
   constructor(
     private readonly pool: Pool,
     private readonly boss: Boss,
@@ -49,8 +65,41 @@ export class EvaluationService {
     private readonly notices: BuildNotices = NO_PENDING_NOTICES,
   ) {}
 
-  list(filter: EvaluationFilter, request: PageRequest): Promise<Page<EvaluationDetailRow>> {
-    return listEvaluations(this.pool, filter, request);
+  /** A page of matching evaluations, newest first, after `cursor` or `offset` in. */
+  async list(filter: EvaluationFilter, request: CursorPageRequest): Promise<CursorPage<EvaluationDetailRow>> {
+    // One more than asked (whether a next page exists), and the capped count, in one statement.
+    const found = await listEvaluations(this.pool, filter, request, {
+      fetch: request.limit + 1,
+      countUpTo: EXACT_EVALUATION_TOTAL_CAP,
+    });
+    const items = found.rows.slice(0, request.limit);
+    const more = found.rows.length > request.limit;
+    const total = await listTotal(request, items.length, more, {
+      counted: found.counted,
+      countUpTo: (cap) => countEvaluationsUpTo(this.pool, filter, cap),
+      estimate: () =>
+        this.estimates.get(JSON.stringify(filter), () => estimateEvaluations(this.pool, filter)),
+      cap: EXACT_EVALUATION_TOTAL_CAP,
+    });
+    return {
+      items,
+      total: total.total,
+      totalExact: total.exact,
+      limit: request.limit,
+      offset: request.offset,
+      nextCursor: more ? items.at(-1)!.id : null,
+    };
+  }
+
+  /** The latest evaluation of each of the jobsets, by jobset id. */
+  async latestOfJobsets(jobsetIds: readonly number[]): Promise<Map<number, EvaluationDetailRow>> {
+    const rows = await latestEvaluationsOfJobsets(this.pool, jobsetIds);
+    return new Map(rows.map((e) => [e.jobsetId, e]));
+  }
+
+  /** The newest `limit` matching evaluations (after `cursor`), without a total. */
+  async newest(filter: EvaluationFilter, limit: number, cursor?: number): Promise<EvaluationDetailRow[]> {
+    return (await listEvaluations(this.pool, filter, { limit, offset: 0, cursor })).rows;
   }
 
   async get(id: number): Promise<EvaluationDetailRow> {
@@ -97,22 +146,26 @@ export class EvaluationService {
     return new Map(rows.map((r) => [r.evaluationId, r]));
   }
 
-  /** The jobs × recent evaluations status matrix of a jobset (its latest `evaluations` with builds). */
-  async jobMatrix(jobsetId: number, evaluations: number): Promise<JobMatrix> {
+  /**
+   * The jobs × recent evaluations status matrix of a jobset: its latest `evaluations` with builds,
+   * and of their jobs the first `jobs` by name (`more`: there are others).
+   */
+  async jobMatrix(jobsetId: number, evaluations: number, jobs: number): Promise<JobMatrix> {
     const evaluationIds = await recentEvaluationIdsWithBuilds(this.pool, jobsetId, evaluations);
-    const rows = await evaluationBuildSummaries(this.pool, evaluationIds);
+    const rows = await jobMatrixBuilds(this.pool, evaluationIds, jobs + 1);
     const column = new Map(evaluationIds.map((id, i) => [id, i]));
-    const jobs = new Map<string, JobMatrix['jobs'][number]>();
+    const byJob = new Map<string, JobMatrix['jobs'][number]>();
     for (const row of rows) {
       const key = `${row.job}\u0000${row.system}`;
-      let entry = jobs.get(key);
+      let entry = byJob.get(key);
       if (!entry) {
         entry = { job: row.job, system: row.system, cells: evaluationIds.map(() => null) };
-        jobs.set(key, entry);
+        byJob.set(key, entry);
       }
       entry.cells[column.get(row.evaluationId)!] = row;
     }
-    return { evaluationIds, jobs: [...jobs.values()] };
+    const all = [...byJob.values()];
+    return { evaluationIds, jobs: all.slice(0, jobs), more: all.length > jobs };
   }
 
   /**

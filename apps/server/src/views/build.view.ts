@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { BUILD_STATUS_NAMES, buildStatusName } from '@fc/core';
 import type { BuildDetailRow, BuildStepRow } from '@fc/db';
-import { iso, timestamp } from './common.view';
+import { cursorPageView, iso, timestamp } from './common.view';
+import { EXACT_TOTAL_CAP } from '../services/build.service';
 
 export const buildView = z
   .object({
@@ -110,17 +111,7 @@ export function toBuildView(b: BuildDetailRow): BuildView {
   };
 }
 
-export const buildPageView = z
-  .object({
-    items: z.array(buildView),
-    total: z.number().int(),
-    total_exact: z
-      .boolean()
-      .describe('false when more than 10,000 builds match: total is then the planner estimate'),
-    limit: z.number().int(),
-    offset: z.number().int(),
-  })
-  .meta({ id: 'BuildPage' });
+export const buildPageView = cursorPageView(buildView, EXACT_TOTAL_CAP).meta({ id: 'BuildPage' });
 
 export const buildStepView = z
   .object({

@@ -1,10 +1,17 @@
-// The API's read side of builds: lists with filters (fast at millions of rows), one build with its
-// outputs, products, metrics and constituents, steps, and the queue/status counts.
-import { createHash } from 'node:crypto';
+// The API's read side of builds: lists with their details (build-list-queries.ts pages them), one
+// build with its outputs, products, metrics and constituents, steps, and the status counts.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { camelizeRow, queryMaybeOne, queryOne, queryRows } from '../sql';
-import { WhereBuilder, type PageRequest } from '../pagination';
+import { queryMaybeOne, queryOne, queryRows } from '../sql';
+import type { CursorPageRequest } from '../pagination';
+import {
+  buildListQuery,
+  preparedRows,
+  splitCount,
+  type BuildFilter,
+  type BuildListOptions,
+  type CountedRows,
+} from './build-list-queries';
 
 const outputItem = z.object({ name: z.string(), path: z.string(), narSize: z.number().nullable() });
 const productItem = z.object({
@@ -60,8 +67,8 @@ export const buildDetailRow = z.object({
 });
 export type BuildDetailRow = z.output<typeof buildDetailRow>;
 
-/** The build columns and their per-build lists; `b` is the builds row. */
-const SELECT = `SELECT b.id, b.evaluation_id, b.jobset_id, j.name AS jobset_name, b.project_id,
+/** The build columns and their per-build lists; `b` is the builds row, `j` its jobset, `p` its project. */
+const DETAIL_COLUMNS = `b.id, b.evaluation_id, b.jobset_id, j.name AS jobset_name, b.project_id,
     p.name AS project_name, b.job, b.nix_name, b.drv_path, b.system, b.description, b.license, b.homepage,
     b.maintainers, b.priority, b.global_priority, b.timeout, b.max_silent, b.is_aggregate, b.is_channel,
     b.finished, b.build_status, b.is_cached, b.keep, b.release_name, b.error_message, b.attempts,
@@ -75,124 +82,32 @@ const SELECT = `SELECT b.id, b.evaluation_id, b.jobset_id, j.name AS jobset_name
     (SELECT coalesce(json_agg(json_build_object('name', m.name, 'value', m.value, 'unit', m.unit)
        ORDER BY m.name), '[]'::json) FROM build_metrics m WHERE m.build_id = b.id) AS metrics,
     (SELECT coalesce(json_agg(c.constituent_id ORDER BY c.constituent_id), '[]'::json)
-       FROM aggregate_constituents c WHERE c.aggregate_id = b.id) AS constituents
-  FROM builds b JOIN jobsets j ON j.id = b.jobset_id JOIN projects p ON p.id = b.project_id`;
-
-/** A status filter: a Hydra code, or the two unfinished states. */
-export type BuildStatusFilter = number | 'queued' | 'running';
-
-export interface BuildFilter {
-  readonly projectId?: number | undefined;
-  readonly jobsetId?: number | undefined;
-  /** Every build of the evaluation, including those it reused from earlier evaluations. */
-  readonly evaluationId?: number | undefined;
-  readonly job?: string | undefined;
-  readonly system?: string | undefined;
-  readonly status?: BuildStatusFilter | undefined;
-  readonly finishedOnly?: boolean | undefined;
-  /** Keyset paging: only builds with a lower id (the list is newest first). */
-  readonly beforeId?: number | undefined;
-}
-
-function buildWhere(filter: BuildFilter): WhereBuilder {
-  const w = new WhereBuilder();
-  if (filter.projectId !== undefined) w.add(`b.project_id = ${w.param(filter.projectId)}`);
-  if (filter.jobsetId !== undefined) w.add(`b.jobset_id = ${w.param(filter.jobsetId)}`);
-  if (filter.evaluationId !== undefined) {
-    w.add(
-      `b.id IN (SELECT eb.build_id FROM evaluation_builds eb WHERE eb.evaluation_id = ${w.param(filter.evaluationId)})`,
-    );
-  }
-  if (filter.job !== undefined) w.add(`b.job = ${w.param(filter.job)}`);
-  if (filter.system !== undefined) w.add(`b.system = ${w.param(filter.system)}`);
-  if (filter.status === 'queued') w.add('NOT b.finished AND b.started_at IS NULL');
-  else if (filter.status === 'running') w.add('NOT b.finished AND b.started_at IS NOT NULL');
-  else if (filter.status !== undefined) w.add(`b.build_status = ${w.param(filter.status)}`);
-  if (filter.finishedOnly) w.add('b.finished');
-  if (filter.beforeId !== undefined) w.add(`b.id < ${w.param(filter.beforeId)}`);
-  return w;
-}
-
-/** The list query's SQL and values (the benchmark runs the same text directly). */
-export function buildListQuery(
-  filter: BuildFilter,
-  request: PageRequest,
-  order: 'id' | 'stopped' = 'id',
-): { text: string; values: unknown[] } {
-  const w = buildWhere(order === 'stopped' ? { ...filter, finishedOnly: true } : filter);
-  const orderBy = order === 'stopped' ? 'b.stopped_at DESC, b.id DESC' : 'b.id DESC';
-  const n = w.values.length;
-  return {
-    text: `${SELECT} ${w.sql} ORDER BY ${orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
-    values: [...w.values, request.limit, request.offset],
-  };
-}
+       FROM aggregate_constituents c WHERE c.aggregate_id = b.id) AS constituents`;
 
 /**
- * Runs a query as a named prepared statement, so each connection plans it once: the list query's
- * planning (several joins and sub-selects) costs more than its execution.
+ * A page of matching builds with their details: the page's ids first (one index in the list's
+ * order), then the details of those builds only; with `countUpTo`, the capped count of all matches
+ * from the same statement.
  */
-async function preparedRows<S extends z.ZodType>(
-  db: Queryable,
-  schema: S,
-  text: string,
-  values: readonly unknown[],
-): Promise<z.output<S>[]> {
-  const name = `fc_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-  const client = db as unknown as {
-    query(config: {
-      name: string;
-      text: string;
-      values: unknown[];
-    }): Promise<{ rows: Record<string, unknown>[] }>;
-  };
-  const result = await client.query({ name, text, values: [...values] });
-  return result.rows.map((row) => schema.parse(camelizeRow(row)));
-}
-
 export async function listBuilds(
   db: Queryable,
   filter: BuildFilter,
-  request: PageRequest,
-  order: 'id' | 'stopped' = 'id',
-): Promise<BuildDetailRow[]> {
-  const q = buildListQuery(filter, request, order);
-  return preparedRows(db, buildDetailRow, q.text, q.values);
-}
-
-/**
- * Counts the matching builds, but stops at `cap` + 1 so a count over a million rows stays cheap.
- * Returns the exact count, or `capped` when there are more than `cap`.
- */
-export async function countBuildsUpTo(
-  db: Queryable,
-  filter: BuildFilter,
-  cap: number,
-): Promise<{ count: number; capped: boolean }> {
-  const w = buildWhere(filter);
-  const [row] = await preparedRows(
-    db,
-    z.object({ n: z.number() }),
-    `SELECT count(*)::int AS n FROM (SELECT 1 FROM builds b ${w.sql} LIMIT ${w.param(cap + 1)}) s`,
-    w.values,
-  );
-  const n = row?.n ?? 0;
-  return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
-}
-
-/** The planner's estimate of the matching builds (for totals past the exact-count cap). */
-export async function estimateBuilds(db: Queryable, filter: BuildFilter): Promise<number> {
-  const w = buildWhere(filter);
-  const result = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM builds b ${w.sql}`,
-    w.values,
-  );
-  const plan = result.rows[0]?.['QUERY PLAN'][0]?.Plan;
-  return Math.round(plan?.['Plan Rows'] ?? 0);
+  request: CursorPageRequest,
+  options: BuildListOptions & { countUpTo: number },
+): Promise<CountedRows<BuildDetailRow>> {
+  const q = buildListQuery(DETAIL_COLUMNS, filter, request, options);
+  const rows = await preparedRows(db, buildDetailRow.extend({ matching: z.number() }), q.text, q.values);
+  return splitCount(rows, options.countUpTo);
 }
 
 export async function findBuildDetail(db: Queryable, id: number): Promise<BuildDetailRow | undefined> {
-  return queryMaybeOne(db, buildDetailRow, `${SELECT} WHERE b.id = $1`, [id]);
+  return queryMaybeOne(
+    db,
+    buildDetailRow,
+    `SELECT ${DETAIL_COLUMNS} FROM builds b JOIN jobsets j ON j.id = b.jobset_id JOIN projects p ON p.id = b.project_id
+     WHERE b.id = $1`,
+    [id],
+  );
 }
 
 export async function buildLogPath(
@@ -255,15 +170,6 @@ export async function listBuildSteps(db: Queryable, buildId: number): Promise<Bu
   );
 }
 
-/** Queued and running builds, read live (the partial index on unfinished builds keeps it small). */
-export const LIVE_BUILD_COUNTS_SQL = `SELECT count(*) FILTER (WHERE started_at IS NULL)::int AS queued,
-    count(*) FILTER (WHERE started_at IS NOT NULL)::int AS running
-  FROM builds WHERE NOT finished`;
-
-export async function liveBuildCounts(db: Queryable): Promise<{ queued: number; running: number }> {
-  return queryOne(db, z.object({ queued: z.number(), running: z.number() }), LIVE_BUILD_COUNTS_SQL);
-}
-
 /** Finished builds per Hydra status code: a scan of every finished build, so callers cache it. */
 export const FINISHED_BUILD_COUNTS_SQL = `SELECT build_status, count(*)::int AS n
   FROM builds WHERE build_status IS NOT NULL GROUP BY build_status`;
@@ -277,6 +183,7 @@ export async function finishedBuildCounts(db: Queryable): Promise<Map<number, nu
   return new Map(rows.map((r) => [r.buildStatus, r.n]));
 }
 
+/** Builds finished in the last hour (from builds_stopped_idx alone: bounded by an hour's builds). */
 export const RECENTLY_FINISHED_SQL = `SELECT count(*)::int AS n FROM builds
   WHERE finished AND stopped_at > now() - interval '1 hour'`;
 

@@ -37,6 +37,31 @@ export async function evaluationBuildSummaries(
 }
 
 /**
+ * The builds of the evaluations of the first `jobs` job/system pairs (by name) among them: the
+ * cells of a jobset's job matrix, ordered by job and system.
+ */
+export async function jobMatrixBuilds(
+  db: Queryable,
+  evaluationIds: readonly number[],
+  jobs: number,
+): Promise<EvaluationBuildSummaryRow[]> {
+  if (evaluationIds.length === 0) return [];
+  return queryRows(
+    db,
+    evaluationBuildSummaryRow,
+    `WITH cells AS (
+       SELECT eb.evaluation_id, b.id, b.job, b.system, b.nix_name, b.finished, b.build_status, b.started_at,
+         b.stopped_at, eb.is_new
+       FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
+       WHERE eb.evaluation_id = ANY($1::bigint[])),
+     rows AS (SELECT DISTINCT job, system FROM cells ORDER BY job, system LIMIT $2)
+     SELECT cells.* FROM cells JOIN rows USING (job, system)
+     ORDER BY cells.job, cells.system, cells.id`,
+    [evaluationIds, jobs],
+  );
+}
+
+/**
  * The evaluation Hydra compares this one with: the jobset's latest earlier evaluation that
  * recorded builds (succeeded), or undefined for its first.
  */
@@ -78,7 +103,11 @@ export const evaluationBuildCountsRow = z.object({
 });
 export type EvaluationBuildCountsRow = z.output<typeof evaluationBuildCountsRow>;
 
-/** Per evaluation: its builds, and how many succeeded, failed, or have not finished. */
+/**
+ * Per evaluation: its builds, and how many succeeded, failed, or have not finished. The builds it
+ * created are counted from builds_evaluation_idx alone (it holds build_status); those it reused
+ * through evaluation_reused_builds.
+ */
 export async function evaluationBuildCounts(
   db: Queryable,
   evaluationIds: readonly number[],
@@ -87,13 +116,19 @@ export async function evaluationBuildCounts(
   return queryRows(
     db,
     evaluationBuildCountsRow,
-    `SELECT eb.evaluation_id, count(*)::int AS total,
-       (count(*) FILTER (WHERE b.finished AND b.build_status = 0))::int AS succeeded,
-       (count(*) FILTER (WHERE b.finished AND b.build_status <> 0))::int AS failed,
-       (count(*) FILTER (WHERE NOT b.finished))::int AS unfinished
-     FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
-     WHERE eb.evaluation_id = ANY($1::bigint[])
-     GROUP BY eb.evaluation_id`,
+    `SELECT e.id AS evaluation_id, c.total, c.succeeded, c.failed, c.unfinished
+     FROM unnest($1::bigint[]) AS e(id)
+     CROSS JOIN LATERAL (
+       SELECT count(*)::int AS total,
+         (count(*) FILTER (WHERE x.status = 0))::int AS succeeded,
+         (count(*) FILTER (WHERE x.status <> 0))::int AS failed,
+         (count(*) FILTER (WHERE x.status IS NULL))::int AS unfinished
+       FROM (SELECT b.build_status AS status FROM builds b WHERE b.evaluation_id = e.id
+             UNION ALL
+             SELECT b.build_status FROM evaluation_reused_builds r JOIN builds b ON b.id = r.build_id
+             WHERE r.evaluation_id = e.id) x
+     ) c
+     WHERE c.total > 0`,
     [evaluationIds],
   );
 }
