@@ -6,13 +6,13 @@
 // after each crash, skipping what is done and the job that broke it (named by the last "FCBEGIN").
 // Either way each job is passed on as soon as it is read: Nix prints the fast walk's tree as it
 // evaluates it, so nothing holds the whole jobset.
-import { jobFromRecord, type JobRecord } from './job-record';
 import type { JobIndex } from './job-index';
 import { JobTreeParser } from './job-tree-parser';
 import { PendingJobs } from './pending-jobs';
 import { cleanNixError } from './nix-error';
 import { runCommand } from './run-command';
 import { walkerArguments, walkerFile } from './walker-arguments';
+import { jobFromWalkerRecord, type WalkerRecord } from './walker-record';
 import {
   JobsetEvaluationError,
   type EvalJobsRequest,
@@ -68,7 +68,7 @@ export class BuiltinEvaluator {
     // Fast mode: the tree is read as Nix prints it, each job passed on as it is read.
     const tree = control.fast
       ? new JobTreeParser({
-          job: (attr, record) => pending.add(onJob(jobFromRecord(attr, record))),
+          job: (attr, record) => pending.add(onJob(jobFromWalkerRecord(attr, record as WalkerRecord))),
           failed: (attr) => failed.push(attr),
         })
       : undefined;
@@ -88,12 +88,12 @@ export class BuiltinEvaluator {
       processGroupDir: this.request.processGroupDir,
       onStderrLine: (line) => {
         if (line.startsWith(JOB_PREFIX)) {
-          const record = JSON.parse(line.slice(JOB_PREFIX.length)) as JobRecord & {
+          const record = JSON.parse(line.slice(JOB_PREFIX.length)) as WalkerRecord & {
             attr: string;
             failed?: true;
           };
           if (record.failed) failed.push(record.attr);
-          else pending.add(onJob(jobFromRecord(record.attr, record)));
+          else pending.add(onJob(jobFromWalkerRecord(record.attr, record)));
         } else if (line.startsWith(BEGIN_PREFIX)) {
           culprit = JSON.parse(line.slice(BEGIN_PREFIX.length)) as string;
           tail = [];

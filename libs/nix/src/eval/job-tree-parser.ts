@@ -3,10 +3,10 @@
 // walker-expression.ts) while it evaluates it (`--eval --strict --json` forces each value as it
 // prints it), so reading it chunk by chunk lets jobs be recorded while Nix is still evaluating, and
 // the whole tree (100 MB at 250,000 jobs) is never held. Only each job's record is parsed as a whole.
-import type { JobRecord } from './job-record';
 
 export interface JobTreeEvents {
-  readonly job: (attr: string, record: JobRecord) => void;
+  /** A job's record, as JSON.parse reads it. */
+  readonly job: (attr: string, record: unknown) => void;
   /** A job builtins.tryEval caught failing. */
   readonly failed: (attr: string) => void;
 }
@@ -103,7 +103,7 @@ export class JobTreeParser {
         if (end === -1) return s.length;
         const text = this.record.parts.join('');
         this.record = null;
-        this.events.job(this.attrPath(), JSON.parse(text) as JobRecord);
+        this.events.job(this.attrPath(), JSON.parse(text));
         this.valueDone();
         i = end;
         continue;

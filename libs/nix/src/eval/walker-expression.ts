@@ -92,57 +92,55 @@ let
       if isFunction f then f (if args == { } then inputs else intersectAttrs args inputs) else f
   );
 
-  # Hydra's meta conventions.
-  metaString = meta: name: if isString (meta.\${name} or null) then meta.\${name} else null;
+  # Hydra's meta conventions; the caller joins lists and parses integers given as strings.
+  strOrNull = v: if isString v then v else null;
+  intOrNull = v: if isInt v || isString v then v else null;
   metaStrings = v: sub:
     if isString v then [ v ]
     else if isList v then concatMap (x: metaStrings x sub) v
     else if isAttrs v && v ? \${sub} then [ v.\${sub} ]
     else [ ];
-  joined = meta: name: sub:
-    let l = metaStrings (meta.\${name} or null) sub; in if l == [ ] then null else concatStringsSep ", " l;
-  metaInt = meta: name: default:
-    let v = meta.\${name} or null; in
-    if isInt v then v
-    else if isString v && builtins.match "-?[0-9]+" v != null then fromJSON v
-    else default;
 
   constituentOf = c:
     if isAttrs c && (c.type or null) == "derivation" then { drvPath = c.drvPath; }
     else if isString c then { name = c; }
     else null;
 
-  # A job's record: Hydra's metadata, with keys left out when a derivation has no meta (the
-  # defaults are filled in by the caller).
+  # A job's record, compact (the fast walk prints one per job; see walker-record.ts): p = drv path,
+  # s = system, o = the out path, or every output's path by name; m = [ description homepage
+  # licenses maintainers schedulingPriority timeout maxSilent isHydraChannel ] when it has meta;
+  # f = required system features; a = [ globConstituents constituents ] for an aggregate.
   jobInfo = drv:
+    let
+      names = drv.outputs or [ "out" ];
+      meta = drv.meta or null;
+    in
     {
-      nixName = drv.name;
-      drvPath = drv.drvPath;
-      system = drv.system;
-      outputs =
-        let names = drv.outputs or [ "out" ]; in
-        if names == [ "out" ] then { out = drv.outPath; }
+      p = drv.drvPath;
+      s = drv.system;
+      o = if names == [ "out" ] then drv.outPath
         else listToAttrs (map (o: { name = o; value = drv.\${o}.outPath; }) names);
     }
-    // (if isAttrs (drv.meta or null) then
-      let meta = drv.meta; in {
-        description = metaString meta "description";
-        homepage = metaString meta "homepage";
-        license = joined meta "license" "shortName";
-        maintainers = joined meta "maintainers" "email";
-        schedulingPriority = metaInt meta "schedulingPriority" 100;
-        timeout = metaInt meta "timeout" 36000;
-        maxSilent = metaInt meta "maxSilent" 3600;
-        isChannel = (meta.isHydraChannel or false) == true;
-      }
-    else { })
+    // (if isAttrs meta then {
+      m = [
+        (strOrNull (meta.description or null))
+        (strOrNull (meta.homepage or null))
+        (metaStrings (meta.license or null) "shortName")
+        (metaStrings (meta.maintainers or null) "email")
+        (intOrNull (meta.schedulingPriority or null))
+        (intOrNull (meta.timeout or null))
+        (intOrNull (meta.maxSilent or null))
+        ((meta.isHydraChannel or false) == true)
+      ];
+    } else { })
     // (if drv ? requiredSystemFeatures then {
-      requiredFeatures = let f = drv.requiredSystemFeatures; in if isList f then f else [ ];
+      f = let f = drv.requiredSystemFeatures; in if isList f then f else [ ];
     } else { })
     // (if (drv._hydraAggregate or false) == true then {
-      isAggregate = true;
-      globConstituents = (drv._hydraGlobConstituents or false) == true;
-      constituents = filter (c: c != null) (map constituentOf (drv.constituents or [ ]));
+      a = [
+        ((drv._hydraGlobConstituents or false) == true)
+        (filter (c: c != null) (map constituentOf (drv.constituents or [ ])))
+      ];
     } else { });
 
   isDerivation = v: isAttrs v && (v.type or null) == "derivation";
