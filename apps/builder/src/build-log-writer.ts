@@ -3,10 +3,22 @@
 // reads a running build's log as it grows. Lines are buffered and appended as one chunk a second (or
 // every CHUNK_BYTES), zstd-compressed when logs.compress is set. Appends run in order on one chain,
 // each only at the log's end and only while this writer owns the log (appendLogChunk): an attempt
-// whose log another attempt started again stops writing and says so when it closes.
+// whose log another attempt started again stops writing and says so when it closes. While the
+// database does not answer, the append under way is retried and the lines that follow wait in the
+// buffer, to be appended as one chunk once it answers again: an outage loses no line.
 import { hostname } from 'node:os';
 import { zstdCompressSync } from 'node:zlib';
-import { BUILD_LOG_STEP, appendLogChunk, finishLog, startBuildLogs, startStepLog, type Pool } from '@fc/db';
+import {
+  BUILD_LOG_STEP,
+  appendLogChunk,
+  findLogHeader,
+  finishLog,
+  startBuildLogs,
+  startStepLog,
+  untilDatabaseAnswers,
+  type Pool,
+  type UntilAnswersOptions,
+} from '@fc/db';
 
 const FLUSH_MS = 1000;
 /** A chunk is appended at once when this many bytes are waiting. */
@@ -25,22 +37,40 @@ export class BuildLogWriter {
   #buffer: string[] = [];
   #bufferBytes = 0;
   #chain: Promise<void> = Promise.resolve();
+  /** Writes queued on the chain and not yet done. */
+  #pending = 0;
   #error: unknown;
   #closed = false;
+  readonly #retry: UntilAnswersOptions;
   readonly #timer: NodeJS.Timeout;
 
-  private constructor(pool: Pool, buildId: number, stepNr: number, compress: boolean) {
+  private constructor(
+    pool: Pool,
+    buildId: number,
+    stepNr: number,
+    compress: boolean,
+    retry: UntilAnswersOptions,
+  ) {
     this.#pool = pool;
     this.#buildId = buildId;
     this.#stepNr = stepNr;
     this.#compress = compress;
+    this.#retry = retry;
     this.#timer = setInterval(() => this.#flush(false), FLUSH_MS);
     this.#timer.unref();
   }
 
-  /** Starts a build attempt's log: what an earlier attempt logged (build and step logs) is dropped. */
-  static async openBuildLog(pool: Pool, buildId: number, compress: boolean): Promise<BuildLogWriter> {
-    const writer = new BuildLogWriter(pool, buildId, BUILD_LOG_STEP, compress);
+  /**
+   * Starts a build attempt's log: what an earlier attempt logged (build and step logs) is dropped.
+   * `retry` says how long a write waits for the database to answer (until its signal aborts).
+   */
+  static async openBuildLog(
+    pool: Pool,
+    buildId: number,
+    compress: boolean,
+    retry: UntilAnswersOptions,
+  ): Promise<BuildLogWriter> {
+    const writer = new BuildLogWriter(pool, buildId, BUILD_LOG_STEP, compress, retry);
     try {
       await startBuildLogs(pool, buildId, writer.#writer);
     } catch (e) {
@@ -54,8 +84,14 @@ export class BuildLogWriter {
    * A step's log. Its header row is written first on the writer's chain (the step tracker's callbacks
    * are synchronous), so every chunk follows it.
    */
-  static openStepLog(pool: Pool, buildId: number, stepNr: number, compress: boolean): BuildLogWriter {
-    const writer = new BuildLogWriter(pool, buildId, stepNr, compress);
+  static openStepLog(
+    pool: Pool,
+    buildId: number,
+    stepNr: number,
+    compress: boolean,
+    retry: UntilAnswersOptions,
+  ): BuildLogWriter {
+    const writer = new BuildLogWriter(pool, buildId, stepNr, compress, retry);
     writer.#enqueue(() => startStepLog(pool, buildId, stepNr, writer.#writer));
     return writer;
   }
@@ -88,6 +124,8 @@ export class BuildLogWriter {
   }
 
   #flush(finish: boolean): void {
+    // Behind a write still under way (the database is slow or away) the lines wait, to go as one chunk.
+    if (!finish && this.#pending > 0) return;
     if (this.#bufferBytes === 0) {
       if (finish) this.#enqueue(() => finishLog(this.#pool, this.#buildId, this.#stepNr));
       return;
@@ -106,8 +144,12 @@ export class BuildLogWriter {
       encoding: this.#compress ? ('zstd' as const) : ('identity' as const),
       data: this.#compress ? zstdCompressSync(text) : text,
     };
+    let attempts = 0;
     this.#enqueue(async () => {
+      attempts++;
       if (await appendLogChunk(this.#pool, chunk, finish)) return;
+      // A retry of an append whose connection broke as it committed: the first try stored it.
+      if (attempts > 1 && (await this.#endsAt(startOffset + text.length))) return;
       const what = this.#stepNr === BUILD_LOG_STEP ? 'the log' : `the log of step ${this.#stepNr}`;
       throw new Error(
         `${what} of build ${this.#buildId} was started again by another attempt (or closed): ` +
@@ -116,15 +158,23 @@ export class BuildLogWriter {
     });
   }
 
+  /** Whether the log is still this writer's and ends at `offset`. */
+  async #endsAt(offset: number): Promise<boolean> {
+    const header = await findLogHeader(this.#pool, this.#buildId, this.#stepNr);
+    return header?.writer === this.#writer && header.size === offset;
+  }
+
   #enqueue(fn: () => Promise<void>): void {
+    this.#pending++;
     this.#chain = this.#chain
       .then(async () => {
         // After a failed write the log has a gap: nothing later is stored (close() reports the error).
-        if (this.#error === undefined) await fn();
+        if (this.#error === undefined) await untilDatabaseAnswers(fn, this.#retry);
       })
       .catch((e: unknown) => {
         this.#error ??= e;
-      });
+      })
+      .finally(() => this.#pending--);
   }
 }
 

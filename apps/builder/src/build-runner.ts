@@ -1,15 +1,19 @@
 // Runs one build-derivation job: claims the build, realises its derivation with Nix while recording
 // steps and logs, and finishes it with Hydra's status. Machinery failures are thrown so pg-boss
-// retries the job; a build's own failure is a result, never retried.
+// retries the job; a build's own failure is a result, never retried. Once Nix runs, a database
+// outage does not stop the build: its log lines, steps and result wait in memory and are written when
+// the database answers again (README, "Security").
 import {
   failedConstituents,
   lockBuildForRun,
   setBuildLogSize,
   unfinishedConstituentCount,
+  untilDatabaseAnswers,
   withTransaction,
   type BuildRunRow,
   type Pool,
   type Queryable,
+  type UntilAnswersOptions,
 } from '@fc/db';
 import {
   cachedFailureLogLines,
@@ -123,6 +127,15 @@ interface Finish {
 }
 
 const WATCHDOG_GRACE_SECONDS = 60;
+const CLAIM_LOST = 'the queue runner lost its claim on the job (heartbeat or cancel)';
+
+/** How a run writes to the database once Nix runs (#writesFor). */
+interface RunWrites {
+  readonly retry: UntilAnswersOptions;
+  readonly write: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The job's heartbeat reached the database and found the job gone (retried or settled elsewhere). */
+  readonly claimLost: () => boolean;
+}
 
 export class BuildRunner {
   readonly #pool: Pool;
@@ -134,6 +147,8 @@ export class BuildRunner {
   readonly #settings: BuildRunnerSettings;
   readonly #metrics: BuilderMetrics | undefined;
   readonly #active = new Map<number, ActiveBuild>();
+  /** Aborted when the process stops: writes then wait no longer for the database to answer. */
+  readonly #giveUp = new AbortController();
   readonly #idleWaiters: (() => void)[] = [];
   #running = 0;
 
@@ -173,8 +188,12 @@ export class BuildRunner {
     return true;
   }
 
-  /** Stops every running build and hands it back to the queue (the process is stopping). */
+  /**
+   * Stops every running build and hands it back to the queue (the process is stopping); from now on
+   * no write waits for the database to answer.
+   */
   handBackAll(): void {
+    this.#giveUp.abort();
     for (const active of this.#active.values()) active.kill('hand-back');
   }
 
@@ -292,7 +311,9 @@ export class BuildRunner {
     started: number,
     substituted = false,
   ): Promise<RunOutcome> {
-    const buildLog = await BuildLogWriter.openBuildLog(this.#pool, row.id, this.#compressLogs);
+    const writes = this.#writesFor(job, logger);
+    const { retry, write } = writes;
+    const buildLog = await BuildLogWriter.openBuildLog(this.#pool, row.id, this.#compressLogs, retry);
     let killReason: KillReason | undefined;
     let killing: Promise<void> | undefined;
     let kill: (reason: KillReason) => void = () => undefined;
@@ -304,6 +325,7 @@ export class BuildRunner {
       (bytes) => {
         if (bytes > this.#settings.maxLogSize) kill('log-limit');
       },
+      retry,
       this.#settings.serverUrl,
     );
     const tracker = new BuildStepTracker({
@@ -315,7 +337,7 @@ export class BuildRunner {
       logLine: (line, step) => recorder.logLine(line, step),
     });
     // Every finish below is timed from the start of the Nix run.
-    const finish = (f: Finish) => this.#finish(row.id, f, started);
+    const finish = (f: Finish) => this.#finish(row.id, f, started, writes);
     const cached = await this.#cachedFailure(row, logger);
     if (cached) {
       // Hydra's failed-paths cache: the derivation is not built again; its step is a cached failure (8).
@@ -399,22 +421,22 @@ export class BuildRunner {
     switch (killReason) {
       case 'cancelled': {
         const size = await endLog(BuildStatus.Cancelled, 'cancelled by a user');
-        await endBusySteps(this.#pool, row.id, BuildStatus.Cancelled, 'cancelled by a user');
-        await setBuildLogSize(this.#pool, row.id, size);
+        await write(() => endBusySteps(this.#pool, row.id, BuildStatus.Cancelled, 'cancelled by a user'));
+        await write(() => setBuildLogSize(this.#pool, row.id, size));
         // The cancel finished the build's row; its run ended here.
         this.#metrics?.buildFinished(BuildStatus.Cancelled, (Date.now() - started) / 1000);
         return 'cancelled';
       }
       case 'hand-back': {
         await endLog(BuildStatus.Aborted, 'handed back: the queue runner is stopping');
-        await withTransaction(this.#pool, (tx) => handBackBuild(tx, this.#boss, row.id, job.id));
+        await write(() => withTransaction(this.#pool, (tx) => handBackBuild(tx, this.#boss, row.id, job.id)));
         return 'handed-back';
       }
       case 'claim-lost': {
         await endLog(BuildStatus.Aborted, 'the queue runner lost its claim on the job');
-        const current = await lockBuildForRun(this.#pool, row.id);
+        const current = await write(() => lockBuildForRun(this.#pool, row.id));
         if (current?.finished) return 'cancelled';
-        throw new MachineryError('the queue runner lost its claim on the job (heartbeat or cancel)');
+        throw new MachineryError(CLAIM_LOST);
       }
       case 'log-limit': {
         const message = `log limit exceeded: more than ${this.#settings.maxLogSize} bytes`;
@@ -449,6 +471,7 @@ export class BuildRunner {
         substituted || tracker.steps.length === 0,
         logSize,
         started,
+        writes,
         substituted,
       );
     }
@@ -483,6 +506,7 @@ export class BuildRunner {
     isCached: boolean,
     logSize: number,
     started: number,
+    writes: RunWrites,
     substituted = false,
   ): Promise<RunOutcome> {
     const recorded = row.outputNames.map((name, i) => ({ name, path: row.outputPaths[i]! }));
@@ -534,14 +558,42 @@ export class BuildRunner {
         startedNow: substituted,
       },
       started,
+      writes,
     );
   }
 
-  /** Finishes a build Nix ran (since `started`, ms). */
-  async #finish(buildId: number, f: Finish, started: number): Promise<RunOutcome> {
-    const finished = await withTransaction(this.#pool, (tx) => this.#finishInTx(tx, buildId, f));
+  /**
+   * Finishes a build Nix ran (since `started`, ms), once the database answers; not when another
+   * attempt holds the build's job by then (this run's result is no longer the build's).
+   */
+  async #finish(buildId: number, f: Finish, started: number, writes: RunWrites): Promise<RunOutcome> {
+    const finished = await writes.write(() => {
+      if (writes.claimLost()) throw new MachineryError(CLAIM_LOST);
+      return withTransaction(this.#pool, (tx) => this.#finishInTx(tx, buildId, f));
+    });
     if (finished) this.#metrics?.buildFinished(f.status, (Date.now() - started) / 1000);
     return 'finished';
+  }
+
+  /**
+   * How this run writes once Nix runs: each write waits for the database to answer (one warning per
+   * write that has to wait), until the process stops or the job's claim is found lost.
+   */
+  #writesFor(job: BuildJob, logger: Logger): RunWrites {
+    const retry: UntilAnswersOptions = {
+      signal: AbortSignal.any([this.#giveUp.signal, job.signal]),
+      onRetry: (e, attempt) => {
+        if (attempt === 1)
+          logger.warn('the database does not answer: the build goes on, its records wait', {
+            error: e instanceof Error ? e.message : String(e),
+          });
+      },
+    };
+    return {
+      retry,
+      write: (fn) => untilDatabaseAnswers(fn, retry),
+      claimLost: () => job.signal.aborted,
+    };
   }
 
   /** Finishes the build (unless a cancel got there first) and publishes it for notifications. */

@@ -1,8 +1,9 @@
 // Records what the step tracker sees: each step's row (inserted when it starts, updated when it
 // ends), its own log, and every line in the build's log. Database writes run in order on one chain,
-// off the log-reading path (each log appends on its own chain).
+// off the log-reading path (each log appends on its own chain); while the database does not answer
+// they wait for it (`retry`), so a step that ends during an outage is recorded when it is back.
 import { recordBuildStep } from '@fc/builds';
-import { withTransaction, type Pool } from '@fc/db';
+import { untilDatabaseAnswers, withTransaction, type Pool, type UntilAnswersOptions } from '@fc/db';
 import type { StepTrackerListener, TrackedStep } from '@fc/nix';
 import { BuildLogWriter } from './build-log-writer';
 
@@ -14,6 +15,7 @@ export class BuildStepRecorder implements StepTrackerListener {
   readonly #buildLog: BuildLogWriter;
   readonly #compressLogs: boolean;
   readonly #onLine: (bytes: number) => void;
+  readonly #retry: UntilAnswersOptions;
   /** server.base_url, for the step logs' URLs on step_finished. */
   readonly #baseUrl: string | undefined;
   readonly #stepLogs = new Map<number, BuildLogWriter>();
@@ -26,8 +28,10 @@ export class BuildStepRecorder implements StepTrackerListener {
     buildLog: BuildLogWriter,
     compressLogs: boolean,
     onLine: (bytes: number) => void,
+    retry: UntilAnswersOptions,
     baseUrl?: string,
   ) {
+    this.#retry = retry;
     this.#pool = pool;
     this.#buildId = build.id;
     this.#topDrvPath = build.drvPath;
@@ -42,7 +46,7 @@ export class BuildStepRecorder implements StepTrackerListener {
     this.#save(step);
     this.#stepLogs.set(
       step.nr,
-      BuildLogWriter.openStepLog(this.#pool, this.#buildId, step.nr, this.#compressLogs),
+      BuildLogWriter.openStepLog(this.#pool, this.#buildId, step.nr, this.#compressLogs, this.#retry),
     );
   }
 
@@ -91,9 +95,13 @@ export class BuildStepRecorder implements StepTrackerListener {
     // log's close is queued first on this chain).
     const options = { baseUrl: this.#baseUrl };
     this.#enqueue(() =>
-      row.busy
-        ? recordBuildStep(this.#pool, row, options)
-        : withTransaction(this.#pool, (tx) => recordBuildStep(tx, row, options)),
+      untilDatabaseAnswers(
+        () =>
+          row.busy
+            ? recordBuildStep(this.#pool, row, options)
+            : withTransaction(this.#pool, (tx) => recordBuildStep(tx, row, options)),
+        this.#retry,
+      ),
     );
   }
 

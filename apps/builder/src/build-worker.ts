@@ -1,7 +1,7 @@
 // The queue runner's work loop: queue_runner.workers concurrent build-derivation jobs, cancellation,
 // the lost-build check, GC root cleanup, and the SIGTERM drain.
 import type { FcConfig } from '@fc/config';
-import type { Pool } from '@fc/db';
+import { isConnectionError, type Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import { nextFairFetchTurns } from '@fc/builds';
 import { DRAIN_SECONDS, QueueName, consumeQueueInTurns, type Boss, type QueueConsumer } from '@fc/queue';
@@ -42,7 +42,11 @@ export async function startBuildWorker(deps: {
           maxAttempts: job.retryLimit + 1,
           error: (e as Error).message,
         }),
-      onLoopError: (e) => log.warn('claiming a build failed', { error: (e as Error).message }),
+      // During an outage every claim fails; the outage itself is logged once, by the reachability watch.
+      onLoopError: (e) =>
+        log.log(isConnectionError(e) ? 'debug' : 'warn', 'claiming a build failed', {
+          error: (e as Error).message,
+        }),
     },
     () => nextFairFetchTurns(pool),
     async (job) => void (await runner.run(job)),
@@ -53,7 +57,9 @@ export async function startBuildWorker(deps: {
   // Once at start (builds lost while no runner was up), then periodically.
   const reap = () => {
     abortLostBuilds(pool, boss, log).catch((e: unknown) =>
-      log.warn('lost-build check failed', { error: (e as Error).message }),
+      log.log(isConnectionError(e) ? 'debug' : 'warn', 'lost-build check failed', {
+        error: (e as Error).message,
+      }),
     );
   };
   reap();

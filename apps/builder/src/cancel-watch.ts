@@ -3,7 +3,7 @@
 // with a dropped connection still ends the build within a few seconds. The same connection LISTENs
 // for Hydra's build_queued and builds_added, so idle worker slots claim a new build at once rather
 // than at their next poll (queue_runner.poll_interval).
-import { finishedBuildIds, type Pool, type PoolClient } from '@fc/db';
+import { finishedBuildIds, isConnectionError, type Pool, type PoolClient } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import { BUILD_CANCEL_CHANNEL, HydraChannel } from '@fc/builds';
 import type { BuildRunner } from './build-runner';
@@ -62,7 +62,11 @@ export async function watchCancellations(
       const finished = await finishedBuildIds(pool, runner.runningBuildIds());
       for (const id of finished)
         if (runner.cancel(id)) log.info('build finished elsewhere: killing it', { buildId: id });
-    })().catch((e: unknown) => log.warn('cancel check failed', { error: (e as Error).message }));
+    })().catch((e: unknown) =>
+      log.log(isConnectionError(e) ? 'debug' : 'warn', 'cancel check failed', {
+        error: (e as Error).message,
+      }),
+    );
   }, BACKSTOP_MS);
 
   return {

@@ -1,7 +1,7 @@
 // fc-queue-runner composition root.
 import { fileURLToPath } from 'node:url';
 import { ConfigError, commitStatusesConfigured, loadConfig, type FcConfig } from '@fc/config';
-import { openDatabase } from '@fc/db';
+import { isConnectionError, openDatabase, watchDatabaseReachability } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createBuilderMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
 import {
@@ -12,7 +12,7 @@ import {
   SigningKeyError,
   configuredSubstituters,
 } from '@fc/nix';
-import { createBoss, ensureQueues } from '@fc/queue';
+import { createBoss, ensureQueues, superviseAfterOutages } from '@fc/queue';
 import { BuildMachines } from './build-machines';
 import { BuildRunner } from './build-runner';
 import { startBuildWorker } from './build-worker';
@@ -44,11 +44,20 @@ runDaemon('fc-queue-runner', async () => {
     url: config.database.url,
     instanceName: 'fc-queue-runner',
     useListenNotify: true,
-    // Lost heartbeats (a runner killed mid-build) are noticed on this beat.
     superviseIntervalSeconds: qr.poll_interval,
   });
-  boss.on('error', (e: Error) => logger.error('pg-boss error', { error: e.message }));
+  // An outage is logged once (the reachability watch), not on every pg-boss poll that fails during it.
+  boss.on('error', (e: Error) =>
+    logger.log(isConnectionError(e) ? 'debug' : 'error', 'pg-boss error', { error: e.message }),
+  );
   await boss.start();
+  const reachability = watchDatabaseReachability(pool, logger);
+  // Lost heartbeats (a runner killed mid-build) are noticed on this beat, but never right after an
+  // outage (README, "Security").
+  const supervision = superviseAfterOutages(boss, reachability, {
+    intervalSeconds: qr.poll_interval,
+    log: logger.child({ component: 'queue-supervision' }),
+  });
   await ensureQueues(boss, { buildExpireSeconds: qr.build_timeout + 600, buildRetryLimit: qr.max_retries });
   const local = await readLocalMachine();
   // Said at every start, loudly when a build could read FC's files (README, "Security").
@@ -100,6 +109,8 @@ runDaemon('fc-queue-runner', async () => {
         await worker.stop();
         await notifications.stop();
         await metricsServer?.close();
+        await supervision.stop();
+        reachability.stop();
         await boss.stop({ graceful: true, timeout: 30_000 });
         await pool.end();
       },

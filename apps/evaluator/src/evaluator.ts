@@ -33,6 +33,8 @@ export interface EvaluatorOptions {
     readonly client: ForgeClient;
     readonly accounts: readonly ForgeAccount[];
   };
+  /** ms the database has answered without a break (orphaned evaluations are judged only after a while). */
+  readonly databaseAnsweringForMs?: () => number;
 }
 
 export interface RunningEvaluator {
@@ -78,6 +80,7 @@ export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvalua
     pollInterval: o.pollInterval,
     staleAfter: Math.max(3, Math.ceil((o.settings.heartbeatMs * 4) / 1000)),
     dynamicRunCommand: o.settings.dynamicRunCommand ?? false,
+    ...(o.databaseAnsweringForMs ? { databaseAnsweringForMs: o.databaseAnsweringForMs } : {}),
     onTick: (t) => o.metrics.schedulerTick(t),
   });
   const poller =

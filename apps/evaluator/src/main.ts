@@ -1,27 +1,38 @@
 // fc-evaluator composition root.
 import { fileURLToPath } from 'node:url';
 import { commitStatusesConfigured, loadConfig } from '@fc/config';
-import { openDatabase } from '@fc/db';
+import { isConnectionError, openDatabase, watchDatabaseReachability } from '@fc/db';
 import { createForgeClient, forgeAccounts, forgeSettingsOf } from '@fc/forges';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createEvaluatorMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
 import { readSandboxVerdict, sandboxStartLine, selectEvaluator } from '@fc/nix';
 import { forgeAuthorWriteAccess, PullRequestService } from '@fc/pull-requests';
-import { createBoss, ensureQueues } from '@fc/queue';
+import { createBoss, ensureQueues, superviseAfterOutages } from '@fc/queue';
 import { startEvaluator } from './evaluator';
 
 const migrationsDir =
   process.env['FC_MIGRATIONS_DIR'] ?? fileURLToPath(new URL('../../../db/migrations', import.meta.url));
 // How often a running evaluation refreshes its heartbeat (ms); tests shorten it.
 const heartbeatMs = Number(process.env['FC_EVALUATOR_HEARTBEAT_MS'] ?? 5000);
+/** seconds between pg-boss maintenance passes (pg-boss's own default). */
+const SUPERVISE_SECONDS = 60;
 
 runDaemon('fc-evaluator', async () => {
   const config = loadConfig({ env: process.env });
   const logger = createLogger({ service: 'fc-evaluator', level: config.logs.level });
   const pool = await openDatabase(config.database, { applicationName: 'fc-evaluator', migrationsDir });
   const boss = createBoss({ url: config.database.url, instanceName: 'fc-evaluator' });
-  boss.on('error', (e: Error) => logger.error('pg-boss error', { error: e.message }));
+  // An outage is logged once (the reachability watch), not on every pg-boss poll that fails during it.
+  boss.on('error', (e: Error) =>
+    logger.log(isConnectionError(e) ? 'debug' : 'error', 'pg-boss error', { error: e.message }),
+  );
   await boss.start();
+  const reachability = watchDatabaseReachability(pool, logger);
+  // pg-boss's maintenance for every queue (the queue runner's too), never right after an outage.
+  const supervision = superviseAfterOutages(boss, reachability, {
+    intervalSeconds: SUPERVISE_SECONDS,
+    log: logger.child({ component: 'queue-supervision' }),
+  });
   await ensureQueues(boss, {
     buildExpireSeconds: config.queue_runner.build_timeout + 600,
     buildRetryLimit: config.queue_runner.max_retries,
@@ -63,6 +74,7 @@ runDaemon('fc-evaluator', async () => {
     maxConcurrentEvals: config.evaluator.max_concurrent_evals,
     metrics,
     pullRequestPoll,
+    databaseAnsweringForMs: () => reachability.answeringForMs(),
     settings: {
       workDir: config.evaluator.work_dir,
       gitTimeout: config.evaluator.git_timeout,
@@ -87,6 +99,8 @@ runDaemon('fc-evaluator', async () => {
       stop: async () => {
         await running.stop();
         await metricsServer?.close();
+        await supervision.stop();
+        reachability.stop();
         await boss.stop({ graceful: true, timeout: 30_000 });
         await pool.end();
       },

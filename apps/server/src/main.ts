@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { ConfigError, loadConfig, type FcConfig } from '@fc/config';
 import { readSecretKeyFile, SigningKeyError, type SigningKey } from '@fc/nix';
-import { openDatabase } from '@fc/db';
+import { isConnectionError, openDatabase, watchDatabaseReachability } from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createBoss, ensureQueues } from '@fc/queue';
 import { createMetricsRegistry } from '@fc/metrics';
@@ -39,8 +39,12 @@ function serve(): void {
       supervise: false,
       instanceName: 'fc-server',
     });
-    boss.on('error', (e: Error) => logger.error('pg-boss error', { error: e.message }));
+    // An outage is logged once (the reachability watch), not on every pg-boss poll that fails during it.
+    boss.on('error', (e: Error) =>
+      logger.log(isConnectionError(e) ? 'debug' : 'error', 'pg-boss error', { error: e.message }),
+    );
     await boss.start();
+    const reachability = watchDatabaseReachability(pool, logger);
     await ensureQueues(boss, {
       buildExpireSeconds: config.queue_runner.build_timeout + 600,
       buildRetryLimit: config.queue_runner.max_retries,
@@ -67,6 +71,7 @@ function serve(): void {
           // In-flight requests are answered (within DRAIN_DEADLINE_MS) before the pool closes.
           await drain.close();
           server.close();
+          reachability.stop();
           await boss.stop({ graceful: false, close: true });
           await pool.end();
         },

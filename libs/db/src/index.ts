@@ -87,3 +87,17 @@ export * from './webhooks/webhook-delivery-queries';
 export * from './pull-requests/pull-request-queries';
 export * from './pull-requests/pull-request-status-queries';
 export * from './builds/jobset-share-queries';
+export {
+  watchDatabaseReachability,
+  afterProbe,
+  answeringFor,
+  REACHABLE_AT_START,
+  type DatabaseReachability,
+  type OutageLog,
+  type ReachabilityState,
+} from './outage/reachability';
+export {
+  untilDatabaseAnswers,
+  retryDelayMs,
+  type UntilAnswersOptions,
+} from './outage/until-database-answers';

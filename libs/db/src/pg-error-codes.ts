@@ -16,6 +16,17 @@ export function pgErrorCode(e: unknown): string | undefined {
   return undefined;
 }
 
+/** What pg, pg-pool and pg-boss say, without a code, when a connection broke or could not be made. */
+const LOST_CONNECTION_MESSAGE = new RegExp(
+  [
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    'connection error and is not queryable',
+    'LISTEN/NOTIFY connection ended',
+  ].join('|'),
+  'i',
+);
+
 /** True for errors that mean the database cannot be reached, as opposed to a bad query. */
 export function isConnectionError(e: unknown): boolean {
   const code = pgErrorCode(e);
@@ -27,8 +38,14 @@ export function isConnectionError(e: unknown): boolean {
   return (
     code === 'ECONNREFUSED' ||
     code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
     code === 'ETIMEDOUT' ||
     code === 'ENOTFOUND' ||
-    (e instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(e.message))
+    LOST_CONNECTION_MESSAGE.test(messageOf(e))
   );
+}
+
+/** An error's message; pg-boss reports a worker's errors as plain objects copied from the Error. */
+function messageOf(e: unknown): string {
+  return e && typeof e === 'object' && 'message' in e && typeof e.message === 'string' ? e.message : '';
 }

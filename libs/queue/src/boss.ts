@@ -14,12 +14,16 @@ export interface BossOptions {
   readonly url: string;
   readonly maxConnections?: number;
   readonly instanceName?: string;
-  /** Run pg-boss's maintenance (expiry, retention) in this instance. */
+  /**
+   * Let pg-boss's own timer run its maintenance (expiry, lost heartbeats, retention) in this instance.
+   * FC's daemons leave it off and run superviseAfterOutages, which judges no heartbeat right after a
+   * database outage.
+   */
   readonly supervise?: boolean;
   readonly schedule?: boolean;
   /** Wake workers of notify-enabled queues (build-derivation) by LISTEN/NOTIFY instead of polling. */
   readonly useListenNotify?: boolean;
-  /** seconds between maintenance passes (expiry, lost heartbeats); pg-boss's default is 60. */
+  /** seconds between a queue's expiry and lost-heartbeat checks (by any instance); pg-boss's default is 60. */
   readonly superviseIntervalSeconds?: number;
 }
 
@@ -28,7 +32,7 @@ export function createBoss(options: BossOptions): PgBoss {
     connectionString: options.url,
     schema: BOSS_SCHEMA,
     max: options.maxConnections ?? 4,
-    supervise: options.supervise ?? true,
+    supervise: options.supervise ?? false,
     schedule: options.schedule ?? false,
     migrate: true,
     ...(options.instanceName ? { instanceName: options.instanceName } : {}),

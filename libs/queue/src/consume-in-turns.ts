@@ -1,7 +1,11 @@
 // Consuming a queue whose next job is chosen per fetch: before each claim the caller names the
 // turns to try (`FetchTurn`: one group's next job, or any job above a priority floor), and the first
 // turn that yields a job wins. pg-boss's `work()` fixes its fetch options when it starts, so this loop
-// fetches, keeps the claim alive (heartbeat) and settles the job itself, as `work()` would.
+// fetches, keeps the claim alive (heartbeat) and settles the job itself, as `work()` would. Through a
+// database outage the claim is kept: a heartbeat that cannot reach the database says nothing about
+// the claim (only one that reaches it and finds the job gone, retried or settled elsewhere, aborts
+// the handler), the heartbeat goes on until the job is settled, and the settle waits for the database.
+import { untilDatabaseAnswers } from '@fc/db';
 import type { Boss } from './boss';
 import { fetchGroupJob, type ClaimedJob } from './group-fetch';
 import { parsePayload, type QueueName } from './job-registry';
@@ -30,6 +34,8 @@ export function consumeQueueInTurns<Q extends QueueName>(
 ): TurnsConsumer {
   const workerId = `${queue}-turns-${process.pid}-${Math.random().toString(36).slice(2)}`;
   let stopped = false;
+  // A stopping consumer waits for no database to settle its jobs: pg-boss retries one left unsettled.
+  const stopping = new AbortController();
   const wakers = new Set<() => void>();
   const pause = (seconds: number) =>
     new Promise<void>((resolve) => {
@@ -67,6 +73,8 @@ export function consumeQueueInTurns<Q extends QueueName>(
       heartbeatSeconds > 0
         ? setInterval(
             () => {
+              // Reached and found gone (retried or settled elsewhere): the claim is lost. Not reached
+              // (the database does not answer): nothing is known, the handler goes on.
               boss
                 .touch(queue, { id: raw.id, retryCount: raw.retryCount })
                 .then((r) => {
@@ -85,12 +93,20 @@ export function consumeQueueInTurns<Q extends QueueName>(
       retryLimit: raw.retryLimit,
       signal: abort.signal,
     };
+    const attempt = { id: raw.id, retryCount: raw.retryCount };
+    const settle = (fn: () => Promise<unknown>) => untilDatabaseAnswers(fn, { signal: stopping.signal });
     try {
-      await handler(job);
-      await boss.complete(queue, { id: raw.id, retryCount: raw.retryCount });
-    } catch (e) {
-      options.onError?.(job, e);
-      await boss.fail(queue, { id: raw.id, retryCount: raw.retryCount }, { message: (e as Error).message });
+      let failure: unknown;
+      try {
+        await handler(job);
+      } catch (e) {
+        failure = e;
+      }
+      if (failure === undefined) await settle(() => boss.complete(queue, attempt));
+      else {
+        options.onError?.(job, failure);
+        await settle(() => boss.fail(queue, attempt, { message: (failure as Error).message }));
+      }
     } finally {
       if (heartbeat) clearInterval(heartbeat);
     }
@@ -118,6 +134,7 @@ export function consumeQueueInTurns<Q extends QueueName>(
     },
     stop: async (o = {}) => {
       stopped = true;
+      stopping.abort();
       for (const wake of [...wakers]) wake();
       if (o.wait) await Promise.all(loops);
     },

@@ -47,3 +47,9 @@ export {
   type BossWarningRow,
 } from './queue-inspection-queries';
 export { DRAIN_SECONDS } from './drain';
+export {
+  superviseAfterOutages,
+  mayJudgeHeartbeats,
+  HEARTBEAT_TOLERANCE_SECONDS,
+  type Supervision,
+} from './outage-aware-supervision';

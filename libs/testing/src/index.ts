@@ -14,3 +14,4 @@ export {
   type FakeForgeFailure,
   type FakePullRequestInput,
 } from './fake-forge';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy';

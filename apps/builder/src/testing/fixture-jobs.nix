@@ -52,6 +52,15 @@ in rec {
     while [ $i -le 8 ]; do echo "tock-$i"; /bin/sleep 1; i=$((i+1)); done
     echo done > $out
   '' { };
+  # The database outage spec: a build that logs a line a second for 90 s (it outlasts a 60 s outage),
+  # and two that end 15 s after they start (during the outage), one built, one failed.
+  outlasting = mk "outlasting" ''
+    i=1
+    while [ $i -le 90 ]; do echo "outlasting-$i"; /bin/sleep 1; i=$((i+1)); done
+    echo done > $out
+  '' { };
+  endsInOutage = mk "ends-in-outage" "echo ends-in-outage-start; /bin/sleep 15; echo ends-in-outage-end; echo done > $out" { };
+  failsInOutage = mk "fails-in-outage" "echo fails-in-outage-start; /bin/sleep 15; echo fails-in-outage-end; exit 1" { };
   quick = n: mk "quick-${toString n}" "echo ${toString n} > $out" { };
   quick1 = quick 1;
   quick2 = quick 2;

@@ -15,6 +15,7 @@ import {
   finishEvaluationFailed,
   finishEvaluationUnchanged,
   heartbeatEvaluation,
+  isConnectionError,
   jobsetForEvaluation,
   lastEvaluatedInputsHash,
   lastSucceededEvaluationId,
@@ -143,7 +144,9 @@ export async function evaluateJobsetJob(
   await announceEvaluationStarted(pool, traceId, jobset.id);
   const heartbeat = setInterval(() => {
     heartbeatEvaluation(pool, evaluationId).catch((e: unknown) =>
-      logger.warn('heartbeat failed', { error: e instanceof Error ? e.message : String(e) }),
+      logger.log(isConnectionError(e) ? 'debug' : 'warn', 'heartbeat failed', {
+        error: e instanceof Error ? e.message : String(e),
+      }),
     );
   }, settings.heartbeatMs);
   const jobsetId = jobset.id;

@@ -7,6 +7,7 @@ import {
   disableOneShotJobset,
   dueJobsetIds,
   failRunningEvaluation,
+  isConnectionError,
   runningEvaluationJobs,
   setJobsetError,
   staleRunningEvaluations,
@@ -14,7 +15,7 @@ import {
   type Pool,
 } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { QueueName, requestEvaluation, type Boss } from '@fc/queue';
+import { QueueName, mayJudgeHeartbeats, requestEvaluation, type Boss } from '@fc/queue';
 import {
   applyDeclarativeBuilds,
   type DeclarativeBuildOutcome,
@@ -32,6 +33,11 @@ export interface SchedulerOptions {
   readonly dynamicRunCommand?: boolean;
   /** seconds without a heartbeat after which a running evaluation is considered orphaned */
   readonly staleAfter: number;
+  /**
+   * ms the database has answered without a break: no heartbeat is judged until it has answered for
+   * `staleAfter`, since no evaluator could beat while it did not (the default: always answered).
+   */
+  readonly databaseAnsweringForMs?: () => number;
   /** Told about each pass: whether it failed, and how many declarative specs it applied. */
   readonly onTick?: (t: { failed: boolean; declarativeApplied: number }) => void;
 }
@@ -53,7 +59,11 @@ export async function scheduleTick(o: Omit<SchedulerOptions, 'pollInterval'>): P
     if (id) requested.push(jobsetId);
   }
   const recovered: number[] = [];
-  for (const e of await staleRunningEvaluations(o.pool, o.staleAfter)) {
+  const answeringForMs = o.databaseAnsweringForMs?.() ?? Number.POSITIVE_INFINITY;
+  const stale = mayJudgeHeartbeats(answeringForMs, o.staleAfter)
+    ? await staleRunningEvaluations(o.pool, o.staleAfter)
+    : [];
+  for (const e of stale) {
     if (!e.queueJobId) continue;
     const job = await o.boss.getJobById(QueueName.EvaluateJobset, e.queueJobId);
     // Only the run that stopped beating: a retry that started since has not claimed the row yet.
@@ -108,7 +118,10 @@ export function startScheduler(o: SchedulerOptions): { stop(): Promise<void> } {
       },
       (e: unknown) => {
         o.onTick?.({ failed: true, declarativeApplied: 0 });
-        o.logger.error('scheduler tick failed', { error: e instanceof Error ? e.message : String(e) });
+        // An outage is logged once, by the reachability watch, not on every tick during it.
+        o.logger.log(isConnectionError(e) ? 'debug' : 'error', 'scheduler tick failed', {
+          error: e instanceof Error ? e.message : String(e),
+        });
       },
     );
   };
