@@ -130,8 +130,11 @@ describe('build and admin pages in a browser', () => {
     await expectInert(admin);
     expect(await admin.locator('h1 + p').textContent()).toContain(XSS_JOB);
     // A product named with markup is a link with that text; so is a metric's name.
-    expect(await admin.getByRole('link', { name: `${XSS_TEXT.replace('/', '_')}.txt` }).count()).toBe(1);
-    expect(await admin.getByRole('cell', { name: '<svg/onload=window.pwned=1>' }).count()).toBe(1);
+    expect(
+      await admin.getByRole('link', { name: `${XSS_TEXT.replace('/', '_')}.txt`, exact: true }).count(),
+    ).toBe(1);
+    expect(await admin.getByRole('cell', { name: XSS_TEXT.replace('/', '_'), exact: true }).count()).toBe(1);
+    expect(await admin.locator('#fc-log').textContent()).toContain(`writing the ${XSS_TEXT} products`);
     await env.look(admin, 'build-products');
     await admin.getByRole('link', { name: 'notes.txt' }).click();
     await admin.waitForURL(`**/build/${id}/download/2/notes.txt`);
@@ -140,6 +143,15 @@ describe('build and admin pages in a browser', () => {
     await admin.getByRole('link', { name: 'report.html' }).click();
     await admin.waitForURL(`**/build/${id}/download/1/report.html`);
     await expectInert(admin);
+
+    // The README's picture of the build page (docs/build-page.png): products, metrics, steps, log.
+    const shown = await queueLiveBuild(env.db.pool, boss, jobset, 'withProducts', {
+      nonce: randomNonce(),
+      marker: 'coverage',
+    });
+    await waitForBuild(shown, (b) => b.finished, 'the end');
+    await admin.goto(`/build/${shown}`);
+    await env.look(admin, 'build-page-readme');
   });
 
   it('retries a failed job from the admin queue page', async () => {

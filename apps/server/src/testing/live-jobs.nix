@@ -3,8 +3,9 @@
 # `nonce` makes every run build fresh paths; `marker` is printed so a spec can tell its lines apart.
 { nonce ? "0", marker ? "LINE" }:
 let
-  # The marker as a file name (a "/" would make it a directory).
+  # The marker as a file name (a "/" would make it a directory) and as a metric's name (one word).
   fileName = builtins.replaceStrings [ "/" ] [ "_" ] marker;
+  metricName = builtins.replaceStrings [ "/" " " ] [ "_" "_" ] marker;
   mk = name: script: builtins.derivation {
     name = "${name}-${nonce}";
     system = builtins.currentSystem;
@@ -23,6 +24,7 @@ in rec {
   # Products 1 and 2 are files; 3 a file named with markup; 4 a directory (its default file, and a
   # symlink leading out of it); 5 a file without an extension. Metrics and release name carry markup.
   withProducts = mk "with-products" ''
+    echo "writing the ${marker} products"
     /bin/mkdir -p $out/nix-support $out/doc $out/site
     echo "${marker}" > $out/doc/report.html
     echo "plain text ${marker}" > $out/notes.txt
@@ -35,7 +37,7 @@ in rec {
     echo "file text \"$out/${fileName}.txt\"" >> $out/nix-support/hydra-build-products
     echo "doc site $out/site index.html" >> $out/nix-support/hydra-build-products
     echo "file readme $out/README" >> $out/nix-support/hydra-build-products
-    echo "<svg/onload=window.pwned=1> 42 %" >> $out/nix-support/hydra-metrics
+    echo "${metricName} 42 %" >> $out/nix-support/hydra-metrics
     echo "release ${marker}" > $out/nix-support/hydra-release-name
   '';
   fails = mk "fails" ''echo "${marker}-failing"; exit 1'';
