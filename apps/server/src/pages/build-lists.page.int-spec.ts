@@ -169,6 +169,23 @@ describe('the build list pages', () => {
     );
   });
 
+  it('/evaluations shows a running evaluation with its phase, filtered by project and jobset', async () => {
+    const running = await insertFixture(h.pool, { project: 'evaluating', builds: [] });
+    await h.pool.query(
+      `UPDATE evaluations SET status = 'running', phase = 'evaluating', finished_at = NULL WHERE id = $1`,
+      [running.evaluationId],
+    );
+    const html = await page('/evaluations?project=evaluating&jobset=main');
+    expect(html).toContain('<title>Evaluations of evaluating:main · FC</title>');
+    expect(html).toContain(`data-status="running">Running</span> <small class="fc-phase">evaluating</small>`);
+    expect([...html.matchAll(/href="\/eval\/(\d+)"/g)].map((m) => Number(m[1]))).toEqual([
+      running.evaluationId,
+    ]);
+    expect(await page(`/eval/${running.evaluationId}`)).toContain(
+      '<span class="fc-phase" id="evaluation-phase">phase: evaluating</span>',
+    );
+  });
+
   it('/project/{name} and /project/{id} show the same project; a name made of digits is a name first', async () => {
     const byName = await page('/project/lists');
     expect(byName).toContain('<title>Project lists · FC</title>');
