@@ -96,8 +96,26 @@ describe('the build page', () => {
     const log = await h.call('GET', `/build/${productsBuild}/log`);
     expect(log.status).toBe(200);
     expect(log.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const whole = await log.text();
+    expect(whole).toContain('writing the ');
     const step = await h.call('GET', `/build/${productsBuild}/nixlog/1`);
     expect(step.status).toBe(200);
+    // Hydra's other log URLs, as bookmarks have them: …/raw, …/tail (the last 50 lines), /step/{n}/log.
+    const text = async (path: string) => {
+      const r = await h.call('GET', path);
+      expect([path, r.status, r.headers.get('content-type')]).toEqual([
+        path,
+        200,
+        'text/plain; charset=utf-8',
+      ]);
+      return r.text();
+    };
+    expect(await text(`/build/${productsBuild}/log/raw`)).toBe(whole);
+    expect(await text(`/build/${productsBuild}/log/tail`)).toBe(whole);
+    const stepLog = await text(`/build/${productsBuild}/nixlog/1/raw`);
+    expect(await text(`/build/${productsBuild}/step/1/log`)).toBe(stepLog);
+    expect(await text(`/build/${productsBuild}/step/1/log/tail`)).toBe(stepLog);
+    expect((await h.call('GET', `/build/${productsBuild}/log/pretty`)).status).toBe(400);
     expect((await h.call('GET', `/build/${productsBuild}/nixlog/99`)).status).toBe(404);
   });
 
