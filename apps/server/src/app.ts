@@ -44,6 +44,7 @@ import { SystemService } from './services/system.service';
 import { WebhookService } from './services/webhook.service';
 import { forgeAuthorWriteAccess, PullRequestService } from '@fc/pull-requests';
 import { createForgeClient, forgeAccounts, forgeSettingsOf } from '@fc/forges';
+import { PullRequestCommentService } from './services/pull-request-comment.service';
 import { BinaryCacheService } from './services/binary-cache.service';
 import { QueueInspectionService } from './services/queue-inspection.service';
 import { BuildQueueService } from './services/build-queue.service';
@@ -116,18 +117,26 @@ export function createApp(deps: AppDeps): ServerApp {
       windowSeconds: config.server.login_failure_window,
     }),
   );
+  const forgeAccountList = forgeAccounts(forgeSettingsOf(config.notifications));
+  const forgeClient = createForgeClient({
+    timeoutMs: config.notifications.timeout * 1000,
+    userAgent: `fc-server/${FC_VERSION}`,
+  });
   const pullRequests = new PullRequestService(
     pool,
     boss,
-    forgeAuthorWriteAccess(
-      forgeAccounts(forgeSettingsOf(config.notifications)),
-      createForgeClient({ timeoutMs: config.notifications.timeout * 1000, userAgent: 'fc-server' }),
-    ),
+    forgeAuthorWriteAccess(forgeAccountList, forgeClient),
   );
   const builds = new BuildService(pool, boss, logger, {
     statsMaxAgeMs: deps.statsMaxAgeMs ?? 10_000,
     notices,
   });
+  const comments = new PullRequestCommentService(
+    pool,
+    pullRequests,
+    { accounts: forgeAccountList, client: forgeClient },
+    logger.child({ component: 'pull-request-comments' }),
+  );
   const services: Services = {
     projects: new ProjectService(pool, { dynamicRunCommand: config.notifications.dynamic_run_command }),
     evaluations,
@@ -139,7 +148,7 @@ export function createApp(deps: AppDeps): ServerApp {
     search: new SearchService(pool),
     remoteBuilders: new RemoteBuilderService(pool),
     system: new SystemService(pool, boss, FC_VERSION),
-    webhooks: new WebhookService(pool, evaluations, pullRequests),
+    webhooks: new WebhookService(pool, evaluations, pullRequests, comments),
     pullRequests,
     queues: new QueueInspectionService(pool, boss, notices),
     buildQueue: new BuildQueueService(pool, () => builds.queueCounts()),

@@ -21,3 +21,9 @@ export {
   type AuthorWriteAccess,
   type WriteAccessAnswer,
 } from './author-write-access';
+export {
+  commentCommand,
+  isApprovalCommand,
+  type CommentAction,
+  type PullRequestComment,
+} from './pull-request-comment';

@@ -1,16 +1,26 @@
 // /projects (list, create form), /project/{name or id} (jobsets with their latest evaluation, the
-// add-jobset form, webhook set-up; admins set or rotate the secrets).
+// project's pull requests with an approve button, the add-jobset and edit forms, webhook set-up;
+// admins set or rotate the secrets).
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
-import { NAME_PATTERN, NAME_RULE } from '@fc/core';
+import {
+  NAME_PATTERN,
+  NAME_RULE,
+  PULL_REQUEST_STATUS_MODES,
+  jobsetNameProblem,
+  repositoryUrlProblem,
+  sameRepository,
+} from '@fc/core';
 import type { ProjectRow } from '@fc/db';
+import { pullRequestJobsetName } from '@fc/pull-requests';
 import type { Services } from '../services/services';
 import { checkbox, integerField, optionalText } from './form-fields';
 import { definePage, redirect, view, type Page } from './page-route';
 import { paths } from './view-models/display';
 import { toEvaluationRow } from './view-models/evaluation-row';
+import { toPullRequestRow } from './view-models/pull-request-row';
 import { disclosureFor, shownText, type Disclosure } from '../views/disclosure';
 
 const name = z.string().trim().regex(NAME_PATTERN, NAME_RULE);
@@ -34,6 +44,33 @@ const jobsetForm = z.object({
 });
 
 const refParam = z.object({ ref: z.string().min(1) });
+
+/** A zod check from one of libs/core's rules (the API applies the same). */
+function rule(problem: (value: string) => string | undefined) {
+  return (value: string | null, ctx: z.RefinementCtx) => {
+    const message = value === null ? undefined : problem(value);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+  };
+}
+
+/** Forge logins, separated by commas, spaces or lines. */
+const loginList = z
+  .string()
+  .optional()
+  .transform((v) => [...new Set((v ?? '').split(/[\s,]+/).filter(Boolean))])
+  .pipe(z.array(z.string().max(100, 'a login is at most 100 characters')).max(1000));
+
+const projectEditForm = z.object({
+  display_name: optionalText,
+  description: optionalText,
+  repository_url: z.string().trim().min(1, 'is required').superRefine(rule(repositoryUrlProblem)),
+  homepage: optionalText,
+  enabled: checkbox,
+  build_pull_requests: checkbox,
+  pull_request_template_jobset: optionalText.superRefine(rule(jobsetNameProblem)),
+  pull_request_trusted_users: loginList,
+  pull_request_statuses: z.enum(PULL_REQUEST_STATUS_MODES),
+});
 
 function projectSummary(p: ProjectRow, d: Disclosure) {
   return {
@@ -101,7 +138,13 @@ export function projectPages(s: Services, options: { baseUrl: string | undefined
         const d = disclosureFor(principal);
         const project = await s.projects.getByNameOrId(params.ref);
         const jobsets = await s.projects.listJobsets(project.id, { limit: 200, offset: 0 });
-        const latest = await s.evaluations.latestOfJobsets(jobsets.items.map((j) => j.id));
+        const pullRequests = await s.pullRequests.list(project.id);
+        const latest = await s.evaluations.latestOfJobsets([
+          ...new Set([
+            ...jobsets.items.map((j) => j.id),
+            ...pullRequests.flatMap(({ pr }) => (pr.jobsetId === null ? [] : [pr.jobsetId])),
+          ]),
+        ]);
         const counts = await s.evaluations.buildCounts([...latest.values()].map((e) => e.id));
         const now = new Date();
         const base = baseUrlOf(req, options.baseUrl);
@@ -120,6 +163,39 @@ export function projectPages(s: Services, options: { baseUrl: string | undefined
                 latest: e ? toEvaluationRow(e, counts.get(e.id), now) : null,
               };
             }),
+          pullRequests: {
+            enabled: project.buildPullRequests,
+            rows: pullRequests.map(({ pr, waiting }) =>
+              toPullRequestRow(
+                {
+                  pr,
+                  waiting,
+                  fork: !sameRepository(pr.headRepositoryUrl, project.repositoryUrl),
+                  jobsetName: pr.jobsetId === null ? null : pullRequestJobsetName(pr.number),
+                  latest: pr.jobsetId === null ? undefined : latest.get(pr.jobsetId),
+                  counts: pr.jobsetId === null ? undefined : counts.get(latest.get(pr.jobsetId)?.id ?? -1),
+                },
+                project.name,
+                d,
+                now,
+              ),
+            ),
+          },
+          edit: {
+            displayName: project.displayName ?? '',
+            description: project.description ?? '',
+            repositoryUrl: shownText(project.repositoryUrl, d),
+            homepage: project.homepage ?? '',
+            enabled: project.enabled,
+            buildPullRequests: project.buildPullRequests,
+            pullRequestTemplateJobset: project.pullRequestTemplateJobset ?? '',
+            pullRequestTrustedUsers: project.pullRequestTrustedUsers.join(', '),
+            pullRequestStatuses: project.pullRequestStatuses,
+            statusModes: PULL_REQUEST_STATUS_MODES.map((m) => ({
+              value: m,
+              label: { jobs: 'one per job', summary: 'one summary per evaluation', both: 'both' }[m],
+            })),
+          },
           webhooks: [
             {
               forge: 'GitHub',
@@ -162,6 +238,50 @@ export function projectPages(s: Services, options: { baseUrl: string | undefined
         return redirect(paths.jobset(project.name, jobset.name), {
           kind: 'success',
           text: `Jobset ${jobset.name} created.`,
+        });
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: '/project/:ref/edit',
+      access: Permission.CreateProjects,
+      params: refParam,
+      body: projectEditForm,
+      back: (params) => `${paths.project(params.ref)}#edit`,
+      handle: async ({ params, body }) => {
+        const project = await s.projects.getByNameOrId(params.ref);
+        const updated = await s.projects.update(project.id, {
+          displayName: body.display_name,
+          description: body.description,
+          repositoryUrl: body.repository_url,
+          homepage: body.homepage,
+          enabled: body.enabled,
+          buildPullRequests: body.build_pull_requests,
+          pullRequestTemplateJobset: body.pull_request_template_jobset,
+          pullRequestTrustedUsers: body.pull_request_trusted_users,
+          pullRequestStatuses: body.pull_request_statuses,
+        });
+        return redirect(paths.project(updated.name), {
+          kind: 'success',
+          text: `Project ${updated.name} saved.`,
+        });
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: '/project/:ref/pull-requests/:number/approve',
+      access: Permission.CreateProjects,
+      params: z.object({
+        ref: z.string().min(1),
+        number: z.coerce.number().int().positive().max(2147483647),
+      }),
+      back: (params) => `${paths.project(params.ref)}#pull-requests`,
+      handle: async ({ params }) => {
+        const project = await s.projects.getByNameOrId(params.ref);
+        const outcome = await s.pullRequests.approve(project.id, params.number);
+        return redirect(`${paths.project(project.name)}#pull-requests`, {
+          kind: 'success',
+          text: `Pull request #${params.number} approved: ${outcome.message}.`,
         });
       },
     }),

@@ -190,7 +190,8 @@ describe('push webhooks', () => {
       ref: null,
       jobset_ids: [],
       jobsets: [],
-      message: "ignored: only push and pull_request events trigger evaluations, this was 'ping'",
+      message:
+        "ignored: only push, pull_request and issue_comment events trigger evaluations, this was 'ping'",
     });
     expect(await queuedByWebhook()).toEqual([]);
   });

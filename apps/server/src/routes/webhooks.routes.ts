@@ -38,19 +38,21 @@ export function webhookRoutes(s: Services): ApiRoute[] {
         'that fetches the pushed repository on the pushed branch (a jobset or git input without a ' +
         "branch follows the repository's default_branch). A pull_request event of a project with " +
         'build_pull_requests creates or updates the jobset pr-<number> from the template and evaluates it ' +
-        '(opened, reopened, synchronize), or disables and hides it (closed); see the README, Pull requests. ' +
-        'Other events are answered 200 and ignored. ' +
+        '(opened, reopened, synchronize), or disables and hides it (closed); an issue_comment holding ' +
+        '`/fc approve` by a trusted user (pull_request_trusted_users, or write access on the forge) approves ' +
+        'the pull request; see the README, Pull requests. Other events are answered 200 and ignored. ' +
         `Each delivery is remembered for a day by its ${DELIVERY_HEADER[forge]} and by its body: a replay is a 409.`,
       params: z.object({ id: z.coerce.number().int().positive() }),
       responses: {
         200: { description: 'Neither a push nor a pull request FC acts on: ignored', schema: outcome },
         202: {
-          description: 'A push: the jobsets it triggered (possibly none); a pull request: what FC did',
+          description:
+            'A push: the jobsets it triggered (possibly none); a pull request, or an approval by comment: what FC did',
           schema: outcome,
         },
         400: {
           description:
-            'A body that is not JSON, a push whose payload has no ref or repository, or a pull_request payload without pull_request',
+            'A body that is not JSON, a push whose payload has no ref or repository, a pull_request payload without pull_request, or an issue_comment payload without issue or comment',
         },
         401: { description: 'The signature does not match' },
         403: { description: 'The project has no secret for this forge' },

@@ -11,6 +11,8 @@ import {
   type Pool,
 } from '@fc/db';
 import type { EvaluationService } from './evaluation.service';
+import { parsePullRequestComment } from './pull-request-comment-payload';
+import type { PullRequestCommentService } from './pull-request-comment.service';
 import { parsePullRequest } from './pull-request-payload';
 import type { PullRequestService } from '@fc/pull-requests';
 import { jobsetsMatchingPush, parsePush, parseWebhookJson } from './webhook-push';
@@ -43,6 +45,7 @@ export class WebhookService {
     private readonly pool: Pool,
     private readonly evaluations: EvaluationService,
     private readonly pullRequests: PullRequestService,
+    private readonly comments: PullRequestCommentService,
   ) {}
 
   /**
@@ -94,13 +97,25 @@ export class WebhookService {
         pullRequest: { number: pr.number, action: r.action },
       };
     }
+    if (event === 'issue_comment') {
+      const comment = parsePullRequestComment(json);
+      const r = await this.comments.receive(projectId, forge, comment);
+      return {
+        handled: r.action !== 'ignore',
+        event,
+        ref: null,
+        jobsets: r.jobset ? [r.jobset] : [],
+        message: r.message,
+        pullRequest: { number: comment.number, action: r.action },
+      };
+    }
     if (event !== 'push') {
       return {
         handled: false,
         event,
         ref: null,
         jobsets: [],
-        message: `ignored: only push and pull_request events trigger evaluations, this was '${event}'`,
+        message: `ignored: only push, pull_request and issue_comment events trigger evaluations, this was '${event}'`,
       };
     }
     const push = parsePush(json);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig } from '@fc/config';
 import { createPool, type Pool } from '@fc/db';
-import { createSilentLogger } from '@fc/logging';
+import { createSilentLogger, type Logger } from '@fc/logging';
 import { createBoss, type Boss } from '@fc/queue';
 import { createApp, type ServerApp } from '../app';
 import { ApiKeyService } from '../services/api-key.service';
@@ -45,6 +45,8 @@ export interface HarnessOptions {
   /** Use this pool for the app instead of one on the test database (e.g. a pool to nowhere). */
   readonly appPool?: Pool;
   readonly statsMaxAgeMs?: number;
+  /** The app's logger (default: silent), for specs that read what it logs. */
+  readonly logger?: Logger;
 }
 
 export async function startApiHarness(
@@ -64,7 +66,7 @@ export async function startApiHarness(
     config,
     pool,
     boss,
-    logger: createSilentLogger(),
+    logger: options.logger ?? createSilentLogger(),
     ...(options.statsMaxAgeMs !== undefined ? { statsMaxAgeMs: options.statsMaxAgeMs } : {}),
   });
   const http: Server = server.app.listen(0, '127.0.0.1');

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ResultPromise } from 'execa';
+import type { Logger } from '@fc/logging';
 import { createTestDatabase, startApp } from '@fc/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
 import { startFakeForge, type FakeForge } from './fake-forge';
@@ -38,11 +39,14 @@ export function forgeEnv(forge: FakeForge): Record<string, string> {
   };
 }
 
-export async function startPullRequestEnv(): Promise<PullRequestEnv> {
+export async function startPullRequestEnv(options: { logger?: Logger } = {}): Promise<PullRequestEnv> {
   const dirs: string[] = [];
   const daemons = new Set<ResultPromise>();
   const forge = await startFakeForge();
-  const h = await startApiHarness(await createTestDatabase(), { env: forgeEnv(forge) });
+  const h = await startApiHarness(await createTestDatabase(), {
+    env: forgeEnv(forge),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const daemonEnv = () => ({
     FC_DATABASE__URL: h.db.url,
     FC_DATABASE__MIN_CONNECTIONS: '0',
