@@ -3,7 +3,7 @@
 import type { FcConfig } from '@fc/config';
 import { isConnectionError, type Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { nextFairFetchTurns } from '@fc/builds';
+import { forgetOldBuilderTime, nextFairFetchTurns } from '@fc/builds';
 import { DRAIN_SECONDS, QueueName, consumeQueueInTurns, type Boss, type QueueConsumer } from '@fc/queue';
 import type { BuildRunner } from './build-runner';
 import { watchCancellations } from './cancel-watch';
@@ -11,6 +11,8 @@ import { abortLostBuilds } from './lost-build-reaper';
 import { cleanGcRoots } from './gc-root-cleaner';
 
 const REAPER_MS = 15_000;
+/** How often the builder time past the fair-share window is dropped. */
+const FORGET_MS = 3_600_000;
 
 export interface BuildWorker {
   stop(): Promise<void>;
@@ -64,6 +66,13 @@ export async function startBuildWorker(deps: {
   };
   reap();
   const reaper = setInterval(reap, REAPER_MS);
+  const forget = () => {
+    forgetOldBuilderTime(pool).catch((e: unknown) =>
+      log.warn('dropping old builder time failed', { error: (e as Error).message }),
+    );
+  };
+  forget();
+  const forgetter = setInterval(forget, FORGET_MS);
   const gc = config.gc.enabled
     ? setInterval(() => {
         cleanGcRoots(pool, config.gc.gc_roots_dir, config.gc.max_age_days)
@@ -75,6 +84,7 @@ export async function startBuildWorker(deps: {
   return {
     stop: async () => {
       clearInterval(reaper);
+      clearInterval(forgetter);
       if (gc) clearInterval(gc);
       // Take no new build; give the running ones a moment, then hand them back.
       const offWork = Promise.all(consumers.map((c) => c.stop({ wait: true }))).catch((e: unknown) =>

@@ -74,4 +74,4 @@ export {
   FAIR_SHARE_WINDOW_SECONDS,
   type JobsetShare,
 } from './fair-share';
-export { nextFairFetchTurns } from './fair-share-turns';
+export { nextFairFetchTurns, forgetOldBuilderTime } from './fair-share-turns';

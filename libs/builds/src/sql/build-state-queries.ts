@@ -84,8 +84,8 @@ export interface FinishedBuildRow {
 
 /**
  * The one statement that finishes a build, with everything known about it: the build row, its
- * outputs' sizes, products, metrics (an attempt starts with none: markBuildStarted), and any step
- * still busy. Returns false when the build had already finished (cancelled meanwhile); then nothing
+ * outputs' sizes, products, metrics (an attempt starts with none: markBuildStarted), any step still
+ * busy, and the builder time it took, added to its jobset's hour (what fair sharing reads). Returns false when the build had already finished (cancelled meanwhile); then nothing
  * is written.
  */
 export async function finishBuildRow(db: Queryable, r: FinishedBuildRow): Promise<boolean> {
@@ -97,7 +97,12 @@ export async function finishBuildRow(db: Queryable, r: FinishedBuildRow): Promis
          release_name = $5, size = $6, closure_size = $7, log_size = coalesce($8, log_size),
          started_at = CASE WHEN $26 THEN now() ELSE coalesce(started_at, now()) END, stopped_at = now()
        WHERE id = $1 AND NOT finished
-       RETURNING id, project_id, jobset_id, job
+       RETURNING id, project_id, jobset_id, job, started_at, stopped_at
+     ), builder_time AS (
+       INSERT INTO jobset_builder_time (jobset_id, hour, seconds)
+       SELECT b.jobset_id, date_trunc('hour', b.stopped_at), extract(epoch FROM b.stopped_at - b.started_at)
+       FROM b WHERE b.stopped_at > b.started_at
+       ON CONFLICT (jobset_id, hour) DO UPDATE SET seconds = jobset_builder_time.seconds + excluded.seconds
      ), outputs AS (
        UPDATE build_outputs o SET nar_size = s.nar_size, closure_size = s.closure_size,
          path = coalesce(s.path, o.path)
