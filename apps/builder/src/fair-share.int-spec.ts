@@ -1,14 +1,21 @@
 // Fair sharing between jobsets, end to end: two jobsets with scheduling shares 1:3 and a backlog each
 // (the smaller share's builds queued first), real Nix builds; first one fc-queue-runner with one
-// worker, then two runner processes (as on two machines) claiming from the same queue at once.
+// worker, then two runner processes (as on two machines) claiming from the same queue at once. The
+// runners are up before the backlogs are queued, so each takes its part from the first build.
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import { createBoss, type Boss } from '@fc/queue';
-import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
-import { createJobset, instantiate, queueBuilds, type Jobset } from './testing/build-fixture';
+import { createTestDatabase, startApp, waitForLogRecord, type TestDatabase } from '@fc/testing';
+import {
+  createJobset,
+  instantiate,
+  queueBuilds,
+  type InstantiatedJob,
+  type Jobset,
+} from './testing/build-fixture';
 import {
   FIXTURE_JOBS,
   builderEnv,
@@ -47,7 +54,8 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  function startRunner(name: string): void {
+  /** Starts a runner as on a machine of its own; resolves once it is ready to claim. */
+  async function startRunner(name: string): Promise<void> {
     const machine = {
       logDir: mkdtempSync(join(tmpdir(), `fc-share-${name}-logs-`)),
       rootsDir: mkdtempSync(join(tmpdir(), `fc-share-${name}-roots-`)),
@@ -55,18 +63,28 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
     };
     dirs.push(machine.logDir, machine.rootsDir, machine.workDir);
     const daemon = startApp('builder', [], { env: builderEnv(db.url, machine) });
-    daemon.stderr?.pipe(createWriteStream(join(machine.workDir, 'fc-queue-runner.log')));
     daemons.push(daemon);
+    const ready = waitForLogRecord(daemon, (r) => r.message === 'ready', `runner ${name} ready`, 60_000);
+    daemon.stderr?.pipe(createWriteStream(join(machine.workDir, 'fc-queue-runner.log')));
+    await ready;
   }
 
-  async function backlog(jobset: Jobset, shares: number, tag: string): Promise<number[]> {
-    await db.pool.query('UPDATE jobsets SET scheduling_shares = $2 WHERE id = $1', [jobset.jobsetId, shares]);
+  /** A backlog's derivations (instantiated before any is queued, so both backlogs queue together). */
+  async function derivations(tag: string): Promise<InstantiatedJob[]> {
     const nonce = randomNonce();
-    const drvs = await Promise.all(
+    return Promise.all(
       Array.from({ length: PER_JOBSET }, (_, i) =>
         instantiate(FIXTURE_JOBS, 'quick1', { nonce: `${nonce}${tag}${i}` }),
       ),
     );
+  }
+
+  async function queueBacklog(
+    jobset: Jobset,
+    shares: number,
+    drvs: readonly InstantiatedJob[],
+  ): Promise<number[]> {
+    await db.pool.query('UPDATE jobsets SET scheduling_shares = $2 WHERE id = $1', [jobset.jobsetId, shares]);
     return queueBuilds(
       db.pool,
       boss,
@@ -75,14 +93,22 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
     );
   }
 
-  /** Both backlogs queued (shares 1 then 3), `runners` runners started; every build once it is done. */
+  /**
+   * `runners` runners ready and idle, then both backlogs queued (shares 1 first, then 3); every build
+   * once it is done.
+   */
   async function shareBuilders(
     tag: string,
     runners: number,
   ): Promise<{ small: number[]; builds: (FinishedBuild & { runner: string })[] }> {
-    const small = await backlog(await createJobset(db.pool, `${tag}-one`), 100, `${tag}a`);
-    const large = await backlog(await createJobset(db.pool, `${tag}-three`), 300, `${tag}b`);
-    for (let i = 0; i < runners; i++) startRunner(`${tag}${i}`);
+    const [one, three] = await Promise.all([
+      createJobset(db.pool, `${tag}-one`),
+      createJobset(db.pool, `${tag}-three`),
+    ]);
+    const [smallDrvs, largeDrvs] = await Promise.all([derivations(`${tag}a`), derivations(`${tag}b`)]);
+    await Promise.all(Array.from({ length: runners }, (_, i) => startRunner(`${tag}${i}`)));
+    const small = await queueBacklog(one, 100, smallDrvs);
+    const large = await queueBacklog(three, 300, largeDrvs);
     const builds = [];
     for (const id of [...small, ...large]) {
       const b = await waitForBuild(db.pool, id);
