@@ -2,7 +2,7 @@
 // (the smaller share's builds queued first), real Nix builds; first one fc-queue-runner with one
 // worker, then two runner processes (as on two machines) claiming from the same queue at once. The
 // runners are up before the backlogs are queued, so each takes its part from the first build.
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -64,9 +64,12 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
     dirs.push(machine.logDir, machine.rootsDir, machine.workDir);
     const daemon = startApp('builder', [], { env: builderEnv(db.url, machine) });
     daemons.push(daemon);
+    const log = join(machine.workDir, 'fc-queue-runner.log');
     const ready = waitForLogRecord(daemon, (r) => r.message === 'ready', `runner ${name} ready`, 60_000);
-    daemon.stderr?.pipe(createWriteStream(join(machine.workDir, 'fc-queue-runner.log')));
-    await ready;
+    daemon.stderr?.pipe(createWriteStream(log));
+    await ready.catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}; its log:\n${readFileSync(log, 'utf8').slice(-2000)}`);
+    });
   }
 
   /** A backlog's derivations (instantiated before any is queued, so both backlogs queue together). */
