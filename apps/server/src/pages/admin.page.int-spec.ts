@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { enqueueBuild } from '@fc/builds';
 import { withTransaction } from '@fc/db';
-import { QueueName, sendJob } from '@fc/queue';
+import { QueueName, createBoss, sendJob } from '@fc/queue';
 import { createTestDatabase } from '@fc/testing';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
 import { insertFixture, type Fixture } from '../testing/build-fixtures';
@@ -75,7 +75,14 @@ describe('the admin pages', () => {
     );
     await h.boss.fail(QueueName.BuildDerivation, jobId!, { message: `builder lost ${XSS}` });
 
+    // A daemon that stopped is shown stopped, not silent (a silent one missed its heartbeats).
+    const stopped = createBoss({ url: h.db.url, instanceName: 'fc-stopped-daemon', supervise: false });
+    await stopped.start();
+    await stopped.stop({ graceful: true, close: true });
+
     const html = await page('/admin');
+    expect(html).toContain('data-daemon-state="stopped">stopped</span> fc-stopped-daemon');
+    expect(html).toMatch(/data-daemon-state="alive">alive<\/span> /);
     expect(html).toMatch(/<td id="fc-nix-version">\d+\.\d+/);
     expect(html).toMatch(/<td id="fc-schema-version">\d{3,}</);
     expect(html).toMatch(/<tr data-queue="build-derivation">/);

@@ -71,6 +71,7 @@ const systemView = z
           started_at: timestamp,
           heartbeat_at: timestamp,
           alive: z.boolean().describe('Its pg-boss heartbeat is at most two intervals old'),
+          stopped_at: timestamp.nullable().describe('When it stopped gracefully; null while it runs'),
           queues: z.array(z.string()),
         }),
       )
@@ -196,6 +197,7 @@ export function adminRoutes(s: Services): ApiRoute[] {
             started_at: iso(d.startedAt),
             heartbeat_at: iso(d.heartbeatAt),
             alive: d.alive,
+            stopped_at: iso(d.stoppedAt),
             queues: d.queues,
           })),
           counts: {

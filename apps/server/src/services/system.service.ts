@@ -12,6 +12,8 @@ export interface DaemonStatus {
   readonly startedAt: Date;
   readonly heartbeatAt: Date;
   readonly alive: boolean;
+  /** When it stopped gracefully (a stopped daemon is not a silent one); null while it runs. */
+  readonly stoppedAt: Date | null;
   readonly queues: readonly string[];
 }
 
@@ -87,6 +89,7 @@ export class SystemService {
         startedAt: d.startedOn,
         heartbeatAt: d.heartbeatOn,
         alive: isDaemonAlive(d, now),
+        stoppedAt: d.stoppedOn,
         queues: d.queues,
       })),
       counts,

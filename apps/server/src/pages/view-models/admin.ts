@@ -22,7 +22,12 @@ export function systemView(st: SystemStatus, now = new Date()) {
       name: d.name,
       host: d.host,
       pid: d.pid,
-      alive: d.alive,
+      /** alive (heartbeat on time), stopped (gracefully), or silent (missed its heartbeats: crashed?). */
+      state: d.alive
+        ? { label: 'alive', tone: 'success' }
+        : d.stoppedAt
+          ? { label: 'stopped', tone: 'stopped' }
+          : { label: 'silent', tone: 'failure' },
       heartbeat: formatAgo(d.heartbeatAt, now),
       heartbeatAt: formatTime(d.heartbeatAt),
       started: formatTime(d.startedAt),
