@@ -1,10 +1,12 @@
 // Writing a checked declarative spec: each listed jobset created or updated with its inputs replaced
-// (Hydra's update_or_create), and the project's other jobsets, ".jobsets" aside, disabled and hidden
-// (Hydra keeps them, with their history). The caller owns the transaction, so a spec applies whole.
+// (Hydra's update_or_create), the project's pull-request settings when a jobset carries them, and the
+// project's other jobsets, ".jobsets" and pull requests' own aside, disabled and hidden (Hydra keeps
+// them, with their history). The caller owns the transaction, so a spec applies whole.
 import {
   findProject,
   replaceJobsetInputs,
   retireUndeclaredJobsets,
+  updateProject,
   upsertDeclarativeJobset,
   type Queryable,
 } from '@fc/db';
@@ -33,6 +35,8 @@ export interface AppliedSpec {
   readonly created: string[];
   readonly updated: string[];
   readonly retired: number;
+  /** The pull-request template the spec named (build_pull_requests true), or off (false); null: not set. */
+  readonly pullRequests: string | null;
 }
 
 /** Creates or updates one jobset from its spec (also how ".jobsets" is configured). */
@@ -57,10 +61,22 @@ export async function applyDeclarativeJobsets(
     const row = await writeDeclarativeJobset(tx, projectId, j);
     (row.created ? created : updated).push(j.fields.name);
   }
+  let pullRequests: string | null = null;
+  for (const j of jobsets) {
+    const pr = j.pullRequests;
+    if (pr === undefined) continue;
+    await updateProject(tx, projectId, {
+      buildPullRequests: pr.build,
+      ...(pr.build ? { pullRequestTemplateJobset: j.fields.name } : {}),
+      pullRequestTrustedUsers: pr.trustedUsers,
+      pullRequestStatuses: pr.statuses,
+    });
+    pullRequests = pr.build ? `built from ${j.fields.name}` : 'off';
+  }
   const retired = await retireUndeclaredJobsets(
     tx,
     projectId,
     jobsets.map((j) => j.fields.name),
   );
-  return { created, updated, retired };
+  return { created, updated, retired, pullRequests };
 }

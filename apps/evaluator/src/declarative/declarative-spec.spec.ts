@@ -105,4 +105,42 @@ describe('declarative specs', () => {
     expect(() => parseJobsetsSpec([base], 'spec')).toThrow(/must be a JSON object of jobset specs/);
     expect(parseJobsetsSpec({ a: base }, 'spec').map((j) => j.fields.name)).toEqual(['a']);
   });
+
+  it("takes the pull-request keys on one jobset, the project's template", () => {
+    const template = {
+      ...base,
+      build_pull_requests: true,
+      pull_request_trusted_users: ['alice', 'bob', 'alice'],
+      pull_request_statuses: 'summary',
+    };
+    expect(parseJobsetSpec('main', template).pullRequests).toEqual({
+      build: true,
+      trustedUsers: ['alice', 'bob'],
+      statuses: 'summary',
+    });
+    expect(parseJobsetSpec('main', { ...base, build_pull_requests: 0 }).pullRequests).toEqual({
+      build: false,
+      trustedUsers: undefined,
+      statuses: undefined,
+    });
+    expect(parseJobsetSpec('j', base).pullRequests).toBeUndefined();
+    expect(() => parseJobsetsSpec({ a: template, b: template }, 'spec')).toThrow(
+      'spec: only one jobset may carry build_pull_requests (the project\'s pull-request template); "a" and "b" do',
+    );
+  });
+
+  it.each([
+    [{ pull_request_statuses: 'summary' }, /pull_request_statuses goes with build_pull_requests/],
+    [{ build_pull_requests: 'yes' }, /build_pull_requests must be true, false, 0 or 1/],
+    [{ build_pull_requests: true, pull_request_trusted_users: 'alice' }, /must be a list of forge logins/],
+    [{ build_pull_requests: true, pull_request_statuses: 'all' }, /must be one of jobs, summary, both/],
+  ])('rejects the pull-request keys %j', (change, message) => {
+    expect(() => parseJobsetSpec('j', { ...base, ...change })).toThrow(message);
+  });
+
+  it("refuses the pull-request keys on the spec's own jobset", () => {
+    expect(() => parseJobsetSpec('.jobsets', { ...base, build_pull_requests: true })).toThrow(
+      /the spec's own jobset cannot be the pull-request template/,
+    );
+  });
 });

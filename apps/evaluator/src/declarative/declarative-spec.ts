@@ -2,14 +2,17 @@
 // of jobset fields (enabled, hidden, description, nixexprinput and nixexprpath, or type 1 and flake,
 // checkinterval, schedulingshares, keepnr, inputs; enableemail and emailoverride are accepted and
 // ignored, as FC sends no e-mail; other keys, such as visible or name, are ignored as Hydra ignores
-// them). A spec file is either one such object (it configures ".jobsets", whose "jobsets" job then
+// them; FC's own keys build_pull_requests, pull_request_trusted_users and pull_request_statuses make
+// the jobset the project's pull-request template). A spec file is either one such object (it configures ".jobsets", whose "jobsets" job then
 // builds the object of jobsets) or, "static", an object whose every value is an object: the jobsets
 // themselves. Every problem is a DeclarativeSpecError naming the jobset and field.
 import {
   EXPRESSION_INPUT_TYPES,
   JOBSET_INPUT_TYPES,
   JOBSET_STATE_OF_HYDRA_CODE,
+  PULL_REQUEST_STATUS_MODES,
   parseGitInputValue,
+  type PullRequestStatusMode,
 } from '@fc/core';
 import {
   DECLARATIVE_JOBSETS_JOBSET,
@@ -26,9 +29,21 @@ export class DeclarativeSpecError extends Error {
   }
 }
 
+/**
+ * FC's pull-request keys on a jobset of a spec: `build_pull_requests: true` makes it the project's
+ * template and turns pull-request builds on (false turns them off); the other two set the project's
+ * trusted users and status mode with it.
+ */
+export interface DeclarativePullRequests {
+  readonly build: boolean;
+  readonly trustedUsers?: readonly string[] | undefined;
+  readonly statuses?: PullRequestStatusMode | undefined;
+}
+
 export interface DeclarativeJobset {
   readonly fields: DeclarativeJobsetFields;
   readonly inputs: readonly JobsetInputFields[];
+  readonly pullRequests?: DeclarativePullRequests | undefined;
 }
 
 const JOBSET_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -50,6 +65,9 @@ const KNOWN_KEYS = new Set([
   'enableemail',
   'emailoverride',
   'enable_dynamic_run_command',
+  'build_pull_requests',
+  'pull_request_trusted_users',
+  'pull_request_statuses',
 ]);
 const IGNORED_KEYS = new Set(['enableemail', 'emailoverride']);
 
@@ -171,6 +189,48 @@ function input(where: string, name: string, v: Json): JobsetInputFields {
   }
 }
 
+function pullRequestKeys(
+  where: string,
+  name: string,
+  v: (key: string) => Json | undefined,
+): DeclarativePullRequests | undefined {
+  const build = v('build_pull_requests');
+  const users = v('pull_request_trusted_users');
+  const statuses = v('pull_request_statuses');
+  if (build === undefined) {
+    const other =
+      users !== undefined
+        ? 'pull_request_trusted_users'
+        : statuses !== undefined
+          ? 'pull_request_statuses'
+          : null;
+    if (other !== null) throw new DeclarativeSpecError(`${where}: ${other} goes with build_pull_requests`);
+    return undefined;
+  }
+  if (name === DECLARATIVE_JOBSETS_JOBSET) {
+    throw new DeclarativeSpecError(`${where}: the spec's own jobset cannot be the pull-request template`);
+  }
+  let trustedUsers: string[] | undefined;
+  if (users !== undefined) {
+    if (!Array.isArray(users) || users.some((u) => typeof u !== 'string' || u === '' || u.length > 100)) {
+      throw new DeclarativeSpecError(
+        `${where}: pull_request_trusted_users must be a list of forge logins (1-100 characters), got ${show(users)}`,
+      );
+    }
+    trustedUsers = [...new Set(users as string[])];
+  }
+  if (statuses !== undefined && !PULL_REQUEST_STATUS_MODES.includes(statuses as PullRequestStatusMode)) {
+    throw new DeclarativeSpecError(
+      `${where}: pull_request_statuses must be one of ${PULL_REQUEST_STATUS_MODES.join(', ')}, got ${show(statuses)}`,
+    );
+  }
+  return {
+    build: flag(where, 'build_pull_requests', build),
+    trustedUsers,
+    statuses: statuses as PullRequestStatusMode | undefined,
+  };
+}
+
 /** One jobset's spec, checked. */
 export function parseJobsetSpec(name: string, spec: unknown): DeclarativeJobset {
   const where = `jobset "${name}"`;
@@ -210,6 +270,7 @@ export function parseJobsetSpec(name: string, spec: unknown): DeclarativeJobset 
       ),
     },
     inputs: source.inputs,
+    pullRequests: pullRequestKeys(where, name, v),
   };
 }
 
@@ -281,7 +342,7 @@ export function parseJobsetsSpec(spec: unknown, what: string): DeclarativeJobset
   if (!isObject(spec)) {
     throw new DeclarativeSpecError(`${what} must be a JSON object of jobset specs, got ${show(spec)}`);
   }
-  return Object.entries(spec).map(([name, s]) => {
+  const jobsets = Object.entries(spec).map(([name, s]) => {
     if (name === DECLARATIVE_JOBSETS_JOBSET) {
       throw new DeclarativeSpecError(
         `${what}: jobset "${name}" is the spec's own jobset and cannot be listed`,
@@ -294,4 +355,12 @@ export function parseJobsetsSpec(spec: unknown, what: string): DeclarativeJobset
       throw e;
     }
   });
+  const keyed = jobsets.filter((j) => j.pullRequests !== undefined).map((j) => `"${j.fields.name}"`);
+  if (keyed.length > 1) {
+    throw new DeclarativeSpecError(
+      `${what}: only one jobset may carry build_pull_requests (the project's pull-request template); ` +
+        `${keyed.join(' and ')} do`,
+    );
+  }
+  return jobsets;
 }

@@ -92,7 +92,10 @@ export async function upsertDeclarativeJobset(
   );
 }
 
-/** Disables and hides the project's jobsets a spec no longer lists (never ".jobsets"); how many changed. */
+/**
+ * Disables and hides the project's jobsets a spec no longer lists (never ".jobsets", nor a pull
+ * request's own jobset); how many changed.
+ */
 export async function retireUndeclaredJobsets(
   db: Queryable,
   projectId: number,
@@ -102,7 +105,8 @@ export async function retireUndeclaredJobsets(
     db,
     `UPDATE jobsets SET state = 'disabled', hidden = true, updated_at = now()
      WHERE project_id = $1 AND name <> '${DECLARATIVE_JOBSETS_JOBSET}' AND name <> ALL($2::text[])
-       AND (state <> 'disabled' OR NOT hidden)`,
+       AND (state <> 'disabled' OR NOT hidden)
+       AND NOT EXISTS (SELECT 1 FROM pull_requests pr WHERE pr.jobset_id = jobsets.id)`,
     [projectId, declared],
   );
 }
