@@ -18,10 +18,12 @@ import {
 import {
   cachedFailureLogLines,
   deferBuild,
+  failedConstituentMessage,
   failedPathsAmong,
   hasFailedPaths,
   recordBuildStep,
   type FailedPath,
+  type FailedStep,
   endBusySteps,
   finishBuild,
   handBackBuild,
@@ -38,6 +40,7 @@ import {
   NixDaemonPool,
   addGcRoot,
   derivationOutputPaths,
+  derivationsNeeding,
   derivationsToBuild,
   signStorePaths,
   buildReportRows,
@@ -124,6 +127,8 @@ interface Finish {
   readonly failedPaths?: readonly FailedPath[];
   /** Substituted, not built: started = stopped. */
   readonly startedNow?: boolean;
+  /** The step that failed the build, and the derivations that need it: its waiting dependents finish too. */
+  readonly failedStep?: FailedStep;
 }
 
 const WATCHDOG_GRACE_SECONDS = 60;
@@ -135,6 +140,13 @@ interface RunWrites {
   readonly write: <T>(fn: () => Promise<T>) => Promise<T>;
   /** The job's heartbeat reached the database and found the job gone (retried or settled elsewhere). */
   readonly claimLost: () => boolean;
+}
+
+/** How a claimed build runs: built; substituted (nothing to build); or not at all (a cached failure). */
+interface RunKind {
+  readonly substituted: boolean;
+  /** A derivation it needs is in the failed-paths cache (and the build that failed it). */
+  readonly cached?: { readonly drvPath: string; readonly buildId: number | null };
 }
 
 export class BuildRunner {
@@ -226,7 +238,7 @@ export class BuildRunner {
   async #run(job: BuildJob): Promise<RunOutcome> {
     const buildId = job.data.buildId;
     const logger = this.#logger.child({ component: 'build-runner', buildId, jobId: job.id });
-    const claim = await withTransaction(this.#pool, (tx) => this.#claim(tx, job));
+    const claim = await withTransaction(this.#pool, (tx) => this.#claim(tx, job, logger));
     if (claim.kind !== 'run') {
       // Finished unbuilt (an aggregate whose constituent failed, an unsupported system): counted now
       // that the transaction committed.
@@ -244,7 +256,7 @@ export class BuildRunner {
     const running = this.#metrics?.buildStarted();
     let outcome: RunOutcome;
     try {
-      outcome = await this.#build(job, row, logger, started, claim.substituted);
+      outcome = await this.#build(job, row, logger, started, claim);
     } finally {
       running?.();
     }
@@ -255,8 +267,9 @@ export class BuildRunner {
   async #claim(
     tx: Queryable,
     job: BuildJob,
+    logger: Logger,
   ): Promise<
-    | { kind: 'run'; row: BuildRunRow; substituted: boolean }
+    | ({ kind: 'run'; row: BuildRunRow } & RunKind)
     | { kind: 'skipped' | 'deferred' }
     | { kind: 'finished'; status?: BuildStatusCode }
   > {
@@ -275,7 +288,7 @@ export class BuildRunner {
         const status = statusForFailedDependency(failed.buildStatus as BuildStatusCode);
         const done = await this.#finishInTx(tx, row.id, {
           status,
-          errorMessage: `dependency failed: constituent ${failed.job} (build ${failed.id}) finished with status ${failed.buildStatus}`,
+          errorMessage: failedConstituentMessage(failed.job, failed.id, failed.buildStatus),
         });
         return done ? { kind: 'finished', status } : { kind: 'finished' };
       }
@@ -296,12 +309,14 @@ export class BuildRunner {
       return { kind: 'deferred' };
     }
     // Hydra: a build whose outputs are substituted, not built, is a cached build: started = stopped,
-    // only its finish reported (no build_started, no pending status).
+    // only its finish reported (no build_started, no pending status). So is one that needs a derivation
+    // in the failed-paths cache (a cached failure): it is not run.
     const substituted = this.#settings.substitutes === true && (await this.#nothingToBuild(row.drvPath));
+    const cached = substituted ? undefined : await this.#cachedFailure(row, logger);
     const notices = { pendingStatuses: this.#settings.pendingStatuses ?? false };
-    if (!substituted && !(await startBuild(tx, this.#boss, row.id, RUNNER_NAME, notices)))
+    if (!substituted && !cached && !(await startBuild(tx, this.#boss, row.id, RUNNER_NAME, notices)))
       return { kind: 'skipped' };
-    return { kind: 'run', row, substituted };
+    return { kind: 'run', row, substituted, ...(cached ? { cached } : {}) };
   }
 
   async #build(
@@ -309,7 +324,7 @@ export class BuildRunner {
     row: BuildRunRow,
     logger: Logger,
     started: number,
-    substituted = false,
+    { substituted, cached }: RunKind,
   ): Promise<RunOutcome> {
     const writes = this.#writesFor(job, logger);
     const { retry, write } = writes;
@@ -338,7 +353,6 @@ export class BuildRunner {
     });
     // Every finish below is timed from the start of the Nix run.
     const finish = (f: Finish) => this.#finish(row.id, f, started, writes);
-    const cached = await this.#cachedFailure(row, logger);
     if (cached) {
       // Hydra's failed-paths cache: the derivation is not built again; its step is a cached failure (8).
       const message = `cached failure: ${cached.drvPath} failed before${cached.buildId === null ? '' : ` (build ${cached.buildId})`}; it is built again once a build that needs it is restarted`;
@@ -372,7 +386,7 @@ export class BuildRunner {
         lastError: undefined,
       });
       const status = verdict.kind === 'failed' ? verdict.status : BuildStatus.Failed;
-      return finish({ status, errorMessage: message, isCached: true, logSize });
+      return finish({ status, errorMessage: message, isCached: true, logSize, startedNow: true });
     }
     const timeout = Math.min(row.timeout, this.#settings.buildTimeout);
     let result: RealiseResult;
@@ -480,11 +494,13 @@ export class BuildRunner {
       const failedDrvs = tracker.steps
         .filter((s) => s.kind === 'build' && s.status === BuildStatus.Failed)
         .map((s) => s.drvPath);
+      const failedStep = verdict.failedStep && (await this.#dependentsOf(verdict.failedStep, logger));
       return finish({
         status: verdict.status,
         errorMessage: verdict.errorMessage,
         logSize: size,
         failedPaths: await this.#failedPathsOf(failedDrvs, logger),
+        ...(failedStep ? { failedStep } : {}),
       });
     }
     const nixError = verdict.errorMessage;
@@ -617,6 +633,7 @@ export class BuildRunner {
       ...buildReportRows(f.summary),
       failedPaths: f.failedPaths ?? [],
       startedNow: f.startedNow ?? false,
+      ...(f.failedStep ? { failedStep: f.failedStep } : {}),
     });
   }
 
@@ -649,6 +666,25 @@ export class BuildRunner {
       return (await derivationsToBuild(drvPath)).length === 0;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * The failed step with the derivations that need it (Nix's referrers), whose builds still waiting fail
+   * with it (Hydra's dependents); undefined when Nix cannot say (they then run and meet the cache).
+   */
+  async #dependentsOf(
+    step: { drvPath: string; status: BuildStatusCode },
+    logger: Logger,
+  ): Promise<FailedStep | undefined> {
+    try {
+      return { ...step, neededBy: await derivationsNeeding(step.drvPath) };
+    } catch (e) {
+      logger.warn('could not find the builds that need the failed derivation', {
+        drvPath: step.drvPath,
+        error: (e as Error).message,
+      });
+      return undefined;
     }
   }
 

@@ -1,6 +1,7 @@
 // Hydra's build events from the built fc-queue-runner, as a hydra-notify listener sees them:
 // build_started, step_finished per step (build, step number, and where its log is: its URL on
-// fc-server, under server.base_url; the log is stored and closed when the event comes), build_finished.
+// fc-server, under server.base_url), build_finished — listing, after the build, its dependents: the
+// builds waiting that needed its failed step, finished unrun with it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,10 @@ import {
   FIXTURE_JOBS,
   builderEnv,
   randomNonce,
+  readBuild,
   readStoredLog,
   waitForBuild,
+  waitForBusyStep,
 } from './testing/builder-harness';
 
 jest.setTimeout(90_000);
@@ -107,6 +110,87 @@ describe("fc-queue-runner: Hydra's build events", () => {
       { channel: 'build_queued', payload: String(id) },
       { channel: 'build_started', payload: String(id) },
       ...[...logs].map(([nr, log]) => ({ channel: 'step_finished', payload: `${id}\t${nr}\t${log}` })),
+      { channel: 'build_finished', payload: String(id) },
+    ]);
+  });
+
+  it('a failed step finishes the builds waiting that need it: listed after the build on its build_finished', async () => {
+    const failing = await instantiate(FIXTURE_JOBS, 'failsSlowly', { nonce });
+    const dependent = await instantiate(FIXTURE_JOBS, 'dependsOnSlowFailure', { nonce });
+    const aggregate = await instantiate(FIXTURE_JOBS, 'aggregateByName', { nonce });
+    const [id] = (await queueBuilds(db.pool, boss, jobset, [{ job: 'failsSlowly', drv: failing }])) as [
+      number,
+    ];
+    await waitForBusyStep(db.pool, id);
+    // While it builds (the one worker is busy), builds that need its derivation wait in the queue: one
+    // that depends on it, one of the same derivation (another job), an aggregate naming it.
+    const waiting = await queueBuilds(db.pool, boss, jobset, [
+      { job: 'dependsOnSlowFailure', drv: dependent },
+      { job: 'failsSlowly-again', drv: failing },
+      { job: 'aggregateByName', drv: aggregate, isAggregate: true },
+    ]);
+    await db.pool.query('INSERT INTO aggregate_constituents (aggregate_id, constituent_id) VALUES ($1, $2)', [
+      waiting[2],
+      id,
+    ]);
+    expect((await waitForBuild(db.pool, id)).buildStatus).toBe(1);
+    const finishedWith = `${id}\t${waiting.join('\t')}`;
+    await listener.waitFor((n) => n.channel === 'build_finished' && n.payload.startsWith(`${id}\t`));
+    expect(eventsOf(id).at(-1)).toEqual({ channel: 'build_finished', payload: finishedWith });
+
+    // Each finished unrun in the same transaction, never started, with Hydra's status for a build that
+    // needs a failed step and a step naming the failed build — the aggregate as one whose constituent
+    // failed — and nothing announced of its own but its queueing.
+    const unrun = `derivation ${failing.drvPath} failed in build ${id}; this build needs it and was not run`;
+    const expected = [
+      { status: 2, error: unrun, steps: [{ drv_path: failing.drvPath, status: 1, propagated_from: id }] },
+      { status: 1, error: unrun, steps: [{ drv_path: failing.drvPath, status: 1, propagated_from: id }] },
+      {
+        status: 2,
+        error: `dependency failed: constituent failsSlowly (build ${id}) finished with status 1`,
+        steps: [],
+      },
+    ];
+    for (const [i, e] of expected.entries()) {
+      const b = await readBuild(db.pool, waiting[i]!);
+      expect(b).toMatchObject({ finished: true, buildStatus: e.status, attempts: 0, isCached: false });
+      expect(b.errorMessage).toBe(e.error);
+      expect(b.startedAt).toEqual(b.stoppedAt);
+      const steps = await db.pool.query(
+        'SELECT drv_path, status, propagated_from FROM build_steps WHERE build_id = $1',
+        [waiting[i]],
+      );
+      expect(steps.rows).toEqual(e.steps);
+      expect(eventsOf(waiting[i]!)).toEqual([{ channel: 'build_queued', payload: String(waiting[i]) }]);
+    }
+    // Their queued jobs went with them; each is reported to the notification channels.
+    const jobs = await db.pool.query<{ state: string }>(
+      `SELECT j.state FROM pgboss.job j JOIN builds b ON b.queue_job_id = j.id::text WHERE b.id = ANY($1)`,
+      [waiting],
+    );
+    expect(jobs.rows.map((j) => j.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    const notices = await db.pool.query<{ build_id: number }>(
+      `SELECT (data->>'buildId')::int AS build_id FROM pgboss.job
+       WHERE name = 'notify-build' AND data->>'event' = 'finished' AND (data->>'buildId')::int = ANY($1)
+       ORDER BY 1`,
+      [waiting],
+    );
+    expect(notices.rows.map((n) => n.build_id)).toEqual(waiting);
+  });
+
+  it('a later build that needs the failed derivation is a cached failure: queued and finished, never started', async () => {
+    // failsSlowly failed above (its outputs are in the failed-paths cache).
+    const dependent = await instantiate(FIXTURE_JOBS, 'dependsOnSlowFailure', { nonce });
+    const [id] = (await queueBuilds(db.pool, boss, jobset, [
+      { job: 'dependsOnSlowFailure-later', drv: dependent },
+    ])) as [number];
+    const b = await waitForBuild(db.pool, id);
+    expect(b).toMatchObject({ buildStatus: 2, isCached: true, attempts: 0 });
+    expect(b.startedAt).toEqual(b.stoppedAt);
+    await listener.waitFor((n) => n.channel === 'build_finished' && n.payload === String(id));
+    // As Hydra: no build_started, and no step_finished for its cached-failure step.
+    expect(eventsOf(id)).toEqual([
+      { channel: 'build_queued', payload: String(id) },
       { channel: 'build_finished', payload: String(id) },
     ]);
   });

@@ -11,9 +11,13 @@ export interface StepRecordOptions {
   readonly baseUrl?: string | undefined;
 }
 
+/** Step type 0: a derivation built (1: a path substituted). */
+const BUILD_STEP = 0;
+
 /**
- * Records a step's start (busy) or its finish (not busy: announced on step_finished with where its log
- * is: a log file of before migration 0900, else its URL on fc-server when it is stored, else "-").
+ * Records a step's start (busy) or its finish. As Hydra, the finish of a build step that ran (its log
+ * stored) is announced on step_finished, with its log's URL on fc-server; a substitution, or a step
+ * recorded without running (a cached failure), is not.
  */
 export async function recordBuildStep(
   db: Queryable,
@@ -21,9 +25,8 @@ export async function recordBuildStep(
   options: StepRecordOptions = {},
 ): Promise<void> {
   await upsertBuildStep(db, step);
-  if (step.busy) return;
-  const log =
-    step.logPath ?? (step.logStored ? stepLogUrl(step.buildId, step.stepNr, options.baseUrl) : null);
+  if (step.busy || step.type !== BUILD_STEP || !step.logStored) return;
+  const log = stepLogUrl(step.buildId, step.stepNr, options.baseUrl);
   await publishEvents(db, [hydraEvent.stepFinished(step.buildId, step.stepNr, log)]);
 }
 

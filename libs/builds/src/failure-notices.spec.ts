@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cachedFailureLogLines } from './failure-notices';
+import { cachedFailureLogLines, dependentFailureMessage, failedConstituentMessage } from './failure-notices';
 
 const DRV = '/nix/store/00000000000000000000000000000000-fails.drv';
 
@@ -19,5 +19,21 @@ describe('cachedFailureLogLines', () => {
         'This build was not run. Restart this build to build it again, or clear the failed builds cache on /admin.',
       );
     }
+  });
+});
+
+describe('dependentFailureMessage', () => {
+  it('names the derivation and the build it failed in', () => {
+    expect(dependentFailureMessage(DRV, 12)).toBe(
+      `derivation ${DRV} failed in build 12; this build needs it and was not run`,
+    );
+  });
+});
+
+describe('failedConstituentMessage', () => {
+  it("names the constituent's job, build and status", () => {
+    expect(failedConstituentMessage('tests.unit', 12, 7)).toBe(
+      'dependency failed: constituent tests.unit (build 12) finished with status 7',
+    );
   });
 });

@@ -1,9 +1,12 @@
 // Finishing a build with Hydra's status, in the caller's transaction, with what goes with it: the
-// notify-build job (commit statuses, webhooks, run commands) and build_finished.
+// notify-build job (commit statuses, webhooks, run commands) and build_finished — and, when a step of
+// it failed, its dependents (builds not started yet that need the failed derivation) finished with it
+// and listed after it on build_finished, as Hydra lists them.
 import type { Queryable } from '@fc/db';
 import type { BuildStatusCode } from '@fc/core';
 import type { Boss } from '@fc/queue';
 import { publishNotices } from './build-notices';
+import { finishDependents, type FailedStep } from './fail-dependents';
 import { insertFailedPaths, type FailedPath } from './sql/failed-path-queries';
 import { buildFinishedEvents, publishEvents } from './hydra-events';
 import {
@@ -13,7 +16,7 @@ import {
   type ProductInput,
 } from './sql/build-state-queries';
 
-export type { MetricInput, OutputSize, ProductInput };
+export type { FailedStep, MetricInput, OutputSize, ProductInput };
 
 export interface BuildFinish {
   readonly status: BuildStatusCode;
@@ -33,13 +36,15 @@ export interface BuildFinish {
   readonly startedNow?: boolean;
   /** Outputs of derivations whose build failed: not built again until a restart (status 8). */
   readonly failedPaths?: readonly FailedPath[];
+  /** The step whose failure failed the build: the builds waiting that need it finish with it. */
+  readonly failedStep?: FailedStep;
 }
 
 const DEFAULT_BUSY_STEPS = { status: 3, errorMessage: 'the build finished without this step' };
 
 /**
- * Finishes an unfinished build. Returns false when it had already finished (cancelled meanwhile):
- * then nothing is written or published.
+ * Finishes an unfinished build (with its dependents, given the step that failed it). Returns false when
+ * it had already finished (cancelled meanwhile): then nothing is written or published.
  */
 export async function finishBuild(
   db: Queryable,
@@ -64,7 +69,9 @@ export async function finishBuild(
   });
   if (!finished) return false;
   await insertFailedPaths(db, buildId, f.failedPaths ?? []);
-  await publishFinished(db, boss, [buildId]);
+  const dependents = f.failedStep ? await finishDependents(db, boss, buildId, f.status, f.failedStep) : [];
+  await publishNotices(db, boss, [buildId, ...dependents], 'finished');
+  await publishEvents(db, buildFinishedEvents(buildId, dependents));
   return true;
 }
 

@@ -16,6 +16,7 @@ export {
   finishBuild,
   publishFinished,
   type BuildFinish,
+  type FailedStep,
   type MetricInput,
   type OutputSize,
   type ProductInput,
@@ -36,7 +37,7 @@ export {
   type FailedPath,
 } from './sql/failed-path-queries';
 export { retryFailedJob, type RetryOutcome } from './failed-job-retry';
-export { cachedFailureLogLines } from './failure-notices';
+export { cachedFailureLogLines, dependentFailureMessage, failedConstituentMessage } from './failure-notices';
 export {
   cancelQueueJob,
   resumeCancelledJob,
@@ -61,6 +62,7 @@ export {
 } from './evaluation-events';
 export {
   statusOfNixRun,
+  statusOfDependent,
   statusOfOutputs,
   hasOutputs,
   type NixRunResult,

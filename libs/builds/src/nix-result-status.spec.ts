@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { BuildStatus } from '@fc/core';
-import { hasOutputs, statusOfNixRun, statusOfOutputs, type NixRunResult } from './nix-result-status';
+import {
+  hasOutputs,
+  statusOfDependent,
+  statusOfNixRun,
+  statusOfOutputs,
+  type NixRunResult,
+} from './nix-result-status';
 
 const DRV = '/nix/store/aaaa-top.drv';
 const DEP = '/nix/store/bbbb-dep.drv';
@@ -30,6 +36,7 @@ describe('statusOfNixRun', () => {
       errorMessage: 'builder failed with exit code 1',
       busyStepStatus: BuildStatus.Aborted,
       busyStepMessage: 'aborted: another step failed',
+      failedStep: { drvPath: DRV, status: BuildStatus.Failed },
     });
   });
 
@@ -62,7 +69,15 @@ describe('statusOfNixRun', () => {
         ],
       }),
     );
-    expect(v).toMatchObject({ status: BuildStatus.TimedOut });
+    expect(v).toMatchObject({
+      status: BuildStatus.TimedOut,
+      failedStep: { drvPath: DRV, status: BuildStatus.TimedOut },
+    });
+  });
+
+  it('names the failed dependency as the step that decided', () => {
+    const v = statusOfNixRun(run({ exitCode: 100, steps: [{ drvPath: DEP, status: BuildStatus.Failed }] }));
+    expect(v).toMatchObject({ failedStep: { drvPath: DEP, status: BuildStatus.Failed } });
   });
 
   it("uses Nix's last error when the step has no message", () => {
@@ -154,4 +169,22 @@ describe('hasOutputs', () => {
     const kept = Object.values(BuildStatus).filter(hasOutputs);
     expect(kept).toEqual([BuildStatus.Succeeded, BuildStatus.FailedWithOutput]);
   });
+});
+
+describe('statusOfDependent', () => {
+  it.each([
+    [BuildStatus.Failed, true, BuildStatus.Failed],
+    [BuildStatus.Failed, false, BuildStatus.DependencyFailed],
+    [BuildStatus.CachedFailure, true, BuildStatus.Failed],
+    [BuildStatus.CachedFailure, false, BuildStatus.DependencyFailed],
+    [BuildStatus.TimedOut, true, BuildStatus.TimedOut],
+    [BuildStatus.TimedOut, false, BuildStatus.TimedOut],
+    [BuildStatus.Aborted, false, BuildStatus.Aborted],
+    [BuildStatus.NonDeterministic, false, BuildStatus.NonDeterministic],
+  ])(
+    'a step that failed with %i, the build needing it (its own derivation: %s), gets %i',
+    (step, own, build) => {
+      expect(statusOfDependent(step, own)).toBe(build);
+    },
+  );
 });

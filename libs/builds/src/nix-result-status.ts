@@ -30,6 +30,8 @@ export type NixRunVerdict =
       readonly errorMessage: string;
       readonly busyStepStatus: BuildStatusCode;
       readonly busyStepMessage: string;
+      /** The step whose failure decided it (none when only Nix's exit status said so). */
+      readonly failedStep?: { readonly drvPath: string; readonly status: BuildStatusCode };
     }
   /** Not the build's failure but the machinery's (store error, killed Nix): try again, or abort (3). */
   | { readonly kind: 'machinery'; readonly errorMessage: string };
@@ -55,10 +57,11 @@ export function statusOfNixRun(r: NixRunResult): NixRunVerdict {
   if (first?.status !== undefined) {
     return {
       kind: 'failed',
-      status: own ? statusForOwnStep(first.status) : statusForFailedDependency(first.status),
+      status: statusOfDependent(first.status, own !== undefined),
       errorMessage: first.errorMessage ?? nixError,
       busyStepStatus: BuildStatus.Aborted,
       busyStepMessage: 'aborted: another step failed',
+      failedStep: { drvPath: first.drvPath, status: first.status },
     };
   }
   if (r.exitCode !== null && r.exitCode >= BUILD_FAILURE_MIN && r.exitCode <= BUILD_FAILURE_MAX) {
@@ -78,6 +81,15 @@ export function statusOfNixRun(r: NixRunResult): NixRunVerdict {
     };
   }
   return { kind: 'machinery', errorMessage: nixError };
+}
+
+/**
+ * Hydra's status of a build that needs a step which failed with `stepStatus`: when the step built the
+ * build's own derivation, the step's status (a cached failure, 8, makes it failed, 1); else 2 for a
+ * step that failed with 1 or 8, any other status as itself (a dependency that timed out makes it 7).
+ */
+export function statusOfDependent(stepStatus: BuildStatusCode, ownDerivation: boolean): BuildStatusCode {
+  return ownDerivation ? statusForOwnStep(stepStatus) : statusForFailedDependency(stepStatus);
 }
 
 export interface OutputsResult {

@@ -9,6 +9,8 @@ let
   } // extra);
   fails = mk "fails" "echo FAILING-BUILD-SAYS-BYE; exit 1" { };
   hangs = mk "hangs" "echo hanging; exec /bin/sleep 300" { };
+  # Fails after a few seconds: builds that need it are queued while it runs.
+  failsSlowly = mk "fails-slowly" "echo FAILING-SLOWLY; /bin/sleep 3; exit 1" { };
 in rec {
   succeeds = mk "succeeds" ''
     echo SUCCESS-BUILD-SAYS-HI
@@ -24,6 +26,8 @@ in rec {
   plainDir = mk "plain-dir" "/bin/mkdir $out; echo x > $out/x" { };
   inherit fails;
   dependsOnFailure = mk "depends-on-failure" "echo ${fails} > $out" { };
+  inherit failsSlowly;
+  dependsOnSlowFailure = mk "depends-on-slow-failure" "echo ${failsSlowly} > $out" { };
   failedWithOutput = mk "failed-with-output" ''
     /bin/mkdir -p $out/nix-support
     : > $out/nix-support/failed

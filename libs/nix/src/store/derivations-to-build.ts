@@ -1,5 +1,6 @@
 // Which derivations of a closure Nix would build (not valid, not substitutable), and their output
-// paths: what the queue runner checks against the failed-paths cache before it builds.
+// paths: what the queue runner checks against the failed-paths cache before it builds; and which
+// derivations need a derivation (the builds that fail with it when it fails).
 import { execa } from 'execa';
 import { z } from 'zod';
 
@@ -23,6 +24,20 @@ export async function derivationsToBuild(drvPath: string, timeoutMs = 60_000): P
   });
   if (r.exitCode !== 0) throw new Error(`nix-store --realise --dry-run failed: ${r.stderr.trim()}`);
   return parseDryRunBuilds(r.stderr);
+}
+
+/**
+ * The derivations that need `drvPath`, itself included: the .drv files among its referrers' closure
+ * (a derivation refers to the derivations it needs), as the local store knows them.
+ */
+export async function derivationsNeeding(drvPath: string, timeoutMs = 60_000): Promise<string[]> {
+  const r = await execa('nix-store', ['--query', '--referrers-closure', '--', drvPath], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: timeoutMs,
+  });
+  if (r.exitCode !== 0) throw new Error(`nix-store --query --referrers-closure failed: ${r.stderr.trim()}`);
+  return r.stdout.split('\n').filter((p) => p.endsWith('.drv'));
 }
 
 const showDerivation = z.record(
