@@ -21,7 +21,7 @@ import pg from 'pg';
 import { createPool, migrateUp, type Pool } from '@fc/db';
 import { createBoss, ensureQueues, requestEvaluation, type Boss } from '@fc/queue';
 import { jobsetExpression, jobsetShape } from './nixpkgs-like-jobset';
-import { mib, sampleProcessTree, type MemoryPeaks } from './process-memory';
+import { cpuSeconds, mib, sampleProcessTree, type MemoryPeaks } from './process-memory';
 
 const JOBS = Number(process.env['FC_BENCH_JOBS'] ?? 250_000);
 const adminUrl = process.env['FC_BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -49,8 +49,8 @@ function writeJobset(dir: string, salt: string, changed: boolean, commit: boolea
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
-/** nix-instantiate of the file: its wall time and its peak memory. */
-async function nixInstantiate(file: string): Promise<{ ms: number; peak: number }> {
+/** nix-instantiate of the file: its wall time, peak memory and CPU seconds. */
+async function nixInstantiate(file: string): Promise<{ ms: number; peak: number; cpu: number }> {
   const start = performance.now();
   const child = spawn('nix-instantiate', [file], { stdio: ['ignore', 'ignore', 'pipe'] });
   const sampler = sampleProcessTree(child.pid!);
@@ -60,7 +60,7 @@ async function nixInstantiate(file: string): Promise<{ ms: number; peak: number 
   const ms = performance.now() - start;
   const peaks = sampler.stop();
   if (code !== 0) throw new Error(`nix-instantiate ${file} failed (${code}): ${stderr}`);
-  return { ms, peak: peaks.root };
+  return { ms, peak: peaks.root, cpu: peaks.rootCpu };
 }
 
 function withDb(url: string, db: string): string {
@@ -70,7 +70,12 @@ function withDb(url: string, db: string): string {
 }
 
 /** What fc-evaluator logged of its last succeeded evaluation. */
-let lastSucceeded: { recordingMs: number; recordingBusyMs: number } | undefined;
+interface RecordingLog {
+  recordingMs: number;
+  recordingBusyMs: number;
+  recordingPhasesMs: Record<string, number>;
+}
+let lastSucceeded: RecordingLog | undefined;
 
 /** Starts the built fc-evaluator; resolves once it logs 'ready'. */
 async function startEvaluator(url: string, workDir: string): Promise<ChildProcess> {
@@ -91,7 +96,7 @@ async function startEvaluator(url: string, workDir: string): Promise<ChildProces
     createInterface({ input: daemon.stderr }).on('line', (line) => {
       if (line.includes('"message":"ready"')) resolve();
       if (line.includes('"message":"evaluation succeeded"')) {
-        lastSucceeded = JSON.parse(line) as { recordingMs: number; recordingBusyMs: number };
+        lastSucceeded = JSON.parse(line) as RecordingLog;
       } else if (VERBOSE || /"level":"(warn|error)"/.test(line))
         process.stderr.write(`fc-evaluator: ${line.slice(0, 2000)}\n`);
     });
@@ -102,7 +107,7 @@ async function startEvaluator(url: string, workDir: string): Promise<ChildProces
 interface EvaluationRun {
   readonly e2eMs: number;
   /** The recording, as fc-evaluator logged it: from its first job to the commit, and busy. */
-  readonly recording: { recordingMs: number; recordingBusyMs: number };
+  readonly recording: RecordingLog;
   readonly row: {
     id: number;
     status: string;
@@ -113,6 +118,16 @@ interface EvaluationRun {
     nr_new_builds: number;
   };
   readonly fc: MemoryPeaks;
+  /** CPU seconds the evaluation took: fc-evaluator itself, and its PostgreSQL backends. */
+  readonly cpu: { evaluator: number; postgres: number };
+}
+
+/** CPU seconds so far of each PostgreSQL backend serving fc-evaluator, by pid. */
+async function backendCpu(pool: Pool): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE application_name = 'fc-evaluator' AND datname = current_database()`,
+  );
+  return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid) ?? 0]));
 }
 
 /** Triggers an evaluation of the jobset and waits for its commit: eval_started → eval_added. */
@@ -125,6 +140,8 @@ async function evaluate(
 ): Promise<EvaluationRun> {
   const sampler = sampleProcessTree(daemon.pid!);
   lastSucceeded = undefined;
+  const evaluatorCpu = cpuSeconds(daemon.pid!) ?? 0;
+  const backendsBefore = await backendCpu(pool);
   let started = 0;
   const done = new Promise<number>((resolve) => {
     const onNotification = (n: pg.Notification) => {
@@ -140,6 +157,9 @@ async function evaluate(
   await requestEvaluation(pool, boss, { jobsetId, force: true, reason: 'api' });
   const finished = await done;
   const fc = sampler.stop();
+  let postgres = 0;
+  for (const [pid, cpu] of await backendCpu(pool)) postgres += cpu - (backendsBefore.get(pid) ?? 0);
+  const cpu = { evaluator: (cpuSeconds(daemon.pid!) ?? 0) - evaluatorCpu, postgres };
   const { rows } = await pool.query<EvaluationRun['row']>(
     `SELECT id, status, error, eval_duration_ms, checkout_duration_ms, nr_builds, nr_new_builds
      FROM evaluations WHERE jobset_id = $1 ORDER BY id DESC LIMIT 1`,
@@ -150,10 +170,10 @@ async function evaluate(
   // The log line comes just after the commit.
   for (let i = 0; i < 100 && !lastSucceeded; i++) await new Promise((r) => setTimeout(r, 50));
   if (!lastSucceeded) throw new Error(`fc-evaluator did not log evaluation ${row.id}'s success`);
-  return { e2eMs: finished - started, row, fc, recording: lastSucceeded };
+  return { e2eMs: finished - started, row, fc, recording: lastSucceeded, cpu };
 }
 
-function report(label: string, run: EvaluationRun, plain: { ms: number; peak: number }): number {
+function report(label: string, run: EvaluationRun, plain: { ms: number; peak: number; cpu: number }): number {
   const { row, recording } = run;
   // Jobs are recorded while Nix evaluates: the rate is per second of the recording's busy time
   // (its statements, validity checks and reads, not its waits for Nix's output).
@@ -167,7 +187,17 @@ function report(label: string, run: EvaluationRun, plain: { ms: number; peak: nu
   );
   console.log(
     `  ${row.nr_builds} builds, ${row.nr_new_builds} new; recording: ${fmt(recording.recordingMs)} from the first job to the commit, ` +
-      `busy ${fmt(recording.recordingBusyMs)}: ${rate} new builds/s`,
+      `busy ${fmt(recording.recordingBusyMs)} (${Object.entries(recording.recordingPhasesMs)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')}): ${rate} new builds/s`,
+  );
+  const nixCpu = run.fc.cpuByCommand.get('nix-instantiate') ?? 0;
+  const recordingCpu = run.cpu.evaluator + run.cpu.postgres;
+  console.log(
+    `  CPU: nix-instantiate ${plain.cpu.toFixed(1)} s; FC ${(nixCpu + recordingCpu).toFixed(1)} s ` +
+      `(its Nix ${nixCpu.toFixed(1)} s, fc-evaluator ${run.cpu.evaluator.toFixed(1)} s, its PostgreSQL backends ` +
+      `${run.cpu.postgres.toFixed(1)} s), ratio ${ratio(nixCpu + recordingCpu, plain.cpu)}; ` +
+      `${Math.round(row.nr_builds / recordingCpu)} jobs recorded per CPU second of fc-evaluator and PostgreSQL`,
   );
   console.log(
     `  peak memory: Nix ${mib(plain.peak)} (nix-instantiate) / ${mib(nixPeak)} (FC's Nix), ` +

@@ -1,9 +1,24 @@
-// Peak resident memory of a process and its descendants, for the benchmarks: the process's own peak
-// is its VmHWM (kept by the kernel); a child's is its VmHWM as last sampled before it exited
-// (sampled every `intervalMs`, so growth in its last interval can be missed).
+// Peak resident memory and CPU time of a process and its descendants, for the benchmarks: the
+// process's own peak is its VmHWM (kept by the kernel); a child's is its VmHWM as last sampled before
+// it exited (sampled every `intervalMs`, so growth in its last interval can be missed), and likewise
+// its CPU time (user + system).
 import { readdirSync, readFileSync } from 'node:fs';
 
 const KIB = 1024;
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
+const TICKS = 100;
+
+/** User + system CPU seconds of a process so far, or null when it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return null;
+  }
+}
 
 function statusField(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
   try {
@@ -48,6 +63,10 @@ export interface MemoryPeaks {
   readonly root: number;
   readonly byCommand: ReadonlyMap<string, number>;
   readonly treeRss: number;
+  /** The root's CPU seconds so far (as last sampled, when it has exited). */
+  readonly rootCpu: number;
+  /** CPU seconds each descendant command used (summed over its processes) since start or reset. */
+  readonly cpuByCommand: ReadonlyMap<string, number>;
 }
 
 export interface MemorySampler {
@@ -60,10 +79,13 @@ export interface MemorySampler {
 /** Samples `pid` and its descendants until stopped. */
 export function sampleProcessTree(pid: number, intervalMs = 100): MemorySampler {
   let byCommand = new Map<string, number>();
+  let cpuByPid = new Map<number, { name: string; cpu: number }>();
   let treeRss = 0;
   let root = 0;
+  let rootCpu = 0;
   const sample = () => {
     root = Math.max(root, statusField(pid, 'VmHWM') ?? 0);
+    rootCpu = cpuSeconds(pid) ?? rootCpu;
     let total = statusField(pid, 'VmRSS') ?? 0;
     const stack = children(pid);
     for (let p = stack.pop(); p !== undefined; p = stack.pop()) {
@@ -71,6 +93,8 @@ export function sampleProcessTree(pid: number, intervalMs = 100): MemorySampler 
       if (hwm !== null) {
         const name = command(p);
         byCommand.set(name, Math.max(byCommand.get(name) ?? 0, hwm));
+        const cpu = cpuSeconds(p);
+        if (cpu !== null) cpuByPid.set(p, { name, cpu });
       }
       total += statusField(p, 'VmRSS') ?? 0;
       stack.push(...children(p));
@@ -79,10 +103,16 @@ export function sampleProcessTree(pid: number, intervalMs = 100): MemorySampler 
   };
   sample();
   const timer = setInterval(sample, intervalMs);
-  const peaks = (): MemoryPeaks => ({ root, byCommand: new Map(byCommand), treeRss });
+  const peaks = (): MemoryPeaks => {
+    const cpuByCommand = new Map<string, number>();
+    for (const { name, cpu } of cpuByPid.values())
+      cpuByCommand.set(name, (cpuByCommand.get(name) ?? 0) + cpu);
+    return { root, byCommand: new Map(byCommand), treeRss, rootCpu, cpuByCommand };
+  };
   return {
     reset: () => {
       byCommand = new Map();
+      cpuByPid = new Map();
       treeRss = 0;
     },
     peaks: () => {

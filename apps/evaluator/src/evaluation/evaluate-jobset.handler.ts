@@ -342,6 +342,7 @@ export async function evaluateJobsetJob(
         // Recording overlaps the evaluation: from the first job to the commit, and its busy time.
         recordingMs: Math.round(recorded.times.sinceFirstJobMs),
         recordingBusyMs: Math.round(recorded.times.busyMs),
+        recordingPhasesMs: recorded.times.phasesMs,
       });
       return 'succeeded';
     } finally {

@@ -19,11 +19,9 @@ import {
   insertReusedBuilds,
   lockRunningEvaluation,
   previousSucceededEvaluationId,
-  reusableBuilds,
-  type DedupKey,
+  readEvaluationBuilds,
   type Pool,
   type PoolClient,
-  type ReusableBuild,
 } from '@fc/db';
 import {
   announceEvaluationAdded,
@@ -71,23 +69,36 @@ export interface RecordingTimes {
   readonly sinceFirstJobMs: number;
   /** Time the recording itself was busy (its statements, validity checks and cached builds' reads). */
   readonly busyMs: number;
+  /** Of that: looking up reusable builds, recording new builds, recording reused ones. */
+  readonly phasesMs: Readonly<Record<RecordingPhase, number>>;
 }
 
-function firstOutput(job: EvaluatedJob): { name: string; path: string } | null {
+export type RecordingPhase = 'dedup' | 'newBuilds' | 'reused';
+
+/** A build of the previous evaluation a job may reuse. */
+interface ReusableBuild {
+  readonly buildId: number;
+  readonly finished: boolean;
+}
+
+/** The job's first output path ("out" when it has one): Hydra's dedup key with the job name. */
+function firstOutputPath(job: EvaluatedJob): string | null {
   const out = job.outputs['out'];
-  if (out !== undefined) return { name: 'out', path: out };
+  if (out !== undefined) return out;
   const name = Object.keys(job.outputs).sort()[0];
-  return name === undefined ? null : { name, path: job.outputs[name]! };
-}
-
-function dedupKey(job: EvaluatedJob): DedupKey {
-  const first = firstOutput(job);
-  return { job: job.attr, firstOutputName: first?.name ?? null, firstOutputPath: first?.path ?? null };
+  return name === undefined ? null : job.outputs[name]!;
 }
 
 export class EvaluationRecorder {
   private client: PoolClient | undefined;
-  private previousEvaluationId: number | null = null;
+  /**
+   * The previous evaluation's builds by job name, with their first output path: read once when the
+   * transaction begins, and each entry dropped once its job is seen (a job name comes once).
+   */
+  private readonly previous = new Map<
+    string,
+    { buildId: number; finished: boolean; firstOutputPath: string | null }
+  >();
   private buffer: EvaluatedJob[] = [];
   private readonly aggregates: EvaluatedJob[] = [];
   private chain: Promise<void> = Promise.resolve();
@@ -100,6 +111,7 @@ export class EvaluationRecorder {
   private lowestNewId: number | undefined;
   private firstJobAt: number | undefined;
   private busyMs = 0;
+  private readonly phasesMs: Record<RecordingPhase, number> = { dedup: 0, newBuilds: 0, reused: 0 };
 
   constructor(
     private readonly pool: Pool,
@@ -201,7 +213,19 @@ export class EvaluationRecorder {
   private times(finishStarted: number): RecordingTimes {
     const now = performance.now();
     this.busyMs += now - finishStarted;
-    return { sinceFirstJobMs: now - (this.firstJobAt ?? finishStarted), busyMs: this.busyMs };
+    const phasesMs = Object.fromEntries(
+      Object.entries(this.phasesMs).map(([k, v]) => [k, Math.round(v)]),
+    ) as Record<RecordingPhase, number>;
+    return { sinceFirstJobMs: now - (this.firstJobAt ?? finishStarted), busyMs: this.busyMs, phasesMs };
+  }
+
+  private async timed<T>(phase: RecordingPhase, step: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await step();
+    } finally {
+      this.phasesMs[phase] += performance.now() - t;
+    }
   }
 
   private release(destroy: boolean): void {
@@ -236,11 +260,18 @@ export class EvaluationRecorder {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      this.previousEvaluationId = await previousSucceededEvaluationId(
+      const previousId = await previousSucceededEvaluationId(
         client,
         this.scope.jobsetId,
         this.scope.evaluationId,
       );
+      if (previousId !== null) {
+        await this.timed('dedup', () =>
+          readEvaluationBuilds(client, previousId, (rows) => {
+            for (const { job, ...b } of rows) this.previous.set(job, b);
+          }),
+        );
+      }
     } catch (e) {
       client.release(true);
       throw e;
@@ -249,9 +280,17 @@ export class EvaluationRecorder {
     return client;
   }
 
-  private async reusable(tx: PoolClient, jobs: readonly EvaluatedJob[]): Promise<Map<string, ReusableBuild>> {
-    if (this.previousEvaluationId === null || jobs.length === 0) return new Map();
-    return reusableBuilds(tx, this.previousEvaluationId, jobs.map(dedupKey));
+  /** The jobs a build of the previous evaluation stands for (same name, same first output path). */
+  private reusable(jobs: readonly EvaluatedJob[]): Map<string, ReusableBuild> {
+    const reused = new Map<string, ReusableBuild>();
+    for (const job of jobs) {
+      const b = this.previous.get(job.attr);
+      if (b === undefined) continue;
+      this.previous.delete(job.attr);
+      if (b.firstOutputPath === firstOutputPath(job))
+        reused.set(job.attr, { buildId: b.buildId, finished: b.finished });
+    }
+    return reused;
   }
 
   /** Which of `jobs` have every output valid already (cached builds, when not reused). */
@@ -265,11 +304,12 @@ export class EvaluationRecorder {
   private async recordBatch(batch: readonly EvaluatedJob[]): Promise<void> {
     if (batch.length === 0) return;
     const tx = await this.transaction();
-    const reused = await this.reusable(tx, batch);
+    const reused = await this.timed('dedup', () => Promise.resolve(this.reusable(batch)));
     const fresh = batch.filter((j) => !reused.has(j.attr));
-    const cached = await EvaluationRecorder.allValid(fresh);
-    await this.recordFresh(tx, fresh, cached);
-    await this.recordReused(tx, batch, reused);
+    await this.timed('newBuilds', async () =>
+      this.recordFresh(tx, fresh, await EvaluationRecorder.allValid(fresh)),
+    );
+    await this.timed('reused', () => this.recordReused(tx, batch, reused));
   }
 
   /** New builds, cached ones with what their outputs say; returns job name → build id. */
@@ -339,7 +379,7 @@ export class EvaluationRecorder {
     const names = new Set(aggregates.map((a) => a.attr));
     const members = [...new Set([...constituents.values()].flat())].filter((m) => !names.has(m));
     const states = await evaluationJobStates(tx, this.scope, members);
-    const reused = new Map(await this.reusable(tx, aggregates));
+    const reused = this.reusable(aggregates);
     // An aggregate is reused only with all its constituents (its named constituents are not inputs
     // of its derivation, so its output path alone does not say they are unchanged).
     const memberReused = (m: string) => (names.has(m) ? reused.has(m) : states.get(m)?.reused === true);

@@ -14,28 +14,42 @@ export interface PreviousEvaluationBuild {
   readonly finished: boolean;
 }
 
-/** The builds of the jobset's latest succeeded evaluation before `beforeId` (Hydra's dedup source). */
-export async function previousEvaluationBuilds(
+const previousBuildRow = z.object({
+  buildId: z.number(),
+  job: z.string(),
+  firstOutputPath: z.string().nullable(),
+  finished: z.boolean(),
+});
+
+/**
+ * Every build of evaluation `evaluationId` with its first output (Hydra's dedup source), read in
+ * slices of `slice` rows through a cursor, so the rows are never all in memory at once. Runs inside
+ * the caller's transaction (a cursor lives in one).
+ */
+export async function readEvaluationBuilds(
   db: Queryable,
-  jobsetId: number,
-  beforeId: number,
-): Promise<PreviousEvaluationBuild[]> {
-  return queryRows(
-    db,
-    z.object({
-      buildId: z.number(),
-      job: z.string(),
-      firstOutputPath: z.string().nullable(),
-      finished: z.boolean(),
-    }),
-    `SELECT b.id AS build_id, b.job, b.finished,
-       (SELECT o.path FROM build_outputs o WHERE o.build_id = b.id ORDER BY (o.name <> 'out'), o.name LIMIT 1)
-         AS first_output_path
-     FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
-     WHERE eb.evaluation_id = (SELECT max(id) FROM evaluations
-                               WHERE jobset_id = $1 AND id < $2 AND status = 'succeeded')`,
-    [jobsetId, beforeId],
+  evaluationId: number,
+  onRows: (rows: readonly PreviousEvaluationBuild[]) => void,
+  slice = 10_000,
+): Promise<void> {
+  await db.query(
+    `DECLARE fc_evaluation_builds NO SCROLL CURSOR FOR
+     SELECT DISTINCT ON (b.id) b.id AS build_id, b.job, b.finished, o.path AS first_output_path
+     FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id LEFT JOIN build_outputs o ON o.build_id = b.id
+     WHERE eb.evaluation_id = $1
+     ORDER BY b.id, (o.name <> 'out'), o.name`,
+    [evaluationId],
   );
+  for (;;) {
+    const rows = await queryRows(
+      db,
+      previousBuildRow,
+      `FETCH ${Math.trunc(slice)} FROM fc_evaluation_builds`,
+    );
+    if (rows.length === 0) break;
+    onRows(rows);
+  }
+  await db.query('CLOSE fc_evaluation_builds');
 }
 
 /** The builds an evaluation reuses from an earlier evaluation of its jobset (Hydra's isNew = 0). */
@@ -138,69 +152,6 @@ export async function previousSucceededEvaluationId(
     [jobsetId, beforeId],
   );
   return rows[0]?.id ?? null;
-}
-
-/** A job as the dedup sees it: its name and its first output ("out" when it has one). */
-export interface DedupKey {
-  readonly job: string;
-  readonly firstOutputName: string | null;
-  readonly firstOutputPath: string | null;
-}
-
-export interface ReusableBuild {
-  readonly buildId: number;
-  readonly finished: boolean;
-}
-
-/**
- * Of `jobs`, those a build of evaluation `previousEvaluationId` already stands for (Hydra's dedup: the
- * same job name and the same first output path), by job name. Looked up by output path, so a batch of
- * jobs costs a few index probes each, whatever the size of the previous evaluation.
- */
-export async function reusableBuilds(
-  db: Queryable,
-  previousEvaluationId: number,
-  jobs: readonly DedupKey[],
-): Promise<Map<string, ReusableBuild>> {
-  const row = z.object({ job: z.string(), buildId: z.number(), finished: z.boolean() });
-  const withOutputs = jobs.filter((j) => j.firstOutputPath !== null);
-  const rows =
-    withOutputs.length === 0
-      ? []
-      : await queryRows(
-          db,
-          row,
-          `SELECT t.job, b.id AS build_id, b.finished
-           FROM unnest($2::text[], $3::text[], $4::text[]) AS t(job, name, path)
-             JOIN build_outputs o ON o.path = t.path AND o.name = t.name
-             JOIN builds b ON b.id = o.build_id AND b.job = t.job
-           WHERE (b.evaluation_id = $1
-                  OR EXISTS (SELECT 1 FROM evaluation_reused_builds r WHERE r.evaluation_id = $1 AND r.build_id = b.id))
-             AND o.name = (SELECT o2.name FROM build_outputs o2 WHERE o2.build_id = b.id
-                           ORDER BY (o2.name <> 'out'), o2.name LIMIT 1)`,
-          [
-            previousEvaluationId,
-            withOutputs.map((j) => j.job),
-            withOutputs.map((j) => j.firstOutputName),
-            withOutputs.map((j) => j.firstOutputPath),
-          ],
-        );
-  // A job without a known output (content-addressed, not built yet) matches a build without outputs.
-  const without = jobs.filter((j) => j.firstOutputPath === null).map((j) => j.job);
-  if (without.length > 0) {
-    rows.push(
-      ...(await queryRows(
-        db,
-        row,
-        `SELECT b.job, b.id AS build_id, b.finished
-         FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
-         WHERE eb.evaluation_id = $1 AND b.job = ANY($2::text[])
-           AND NOT EXISTS (SELECT 1 FROM build_outputs o WHERE o.build_id = b.id)`,
-        [previousEvaluationId, without],
-      )),
-    );
-  }
-  return new Map(rows.map((r) => [r.job, { buildId: r.buildId, finished: r.finished }]));
 }
 
 export interface EvaluationJobState {
