@@ -26,6 +26,24 @@ const jobParams = queueParam.extend({ id: z.uuid() });
 /** Failed jobs shown per queue on /admin (the queue's own page pages through the rest). */
 const FAILED_PER_QUEUE = 10;
 
+/** A form action on one job: done, it goes back to the job's page (or `to`) saying what it did. */
+function jobAction(
+  verb: 'resume' | 'cancel' | 'delete',
+  act: (queue: string, id: string) => Promise<{ text: string; to?: string }>,
+): Page {
+  return definePage({
+    method: 'post',
+    path: `/admin/queues/:name/jobs/:id/${verb}`,
+    access: Permission.Admin,
+    params: jobParams,
+    back: (p) => queueJobUrl(p.name, p.id),
+    handle: async ({ params }) => {
+      const { text, to } = await act(params.name, params.id);
+      return redirect(to ?? queueJobUrl(params.name, params.id), { kind: 'success', text });
+    },
+  });
+}
+
 export function adminPages(s: Services): Page[] {
   return [
     definePage({
@@ -144,49 +162,25 @@ export function adminPages(s: Services): Page[] {
         return redirect(safeLocalPath(body.return_to, '/admin'), { kind: 'success', text });
       },
     }),
-    definePage({
-      method: 'post',
-      path: '/admin/queues/:name/jobs/:id/resume',
-      access: Permission.Admin,
-      params: jobParams,
-      back: (p) => queueJobUrl(p.name, p.id),
-      handle: async ({ params }) => {
-        const r = await s.queues.resume(params.name, params.id);
-        const text =
+    jobAction('resume', async (queue, id) => {
+      const r = await s.queues.resume(queue, id);
+      return {
+        text:
           r.kind === 'build-restarted'
             ? `Build ${r.buildId} was restarted.`
-            : `Job ${params.id} of ${params.name} is waiting again.`;
-        return redirect(queueJobUrl(params.name, params.id), { kind: 'success', text });
-      },
+            : `Job ${id} of ${queue} is waiting again.`,
+      };
     }),
-    definePage({
-      method: 'post',
-      path: '/admin/queues/:name/jobs/:id/cancel',
-      access: Permission.Admin,
-      params: jobParams,
-      back: (p) => queueJobUrl(p.name, p.id),
-      handle: async ({ params }) => {
-        const r = await s.queues.cancel(params.name, params.id);
-        const text =
-          r.kind === 'build-cancelled'
-            ? `Build ${r.buildId} cancelled.`
-            : `Job ${params.id} of ${params.name} cancelled.`;
-        return redirect(queueJobUrl(params.name, params.id), { kind: 'success', text });
-      },
+    jobAction('cancel', async (queue, id) => {
+      const r = await s.queues.cancel(queue, id);
+      return {
+        text:
+          r.kind === 'build-cancelled' ? `Build ${r.buildId} cancelled.` : `Job ${id} of ${queue} cancelled.`,
+      };
     }),
-    definePage({
-      method: 'post',
-      path: '/admin/queues/:name/jobs/:id/delete',
-      access: Permission.Admin,
-      params: jobParams,
-      back: (p) => queueJobUrl(p.name, p.id),
-      handle: async ({ params }) => {
-        await s.queues.delete(params.name, params.id);
-        return redirect(`/admin/queues/${encodeURIComponent(params.name)}`, {
-          kind: 'success',
-          text: `Job ${params.id} of ${params.name} deleted.`,
-        });
-      },
+    jobAction('delete', async (queue, id) => {
+      await s.queues.delete(queue, id);
+      return { text: `Job ${id} of ${queue} deleted.`, to: `/admin/queues/${encodeURIComponent(queue)}` };
     }),
     definePage({
       method: 'post',
