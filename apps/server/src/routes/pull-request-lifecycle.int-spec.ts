@@ -177,7 +177,15 @@ describe.each(['github', 'gitea'] as const)('a pull request’s life on %s', (fo
       key: env.admin,
     });
     expect(((await listed.json()) as { items: unknown[] }).items).toMatchObject([
-      { number: 5, state: 'closed', head_sha: third, jobset_id: retired!.id },
+      {
+        number: 5,
+        state: 'closed',
+        merged: true,
+        closed_at: expect.any(String),
+        base_repository: 'acme/app',
+        head_sha: third,
+        jobset_id: retired!.id,
+      },
     ]);
 
     // keep_nr is 1: the template's next evaluation (the merge landing on main) removes pr-5, in the

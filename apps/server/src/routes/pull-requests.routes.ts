@@ -19,6 +19,12 @@ const pullRequestView = z.object({
   head_repository_url: z.string(),
   head_branch: z.string(),
   head_sha: z.string(),
+  base_repository: z
+    .string()
+    .nullable()
+    .describe('The base repository as the forge named it ("owner/name"), where commit statuses go'),
+  merged: z.boolean().describe('Closed by a merge'),
+  closed_at: z.string().nullable(),
   waiting_for_approval: z.boolean(),
   approved_at: z.string().nullable(),
   jobset_id: z.number().int().nullable(),
@@ -50,6 +56,9 @@ export function pullRequestRoutes(s: Services): ApiRoute[] {
             head_repository_url: pr.headRepositoryUrl,
             head_branch: pr.headBranch,
             head_sha: pr.headSha,
+            base_repository: pr.baseRepository,
+            merged: pr.merged,
+            closed_at: pr.closedAt?.toISOString() ?? null,
             waiting_for_approval: waiting,
             approved_at: pr.approvedAt?.toISOString() ?? null,
             jobset_id: pr.jobsetId,
