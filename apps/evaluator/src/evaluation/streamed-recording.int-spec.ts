@@ -204,3 +204,30 @@ describe('an evaluation of more jobs than one recording batch', () => {
     });
   });
 });
+
+describe('a jobset whose expression is one derivation, not a set of jobs', () => {
+  it('records no build, and the evaluation fails saying why', async () => {
+    const single = gitRepo({
+      'release.nix': `derivation { name = "single-${salt}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }`,
+    });
+    const { jobsetId: id } = await createJobset(db.pool, { repositoryUrl: `file://${single}` });
+    const outcome = await evaluateJobsetJob(env.handlerDeps(), randomUUID(), {
+      jobsetId: id,
+      force: true,
+      reason: 'api',
+    });
+    const [e] = await rows<{ status: string; error: string }>(
+      'SELECT status, error FROM evaluations WHERE jobset_id = $1',
+      [id],
+    );
+    expect(outcome).toBe('eval-failed');
+    expect(e).toEqual({
+      status: 'failed',
+      error: expect.stringContaining(
+        'the jobset expression is a single derivation; it must be an attribute set of jobs',
+      ),
+    });
+    const [b] = await rows<{ n: number }>('SELECT count(*)::int AS n FROM builds WHERE jobset_id = $1', [id]);
+    expect(b!.n).toBe(0);
+  });
+});

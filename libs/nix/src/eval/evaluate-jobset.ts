@@ -5,7 +5,7 @@
 // every job they may name is known.
 import { BuiltinEvaluator } from './builtin-evaluator';
 import { resolveAggregateJobs, type ResolvedAggregateJobs } from './aggregates';
-import type { EvalJobsRequest, EvaluatedJob } from './eval-types';
+import { JobsetEvaluationError, type EvalJobsRequest, type EvaluatedJob } from './eval-types';
 import { JobIndex } from './job-index';
 import { findExecutable, NIX_EVAL_JOBS, runNixEvalJobs } from './nix-eval-jobs';
 
@@ -37,7 +37,13 @@ export async function evaluateJobset(
   const index = new JobIndex();
   const aggregates: EvaluatedJob[] = [];
   const firstJobNames: string[] = [];
+  let rootIsDerivation = false;
   const onJob = (job: EvaluatedJob): void | Promise<void> => {
+    // The expression itself is a derivation (the careful walk names it ""): no job.
+    if (job.attr === '') {
+      rootIsDerivation = true;
+      return;
+    }
     if (!index.add(job)) return;
     if (firstJobNames.length < FIRST_NAMES) firstJobNames.push(job.attr);
     if (job.isAggregate) aggregates.push(job);
@@ -48,6 +54,11 @@ export async function evaluateJobset(
     evaluator.kind === 'nix-eval-jobs'
       ? await runNixEvalJobs(evaluator.path, streamed)
       : await new BuiltinEvaluator(streamed, index).run();
+  if (rootIsDerivation) {
+    throw new JobsetEvaluationError(
+      'the jobset expression is a single derivation; it must be an attribute set of jobs (e.g. { job = <derivation>; })',
+    );
+  }
   const resolved = resolveAggregateJobs(aggregates, index, raw.errors, raw.aggregateErrors);
   for (const job of resolved.aggregates) await request.onJob(job);
   const { aggregates: kept, ...rest } = resolved;

@@ -38,6 +38,7 @@ describe("JobTreeParser (the built-in walker's fast-mode output, read in chunks)
   it('says when the root is not a set, or the output stopped short', () => {
     expect(parse('42\n', 1)).toMatchObject({ complete: true, rootIsSet: false, jobs: [] });
     expect(parse('null', 2)).toMatchObject({ rootIsSet: false });
+    expect(parse(JSON.stringify(rec('root')), 3)).toMatchObject({ complete: true, rootIsSet: false, jobs: [] });
     const cut = parse(text.slice(0, text.indexOf('"last"')), 5);
     expect(cut.complete).toBe(false);
     expect(cut.jobs.map(([a]) => a)).toEqual(['a', 'quoted\\"name', 'set.inner.deep']);

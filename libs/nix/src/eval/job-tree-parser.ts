@@ -103,7 +103,9 @@ export class JobTreeParser {
         if (end === -1) return s.length;
         const text = this.record.parts.join('');
         this.record = null;
-        this.events.job(this.attrPath(), JSON.parse(text));
+        // A derivation at the root is no job (the root must be a set; careful mode says so).
+        const attr = this.attrPath();
+        if (attr !== '') this.events.job(attr, JSON.parse(text));
         this.valueDone();
         i = end;
         continue;
