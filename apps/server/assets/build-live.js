@@ -31,7 +31,9 @@
     const follow = atBottom();
     log.append(document.createTextNode(JSON.parse(e.data).text));
     if (follow) log.scrollTop = log.scrollHeight;
-    if (badgeHolder.querySelector('.fc-status')?.dataset.status === 'queued') showStatus('running');
+    // The first log line: a queued build is running (the names come from the page: libs/core's).
+    const { queued, running } = badgeHolder.dataset;
+    if (badgeHolder.querySelector('.fc-status')?.dataset.status === queued) showStatus(running);
   });
   source.addEventListener('end', (e) => {
     source.close();

@@ -3,7 +3,7 @@
 // it failed, its dependents (builds not started yet that need the failed derivation) finished with it
 // and listed after it on build_finished, as Hydra lists them.
 import type { Queryable } from '@fc/db';
-import type { BuildStatusCode } from '@fc/core';
+import { BuildStatus, type BuildStatusCode } from '@fc/core';
 import type { Boss } from '@fc/queue';
 import { publishNotices } from './build-notices';
 import { finishDependents, type FailedStep } from './fail-dependents';
@@ -40,7 +40,10 @@ export interface BuildFinish {
   readonly failedStep?: FailedStep;
 }
 
-const DEFAULT_BUSY_STEPS = { status: 3, errorMessage: 'the build finished without this step' };
+const DEFAULT_BUSY_STEPS = {
+  status: BuildStatus.Aborted,
+  errorMessage: 'the build finished without this step',
+};
 
 /**
  * Finishes an unfinished build (with its dependents, given the step that failed it). Returns false when

@@ -54,6 +54,17 @@ const NAMES: Record<BuildStatusCode, BuildStatusName> = {
   12: 'non-deterministic',
 };
 
+/** The names of a build (or a step) that has no status code yet: waiting, or being built. */
+export const UnfinishedStatus = { Queued: 'queued', Running: 'running' } as const satisfies Record<
+  string,
+  BuildStatusName
+>;
+export type UnfinishedStatusName = (typeof UnfinishedStatus)[keyof typeof UnfinishedStatus];
+
+export function isUnfinishedStatusName(name: string): name is UnfinishedStatusName {
+  return name === UnfinishedStatus.Queued || name === UnfinishedStatus.Running;
+}
+
 export function isBuildStatusCode(value: number): value is BuildStatusCode {
   return Object.prototype.hasOwnProperty.call(NAMES, value);
 }
@@ -64,9 +75,21 @@ export function buildStatusName(
   code: number | null,
   startedAt: Date | null,
 ): BuildStatusName {
-  if (!finished || code === null) return startedAt ? 'running' : 'queued';
+  if (!finished || code === null) return startedAt ? UnfinishedStatus.Running : UnfinishedStatus.Queued;
   if (!isBuildStatusCode(code)) throw new Error(`unknown build status code ${code}`);
   return NAMES[code];
+}
+
+/** A build step's status name: running while busy, queued while it has no status, else its code's. */
+export function stepStatusName(busy: boolean, code: number | null): BuildStatusName {
+  if (busy) return UnfinishedStatus.Running;
+  if (code === null) return UnfinishedStatus.Queued;
+  return buildStatusName(true, code, null);
+}
+
+/** Every code with its name, "0 succeeded, 1 failed, ...": for help texts that list them. */
+export function buildStatusCodeList(): string {
+  return BUILD_STATUS_CODES.map((code) => `${code} ${NAMES[code]}`).join(', ');
 }
 
 export function buildStatusCodeOfName(name: BuildStatusName): BuildStatusCode | null {

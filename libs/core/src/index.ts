@@ -7,3 +7,4 @@ export * from './input-types';
 export * from './flake-expression';
 export * from './git-source-rules';
 export * from './redact-credentials';
+export * from './evaluation-status-display';

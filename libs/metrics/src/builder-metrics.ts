@@ -1,6 +1,7 @@
 // fc-queue-runner's metrics: builds finished by Hydra status code, their duration, the builds and
 // Nix sessions of this process, and build steps.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { BuildStatus, buildStatusCodeList } from '@fc/core';
 
 export interface NixSessionCounts {
   readonly idle: number;
@@ -11,7 +12,7 @@ export interface BuilderMetrics {
   /** A build's Nix run started; call the result once when the build is over. */
   buildStarted(): () => void;
   /**
-   * A build finished with Hydra's status code (0 succeeded, 1 failed, 2 dependency failed, ...);
+   * A build finished with Hydra's status code (@fc/core's BuildStatus);
    * `durationSeconds` when Nix ran it (an aggregate or an unsupported build finishes unbuilt).
    */
   buildFinished(status: number, durationSeconds?: number): void;
@@ -30,7 +31,7 @@ export function createBuilderMetrics(registry: Registry): BuilderMetrics {
   const registers = [registry];
   const finished = new Counter({
     name: 'fc_builds_finished_total',
-    help: "Builds that ended in this queue runner (4: cancelled while it built them), by Hydra's status code (0 succeeded, 1 failed, 2 dependency failed, 3 aborted, 4 cancelled, 6 failed with output, 7 timed out, 9 unsupported, 10 log limit, 11 output limit)",
+    help: `Builds that ended in this queue runner (${BuildStatus.Cancelled}: cancelled while it built them), by Hydra's status code (${buildStatusCodeList()})`,
     labelNames: ['status'],
     registers,
   });

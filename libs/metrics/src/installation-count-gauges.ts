@@ -3,6 +3,7 @@
 // remote builders. The caller supplies the read (counters kept by database triggers, so a scrape
 // counts no rows); every gauge of one scrape shares one read.
 import { Gauge, type Registry } from 'prom-client';
+import { BuildStatus } from '@fc/core';
 
 export interface InstallationCounts {
   readonly builds: number;
@@ -18,12 +19,12 @@ export interface InstallationCounts {
 const GAUGES: readonly [name: string, help: string, key: keyof InstallationCounts][] = [
   ['fc_builds_total', 'Builds, in every state', 'builds'],
   ['fc_builds_pending', 'Builds queued and not started', 'buildsPending'],
-  ['fc_builds_completed', 'Builds finished successfully (status 0, cached included)', 'buildsSucceeded'],
   [
-    'fc_builds_failed',
-    'Builds finished with any other status (failed, aborted, cancelled, timed out, ...)',
-    'buildsFailed',
+    'fc_builds_completed',
+    `Builds finished successfully (status ${BuildStatus.Succeeded}, cached included)`,
+    'buildsSucceeded',
   ],
+  ['fc_builds_failed', 'Builds finished with any other status', 'buildsFailed'],
   ['fc_projects_total', 'Projects', 'projects'],
   ['fc_evaluations_total', 'Evaluations, in every state', 'evaluations'],
   ['fc_channels_total', 'Channels', 'channels'],

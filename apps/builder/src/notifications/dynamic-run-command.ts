@@ -4,6 +4,7 @@
 // The rules and the reasons a hook is refused are Hydra's; each refusal is logged.
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
+import { BuildStatus } from '@fc/core';
 
 export const DYNAMIC_HOOK_JOB = /^runCommandHook\..+/;
 
@@ -19,7 +20,8 @@ export async function dynamicHookEligibility(build: {
   /** The project and the jobset both enable it. */
   readonly enabledByProjectAndJobset: () => Promise<boolean>;
 }): Promise<HookEligibility> {
-  if (build.buildStatus !== 0 || !DYNAMIC_HOOK_JOB.test(build.job)) return { eligible: false, reason: null };
+  if (build.buildStatus !== BuildStatus.Succeeded || !DYNAMIC_HOOK_JOB.test(build.job))
+    return { eligible: false, reason: null };
   const out = build.outputs.find((o) => o.name === 'out');
   if (out === undefined) return { eligible: false, reason: "no output named 'out'" };
   let path: string;

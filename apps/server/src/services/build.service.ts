@@ -33,7 +33,7 @@ import {
   type BuildNotices,
 } from '@fc/builds';
 import type { Boss } from '@fc/queue';
-import { BUILD_STATUS_CODES, buildStatusName, isBuildStatusCode } from '@fc/core';
+import { BUILD_STATUS_CODES, buildStatusName, isBuildStatusCode, isUnfinishedStatusName } from '@fc/core';
 import { RefreshedValue } from './refreshed-value';
 import { listTotal } from './list-total';
 import { EstimateCache } from './estimate-cache';
@@ -231,7 +231,7 @@ export class BuildService {
 
 export function parseStatusFilter(name: string | undefined): BuildFilter['status'] {
   if (name === undefined) return undefined;
-  if (name === 'queued' || name === 'running') return name;
+  if (isUnfinishedStatusName(name)) return name;
   const code = STATUS_CODE_OF_NAME.get(name);
   if (code === undefined) throw new ValidationError(`unknown build status "${name}"`);
   return code;

@@ -2,6 +2,8 @@
 // builds are matched by job and system; each falls in one group.
 import { BuildStatus } from '@fc/core';
 
+const SUCCEEDED = BuildStatus.Succeeded;
+
 export interface ComparedBuild {
   readonly id: number;
   readonly job: string;
@@ -78,15 +80,16 @@ export function compareEvaluationBuilds<B extends ComparedBuild>(
       found = true;
       if (aborted) break;
       if (!build.finished || !build2.finished) out.unfinished.push(build);
-      else if (build.buildStatus === 0 && build2.buildStatus === 0) out.stillSucceed.push(build);
-      else if (build.buildStatus !== 0 && build2.buildStatus !== 0) out.stillFail.push(build);
-      else if (build.buildStatus === 0) out.nowSucceed.push(build);
+      else if (build.buildStatus === SUCCEEDED && build2.buildStatus === SUCCEEDED)
+        out.stillSucceed.push(build);
+      else if (build.buildStatus !== SUCCEEDED && build2.buildStatus !== SUCCEEDED) out.stillFail.push(build);
+      else if (build.buildStatus === SUCCEEDED) out.nowSucceed.push(build);
       else out.nowFail.push(build);
       break;
     }
     if (aborted) out.aborted.push(build);
     else if (!found) out.new.push(build);
-    if (build.finished && build.buildStatus !== 0) {
+    if (build.finished && build.buildStatus !== SUCCEEDED) {
       if (aborted) counts.aborted++;
       else counts.failed++;
     } else if (!build.finished) counts.queued++;

@@ -3,12 +3,13 @@
 // cursor (the id the previous page ended with) or by a bounded offset; counts stop at a cap.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { UnfinishedStatus, type UnfinishedStatusName } from '@fc/core';
 import type { Queryable } from '../pool';
 import { camelizeRow } from '../sql';
 import type { CursorPageRequest } from '../pagination';
 
 /** A status filter: a Hydra code, or the two unfinished states. */
-export type BuildStatusFilter = number | 'queued' | 'running';
+export type BuildStatusFilter = number | UnfinishedStatusName;
 
 export interface BuildFilter {
   readonly projectId?: number | undefined;
@@ -54,8 +55,9 @@ function buildSources(
   if (filter.jobsetId !== undefined) conditions.push(`b.jobset_id = ${p.add(filter.jobsetId)}`);
   if (filter.job !== undefined) conditions.push(`b.job = ${p.add(filter.job)}`);
   if (filter.system !== undefined) conditions.push(`b.system = ${p.add(filter.system)}`);
-  if (filter.status === 'queued') conditions.push('NOT b.finished AND b.started_at IS NULL');
-  else if (filter.status === 'running') conditions.push('NOT b.finished AND b.started_at IS NOT NULL');
+  if (filter.status === UnfinishedStatus.Queued) conditions.push('NOT b.finished AND b.started_at IS NULL');
+  else if (filter.status === UnfinishedStatus.Running)
+    conditions.push('NOT b.finished AND b.started_at IS NOT NULL');
   else if (filter.status !== undefined) conditions.push(`b.build_status = ${p.add(filter.status)}`);
   if (filter.finishedOnly || order === 'stopped') conditions.push('b.finished');
   if (cursor !== undefined) {

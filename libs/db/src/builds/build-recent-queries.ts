@@ -1,6 +1,7 @@
 // The home page's recent figures: builds finished in the last hours, by outcome (the partial index
 // on stopped_at of finished builds bounds it to the window).
 import { z } from 'zod';
+import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { queryOne } from '../sql';
 
@@ -11,8 +12,8 @@ export async function buildsFinishedSince(
   return queryOne(
     db,
     z.object({ succeeded: z.number(), failed: z.number() }),
-    `SELECT (count(*) FILTER (WHERE build_status = 0))::int AS succeeded,
-       (count(*) FILTER (WHERE build_status <> 0))::int AS failed
+    `SELECT (count(*) FILTER (WHERE build_status = ${BuildStatus.Succeeded}))::int AS succeeded,
+       (count(*) FILTER (WHERE build_status <> ${BuildStatus.Succeeded}))::int AS failed
      FROM builds WHERE finished AND stopped_at > now() - make_interval(hours => $1)`,
     [hours],
   );

@@ -1,6 +1,7 @@
 // One job's builds by Hydra's names (project, jobset, job): its latest builds with their durations
 // and sizes (the job page and its chart), and its latest successful build (/job/.../latest).
 import { z } from 'zod';
+import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { queryMaybeOne, queryRows } from '../sql';
 
@@ -54,7 +55,7 @@ export async function latestSucceededJobBuild(
   filter: LatestBuildFilter = {},
 ): Promise<number | undefined> {
   const values: unknown[] = [project, jobset, job];
-  let where = ' AND b.build_status = 0';
+  let where = ` AND b.build_status = ${BuildStatus.Succeeded}`;
   if (filter.system !== undefined) {
     values.push(filter.system);
     where += ` AND b.system = $${values.length}`;

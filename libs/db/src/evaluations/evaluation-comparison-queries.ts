@@ -1,6 +1,7 @@
 // Reads behind the evaluation page: an evaluation's builds in brief (for Hydra's comparison with
 // the previous evaluation and the jobset's job matrix), the previous evaluation, per-status counts.
 import { z } from 'zod';
+import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { queryMaybeOne, queryRows } from '../sql';
 
@@ -120,8 +121,8 @@ export async function evaluationBuildCounts(
      FROM unnest($1::bigint[]) AS e(id)
      CROSS JOIN LATERAL (
        SELECT count(*)::int AS total,
-         (count(*) FILTER (WHERE x.status = 0))::int AS succeeded,
-         (count(*) FILTER (WHERE x.status <> 0))::int AS failed,
+         (count(*) FILTER (WHERE x.status = ${BuildStatus.Succeeded}))::int AS succeeded,
+         (count(*) FILTER (WHERE x.status <> ${BuildStatus.Succeeded}))::int AS failed,
          (count(*) FILTER (WHERE x.status IS NULL))::int AS unfinished
        FROM (SELECT b.build_status AS status FROM builds b WHERE b.evaluation_id = e.id
              UNION ALL

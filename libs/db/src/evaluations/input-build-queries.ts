@@ -1,6 +1,7 @@
 // What Hydra's `build` and `eval` inputs read: the newest succeeded build of a job, and the
 // outputs of a jobset's newest evaluation whose builds have all finished.
 import { z } from 'zod';
+import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { queryMaybeOne, queryRows } from '../sql';
 
@@ -27,7 +28,7 @@ export async function latestSucceededBuild(
      JOIN jobsets j ON j.id = b.jobset_id JOIN projects p ON p.id = j.project_id
      JOIN LATERAL (SELECT name, path FROM build_outputs WHERE build_id = b.id
                    ORDER BY name <> 'out', name LIMIT 1) o ON true
-     WHERE p.name = $1 AND j.name = $2 AND b.job = $3 AND b.finished AND b.build_status = 0
+     WHERE p.name = $1 AND j.name = $2 AND b.job = $3 AND b.finished AND b.build_status = ${BuildStatus.Succeeded}
      ORDER BY b.id DESC LIMIT 1`,
     [job.project, job.jobset, job.job],
   );
@@ -82,7 +83,7 @@ export async function evaluationOutputs(
     } else {
       chosen = `SELECT e.id ${ofJobset} AND e.has_new_builds
          AND EXISTS (SELECT 1 FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
-                     WHERE eb.evaluation_id = e.id AND b.job = $3 AND b.build_status = 0)
+                     WHERE eb.evaluation_id = e.id AND b.job = $3 AND b.build_status = ${BuildStatus.Succeeded})
          ORDER BY e.id DESC LIMIT 1`;
       values = [selector.project, selector.jobset, selector.job];
     }
@@ -94,7 +95,7 @@ export async function evaluationOutputs(
      SELECT e.id AS evaluation_id, b.job, o.path
      FROM e JOIN evaluation_builds eb ON eb.evaluation_id = e.id JOIN builds b ON b.id = eb.build_id
      JOIN build_outputs o ON o.build_id = b.id AND o.name = 'out'
-     WHERE b.build_status = 0
+     WHERE b.build_status = ${BuildStatus.Succeeded}
      UNION ALL SELECT e.id, '', '' FROM e
      ORDER BY 2`,
     values,

@@ -1,7 +1,7 @@
 // What the queue runner reads to report a pull request's builds on its forge: the pull request a
 // jobset builds, and an evaluation's progress for its summary status.
 import { z } from 'zod';
-import { EVALUATION_STATUSES, PULL_REQUEST_STATUS_MODES } from '@fc/core';
+import { EVALUATION_STATUSES, PULL_REQUEST_STATUS_MODES, BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { queryMaybeOne, queryRows } from '../sql';
 
@@ -61,7 +61,7 @@ export async function evaluationProgress(
     `SELECT e.id, e.jobset_id, e.status, e.error, e.input_revisions,
        count(b.id)::int AS builds,
        (count(b.id) FILTER (WHERE b.finished))::int AS finished,
-       (count(b.id) FILTER (WHERE b.finished AND b.build_status = 0))::int AS succeeded,
+       (count(b.id) FILTER (WHERE b.finished AND b.build_status = ${BuildStatus.Succeeded}))::int AS succeeded,
        (SELECT count(*)::int FROM evaluation_errors ee WHERE ee.evaluation_id = e.id) AS job_errors
      FROM evaluations e
      LEFT JOIN evaluation_builds eb ON eb.evaluation_id = e.id

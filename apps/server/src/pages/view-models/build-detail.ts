@@ -1,6 +1,12 @@
 // The build page's view model (templates/pages/build.ejs): everything Hydra's build page shows, as
 // display strings and links; the template only prints it.
-import { BUILD_STATUS_LABELS, buildStatusName, buildStatusTone, type BuildStatusName } from '@fc/core';
+import {
+  BUILD_STATUS_LABELS,
+  UnfinishedStatus,
+  buildStatusTone,
+  stepStatusName,
+  type BuildStatusName,
+} from '@fc/core';
 import type { BuildDetailRow, BuildStepRow } from '@fc/db';
 import type { LogTail } from '../../services/build-log-follower';
 import { logOriginNotice } from '../../views/log-origin.view';
@@ -90,7 +96,8 @@ export function buildDetailView(
         : null,
     },
     actions,
-    /** For the live script: each status's label and colour. */
+    /** For the live script: the names of a queued and a running build, each status's label and colour. */
+    unfinished: UnfinishedStatus,
     statusDisplay: JSON.stringify(
       Object.fromEntries(
         (Object.keys(BUILD_STATUS_LABELS) as BuildStatusName[]).map((n) => [
@@ -114,10 +121,6 @@ function productUrl(
 }
 
 function stepBadge(s: BuildStepRow): StatusBadge {
-  const name = s.busy
-    ? 'running'
-    : s.status === null
-      ? 'queued'
-      : buildStatusName(true, s.status, s.startTime);
+  const name = stepStatusName(s.busy, s.status);
   return { name, label: BUILD_STATUS_LABELS[name], tone: buildStatusTone(name) };
 }

@@ -1,16 +1,9 @@
 // One evaluation as a row (partials/evaluation-table.ejs): home, evaluations, project, jobset pages.
+import { EVALUATION_STATUS_DISPLAY, type EvaluationStatusTone } from '@fc/core';
 import type { EvaluationBuildCountsRow, EvaluationDetailRow } from '@fc/db';
 import { formatAgo, formatDuration, formatTime, paths } from './display';
 
-export type EvaluationTone = 'queued' | 'running' | 'success' | 'failure' | 'stopped';
-
-const STATUS: Readonly<Record<EvaluationDetailRow['status'], { label: string; tone: EvaluationTone }>> = {
-  queued: { label: 'Queued', tone: 'queued' },
-  running: { label: 'Running', tone: 'running' },
-  succeeded: { label: 'Succeeded', tone: 'success' },
-  failed: { label: 'Failed', tone: 'failure' },
-  unchanged: { label: 'Unchanged', tone: 'stopped' },
-};
+export type EvaluationTone = EvaluationStatusTone;
 
 export interface EvaluationRowView {
   readonly id: number;
@@ -36,7 +29,7 @@ export function toEvaluationRow(
   counts: EvaluationBuildCountsRow | undefined,
   now = new Date(),
 ): EvaluationRowView {
-  const s = STATUS[e.status];
+  const s = EVALUATION_STATUS_DISPLAY[e.status];
   const duration =
     (e.checkoutDurationMs ?? 0) + (e.evalDurationMs ?? 0) > 0
       ? formatDuration((e.checkoutDurationMs ?? 0) + (e.evalDurationMs ?? 0))
