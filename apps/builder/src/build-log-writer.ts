@@ -5,9 +5,11 @@
 // each only at the log's end and only while this writer owns the log (appendLogChunk): an attempt
 // whose log another attempt started again stops writing and says so when it closes. While the
 // database does not answer, the append under way is retried and the lines that follow wait in the
-// buffer, to be appended as one chunk once it answers again: an outage loses no line.
+// buffer, to be appended as one chunk once it answers again: an outage loses no line. Each line is
+// stored with the jobset's known secrets hidden (README, "Security").
 import { hostname } from 'node:os';
 import { zstdCompressSync } from 'node:zlib';
+import type { Redact } from '@fc/core';
 import {
   BUILD_LOG_STEP,
   appendLogChunk,
@@ -23,6 +25,16 @@ import {
 const FLUSH_MS = 1000;
 /** A chunk is appended at once when this many bytes are waiting. */
 const CHUNK_BYTES = 256 * 1024;
+
+/** How a log is written. */
+export interface LogWriterOptions {
+  /** logs.compress: chunks are stored zstd-compressed. */
+  readonly compress: boolean;
+  /** How long a write waits for the database to answer (until its signal aborts). */
+  readonly retry: UntilAnswersOptions;
+  /** Applied to each line before it is stored: the jobset's secrets hidden. */
+  readonly redact: Redact;
+}
 
 export class BuildLogWriter {
   readonly #pool: Pool;
@@ -42,35 +54,23 @@ export class BuildLogWriter {
   #error: unknown;
   #closed = false;
   readonly #retry: UntilAnswersOptions;
+  readonly #redact: Redact;
   readonly #timer: NodeJS.Timeout;
 
-  private constructor(
-    pool: Pool,
-    buildId: number,
-    stepNr: number,
-    compress: boolean,
-    retry: UntilAnswersOptions,
-  ) {
+  private constructor(pool: Pool, buildId: number, stepNr: number, options: LogWriterOptions) {
     this.#pool = pool;
     this.#buildId = buildId;
     this.#stepNr = stepNr;
-    this.#compress = compress;
-    this.#retry = retry;
+    this.#compress = options.compress;
+    this.#retry = options.retry;
+    this.#redact = options.redact;
     this.#timer = setInterval(() => this.#flush(false), FLUSH_MS);
     this.#timer.unref();
   }
 
-  /**
-   * Starts a build attempt's log: what an earlier attempt logged (build and step logs) is dropped.
-   * `retry` says how long a write waits for the database to answer (until its signal aborts).
-   */
-  static async openBuildLog(
-    pool: Pool,
-    buildId: number,
-    compress: boolean,
-    retry: UntilAnswersOptions,
-  ): Promise<BuildLogWriter> {
-    const writer = new BuildLogWriter(pool, buildId, BUILD_LOG_STEP, compress, retry);
+  /** Starts a build attempt's log: what an earlier attempt logged (build and step logs) is dropped. */
+  static async openBuildLog(pool: Pool, buildId: number, options: LogWriterOptions): Promise<BuildLogWriter> {
+    const writer = new BuildLogWriter(pool, buildId, BUILD_LOG_STEP, options);
     try {
       await startBuildLogs(pool, buildId, writer.#writer);
     } catch (e) {
@@ -84,14 +84,8 @@ export class BuildLogWriter {
    * A step's log. Its header row is written first on the writer's chain (the step tracker's callbacks
    * are synchronous), so every chunk follows it.
    */
-  static openStepLog(
-    pool: Pool,
-    buildId: number,
-    stepNr: number,
-    compress: boolean,
-    retry: UntilAnswersOptions,
-  ): BuildLogWriter {
-    const writer = new BuildLogWriter(pool, buildId, stepNr, compress, retry);
+  static openStepLog(pool: Pool, buildId: number, stepNr: number, options: LogWriterOptions): BuildLogWriter {
+    const writer = new BuildLogWriter(pool, buildId, stepNr, options);
     writer.#enqueue(() => startStepLog(pool, buildId, stepNr, writer.#writer));
     return writer;
   }
@@ -103,7 +97,7 @@ export class BuildLogWriter {
 
   writeLine(line: string): void {
     if (this.#closed) return;
-    const chunk = `${line}\n`;
+    const chunk = `${this.#redact(line)}\n`;
     const size = Buffer.byteLength(chunk);
     this.#bytes += size;
     this.#buffer.push(chunk);

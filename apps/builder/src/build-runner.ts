@@ -7,6 +7,7 @@ import {
   failedConstituents,
   lockBuildForRun,
   setBuildLogSize,
+  jobsetSecretSources,
   unfinishedConstituentCount,
   untilDatabaseAnswers,
   withTransaction,
@@ -32,7 +33,13 @@ import {
   statusOfNixRun,
   statusOfOutputs,
 } from '@fc/builds';
-import { BuildStatus, statusForFailedDependency, type BuildStatusCode } from '@fc/core';
+import {
+  BuildStatus,
+  secretRedactor,
+  secretsOf,
+  statusForFailedDependency,
+  type BuildStatusCode,
+} from '@fc/core';
 import type { Logger } from '@fc/logging';
 import type { BuilderMetrics } from '@fc/metrics';
 import {
@@ -328,7 +335,10 @@ export class BuildRunner {
   ): Promise<RunOutcome> {
     const writes = this.#writesFor(job, logger);
     const { retry, write } = writes;
-    const buildLog = await BuildLogWriter.openBuildLog(this.#pool, row.id, this.#compressLogs, retry);
+    // What the jobset holds secret never reaches a stored log line or error (README, "Security").
+    const redact = secretRedactor(secretsOf(await jobsetSecretSources(this.#pool, row.jobsetId)));
+    const logOptions = { compress: this.#compressLogs, retry, redact };
+    const buildLog = await BuildLogWriter.openBuildLog(this.#pool, row.id, logOptions);
     let killReason: KillReason | undefined;
     let killing: Promise<void> | undefined;
     let kill: (reason: KillReason) => void = () => undefined;
@@ -336,11 +346,10 @@ export class BuildRunner {
       this.#pool,
       row,
       buildLog,
-      this.#compressLogs,
+      logOptions,
       (bytes) => {
         if (bytes > this.#settings.maxLogSize) kill('log-limit');
       },
-      retry,
       this.#settings.serverUrl,
     );
     const tracker = new BuildStepTracker({
@@ -352,7 +361,8 @@ export class BuildRunner {
       logLine: (line, step) => recorder.logLine(line, step),
     });
     // Every finish below is timed from the start of the Nix run.
-    const finish = (f: Finish) => this.#finish(row.id, f, started, writes);
+    const finish = (f: Finish) =>
+      this.#finish(row.id, { ...f, errorMessage: f.errorMessage && redact(f.errorMessage) }, started, writes);
     if (cached) {
       // Hydra's failed-paths cache: the derivation is not built again; its step is a cached failure (8).
       const message = `cached failure: ${cached.drvPath} failed before${cached.buildId === null ? '' : ` (build ${cached.buildId})`}; it is built again once a build that needs it is restarted`;
@@ -503,7 +513,7 @@ export class BuildRunner {
         ...(failedStep ? { failedStep } : {}),
       });
     }
-    const nixError = verdict.errorMessage;
+    const nixError = redact(verdict.errorMessage);
     // Anything else is the machinery's failure (store error, a killed nix-store, ...).
     const size = await endLog(BuildStatus.Aborted, nixError);
     if (job.retryCount >= job.retryLimit) {

@@ -3,9 +3,9 @@
 // off the log-reading path (each log appends on its own chain); while the database does not answer
 // they wait for it (`retry`), so a step that ends during an outage is recorded when it is back.
 import { recordBuildStep } from '@fc/builds';
-import { untilDatabaseAnswers, withTransaction, type Pool, type UntilAnswersOptions } from '@fc/db';
+import { untilDatabaseAnswers, withTransaction, type Pool } from '@fc/db';
 import type { StepTrackerListener, TrackedStep } from '@fc/nix';
-import { BuildLogWriter } from './build-log-writer';
+import { BuildLogWriter, type LogWriterOptions } from './build-log-writer';
 
 export class BuildStepRecorder implements StepTrackerListener {
   readonly #pool: Pool;
@@ -13,9 +13,9 @@ export class BuildStepRecorder implements StepTrackerListener {
   readonly #topDrvPath: string;
   readonly #system: string;
   readonly #buildLog: BuildLogWriter;
-  readonly #compressLogs: boolean;
+  /** How step logs are written; its retry and redact apply to step rows too. */
+  readonly #logOptions: LogWriterOptions;
   readonly #onLine: (bytes: number) => void;
-  readonly #retry: UntilAnswersOptions;
   /** server.base_url, for the step logs' URLs on step_finished. */
   readonly #baseUrl: string | undefined;
   readonly #stepLogs = new Map<number, BuildLogWriter>();
@@ -26,18 +26,16 @@ export class BuildStepRecorder implements StepTrackerListener {
     pool: Pool,
     build: { id: number; drvPath: string; system: string },
     buildLog: BuildLogWriter,
-    compressLogs: boolean,
+    logOptions: LogWriterOptions,
     onLine: (bytes: number) => void,
-    retry: UntilAnswersOptions,
     baseUrl?: string,
   ) {
-    this.#retry = retry;
+    this.#logOptions = logOptions;
     this.#pool = pool;
     this.#buildId = build.id;
     this.#topDrvPath = build.drvPath;
     this.#system = build.system;
     this.#buildLog = buildLog;
-    this.#compressLogs = compressLogs;
     this.#onLine = onLine;
     this.#baseUrl = baseUrl;
   }
@@ -46,7 +44,7 @@ export class BuildStepRecorder implements StepTrackerListener {
     this.#save(step);
     this.#stepLogs.set(
       step.nr,
-      BuildLogWriter.openStepLog(this.#pool, this.#buildId, step.nr, this.#compressLogs, this.#retry),
+      BuildLogWriter.openStepLog(this.#pool, this.#buildId, step.nr, this.#logOptions),
     );
   }
 
@@ -84,7 +82,7 @@ export class BuildStepRecorder implements StepTrackerListener {
       machine: step.machine,
       busy: step.stoppedAt === undefined,
       status: step.status ?? null,
-      errorMessage: step.errorMessage ?? null,
+      errorMessage: step.errorMessage === undefined ? null : this.#logOptions.redact(step.errorMessage),
       // The step's log is in build_logs (step_nr); log_path names only files of logs from before 0900.
       logPath: null,
       logStored: true,
@@ -100,7 +98,7 @@ export class BuildStepRecorder implements StepTrackerListener {
           row.busy
             ? recordBuildStep(this.#pool, row, options)
             : withTransaction(this.#pool, (tx) => recordBuildStep(tx, row, options)),
-        this.#retry,
+        this.#logOptions.retry,
       ),
     );
   }

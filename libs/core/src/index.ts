@@ -8,3 +8,4 @@ export * from './flake-expression';
 export * from './git-source-rules';
 export * from './redact-credentials';
 export * from './evaluation-status-display';
+export * from './secret-redaction';

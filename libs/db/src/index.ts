@@ -51,6 +51,7 @@ export {
 export * from './projects/project-queries';
 export * from './projects/declarative-queries';
 export * from './jobsets/jobset-queries';
+export * from './jobsets/jobset-secret-queries';
 export * from './evaluations/evaluation-api-queries';
 export * from './evaluations/evaluation-comparison-queries';
 export * from './builds/build-list-queries';

@@ -26,8 +26,11 @@ import {
   setJobsetError,
   withTransaction,
   type EvaluationJobsetRow,
+  jobsetSecretSources,
   type Pool,
+  type Queryable,
 } from '@fc/db';
+import { secretRedactor, secretsOf, type Redact } from '@fc/core';
 import {
   announceEvaluationCached,
   announceEvaluationFailed,
@@ -52,7 +55,6 @@ import {
   parseJobsetsSpec,
 } from '../declarative/declarative-spec';
 import { FetchError } from '../git/git-fetch';
-import { redactCredentials } from '../git/redact';
 import { fetchInputs, type FetchedInputs } from '../inputs/fetch-inputs';
 import { checkoutBase, processGroupDir } from '../work-dirs';
 import { sourceOf } from './evaluation-source';
@@ -150,12 +152,14 @@ export async function evaluateJobsetJob(
     );
   }, settings.heartbeatMs);
   const jobsetId = jobset.id;
+  // What the jobset holds secret never reaches a stored error or FC's log (README, "Security").
+  let redact = await jobsetRedactor(pool, jobsetId);
   // A pull request's evaluation runs restricted whatever restrict_eval says: it is someone else's code.
   const restrictEval = settings.restrictEval || jobset.pullRequest;
   // A pull request's evaluation reports its outcome as the summary status at the head.
   const evaluationNotice = (settings.pendingStatuses ?? false) && jobset.pullRequest;
   const fail = async (message: string, outcome: EvaluationOutcome): Promise<EvaluationOutcome> => {
-    const clean = redactCredentials(message);
+    const clean = redact(message);
     if (deps.stopping?.aborted) {
       throw new EvaluationHandedBack(`fc-evaluator stopped during the evaluation (${clean})`);
     }
@@ -210,6 +214,7 @@ export async function evaluateJobsetJob(
         await refuseDynamicRunCommand(pool, projectId, [own], settings.dynamicRunCommand ?? false);
         await withTransaction(pool, (tx) => writeDeclarativeJobset(tx, projectId, own));
         jobset = await jobsetForEvaluation(pool, jobsetId);
+        redact = await jobsetRedactor(pool, jobsetId);
         if (!jobset) return 'gone';
       }
       fetched = await fetchInputs(pool, jobset, settings, declarative);
@@ -290,7 +295,7 @@ export async function evaluateJobsetJob(
         await recorder.close();
         return await fail(evaluation.message, 'eval-failed');
       }
-      for (const line of evaluation.log) logger[line.level](line.message);
+      for (const line of evaluation.log) logger[line.level](redact(line.message));
       const brokenAggregate = aggregateFailure(evaluation);
       if (brokenAggregate !== null) {
         await recorder.close();
@@ -311,7 +316,7 @@ export async function evaluateJobsetJob(
 
       await setEvaluationPhase(pool, evaluationId, 'recording');
       const recorded = await recorder.finish({
-        errors: evaluation.errors,
+        errors: new Map([...evaluation.errors].map(([job, message]) => [job, redact(message)])),
         constituents: evaluation.constituents,
         jobsEvaluated: Math.max(jobsEvaluated, evaluation.jobCount + evaluation.errors.size),
         evalDurationMs,
@@ -407,4 +412,9 @@ async function finishUnchanged(
     const standing = await lastSucceededEvaluationId(tx, e.jobsetId, e.evaluationId);
     await announceEvaluationCached(tx, e.traceId, e.jobsetId, standing ?? e.evaluationId);
   });
+}
+
+/** Hides the jobset's secrets (its secret inputs' values, its URLs' credentials) in a text. */
+async function jobsetRedactor(db: Queryable, jobsetId: number): Promise<Redact> {
+  return secretRedactor(secretsOf(await jobsetSecretSources(db, jobsetId)));
 }

@@ -8,6 +8,7 @@ import {
   dueJobsetIds,
   failRunningEvaluation,
   isConnectionError,
+  jobsetSecretSources,
   runningEvaluationJobs,
   setJobsetError,
   staleRunningEvaluations,
@@ -20,7 +21,7 @@ import {
   applyDeclarativeBuilds,
   type DeclarativeBuildOutcome,
 } from '../declarative/apply-declarative-builds';
-import { redactCredentials } from '../git/redact';
+import { secretRedactor, secretsOf } from '@fc/core';
 import { endedEvaluationError } from './ended-evaluation-job';
 
 export interface SchedulerOptions {
@@ -87,7 +88,8 @@ async function failAbandonedEvaluations(o: Omit<SchedulerOptions, 'pollInterval'
     if (!e.queueJobId) continue;
     const error = endedEvaluationError(await o.boss.getJobById(QueueName.EvaluateJobset, e.queueJobId));
     if (error === undefined) continue;
-    const message = redactCredentials(error);
+    // The job's error may quote what the expression printed: the jobset's secrets are hidden.
+    const message = secretRedactor(secretsOf(await jobsetSecretSources(o.pool, e.jobsetId)))(error);
     const changed = await withTransaction(o.pool, async (tx) => {
       if (!(await failRunningEvaluation(tx, e.id, message))) return false;
       await setJobsetError(tx, e.jobsetId, message);
