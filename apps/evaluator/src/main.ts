@@ -85,6 +85,7 @@ runDaemon('fc-evaluator', async () => {
       heartbeatMs,
       evaluator,
       pendingStatuses: commitStatusesConfigured(config.notifications),
+      forges: { client: forgeClient, accounts },
     },
   });
   logger.info('ready', {

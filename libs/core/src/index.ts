@@ -4,6 +4,7 @@ export * from './repository-url';
 export * from './jobset-vocabulary';
 export * from './build-status-display';
 export * from './input-types';
+export * from './pulls-input-value';
 export * from './flake-expression';
 export * from './git-source-rules';
 export * from './redact-credentials';

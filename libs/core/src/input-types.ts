@@ -15,6 +15,8 @@ export const JOBSET_INPUT_TYPES = [
   'bzr',
   'bzr-checkout',
   'darcs',
+  'githubpulls',
+  'giteapulls',
 ] as const;
 export type JobsetInputType = (typeof JOBSET_INPUT_TYPES)[number];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { forgeAccounts, forgeRepositoryOf } from './forge-accounts';
+import { forgeAccounts, forgeRepositoryNamed, forgeRepositoryOf } from './forge-accounts';
 
 describe('forgeAccounts', () => {
   it('puts github.com behind api.github.com, and GitHub Enterprise on its own host', () => {
@@ -60,5 +60,39 @@ describe('forgeRepositoryOf', () => {
     expect(forgeRepositoryOf('/srv/git/app', accounts)).toBeUndefined();
     expect(forgeRepositoryOf('https://github.com/acme/app/tree/main', accounts)).toBeUndefined();
     expect(forgeRepositoryOf('https://github.com/acme/app', accounts, 'gitea')).toBeUndefined();
+  });
+});
+
+describe('forgeRepositoryNamed', () => {
+  const accounts = forgeAccounts({
+    githubApiUrl: 'https://github.example.org/api/v3',
+    githubToken: 'gh',
+    giteaUrl: 'https://Gitea.example.org/',
+    giteaToken: 'gt',
+  });
+
+  it('puts githubpulls on the configured GitHub API', () => {
+    expect(forgeRepositoryNamed('github', 'acme', 'app', accounts)).toEqual({
+      account: accounts[0],
+      owner: 'acme',
+      repo: 'app',
+    });
+  });
+
+  it("uses the configured Gitea's token only on its own API", () => {
+    expect(forgeRepositoryNamed('gitea', 'a', 'r', accounts, 'https://gitea.example.org').account.token).toBe(
+      'gt',
+    );
+    const elsewhere = forgeRepositoryNamed('gitea', 'a', 'r', accounts, 'https://codeberg.org');
+    expect(elsewhere.account).toEqual({
+      kind: 'gitea',
+      apiUrl: 'https://codeberg.org/api/v1',
+      host: 'codeberg.org',
+      token: undefined,
+    });
+    // The same host over http is another origin: no token.
+    expect(
+      forgeRepositoryNamed('gitea', 'a', 'r', accounts, 'http://gitea.example.org').account.token,
+    ).toBeUndefined();
   });
 });

@@ -94,3 +94,31 @@ export function forgeRepositoryOf(
   const account = accounts.find((a) => a.host === location.host && (kind === undefined || a.kind === kind));
   return account && { account, ...names };
 }
+
+/**
+ * A repository named by owner and name, as Hydra's pulls inputs name it: on GitHub (the configured
+ * API), or on the Gitea/Forgejo at `origin` — with the configured account's token only when that is
+ * the configured Gitea's API, else asked anonymously (FC's token never goes to another host).
+ */
+export function forgeRepositoryNamed(
+  kind: ForgeKind,
+  owner: string,
+  repo: string,
+  accounts: readonly ForgeAccount[],
+  origin?: string | null,
+): ForgeRepository {
+  if (kind === 'github' || !origin) {
+    const account = accounts.find((a) => a.kind === kind);
+    if (!account) throw new Error(`no ${kind} forge is configured`);
+    return { account, owner, repo };
+  }
+  const apiUrl = new URL(`${trimSlashes(origin)}/api/v1`).href.replace(/\/+$/, '');
+  const configured = accounts.find(
+    (a) => a.kind === 'gitea' && new URL(a.apiUrl).href.replace(/\/+$/, '') === apiUrl,
+  );
+  return {
+    account: configured ?? { kind: 'gitea', apiUrl, host: new URL(apiUrl).hostname, token: undefined },
+    owner,
+    repo,
+  };
+}

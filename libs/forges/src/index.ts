@@ -2,6 +2,7 @@
 // pull requests, and whether a user may write to it.
 export {
   forgeAccounts,
+  forgeRepositoryNamed,
   forgeRepositoryOf,
   forgeSettingsOf,
   type ForgeAccount,

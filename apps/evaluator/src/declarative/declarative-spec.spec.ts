@@ -49,6 +49,7 @@ describe('declarative specs', () => {
     [{ type: 1, flake: 'path:/etc' }, /FC takes flakes in git repositories/],
     [{ type: 2 }, /type must be 0 \(legacy\) or 1 \(flake\)/],
     [{ inputs: { src: { type: 'cvs', value: 'x' } } }, /type "cvs" is not one of Hydra's input types/],
+    [{ inputs: { p: { type: 'githubpulls', value: 'NixOS' } } }, /a githubpulls value is "OWNER REPO"/],
     [{ inputs: { src: { type: 'build', value: 'a:b:c:d' } } }, /a build value is "PROJECT:JOBSET:JOB"/],
     [{ inputs: { src: { type: 'path', value: 'rel' } } }, /must be an absolute path/],
     [{ inputs: { src: { type: 'git', value: '--upload-pack=x' } } }, /must not start with "-"/],
@@ -87,6 +88,8 @@ describe('declarative specs', () => {
       b: { type: 'build', value: 'p:j:job' },
       e: { type: 'eval', value: 'p:j' },
       d: { type: 'darcs', value: 'file:///d' },
+      pulls: { type: 'githubpulls', value: 'NixOS nixpkgs', emailresponsible: false },
+      gpulls: { type: 'giteapulls', value: 'codeberg.org forgejo forgejo' },
     };
     expect(parseJobsetSpec('j', { ...base, inputs }).inputs).toEqual([
       { name: 'src', type: 'git', value: `file:///r ${REV} deep`, branch: null },
@@ -95,6 +98,8 @@ describe('declarative specs', () => {
       { name: 'b', type: 'build', value: 'p:j:job', branch: null },
       { name: 'e', type: 'eval', value: 'p:j', branch: null },
       { name: 'd', type: 'darcs', value: 'file:///d', branch: null },
+      { name: 'pulls', type: 'githubpulls', value: 'NixOS nixpkgs', branch: null },
+      { name: 'gpulls', type: 'giteapulls', value: 'codeberg.org forgejo forgejo', branch: null },
     ]);
   });
 

@@ -12,6 +12,7 @@ import {
   JOBSET_STATE_OF_HYDRA_CODE,
   PULL_REQUEST_STATUS_MODES,
   parseGitInputValue,
+  parsePullsInputValue,
   type PullRequestStatusMode,
 } from '@fc/core';
 import {
@@ -172,6 +173,14 @@ function input(where: string, name: string, v: Json): JobsetInputFields {
     case 'darcs':
       if (value.trim() === '' || value.trim().startsWith('-')) {
         throw new DeclarativeSpecError(`${at}: a ${type} value is "URL [REVISION]" not starting with "-"`);
+      }
+      return { name, type, value: value.trim(), branch: null };
+    case 'githubpulls':
+    case 'giteapulls':
+      try {
+        parsePullsInputValue(type, value);
+      } catch (e) {
+        throw new DeclarativeSpecError(`${at}: ${e instanceof Error ? e.message : String(e)}`);
       }
       return { name, type, value: value.trim(), branch: null };
     case 'build':

@@ -56,6 +56,7 @@ import {
 } from '../declarative/declarative-spec';
 import { FetchError } from '../git/git-fetch';
 import { fetchInputs, type FetchedInputs } from '../inputs/fetch-inputs';
+import type { EvaluatorForges } from '../inputs/input-fetcher';
 import { checkoutBase, processGroupDir } from '../work-dirs';
 import { sourceOf } from './evaluation-source';
 import { inputsHash } from './inputs-hash';
@@ -81,6 +82,8 @@ export interface EvaluatorSettings {
    * pull request's evaluation gets its summary status (notify-evaluation).
    */
   readonly pendingStatuses?: boolean;
+  /** The forges' APIs, for githubpulls and giteapulls inputs. */
+  readonly forges?: EvaluatorForges;
 }
 
 export interface EvaluatorDeps {

@@ -8,6 +8,7 @@ import type { DeclarativeSource } from '../declarative/declarative-input';
 import { fetchGitCheckout, type GitCheckout } from '../git/git-fetch';
 import { redactCredentials } from '../git/redact';
 import { checkoutBase, processGroupDir } from '../work-dirs';
+import type { EvaluatorForges } from './input-fetcher';
 import { INPUT_FETCHERS } from './input-fetchers';
 
 export interface FetchedInputs {
@@ -44,7 +45,7 @@ function secretRevision(revision: unknown): Record<string, unknown> {
 export async function fetchInputs(
   db: Queryable,
   jobset: EvaluationJobsetRow,
-  settings: { readonly workDir: string; readonly gitTimeout: number },
+  settings: { readonly workDir: string; readonly gitTimeout: number; readonly forges?: EvaluatorForges },
   declarative: DeclarativeSource | undefined,
 ): Promise<FetchedInputs> {
   const base = checkoutBase(settings.workDir, jobset.id);
@@ -80,6 +81,7 @@ export async function fetchInputs(
         db,
         projectName: jobset.projectName,
         jobsetName: jobset.name,
+        forges: settings.forges,
       },
     );
     if (fetched.input !== null) inputs.push(fetched.input);

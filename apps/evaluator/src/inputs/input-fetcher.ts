@@ -2,6 +2,7 @@
 // evaluation passes to Nix and the revision the unchanged-input check hashes.
 import type { JobsetInputType } from '@fc/core';
 import type { Queryable } from '@fc/db';
+import type { ForgeAccount, ForgeClient } from '@fc/forges';
 import type { EvalInput } from '@fc/nix';
 
 export interface InputToFetch {
@@ -21,6 +22,13 @@ export interface FetchContext {
   /** The jobset being evaluated (a build input's default project and jobset). */
   readonly projectName: string;
   readonly jobsetName: string;
+  /** The forges' APIs (githubpulls and giteapulls inputs); absent: such inputs fail. */
+  readonly forges?: EvaluatorForges | undefined;
+}
+
+export interface EvaluatorForges {
+  readonly client: ForgeClient;
+  readonly accounts: readonly ForgeAccount[];
 }
 
 export interface FetchedInput {

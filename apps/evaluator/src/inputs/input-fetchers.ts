@@ -7,6 +7,7 @@ import { fetchGitInput } from './git-input';
 import { fetchHgInput } from './hg-input';
 import type { InputFetchers } from './input-fetcher';
 import { fetchPathInput } from './path-input';
+import { fetchGiteaPullsInput, fetchGithubPullsInput } from './pulls-input';
 import { fetchSvnCheckoutInput, fetchSvnInput } from './svn-input';
 import { fetchBooleanInput, fetchNixInput, fetchStringInput } from './value-inputs';
 
@@ -24,4 +25,6 @@ export const INPUT_FETCHERS: InputFetchers = {
   bzr: fetchBzrInput,
   'bzr-checkout': fetchBzrCheckoutInput,
   darcs: fetchDarcsInput,
+  githubpulls: fetchGithubPullsInput,
+  giteapulls: fetchGiteaPullsInput,
 };

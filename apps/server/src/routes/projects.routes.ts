@@ -14,6 +14,7 @@ import {
   jobsetNameProblem,
   nixExpressionPathProblem,
   parseGitInputValue,
+  parsePullsInputValue,
   repositoryUrlProblem,
 } from '@fc/core';
 import { Permission } from '@fc/auth';
@@ -176,9 +177,10 @@ const jobsetInput = z
       ),
   })
   .superRefine((i, ctx) => {
-    if (i.type !== 'git') return;
+    if (i.type !== 'git' && i.type !== 'githubpulls' && i.type !== 'giteapulls') return;
     try {
-      parseGitInputValue(i.value, i.branch ?? null);
+      if (i.type === 'git') parseGitInputValue(i.value, i.branch ?? null);
+      else parsePullsInputValue(i.type, i.value);
     } catch (e) {
       ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e), path: ['value'] });
     }

@@ -83,6 +83,20 @@ describe('the API refuses what git or Nix would take as an option, a command or 
         message!,
       );
     }
+    // Hydra's pulls inputs: "OWNER REPO" and "HOST OWNER REPO [https|http]".
+    for (const [type, value, message] of [
+      ['githubpulls', 'NixOS', 'a githubpulls value is "OWNER REPO": words are missing'],
+      ['githubpulls', 'NixOS ../nixpkgs', 'the repository "../nixpkgs" is not a name'],
+      ['giteapulls', 'https://codeberg.org forgejo forgejo', 'not a host name'],
+    ]) {
+      await refused(
+        'POST',
+        `/api/v1/projects/${projectId}/jobsets`,
+        { name: 'pulls', nix_expression: 'release.nix', inputs: [{ name: 'pulls', type, value }] },
+        'inputs.0.value',
+        message!,
+      );
+    }
     await refused(
       'POST',
       '/api/v1/projects',

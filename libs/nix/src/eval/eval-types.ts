@@ -29,6 +29,16 @@ export type EvalInput =
       readonly exclude: readonly string[];
       readonly attrs: Readonly<Record<string, string | number>>;
     }
+  /**
+   * A file FC wrote (a githubpulls or giteapulls input: the open pull requests' JSON), copied into the
+   * store under its own name; `attrs` beside outPath.
+   */
+  | {
+      readonly name: string;
+      readonly type: 'file';
+      readonly path: string;
+      readonly attrs: Readonly<Record<string, string | number>>;
+    }
   /** The main output of another build (Hydra's `build` input), `attrs` beside outPath. */
   | {
       readonly name: string;
@@ -45,6 +55,7 @@ export function inputPaths(input: EvalInput): readonly string[] {
     case 'git':
     case 'path':
     case 'checkout':
+    case 'file':
       return [input.path];
     case 'build': {
       const drv = input.attrs['drvPath'];

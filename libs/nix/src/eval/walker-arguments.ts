@@ -44,6 +44,7 @@ function inputsJson(inputs: readonly EvalInput[]): Record<string, unknown> {
         break;
       case 'git':
       case 'checkout':
+      case 'file':
       case 'build':
       case 'eval':
         out[i.name] = { ...i };

@@ -46,6 +46,7 @@ let
     }
     else if i.type == "path" then { outPath = source i.path; inputType = "path"; uri = i.uri; }
     else if i.type == "checkout" then { outPath = sourceWithout i.exclude i.path; } // i.attrs
+    else if i.type == "file" then { outPath = builtins.path { path = i.path; name = baseNameOf i.path; }; } // i.attrs
     else if i.type == "build" then
       { outPath = builtins.storePath i.storePath; } // i.attrs
       // (if i.attrs ? drvPath then { drvPath = builtins.storePath i.attrs.drvPath; } else { })
