@@ -78,14 +78,20 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 1
 async function builtAt(project: string, jobset: string, sha: string): Promise<string> {
   return waitFor(`${project}/${jobset} built at ${sha}`, async () => {
     const { rows } = await h.pool.query(
-      `SELECT b.build_status, b.finished, (SELECT min(o.path) FROM build_outputs o WHERE o.build_id = b.id) AS out
+      `SELECT b.id, b.build_status, b.finished, (SELECT min(o.path) FROM build_outputs o WHERE o.build_id = b.id) AS out
        FROM evaluations e JOIN jobsets j ON j.id = e.jobset_id JOIN builds b ON b.evaluation_id = e.id
        WHERE j.project_id = $1 AND j.name = $2 AND e.revision = $3 AND e.status = 'succeeded'`,
       [projects[project], jobset, sha],
     );
     const row = rows[0];
     if (!row?.finished) return undefined;
-    expect(row.build_status).toBe(0);
+    if (row.build_status !== 0) {
+      // What went wrong, for whoever reads a failure.
+      const log = await h.call('GET', `/api/v1/builds/${row.id}/log`, { key: admin });
+      throw new Error(
+        `build ${row.id} of ${jobset} ended with status ${row.build_status}: ${await log.text()}`,
+      );
+    }
     return String(row.out);
   });
 }
