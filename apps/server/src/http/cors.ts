@@ -9,6 +9,8 @@ export interface CorsOptions {
 
 const METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
 const HEADERS = 'Authorization, Content-Type, X-Request-Id, X-CSRF-Token';
+/** What a page on another origin may read: the request id, a rate limit's wait, and the log API's headers. */
+const EXPOSED = 'X-Request-Id, Retry-After, X-Log-Next-Offset, X-Log-Complete, X-Log-Build, X-Log-Step';
 
 export function cors(options: CorsOptions): RequestHandler {
   const allowed = new Set(options.allowedOrigins);
@@ -24,7 +26,7 @@ export function cors(options: CorsOptions): RequestHandler {
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       granted = true;
     }
-    if (granted) res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+    if (granted) res.setHeader('Access-Control-Expose-Headers', EXPOSED);
     if (req.method === 'OPTIONS' && req.get('access-control-request-method')) {
       if (granted) {
         res.setHeader('Access-Control-Allow-Methods', METHODS);

@@ -76,7 +76,9 @@ describe('the log of a cached build', () => {
   let depStep: number;
 
   beforeAll(async () => {
-    h = await startApiHarness(await createTestDatabase());
+    h = await startApiHarness(await createTestDatabase(), {
+      env: { FC_SERVER__ALLOWED_ORIGINS: 'https://dash.example' },
+    });
     admin = await h.key('admin');
     const repo = join(dir, 'repo');
     mkdirSync(repo);
@@ -142,6 +144,13 @@ describe('the log of a cached build', () => {
     expect(await cached.text()).toBe(text);
     expect(cached.headers.get('x-log-build')).toBe(String(producer));
     expect(cached.headers.get('x-log-step')).toBeNull();
+    // A dashboard on another allowed origin may read the headers.
+    const cors = await get(`/api/v1/builds/${b.get('top').id}/log?offset=0`, {
+      origin: 'https://dash.example',
+    });
+    expect(cors.headers.get('access-control-expose-headers')).toContain(
+      'X-Log-Next-Offset, X-Log-Complete, X-Log-Build, X-Log-Step',
+    );
 
     // From an offset: the same bytes of the same log, and the same headers.
     const tail = await get(`/api/v1/builds/${b.get('top').id}/log?offset=5`);
