@@ -124,6 +124,33 @@ describe('the build list pages', () => {
     expect(bad.status).toBe(400);
   });
 
+  it("keeps big evaluations' pages bounded: the jobset matrix shows 100 jobs, each evaluation group 100 builds", async () => {
+    const big = await insertFixture(h.pool, { project: 'big', builds: [{ job: 'aaa', status: 0 }] });
+    await h.pool.query(
+      `INSERT INTO builds (project_id, jobset_id, evaluation_id, job, drv_path, system, finished, build_status)
+       SELECT project_id, jobset_id, evaluation_id, 'm' || lpad(i::text, 3, '0'),
+         '/nix/store/' || md5('big' || i) || '-m.drv', system, true, 0
+       FROM builds, generate_series(1, 120) i WHERE id = $1`,
+      [big.buildIds[0]],
+    );
+    const jobset = await page('/jobset/big/main');
+    const matrix = jobset.slice(
+      jobset.indexOf('class="fc-matrix"'),
+      jobset.indexOf('</table>', jobset.indexOf('class="fc-matrix"')),
+    );
+    const rows = [...matrix.matchAll(/<tr>\s*<td><a href="\/job\/big\/main\/([^"]+)"/g)].map((m) => m[1]);
+    expect(rows).toHaveLength(100);
+    expect(rows.slice(0, 3)).toEqual(['aaa', 'm001', 'm002']);
+    expect(jobset).toContain('The first 100 jobs by name');
+    const evaluation = await page(`/eval/${big.evaluationId}`);
+    const group = evaluation.slice(evaluation.indexOf('id="new"'));
+    expect(group).toContain('New jobs (121)');
+    expect(buildIdsIn(group.slice(0, group.indexOf('</section>')))).toHaveLength(100);
+    expect(group).toContain(
+      `<a href="/builds?evaluation=${big.evaluationId}">all builds of the evaluation</a>`,
+    );
+  });
+
   it('/job shows the job history with its chart data; /latest goes to the latest successful build', async () => {
     const [, , , , ok1, failed, ok2] = f.buildIds;
     const html = await page('/job/lists/main/hello');

@@ -47,7 +47,7 @@ export function buildPages(s: Services): Page[] {
         const can = (p: Permission) => ctx.can(p);
         const build = await s.builds.get(params.id);
         const [steps, tail] = await Promise.all([
-          s.builds.steps(params.id),
+          s.builds.steps(params.id, true),
           logTail(logSource(s.builds, s.logs), params.id, LOG_TAIL_BYTES, !build.finished),
         ]);
         const model = buildDetailView(build, steps, tail, {

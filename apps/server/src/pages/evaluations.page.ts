@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { EVALUATION_STATUSES } from '@fc/core';
 import { MAX_LIST_OFFSET } from '../views/common.view';
-import type { EvaluationBuildSummaryRow, EvaluationDetailRow } from '@fc/db';
+import type { EvaluationDetailRow } from '@fc/db';
 import type { Services } from '../services/services';
 import { integerField } from './form-fields';
 import { definePage, redirect, view, type Page } from './page-route';
@@ -56,17 +56,6 @@ function inputRevisions(
 }
 
 export function evaluationPages(s: Services): Page[] {
-  const summaryRow = (e: EvaluationDetailRow, b: EvaluationBuildSummaryRow, now: Date) =>
-    toBuildRow(
-      {
-        ...b,
-        createdAt: b.stoppedAt ?? b.startedAt ?? e.createdAt,
-        projectName: e.projectName,
-        jobsetName: e.jobsetName,
-      },
-      now,
-    );
-
   const action = (
     path: string,
     access: Permission,
@@ -146,7 +135,12 @@ export function evaluationPages(s: Services): Page[] {
       handle: async ({ params, principal }) => {
         const d = disclosureFor(principal);
         const { evaluation: e, previousId, comparison } = await s.evaluations.compare(params.id);
-        const counts = await s.evaluations.buildCounts([e.id]);
+        // Each group's first GROUP_ROWS builds are shown (an evaluation of nixpkgs has 250,000).
+        const shown = GROUPS.map((g) => comparison[g.key].slice(0, GROUP_ROWS));
+        const [counts, summaries] = await Promise.all([
+          s.evaluations.buildCounts([e.id]),
+          s.builds.summaries(shown.flat().map((b) => b.id)),
+        ]);
         const now = new Date();
         return view('evaluation', `Evaluation ${e.id} of ${e.projectName}:${e.jobsetName}`, {
           evaluation: {
@@ -167,12 +161,14 @@ export function evaluationPages(s: Services): Page[] {
             error: shownText(e.error ?? '', d),
             errors: e.errors.map((x) => ({ job: x.job, message: shownText(x.message, d) })),
           },
-          // Each group's first GROUP_ROWS builds (an evaluation of nixpkgs has 250,000).
-          groups: GROUPS.map((g) => ({
+          groups: GROUPS.map((g, i) => ({
             key: g.key,
             title: g.title,
             total: comparison[g.key].length,
-            builds: comparison[g.key].slice(0, GROUP_ROWS).map((b) => summaryRow(e, b, now)),
+            builds: shown[i]!.flatMap((b) => {
+              const summary = summaries.get(b.id);
+              return summary ? [toBuildRow(summary, now)] : [];
+            }),
           })),
           allBuildsUrl: `/builds?evaluation=${e.id}`,
           removed: {

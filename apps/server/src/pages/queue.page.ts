@@ -4,8 +4,8 @@ import type { Services } from '../services/services';
 import { definePage, view, type Page } from './page-route';
 import { formatAgo, formatDuration, formatTime, paths } from './view-models/display';
 
-/** Builds shown in each list (the totals say how many there are). */
-const SHOWN = 200;
+/** Builds shown in each list (the totals say how many there are; a page stays small at any queue length). */
+const SHOWN = 100;
 
 function jobLinks(b: { id: number; projectName: string; jobsetName: string; job: string }) {
   return {

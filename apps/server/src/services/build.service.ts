@@ -7,7 +7,9 @@ import {
   countBuildsUpTo,
   estimateBuilds,
   finishedBuildCounts,
+  buildExists,
   findBuildDetail,
+  findBuildSummaries,
   listBuildSteps,
   listBuildSummaries,
   listBuilds,
@@ -128,6 +130,12 @@ export class BuildService {
     return listBuildSummaries(this.pool, filter, { limit, offset: 0, cursor });
   }
 
+  /** These builds in brief, by id (ids of builds that do not exist are absent). */
+  async summaries(ids: readonly number[]): Promise<Map<number, BuildSummaryRow>> {
+    const rows = await findBuildSummaries(this.pool, ids);
+    return new Map(rows.map((b) => [b.id, b]));
+  }
+
   /** Builds finished in the last 24 hours, succeeded and failed (any other status); a few seconds old. */
   async finishedLastDay(): Promise<{ succeeded: number; failed: number }> {
     return (await this.lastDay.get()).value;
@@ -139,9 +147,14 @@ export class BuildService {
     return row;
   }
 
-  async steps(id: number): Promise<BuildStepRow[]> {
-    await this.get(id);
+  /** The build's steps; `known`: the caller has just read the build (no second read for the 404). */
+  async steps(id: number, known = false): Promise<BuildStepRow[]> {
+    if (!known) await this.exists(id);
     return listBuildSteps(this.pool, id);
+  }
+
+  private async exists(id: number): Promise<void> {
+    if (!(await buildExists(this.pool, id))) throw new NotFoundError(`build ${id} does not exist`);
   }
 
   async cancel(id: number): Promise<BuildDetailRow> {

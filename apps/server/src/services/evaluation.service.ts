@@ -3,12 +3,15 @@ import { ConflictError, NotFoundError } from '@fc/core';
 import {
   evaluationBuildCounts,
   evaluationBuildSummaries,
+  evaluationComparedBuilds,
   findEvaluationDetail,
   jobMatrixBuilds,
   latestEvaluationsOfJobsets,
   previousEvaluationId,
   recentEvaluationIdsWithBuilds,
   type EvaluationBuildCountsRow,
+  type ComparedBuildRow,
+  type JobMatrixCellRow,
   type EvaluationBuildSummaryRow,
   countEvaluationsUpTo,
   estimateEvaluations,
@@ -44,13 +47,13 @@ export interface EvaluationComparisonResult {
   readonly evaluation: EvaluationDetailRow;
   /** The evaluation compared with (the jobset's previous one with builds), or null for its first. */
   readonly previousId: number | null;
-  readonly comparison: EvaluationComparison<EvaluationBuildSummaryRow>;
+  readonly comparison: EvaluationComparison<ComparedBuildRow>;
 }
 
 /** A jobset's jobs (rows) against its latest evaluations with builds (columns, newest first). */
 export interface JobMatrix {
   readonly evaluationIds: number[];
-  readonly jobs: { job: string; system: string; cells: (EvaluationBuildSummaryRow | null)[] }[];
+  readonly jobs: { job: string; system: string; cells: (JobMatrixCellRow | null)[] }[];
   /** More jobs than shown. */
   readonly more: boolean;
 }
@@ -132,7 +135,7 @@ export class EvaluationService {
   async compare(id: number): Promise<EvaluationComparisonResult> {
     const evaluation = await this.get(id);
     const previousId = (await previousEvaluationId(this.pool, id)) ?? null;
-    const rows = await evaluationBuildSummaries(this.pool, previousId === null ? [id] : [id, previousId]);
+    const rows = await evaluationComparedBuilds(this.pool, previousId === null ? [id] : [id, previousId]);
     const comparison = compareEvaluationBuilds(
       rows.filter((r) => r.evaluationId === id),
       rows.filter((r) => r.evaluationId === previousId),
@@ -152,7 +155,9 @@ export class EvaluationService {
    */
   async jobMatrix(jobsetId: number, evaluations: number, jobs: number): Promise<JobMatrix> {
     const evaluationIds = await recentEvaluationIdsWithBuilds(this.pool, jobsetId, evaluations);
-    const rows = await jobMatrixBuilds(this.pool, evaluationIds, jobs + 1);
+    // One name more than rows shown (whether there are more); a name of the jobset's past without a
+    // cell in these evaluations makes no row.
+    const rows = await jobMatrixBuilds(this.pool, jobsetId, evaluationIds, jobs + 1);
     const column = new Map(evaluationIds.map((id, i) => [id, i]));
     const byJob = new Map<string, JobMatrix['jobs'][number]>();
     for (const row of rows) {

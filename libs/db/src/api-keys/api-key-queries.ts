@@ -1,7 +1,7 @@
 // API keys: only the SHA-256 hash of a key is stored; rows never leave this module with it.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows, countRow } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
 export const apiKeyRow = z.object({
@@ -64,7 +64,7 @@ export async function listApiKeys(db: Queryable, request: PageRequest): Promise<
     `SELECT ${COLUMNS} FROM api_keys ORDER BY id LIMIT $1 OFFSET $2`,
     [request.limit, request.offset],
   );
-  const { n } = await queryOne(db, z.object({ n: z.number() }), 'SELECT count(*)::int AS n FROM api_keys');
+  const { n } = await queryOne(db, countRow, 'SELECT count(*)::int AS n FROM api_keys');
   return page(items, n, request);
 }
 

@@ -2,7 +2,7 @@
 // build with its outputs, products, metrics and constituents, steps, and the status counts.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { queryMaybeOne, queryOne, queryRows } from '../sql';
+import { queryMaybeOne, queryOne, queryRows, idRow, countRow } from '../sql';
 import type { CursorPageRequest } from '../pagination';
 import {
   buildListQuery,
@@ -66,6 +66,10 @@ export const buildDetailRow = z.object({
   constituents: z.array(z.number()),
 });
 export type BuildDetailRow = z.output<typeof buildDetailRow>;
+/** A list row with the capped count of the list's matches. */
+const countedBuildDetailRow = buildDetailRow.extend({ matching: z.number() });
+const logPathRow = z.object({ logPath: z.string().nullable() });
+const statusCountRow = z.object({ buildStatus: z.number(), n: z.number() });
 
 /** The build columns and their per-build lists; `b` is the builds row, `j` its jobset, `p` its project. */
 const DETAIL_COLUMNS = `b.id, b.evaluation_id, b.jobset_id, j.name AS jobset_name, b.project_id,
@@ -96,7 +100,7 @@ export async function listBuilds(
   options: BuildListOptions & { countUpTo: number },
 ): Promise<CountedRows<BuildDetailRow>> {
   const q = buildListQuery(DETAIL_COLUMNS, filter, request, options);
-  const rows = await preparedRows(db, buildDetailRow.extend({ matching: z.number() }), q.text, q.values);
+  const rows = await preparedRows(db, countedBuildDetailRow, q.text, q.values);
   return splitCount(rows, options.countUpTo);
 }
 
@@ -110,16 +114,16 @@ export async function findBuildDetail(db: Queryable, id: number): Promise<BuildD
   );
 }
 
+export async function buildExists(db: Queryable, id: number): Promise<boolean> {
+  const row = await queryMaybeOne(db, idRow, 'SELECT id FROM builds WHERE id = $1', [id]);
+  return row !== undefined;
+}
+
 export async function buildLogPath(
   db: Queryable,
   id: number,
 ): Promise<{ logPath: string | null } | undefined> {
-  return queryMaybeOne(
-    db,
-    z.object({ logPath: z.string().nullable() }),
-    'SELECT log_path FROM builds WHERE id = $1',
-    [id],
-  );
+  return queryMaybeOne(db, logPathRow, 'SELECT log_path FROM builds WHERE id = $1', [id]);
 }
 
 /** The latest build of a derivation that has a stored log (`nix log` through the binary cache). */
@@ -129,7 +133,7 @@ export async function latestLoggedBuildOfDerivation(
 ): Promise<number | undefined> {
   const row = await queryMaybeOne(
     db,
-    z.object({ id: z.number() }),
+    idRow,
     `SELECT b.id FROM builds b
      WHERE b.drv_path = $1
        AND (b.log_path IS NOT NULL OR EXISTS (SELECT 1 FROM build_logs l WHERE l.build_id = b.id AND l.step_nr = 0))
@@ -175,11 +179,7 @@ export const FINISHED_BUILD_COUNTS_SQL = `SELECT build_status, count(*)::int AS 
   FROM builds WHERE build_status IS NOT NULL GROUP BY build_status`;
 
 export async function finishedBuildCounts(db: Queryable): Promise<Map<number, number>> {
-  const rows = await queryRows(
-    db,
-    z.object({ buildStatus: z.number(), n: z.number() }),
-    FINISHED_BUILD_COUNTS_SQL,
-  );
+  const rows = await queryRows(db, statusCountRow, FINISHED_BUILD_COUNTS_SQL);
   return new Map(rows.map((r) => [r.buildStatus, r.n]));
 }
 
@@ -188,7 +188,7 @@ export const RECENTLY_FINISHED_SQL = `SELECT count(*)::int AS n FROM builds
   WHERE finished AND stopped_at > now() - interval '1 hour'`;
 
 export async function buildsFinishedInLastHour(db: Queryable): Promise<number> {
-  return (await queryOne(db, z.object({ n: z.number() }), RECENTLY_FINISHED_SQL)).n;
+  return (await queryOne(db, countRow, RECENTLY_FINISHED_SQL)).n;
 }
 
 /** Where one step's log is stored (undefined: no such step). */
@@ -199,7 +199,7 @@ export async function buildStepLogPath(
 ): Promise<{ logPath: string | null } | undefined> {
   return queryMaybeOne(
     db,
-    z.object({ logPath: z.string().nullable() }),
+    logPathRow,
     'SELECT log_path FROM build_steps WHERE build_id = $1 AND step_nr = $2',
     [buildId, stepNr],
   );

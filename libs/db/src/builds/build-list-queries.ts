@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { UnfinishedStatus, type UnfinishedStatusName } from '@fc/core';
 import type { Queryable } from '../pool';
-import { camelizeRow } from '../sql';
+import { camelizeRow, countRow, queryRows } from '../sql';
 import type { CursorPageRequest } from '../pagination';
 
 /** A status filter: a Hydra code, or the two unfinished states. */
@@ -165,6 +165,18 @@ export function splitCount<T>(rows: (T & { matching: number })[], cap: number): 
   return { rows: rows.map(({ matching: _, ...row }) => row as T), counted };
 }
 
+/** The prepared statement name of each list query text (a few dozen texts; hashed once each). */
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `fc_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    if (statementNames.size < 10_000) statementNames.set(text, name);
+  }
+  return name;
+}
+
 /**
  * Runs a query as a named prepared statement, so each connection plans each list query once (its
  * planning costs more than its execution).
@@ -175,7 +187,7 @@ export async function preparedRows<S extends z.ZodType>(
   text: string,
   values: readonly unknown[],
 ): Promise<z.output<S>[]> {
-  const name = `fc_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+  const name = statementName(text);
   const client = db as unknown as {
     query(config: {
       name: string;
@@ -220,6 +232,18 @@ export async function listBuildSummaries(
   return preparedRows(db, buildSummaryRow, q.text, q.values);
 }
 
+/** These builds in brief (those that exist), newest first. */
+export async function findBuildSummaries(db: Queryable, ids: readonly number[]): Promise<BuildSummaryRow[]> {
+  if (ids.length === 0) return [];
+  return queryRows(
+    db,
+    buildSummaryRow,
+    `SELECT ${SUMMARY_COLUMNS} FROM builds b JOIN jobsets j ON j.id = b.jobset_id JOIN projects p ON p.id = b.project_id
+     WHERE b.id = ANY($1::bigint[]) ORDER BY b.id DESC`,
+    [ids],
+  );
+}
+
 /**
  * Counts the matching builds, but stops at `cap` + 1 so a count over a million rows stays cheap.
  * Returns the exact count, or `capped` when there are more than `cap`.
@@ -232,7 +256,7 @@ export async function countBuildsUpTo(
   const p = new Params();
   const [row] = await preparedRows(
     db,
-    z.object({ n: z.number() }),
+    countRow,
     `SELECT (${countUpToSql(filter, cap, p)})::int AS n`,
     p.values,
   );

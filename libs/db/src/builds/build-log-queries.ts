@@ -146,6 +146,8 @@ const hasBuildLog = (b: string) =>
   `(${b}.log_path IS NOT NULL OR EXISTS (SELECT 1 FROM build_logs l
      WHERE l.build_id = ${b}.id AND l.step_nr = 0 AND l.size > 0))`;
 
+const logLocationRow = z.object({ buildId: z.coerce.number(), stepNr: z.number() });
+
 /**
  * The log that stands for a cached build's: for a build finished with outputs it did not build
  * (is_cached, 0 or 6) and no log of its own (or an empty one), the log of what produced its outputs —
@@ -156,7 +158,7 @@ const hasBuildLog = (b: string) =>
 export async function findProducerLog(db: Queryable, buildId: number): Promise<LogLocation | undefined> {
   return queryMaybeOne(
     db,
-    z.object({ buildId: z.coerce.number(), stepNr: z.number() }),
+    logLocationRow,
     `WITH c AS (
        SELECT b.id, b.drv_path FROM builds b
        WHERE b.id = $1 AND b.finished AND b.is_cached AND b.build_status IN (${WITH_OUTPUTS})

@@ -5,13 +5,15 @@ import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
 import { queryOne } from '../sql';
 
+const outcomeCountsRow = z.object({ succeeded: z.number(), failed: z.number() });
+
 export async function buildsFinishedSince(
   db: Queryable,
   hours: number,
 ): Promise<{ succeeded: number; failed: number }> {
   return queryOne(
     db,
-    z.object({ succeeded: z.number(), failed: z.number() }),
+    outcomeCountsRow,
     `SELECT (count(*) FILTER (WHERE build_status = ${BuildStatus.Succeeded}))::int AS succeeded,
        (count(*) FILTER (WHERE build_status <> ${BuildStatus.Succeeded}))::int AS failed
      FROM builds WHERE finished AND stopped_at > now() - make_interval(hours => $1)`,

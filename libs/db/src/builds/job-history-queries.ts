@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
-import { queryMaybeOne, queryRows } from '../sql';
+import { queryMaybeOne, queryRows, idRow } from '../sql';
 
 export const jobBuildRow = z.object({
   id: z.number(),
@@ -68,7 +68,7 @@ export async function latestSucceededJobBuild(
   }
   const row = await queryMaybeOne(
     db,
-    z.object({ id: z.number() }),
+    idRow,
     `SELECT id FROM (${SELECT}${where} ORDER BY b.id DESC LIMIT 1) x`,
     values,
   );
@@ -79,7 +79,7 @@ export async function latestSucceededJobBuild(
 export async function jobsetExistsByName(db: Queryable, project: string, jobset: string): Promise<boolean> {
   const row = await queryMaybeOne(
     db,
-    z.object({ id: z.number() }),
+    idRow,
     'SELECT j.id FROM jobsets j JOIN projects p ON p.id = j.project_id WHERE p.name = $1 AND j.name = $2',
     [project, jobset],
   );

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne, queryRows } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows, idRow } from '../sql';
 import { page, WhereBuilder, type Page, type PageRequest } from '../pagination';
 
 export const channelRow = z.object({
@@ -22,7 +22,7 @@ const SELECT = `SELECT c.id, c.jobset_id, j.project_id, c.name, c.evaluation_id,
 export async function insertChannel(db: Queryable, jobsetId: number, name: string): Promise<number> {
   const row = await queryOne(
     db,
-    z.object({ id: z.number() }),
+    idRow,
     'INSERT INTO channels (jobset_id, name) VALUES ($1, $2) RETURNING id',
     [jobsetId, name],
   );

@@ -1,7 +1,7 @@
 // The API's read side of evaluations (the evaluator owns the writes).
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { queryMaybeOne, queryOne, queryRows } from '../sql';
+import { queryMaybeOne, queryOne, queryRows, countRow } from '../sql';
 import { WhereBuilder, type CursorPageRequest } from '../pagination';
 import { splitCount, type CountedRows } from '../builds/build-list-queries';
 
@@ -36,6 +36,8 @@ export const evaluationDetailRow = z.object({
   finishedAt: z.date().nullable(),
 });
 export type EvaluationDetailRow = z.output<typeof evaluationDetailRow>;
+/** A list row, with the capped count of the list's matches when asked for. */
+const countedEvaluationDetailRow = evaluationDetailRow.extend({ matching: z.number().optional() });
 
 const COLUMNS = `e.id, e.jobset_id, j.name AS jobset_name, e.project_id, p.name AS project_name, e.status, e.phase, e.jobs_evaluated, e.forced, e.revision,
     e.input_revisions, e.flake_url, e.has_new_builds, e.nr_builds, e.nr_new_builds, e.checkout_duration_ms,
@@ -82,7 +84,7 @@ export async function listEvaluations(
       : `, (SELECT count(*) FROM (SELECT 1 FROM evaluations e ${all} LIMIT ${where.param(options.countUpTo + 1)}) s)::int AS matching`;
   const rows = await queryRows(
     db,
-    evaluationDetailRow.extend({ matching: z.number().optional() }),
+    countedEvaluationDetailRow,
     `WITH page AS MATERIALIZED (SELECT e.id FROM evaluations e ${where.sql}
                                 ORDER BY e.id DESC LIMIT ${limit} OFFSET ${offset})
      SELECT ${COLUMNS}${matching} FROM page JOIN evaluations e ON e.id = page.id ${JOINS}
@@ -105,7 +107,7 @@ export async function countEvaluationsUpTo(
   const where = evaluationWhere(filter);
   const { n } = await queryOne(
     db,
-    z.object({ n: z.number() }),
+    countRow,
     `SELECT count(*)::int AS n FROM (SELECT 1 FROM evaluations e ${where.sql} LIMIT ${where.param(cap + 1)}) s`,
     where.values,
   );

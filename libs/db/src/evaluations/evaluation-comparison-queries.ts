@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
-import { queryMaybeOne, queryRows } from '../sql';
+import { queryMaybeOne, queryRows, idRow } from '../sql';
 
 export const evaluationBuildSummaryRow = z.object({
   evaluationId: z.number(),
@@ -18,6 +18,33 @@ export const evaluationBuildSummaryRow = z.object({
   isNew: z.boolean(),
 });
 export type EvaluationBuildSummaryRow = z.output<typeof evaluationBuildSummaryRow>;
+
+/** A build as Hydra's comparison of evaluations needs it: which job and system, and its outcome. */
+export const comparedBuildRow = z.object({
+  evaluationId: z.number(),
+  id: z.number(),
+  job: z.string(),
+  system: z.string(),
+  finished: z.boolean(),
+  buildStatus: z.number().nullable(),
+});
+export type ComparedBuildRow = z.output<typeof comparedBuildRow>;
+
+/** Every build of the evaluations (new and reused), only what the comparison needs. */
+export async function evaluationComparedBuilds(
+  db: Queryable,
+  evaluationIds: readonly number[],
+): Promise<ComparedBuildRow[]> {
+  if (evaluationIds.length === 0) return [];
+  return queryRows(
+    db,
+    comparedBuildRow,
+    `SELECT eb.evaluation_id, b.id, b.job, b.system, b.finished, b.build_status
+     FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
+     WHERE eb.evaluation_id = ANY($1::bigint[])`,
+    [evaluationIds],
+  );
+}
 
 /** Every build of the evaluations (new and reused), a few columns each, ordered by job and system. */
 export async function evaluationBuildSummaries(
@@ -37,28 +64,55 @@ export async function evaluationBuildSummaries(
   );
 }
 
+/** A cell of a jobset's job matrix: the build of a job in an evaluation, and its status. */
+export const jobMatrixCellRow = z.object({
+  evaluationId: z.number(),
+  id: z.number(),
+  job: z.string(),
+  system: z.string(),
+  finished: z.boolean(),
+  buildStatus: z.number().nullable(),
+  startedAt: z.date().nullable(),
+});
+export type JobMatrixCellRow = z.output<typeof jobMatrixCellRow>;
+
 /**
- * The builds of the evaluations of the first `jobs` job/system pairs (by name) among them: the
- * cells of a jobset's job matrix, ordered by job and system.
+ * The cells of a jobset's job matrix: the builds in the evaluations of the jobset's first `jobs`
+ * job names (by name), ordered by job, system and id. Read per job, so that the cost follows the
+ * cells shown, not the size of the evaluations: the names by a skip scan of builds_job_idx, each
+ * job's builds since the oldest evaluation's first new build by that index, the reused ones through
+ * evaluation_reused_builds.
  */
 export async function jobMatrixBuilds(
   db: Queryable,
+  jobsetId: number,
   evaluationIds: readonly number[],
   jobs: number,
-): Promise<EvaluationBuildSummaryRow[]> {
+): Promise<JobMatrixCellRow[]> {
   if (evaluationIds.length === 0) return [];
   return queryRows(
     db,
-    evaluationBuildSummaryRow,
-    `WITH cells AS (
-       SELECT eb.evaluation_id, b.id, b.job, b.system, b.nix_name, b.finished, b.build_status, b.started_at,
-         b.stopped_at, eb.is_new
-       FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
-       WHERE eb.evaluation_id = ANY($1::bigint[])),
-     rows AS (SELECT DISTINCT job, system FROM cells ORDER BY job, system LIMIT $2)
-     SELECT cells.* FROM cells JOIN rows USING (job, system)
-     ORDER BY cells.job, cells.system, cells.id`,
-    [evaluationIds, jobs],
+    jobMatrixCellRow,
+    `WITH RECURSIVE names(job) AS (
+       (SELECT b.job FROM builds b WHERE b.jobset_id = $1 ORDER BY b.job LIMIT 1)
+       UNION ALL
+       SELECT (SELECT b.job FROM builds b WHERE b.jobset_id = $1 AND b.job > n.job ORDER BY b.job LIMIT 1)
+       FROM names n WHERE n.job IS NOT NULL),
+     jobs AS (SELECT job FROM names WHERE job IS NOT NULL LIMIT $3),
+     since AS (
+       SELECT min(first.id) AS id FROM unnest($2::bigint[]) AS e(id),
+         LATERAL (SELECT b.id FROM builds b WHERE b.evaluation_id = e.id ORDER BY b.id LIMIT 1) first)
+     SELECT c.* FROM jobs, since, LATERAL (
+       -- OFFSET 0 keeps this a scan of one job's builds (the planner would rather read every cell).
+       SELECT b.evaluation_id, b.id, b.job, b.system, b.finished, b.build_status, b.started_at
+       FROM builds b WHERE b.jobset_id = $1 AND b.job = jobs.job AND b.id >= since.id OFFSET 0) c
+     WHERE c.evaluation_id = ANY($2::bigint[])
+     UNION ALL
+     SELECT r.evaluation_id, b.id, b.job, b.system, b.finished, b.build_status, b.started_at
+     FROM evaluation_reused_builds r JOIN builds b ON b.id = r.build_id
+     WHERE r.evaluation_id = ANY($2::bigint[]) AND b.job IN (SELECT job FROM jobs)
+     ORDER BY 3, 4, 2`,
+    [jobsetId, evaluationIds, jobs],
   );
 }
 
@@ -69,7 +123,7 @@ export async function jobMatrixBuilds(
 export async function previousEvaluationId(db: Queryable, evaluationId: number): Promise<number | undefined> {
   const row = await queryMaybeOne(
     db,
-    z.object({ id: z.number() }),
+    idRow,
     `SELECT p.id FROM evaluations e
        JOIN LATERAL (SELECT x.id FROM evaluations x
                      WHERE x.jobset_id = e.jobset_id AND x.id < e.id AND x.status = 'succeeded'
@@ -88,7 +142,7 @@ export async function recentEvaluationIdsWithBuilds(
 ): Promise<number[]> {
   const rows = await queryRows(
     db,
-    z.object({ id: z.number() }),
+    idRow,
     `SELECT id FROM evaluations WHERE jobset_id = $1 AND status = 'succeeded' ORDER BY id DESC LIMIT $2`,
     [jobsetId, limit],
   );

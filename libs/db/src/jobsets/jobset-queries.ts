@@ -2,7 +2,7 @@
 import { JOBSET_INPUT_TYPES, JOBSET_STATES, type JobsetInputType, type JobsetState } from '@fc/core';
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows, updateSetList, idRow, countRow } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
 // The vocabulary lives in @fc/core; re-exported for the query layer's callers.
@@ -82,7 +82,7 @@ export interface JobsetFields {
 export async function insertJobset(db: Queryable, projectId: number, j: JobsetFields): Promise<number> {
   const row = await queryOne(
     db,
-    z.object({ id: z.number() }),
+    idRow,
     `INSERT INTO jobsets (project_id, name, description, flake_mode, nix_expression, branch, check_interval,
        state, scheduling_shares, keep_nr, hidden, nix_expression_input, enable_dynamic_run_command)
      VALUES ($1, $2, $3, coalesce($4, false), $5, $6, coalesce($7, 60), coalesce($8, 'enabled'),
@@ -186,12 +186,9 @@ export async function listJobsetsOfProject(
     `${SELECT} WHERE j.project_id = $1 ORDER BY j.name LIMIT $2 OFFSET $3`,
     [projectId, request.limit, request.offset],
   );
-  const { n } = await queryOne(
-    db,
-    z.object({ n: z.number() }),
-    'SELECT count(*)::int AS n FROM jobsets WHERE project_id = $1',
-    [projectId],
-  );
+  const { n } = await queryOne(db, countRow, 'SELECT count(*)::int AS n FROM jobsets WHERE project_id = $1', [
+    projectId,
+  ]);
   return page(items, n, request);
 }
 
@@ -199,7 +196,7 @@ export async function listJobsetsOfProject(
 export async function enabledJobsetIdsOfProject(db: Queryable, projectId: number): Promise<number[]> {
   const rows = await queryRows(
     db,
-    z.object({ id: z.number() }),
+    idRow,
     `SELECT id FROM jobsets WHERE project_id = $1 AND state <> 'disabled' ORDER BY id`,
     [projectId],
   );

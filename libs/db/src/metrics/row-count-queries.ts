@@ -15,6 +15,8 @@ export async function compactRowCounts(db: Queryable): Promise<void> {
   );
 }
 
+const rowCountRow = z.object({ name: z.string(), value: z.coerce.number() });
+
 /**
  * Each count (builds, builds_pending, builds_running, builds_succeeded, builds_failed, projects,
  * evaluations, channels, remote_builders), deltas not yet folded included.
@@ -22,7 +24,7 @@ export async function compactRowCounts(db: Queryable): Promise<void> {
 export async function readRowCounts(db: Queryable): Promise<Map<string, number>> {
   const rows = await queryRows(
     db,
-    z.object({ name: z.string(), value: z.coerce.number() }),
+    rowCountRow,
     `SELECT c.name, c.value + coalesce(d.delta, 0) AS value
      FROM row_counts c LEFT JOIN (SELECT name, sum(delta) AS delta FROM row_count_deltas GROUP BY name) d
        USING (name)`,

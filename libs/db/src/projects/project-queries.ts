@@ -1,7 +1,7 @@
 // Projects: the API's reads and writes.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows, updateSetList, countRow } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
 import {
@@ -165,7 +165,7 @@ export async function listProjects(db: Queryable, request: PageRequest): Promise
     `SELECT ${COLUMNS} FROM projects ORDER BY name LIMIT $1 OFFSET $2`,
     [request.limit, request.offset],
   );
-  const { n } = await queryOne(db, z.object({ n: z.number() }), 'SELECT count(*)::int AS n FROM projects');
+  const { n } = await queryOne(db, countRow, 'SELECT count(*)::int AS n FROM projects');
   return page(items, n, request);
 }
 

@@ -1,7 +1,7 @@
 // Remote builders (Hydra's machines file, kept in the database).
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows, updateSetList, countRow } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
 export const remoteBuilderRow = z.object({
@@ -103,11 +103,7 @@ export async function listRemoteBuilders(
     `SELECT ${COLUMNS} FROM remote_builders ORDER BY name LIMIT $1 OFFSET $2`,
     [request.limit, request.offset],
   );
-  const { n } = await queryOne(
-    db,
-    z.object({ n: z.number() }),
-    'SELECT count(*)::int AS n FROM remote_builders',
-  );
+  const { n } = await queryOne(db, countRow, 'SELECT count(*)::int AS n FROM remote_builders');
   return page(items, n, request);
 }
 

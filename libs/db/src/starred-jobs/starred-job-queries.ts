@@ -1,7 +1,7 @@
 // A user's starred jobs (a job is a name within a jobset).
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryRows } from '../sql';
+import { execute, queryMaybeOne, queryRows, idRow } from '../sql';
 
 export const starredJobRow = z.object({
   id: z.number(),
@@ -34,7 +34,7 @@ export async function starJob(
 ): Promise<number | undefined> {
   const row = await queryMaybeOne(
     db,
-    z.object({ id: z.number() }),
+    idRow,
     'INSERT INTO starred_jobs (user_id, jobset_id, job) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id',
     [userId, jobsetId, job],
   );

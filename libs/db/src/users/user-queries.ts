@@ -1,7 +1,7 @@
 // Users: the password hash is read only by passwordHashOfUser, never with the rest of the row.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import { execute, queryMaybeOne, queryOne, queryRows, updateSetList } from '../sql';
+import { execute, queryMaybeOne, queryOne, queryRows, updateSetList, countRow } from '../sql';
 import { page, type Page, type PageRequest } from '../pagination';
 
 export const userRow = z.object({
@@ -80,7 +80,7 @@ export async function listUsers(db: Queryable, request: PageRequest): Promise<Pa
     `SELECT ${COLUMNS} FROM users ORDER BY username LIMIT $1 OFFSET $2`,
     [request.limit, request.offset],
   );
-  const { n } = await queryOne(db, z.object({ n: z.number() }), 'SELECT count(*)::int AS n FROM users');
+  const { n } = await queryOne(db, countRow, 'SELECT count(*)::int AS n FROM users');
   return page(items, n, request);
 }
 

@@ -1,4 +1,4 @@
-// One build as a row of a table (partials/build-row.ejs): home, jobset, evaluation, builds, job pages.
+// One build as a row of a table (partials/build-table.ejs): home, jobset, evaluation, builds, job pages.
 import type { BuildDetailRow } from '@fc/db';
 import { buildBadge, formatAgo, formatTime, paths, type StatusBadge } from './display';
 
