@@ -15,7 +15,7 @@ import {
 } from './evaluation/evaluate-jobset.handler';
 import { startScheduler } from './scheduler/evaluation-scheduler';
 import { startPullRequestPoller } from './scheduler/pull-request-poll';
-import { processGroupDir } from './work-dirs';
+import { processGroupDir, removeGuessableCheckouts } from './work-dirs';
 
 export interface EvaluatorOptions {
   readonly pool: Pool;
@@ -42,11 +42,17 @@ export interface RunningEvaluator {
 }
 
 export async function startEvaluator(o: EvaluatorOptions): Promise<RunningEvaluator> {
-  mkdirSync(o.settings.workDir, { recursive: true });
+  mkdirSync(o.settings.workDir, { recursive: true, mode: 0o700 });
   // A SIGKILLed predecessor leaves its children running (each in its own process group).
   const reaped = reapOrphanedProcessGroups(processGroupDir(o.settings.workDir));
   if (reaped.length > 0) {
     o.logger.warn('killed process groups left running by an earlier evaluator', { processGroups: reaped });
+  }
+  const removed = removeGuessableCheckouts(o.settings.workDir);
+  if (removed.length > 0) {
+    o.logger.info('removed checkouts named by jobset id alone (they are fetched again under keyed names)', {
+      jobsets: removed.length,
+    });
   }
   const stopping = new AbortController();
   const deps = {

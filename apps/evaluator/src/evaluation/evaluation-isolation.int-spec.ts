@@ -1,10 +1,13 @@
-// Attacks on the evaluator: one jobset's expression reading another jobset's checkout; and the
+// Attacks on the evaluator: one jobset's expression reading another jobset's checkout or FC's files
+// (every way Nix offers, and the flakes builtins restricted mode does not check); and the
 // evaluator (which builds for import-from-derivation) saying at start whether Nix sandboxes builds.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { waitForLogRecord } from '@fc/testing';
 import {
+  commitFiles,
   createJobset,
   gitRepo,
   MK_NIX,
@@ -81,6 +84,108 @@ describe('with restrict_eval on', () => {
     const jobset = await row('SELECT error_message FROM jobsets WHERE id = $1', [b.jobsetId]);
     expect(jobset['error_message']).not.toContain(secret);
   });
+
+  it('refuses every other way to another checkout or a file of FC: .., symlinks, builtins, fetchers, flakes, the environment', async () => {
+    const secret = `secret-${randomUUID()}`;
+    // A holds a flake, so builtins.getFlake could fetch its checkout whole.
+    const a = await createJobset(env.db.pool, {
+      repositoryUrl: `file://${gitRepo({
+        'release.nix': `{ }`,
+        'secret.txt': secret,
+        'secret.nix': `"${secret}"`,
+        'flake.nix': `{ outputs = { self }: { }; }`,
+      })}`,
+    });
+    expect(await evaluate(a.jobsetId)).toBe('succeeded');
+    const aCheckout = join(checkoutBase(env.workDir, a.jobsetId), 'repository');
+    const stolen = join(aCheckout, 'secret.txt');
+    const keyFile = join(env.workDir, 'checkout-key');
+    const key = readFileSync(keyFile, 'utf8');
+    process.env['FC_SPEC_SECRET'] = secret;
+
+    const attacks: Record<string, string> = {
+      'dot-dot': `builtins.readFile "${aCheckout}/../../${basename(dirname(aCheckout))}/repository/secret.txt"`,
+      'symlink-file': 'builtins.readFile ./link.txt',
+      'symlink-dir': 'builtins.readFile ./dirlink/secret.txt',
+      'path-builtin': `builtins.readFile (builtins.path { path = ${stolen}; })`,
+      'import-file': `import ${join(aCheckout, 'secret.nix')}`,
+      'fetch-git': `builtins.readFile ((builtins.fetchGit "file://${aCheckout}") + "/secret.txt")`,
+      'fetch-url': `builtins.readFile (builtins.fetchurl "file://${stolen}")`,
+      'fetch-tree-path': `builtins.readFile (builtins.fetchTree { type = "path"; path = "${stolen}"; })`,
+      'fetch-tree-key': `builtins.readFile (builtins.fetchTree { type = "path"; path = "${keyFile}"; })`,
+      'get-flake': `builtins.readFile ((builtins.getFlake "${aCheckout}").outPath + "/secret.txt")`,
+      'read-dir': `builtins.toJSON (builtins.readDir "${dirname(dirname(aCheckout))}")`,
+      'nix-path': `builtins.readFile <fc-secret>`,
+    };
+    const bRepo = gitRepo({
+      'lib.nix': MK_NIX,
+      'release.nix': `let inherit (import ./lib.nix) mk; in {
+        own = mk "own-${randomUUID()}" { };
+        env = mk ("env-" + builtins.getEnv "FC_SPEC_SECRET") { };
+        ${Object.entries(attacks)
+          .map(([job, expression]) => `${job} = mk (${expression}) { };`)
+          .join('\n        ')}
+      }`,
+    });
+    symlinkSync(stolen, join(bRepo, 'link.txt'));
+    symlinkSync(aCheckout, join(bRepo, 'dirlink'));
+    commitFiles(bRepo, {}, 'symlinks into the other checkout');
+    const b = await createJobset(env.db.pool, { repositoryUrl: `file://${bRepo}` });
+    const savedNixPath = process.env['NIX_PATH'];
+    process.env['NIX_PATH'] = `fc-secret=${stolen}`;
+    try {
+      expect(await evaluate(b.jobsetId)).toBe('succeeded');
+    } finally {
+      delete process.env['FC_SPEC_SECRET'];
+      if (savedNixPath === undefined) delete process.env['NIX_PATH'];
+      else process.env['NIX_PATH'] = savedNixPath;
+    }
+    const [evaluation] = (
+      await env.db.pool.query<{ id: number; error: string | null }>(
+        'SELECT id, error FROM evaluations WHERE jobset_id = $1 ORDER BY id DESC LIMIT 1',
+        [b.jobsetId],
+      )
+    ).rows;
+    const errors = (
+      await env.db.pool.query<{ job: string; message: string }>(
+        'SELECT job, message FROM evaluation_errors WHERE evaluation_id = $1 ORDER BY job',
+        [evaluation!.id],
+      )
+    ).rows;
+    const builds = (
+      await env.db.pool.query<{ job: string; nix_name: string }>(
+        'SELECT job, nix_name FROM builds WHERE evaluation_id = $1 ORDER BY job',
+        [evaluation!.id],
+      )
+    ).rows;
+    // Every attack is a job error, none a build; the environment reads empty.
+    expect(errors.map((e) => e.job)).toEqual(Object.keys(attacks).sort());
+    expect(builds.map((x) => x.job)).toEqual(['env', 'own']);
+    expect(builds.find((x) => x.job === 'env')?.nix_name).toBe('env-');
+    for (const text of [JSON.stringify(errors), JSON.stringify(builds), evaluation!.error ?? '']) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(key);
+    }
+    const refusal = (job: string) => errors.find((e) => e.job === job)?.message;
+    for (const job of ['dot-dot', 'symlink-file', 'symlink-dir', 'path-builtin', 'import-file', 'read-dir']) {
+      expect([job, refusal(job)]).toEqual([job, expect.stringMatching(/forbidden in restricted mode/)]);
+    }
+    // The flakes feature, whose fetchTree and getFlake restricted mode does not check, is off.
+    expect(refusal('fetch-tree-path')).toContain("experimental Nix feature 'flakes' is disabled");
+    expect(refusal('get-flake')).toContain("attribute 'getFlake' missing");
+  });
+
+  it("names checkouts so that no expression can name another jobset's", async () => {
+    const { jobsetId } = await createJobset(env.db.pool, {
+      repositoryUrl: `file://${gitRepo({ 'release.nix': `{ }` })}`,
+    });
+    expect(await evaluate(jobsetId)).toBe('succeeded');
+    const base = checkoutBase(env.workDir, jobsetId);
+    expect(basename(base)).toMatch(new RegExp(`^${jobsetId}-[0-9a-f]{32}$`));
+    expect(existsSync(join(base, 'repository', 'release.nix'))).toBe(true);
+    expect(existsSync(join(env.workDir, 'checkouts', String(jobsetId)))).toBe(false);
+    expect(statSync(join(env.workDir, 'checkout-key')).mode & 0o777).toBe(0o600);
+  });
 });
 
 describe('a repository URL the API would refuse, in a row written before its rules', () => {
@@ -101,10 +206,16 @@ describe('a repository URL the API would refuse, in a row written before its rul
 
 describe('fc-evaluator at start', () => {
   it('says whether Nix sandboxes builds, warning loudly when it does not', async () => {
+    // A checkout named by a jobset id alone (before keyed names) is removed: an expression could name it.
+    const guessable = join(env.workDir, 'checkouts', '999999', 'repository');
+    mkdirSync(guessable, { recursive: true });
+    writeFileSync(join(guessable, 'secret.txt'), 'old checkout');
     const sandboxed = env.startDaemon('evaluator', { FC_EVALUATOR__WORK_DIR: env.workDir });
     expect(
       await waitForLogRecord(sandboxed, (r) => r.message.includes('sandboxed'), 'the sandbox line'),
     ).toMatchObject({ level: 'info', message: 'builds are sandboxed' });
+    await waitForLogRecord(sandboxed, (r) => r.message === 'ready', 'ready');
+    expect(existsSync(join(env.workDir, 'checkouts', '999999'))).toBe(false);
     const unsandboxed = env.startDaemon('evaluator', {
       FC_EVALUATOR__WORK_DIR: env.workDir,
       NIX_CONFIG: 'sandbox = false',

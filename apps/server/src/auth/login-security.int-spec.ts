@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 // Attacks on logins and sessions, through HTTP: guessing passwords (throttled per user name and per
-// address), telling existing names from unknown ones by the time a refusal takes, and sessions that
+// address, also in parallel bursts), telling existing names from unknown ones by the time a refusal takes, and sessions that
 // outlive a password change or their user.
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -58,6 +58,18 @@ describe('password guessing', () => {
     // Another name from the same address is not locked out by alice's failures.
     expect(await status(login('bob', 'correct horse'))).toBe(200);
   });
+
+  it('lets no more than 10 guesses through when they come all at once', async () => {
+    // Had each attempt been counted only once its password was checked, the burst would all pass
+    // the check first (15 of 60 did).
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => status(login('alice', `burst ${i}`))),
+    );
+    const counts: Record<number, number> = {};
+    for (const s of burst) counts[s] = (counts[s] ?? 0) + 1;
+    expect(counts).toEqual({ 401: 10, 429: 30 });
+    expect(await status(login('alice', 'correct horse'))).toBe(429);
+  }, 60_000);
 
   it('locks an unknown name exactly as a known one, so the lock tells nothing', async () => {
     for (let i = 0; i < 10; i++) expect(await status(login('mallory', `guess ${i}`))).toBe(401);

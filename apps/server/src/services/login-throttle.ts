@@ -1,7 +1,9 @@
 // Failed logins, counted per user name and per client address in PostgreSQL (rate-limiter-flexible,
 // table login_failures), so every fc-server process shares them and a restart forgets none. A name or
 // address with too many failures in the window is refused before its password is checked, until the
-// window ends; a successful login clears its name's count (not its address's).
+// window ends; a successful login clears its name's count and gives its address its attempt back.
+// Each attempt is counted, in one atomic statement per key, before its password is checked: had the
+// count waited for the verdict, a burst of parallel guesses would all pass the check first.
 import { createHash } from 'node:crypto';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '@fc/core';
@@ -44,31 +46,51 @@ export class LoginThrottle {
     this.byAddress = limiter('login-address', limits.perAddress);
   }
 
-  /** Throws RateLimitedError when the name or the address has used up its failures. */
-  async check(username: string, address: string): Promise<void> {
-    const [user, addr] = await Promise.all([
-      this.byUser?.get(userKey(username)),
-      this.byAddress?.get(address),
+  /**
+   * Counts an attempt against the name and the address (as a failure until it succeeds); throws
+   * RateLimitedError when either has used up its failures, before any password is checked.
+   */
+  async attempt(username: string, address: string): Promise<void> {
+    const [user, addr] = await Promise.allSettled([
+      this.byUser?.consume(userKey(username)),
+      this.byAddress?.consume(addressKey(address)),
     ]);
-    if (this.byUser && exhausted(user, this.byUser.points)) {
-      throw blocked('this user name', user);
-    }
-    if (this.byAddress && exhausted(addr, this.byAddress.points)) {
-      throw blocked('this address', addr);
-    }
+    if (user.status === 'rejected') throw refusal('this user name', user.reason);
+    if (addr.status === 'rejected') throw refusal('this address', addr.reason);
   }
 
-  async failed(username: string, address: string): Promise<void> {
-    await Promise.all([this.byUser?.penalty(userKey(username), 1), this.byAddress?.penalty(address, 1)]);
-  }
-
-  async succeeded(username: string): Promise<void> {
-    await this.byUser?.delete(userKey(username));
+  /** The attempt was right: the name's failures are forgotten, the address gets its attempt back. */
+  async succeeded(username: string, address: string): Promise<void> {
+    await Promise.all([
+      this.byUser?.delete(userKey(username)),
+      this.byAddress?.reward(addressKey(address), 1),
+    ]);
   }
 }
 
-function exhausted(res: RateLimiterRes | null | undefined, points: number): res is RateLimiterRes {
-  return res !== null && res !== undefined && res.consumedPoints >= points;
+/**
+ * An IPv6 client is counted by its /64 (what one host or site is usually given), so that walking
+ * through the addresses of its own network does not give it new attempts.
+ */
+export function addressKey(address: string): string {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (v4) return v4[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/** A limiter's refusal (its RateLimiterRes) as a 429; anything else (the store failed) as is. */
+function refusal(what: string, reason: unknown): unknown {
+  return reason instanceof RateLimiterRes ? blocked(what, reason) : reason;
 }
 
 function blocked(what: string, res: RateLimiterRes): RateLimitedError {

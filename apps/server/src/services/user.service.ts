@@ -112,14 +112,13 @@ export class UserService {
    * address; past the limits the password is not checked and the answer is 429.
    */
   async authenticate(username: string, password: string, client: { address: string }): Promise<UserRow> {
-    await this.loginThrottle.check(username, client.address);
+    await this.loginThrottle.attempt(username, client.address);
     const user = await findUserByName(this.pool, username);
     const hash = user ? await passwordHashOfUser(this.pool, user.id) : undefined;
     if (!(await checkLoginPassword(hash, password)) || !user) {
-      await this.loginThrottle.failed(username, client.address);
       throw new UnauthorizedError('unknown user or wrong password');
     }
-    await this.loginThrottle.succeeded(username);
+    await this.loginThrottle.succeeded(username, client.address);
     return user;
   }
 

@@ -88,6 +88,11 @@ export interface EvalJobsRequest {
   readonly source: EvalSource;
   readonly inputs: readonly EvalInput[];
   readonly restrictEval: boolean;
+  /**
+   * Nix's experimental features in the evaluator's environment; with restrictEval a legacy jobset is
+   * evaluated with these but `flakes` (see restricted-eval.ts). evaluateJobset reads them.
+   */
+  readonly experimentalFeatures?: readonly string[];
   readonly allowIfd: boolean;
   /** The whole evaluation's deadline in ms (evaluator.nix_timeout); the process tree is killed. */
   readonly timeoutMs: number;

@@ -8,6 +8,7 @@ import { resolveAggregateJobs, type ResolvedAggregateJobs } from './aggregates';
 import { JobsetEvaluationError, type EvalJobsRequest, type EvaluatedJob } from './eval-types';
 import { JobIndex } from './job-index';
 import { findExecutable, NIX_EVAL_JOBS, runNixEvalJobs } from './nix-eval-jobs';
+import { readExperimentalFeatures } from './restricted-eval';
 
 export interface JobsetEvaluation extends Omit<ResolvedAggregateJobs, 'aggregates'> {
   /** How many jobs were passed to onJob (aggregates with broken constituents are not). */
@@ -49,7 +50,9 @@ export async function evaluateJobset(
     if (job.isAggregate) aggregates.push(job);
     else return request.onJob(job);
   };
-  const streamed = { ...request, onJob };
+  const experimentalFeatures =
+    request.restrictEval && request.source.kind === 'legacy' ? await readExperimentalFeatures() : undefined;
+  const streamed = { ...request, onJob, ...(experimentalFeatures ? { experimentalFeatures } : {}) };
   const raw =
     evaluator.kind === 'nix-eval-jobs'
       ? await runNixEvalJobs(evaluator.path, streamed)

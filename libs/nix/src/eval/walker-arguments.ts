@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputPaths, type EvalInput, type EvalJobsRequest } from './eval-types';
+import { restrictedEvalOptions } from './restricted-eval';
 import { WALKER_EXPRESSION } from './walker-expression';
 
 /** The walker expression as a file in the work directory (named by its hash). */
@@ -80,6 +81,9 @@ export function walkerArguments(
   if (nixInputs) args.push('--arg', 'fcNixInputs', nixInputs);
   args.push('--option', 'restrict-eval', String(request.restrictEval));
   args.push('--option', 'allow-import-from-derivation', String(request.allowIfd));
-  if (request.restrictEval) for (const p of allowed) args.push('-I', p);
+  if (request.restrictEval) {
+    args.push(...restrictedEvalOptions(source, request.experimentalFeatures ?? []));
+    for (const p of allowed) args.push('-I', p);
+  }
   return args;
 }
