@@ -11,6 +11,9 @@ import type { ResultPromise } from 'execa';
 import { createTestDatabase, startApp, type AppName, type TestDatabase } from '@fc/testing';
 import type { EvaluatorDeps, EvaluatorSettings } from './evaluation/evaluate-jobset.handler';
 
+/** This machine's Nix system, for fixtures evaluated pure (a flake's). */
+export const NIX_SYSTEM = `${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux`;
+
 // Identity and isolation from the user's git configuration, as arguments (no environment reads).
 const GIT = ['-c', 'user.name=FC', '-c', 'user.email=fc@example.invalid', '-c', 'commit.gpgsign=false'];
 
@@ -92,7 +95,8 @@ export async function createJobset(
 export const MK_NIX = `rec {
   mk = name: attrs: derivation ({
     inherit name;
-    system = builtins.currentSystem;
+    # A flake is evaluated pure, without currentSystem.
+    system = builtins.currentSystem or "${NIX_SYSTEM}";
     builder = "/bin/sh";
     args = [ "-c" "echo \${name} > $out" ];
   } // attrs);

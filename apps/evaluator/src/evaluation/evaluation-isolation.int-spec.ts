@@ -1,6 +1,7 @@
 // Attacks on the evaluator: one jobset's expression reading another jobset's checkout or FC's files
 // (every way Nix offers, and the flakes builtins restricted mode does not check); and the
 // evaluator (which builds for import-from-derivation) saying at start whether Nix sandboxes builds.
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -173,6 +174,76 @@ describe('with restrict_eval on', () => {
     // The flakes feature, whose fetchTree and getFlake restricted mode does not check, is off.
     expect(refusal('fetch-tree-path')).toContain("experimental Nix feature 'flakes' is disabled");
     expect(refusal('get-flake')).toContain("attribute 'getFlake' missing");
+  });
+
+  it('confines a flake jobset too: pure mode, so fetchTree and getFlake need what it cannot know', async () => {
+    const secret = `secret-${randomUUID()}`;
+    const aRepo = gitRepo({
+      'release.nix': `{ }`,
+      'secret.txt': secret,
+      'flake.nix': `{ outputs = { self }: { }; }`,
+    });
+    const a = await createJobset(env.db.pool, { repositoryUrl: `file://${aRepo}` });
+    expect(await evaluate(a.jobsetId)).toBe('succeeded');
+    const aRev = execFileSync('git', ['-C', aRepo, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const aCheckout = join(checkoutBase(env.workDir, a.jobsetId), 'repository');
+    const stolen = join(aCheckout, 'secret.txt');
+    const keyFile = join(env.workDir, 'checkout-key');
+    const key = readFileSync(keyFile, 'utf8');
+    // What an attacker knows: the work directory, A's id and its revision (both public).
+    const guessed = join(env.workDir, 'checkouts', String(a.jobsetId), 'repository');
+    const attacks: Record<string, string> = {
+      'read-file': `builtins.readFile "${stolen}"`,
+      'fetch-tree-path': `builtins.readFile (builtins.fetchTree { type = "path"; path = "${stolen}"; })`,
+      'fetch-tree-key': `builtins.readFile (builtins.fetchTree { type = "path"; path = "${keyFile}"; })`,
+      'fetch-tree-git': `builtins.readFile ((builtins.fetchTree { type = "git"; url = "file://${aCheckout}"; rev = "${aRev}"; }) + "/secret.txt")`,
+      'get-flake': `builtins.readFile ((builtins.getFlake "${aCheckout}").outPath + "/secret.txt")`,
+      'get-flake-guessed': `builtins.readFile ((builtins.getFlake "git+file://${guessed}?rev=${aRev}").outPath + "/secret.txt")`,
+    };
+    const c = await createJobset(env.db.pool, {
+      repositoryUrl: `file://${gitRepo({
+        'lib.nix': MK_NIX,
+        'flake.nix': `{ outputs = { self }: let inherit (import ./lib.nix) mk; in { hydraJobs = {
+          own = mk "own-${randomUUID()}" { };
+          ${Object.entries(attacks)
+            .map(([job, expression]) => `${job} = mk (${expression}) { };`)
+            .join('\n          ')}
+        }; }; }`,
+      })}`,
+      flakeMode: true,
+      nixExpression: '.',
+    });
+    expect(await evaluate(c.jobsetId)).toBe('succeeded');
+    const [evaluation] = (
+      await env.db.pool.query<{ id: number }>(
+        'SELECT id FROM evaluations WHERE jobset_id = $1 ORDER BY id DESC LIMIT 1',
+        [c.jobsetId],
+      )
+    ).rows;
+    const errors = (
+      await env.db.pool.query<{ job: string; message: string }>(
+        'SELECT job, message FROM evaluation_errors WHERE evaluation_id = $1 ORDER BY job',
+        [evaluation!.id],
+      )
+    ).rows;
+    const builds = (
+      await env.db.pool.query<{ job: string; nix_name: string }>(
+        'SELECT job, nix_name FROM builds WHERE evaluation_id = $1 ORDER BY job',
+        [evaluation!.id],
+      )
+    ).rows;
+    expect(errors.map((e) => e.job)).toEqual(Object.keys(attacks).sort());
+    expect(builds.map((x) => x.job)).toEqual(['own']);
+    for (const text of [JSON.stringify(errors), JSON.stringify(builds)]) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(key);
+    }
+    const refusal = (job: string) => errors.find((e) => e.job === job)?.message;
+    expect(refusal('fetch-tree-path')).toContain(
+      "in pure evaluation mode, 'fetchTree' requires a locked input",
+    );
+    expect(refusal('get-flake')).toContain("cannot call 'getFlake' on unlocked flake reference");
+    expect(refusal('get-flake-guessed')).toContain(guessed);
   });
 
   it("names checkouts so that no expression can name another jobset's", async () => {

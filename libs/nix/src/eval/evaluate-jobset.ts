@@ -8,7 +8,7 @@ import { resolveAggregateJobs, type ResolvedAggregateJobs } from './aggregates';
 import { JobsetEvaluationError, type EvalJobsRequest, type EvaluatedJob } from './eval-types';
 import { JobIndex } from './job-index';
 import { findExecutable, NIX_EVAL_JOBS, runNixEvalJobs } from './nix-eval-jobs';
-import { readExperimentalFeatures } from './restricted-eval';
+import { evaluatedPure, readExperimentalFeatures } from './restricted-eval';
 
 export interface JobsetEvaluation extends Omit<ResolvedAggregateJobs, 'aggregates'> {
   /** How many jobs were passed to onJob (aggregates with broken constituents are not). */
@@ -53,8 +53,9 @@ export async function evaluateJobset(
   const experimentalFeatures =
     request.restrictEval && request.source.kind === 'legacy' ? await readExperimentalFeatures() : undefined;
   const streamed = { ...request, onJob, ...(experimentalFeatures ? { experimentalFeatures } : {}) };
+  // nix-eval-jobs takes the walker as a file, which pure mode does not read.
   const raw =
-    evaluator.kind === 'nix-eval-jobs'
+    evaluator.kind === 'nix-eval-jobs' && !evaluatedPure(request)
       ? await runNixEvalJobs(evaluator.path, streamed)
       : await new BuiltinEvaluator(streamed, index).run();
   if (rootIsDerivation) {

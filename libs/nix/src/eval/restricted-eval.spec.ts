@@ -22,9 +22,16 @@ describe('restrictedEvalOptions', () => {
     ]);
   });
 
-  it('keeps flakes for a flake jobset', () => {
+  it('keeps flakes for a flake jobset, in pure mode', () => {
     const flake = { kind: 'flake', flakeRef: 'git+file:///c?rev=1', allowedPaths: ['/c'] } as const;
-    expect(restrictedEvalOptions(flake, ['flakes'])).toEqual(['--option', 'nix-path', '']);
+    expect(restrictedEvalOptions(flake, ['flakes'])).toEqual([
+      '--option',
+      'nix-path',
+      '',
+      '--option',
+      'pure-eval',
+      'true',
+    ]);
   });
 });
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputPaths, type EvalInput, type EvalJobsRequest } from './eval-types';
-import { restrictedEvalOptions } from './restricted-eval';
+import { evaluatedPure, restrictedEvalOptions } from './restricted-eval';
 import { WALKER_EXPRESSION } from './walker-expression';
 
 /** The walker expression as a file in the work directory (named by its hash). */
@@ -76,7 +76,9 @@ export function walkerArguments(
   };
   if (source.kind === 'legacy') allowed.push(source.checkout);
   else allowed.push(...source.allowedPaths);
-  const args = [walker, '--argstr', 'fcControl', JSON.stringify(fcControl)];
+  // Pure mode reads no file outside the store, not even the walker's.
+  const root = evaluatedPure(request) ? ['-E', WALKER_EXPRESSION] : [walker];
+  const args = [...root, '--argstr', 'fcControl', JSON.stringify(fcControl)];
   const nixInputs = nixInputsExpression(inputs);
   if (nixInputs) args.push('--arg', 'fcNixInputs', nixInputs);
   args.push('--option', 'restrict-eval', String(request.restrictEval));
