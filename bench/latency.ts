@@ -9,6 +9,8 @@ export interface Percentiles {
   /** Calls that failed (counted, not timed), and the first failure's message. */
   readonly errors: number;
   readonly firstError?: string;
+  /** CPU time of the measured process (options.cpu) per call, ms. */
+  readonly cpuPerCall?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -49,19 +51,29 @@ async function sample(fn: () => Promise<unknown>, requests: number, concurrency:
  */
 export async function measureAlternating(
   subjects: readonly (() => Promise<unknown>)[],
-  options: { requests: number; concurrency: number; rounds: number; warmup: number },
+  options: {
+    requests: number;
+    concurrency: number;
+    rounds: number;
+    warmup: number;
+    /** The CPU time (ms) used so far by a process the calls run in (fc-server), read around each block. */
+    cpu?: () => number;
+  },
 ): Promise<Percentiles[]> {
   for (const fn of subjects) await sample(fn, options.warmup, options.concurrency);
   const all: Sample[] = subjects.map(() => ({ times: [], errors: [] }));
+  const cpu = subjects.map(() => 0);
   const perRound = Math.ceil(options.requests / options.rounds);
   for (let r = 0; r < options.rounds; r++) {
     for (const [i, fn] of subjects.entries()) {
+      const before = options.cpu?.() ?? 0;
       const s = await sample(fn, perRound, options.concurrency);
+      cpu[i]! += (options.cpu?.() ?? 0) - before;
       all[i]!.times.push(...s.times);
       all[i]!.errors.push(...s.errors);
     }
   }
-  return all.map(({ times, errors }) => {
+  return all.map(({ times, errors }, i) => {
     times.sort((a, b) => a - b);
     return {
       p50: times.length ? percentile(times, 50) : NaN,
@@ -69,6 +81,7 @@ export async function measureAlternating(
       n: times.length,
       errors: errors.length,
       ...(errors.length ? { firstError: errors[0] } : {}),
+      ...(options.cpu ? { cpuPerCall: cpu[i]! / (times.length + errors.length) } : {}),
     };
   });
 }

@@ -23,7 +23,7 @@ export function channelPages(s: Services): Page[] {
             const [jobset, evaluations] = await Promise.all([
               s.projects.getJobset(c.jobsetId),
               canPromote
-                ? s.evaluations.list({ jobsetId: c.jobsetId }, { limit: PROMOTE_CHOICES, offset: 0 })
+                ? s.evaluations.newest({ jobsetId: c.jobsetId, status: 'succeeded' }, PROMOTE_CHOICES)
                 : undefined,
             ]);
             return {
@@ -36,13 +36,11 @@ export function channelPages(s: Services): Page[] {
               evaluationId: c.evaluationId,
               evaluationUrl: c.evaluationId !== null ? paths.evaluation(c.evaluationId) : null,
               updated: formatTime(c.updatedAt),
-              choices: (evaluations?.items ?? [])
-                .filter((e) => e.status === 'succeeded')
-                .map((e) => ({
-                  id: e.id,
-                  label: `${e.id} · ${formatTime(e.createdAt)}${e.revision ? ` · ${e.revision.slice(0, 12)}` : ''}`,
-                  current: e.id === c.evaluationId,
-                })),
+              choices: (evaluations ?? []).map((e) => ({
+                id: e.id,
+                label: `${e.id} · ${formatTime(e.createdAt)}${e.revision ? ` · ${e.revision.slice(0, 12)}` : ''}`,
+                current: e.id === c.evaluationId,
+              })),
             };
           }),
         );
