@@ -52,6 +52,11 @@ const FIXTURES = {
     nested = { set = { greeting }: { inner = mk "inner-\${greeting}-${salt}" { }; }; };
     lambda = x: mk "lambda-${salt}" { };
   }`,
+  // The jobset itself cannot be evaluated: Hydra fails the evaluation with Nix's message.
+  topThrow: `let inherit (import ./lib.nix) mk; in
+    if true then throw "the release is broken ${salt}" else { tool = mk "tool-${salt}" { }; }`,
+  topAssert: `let inherit (import ./lib.nix) mk; in
+    assert 1 == 2; { tool = mk "tool-${salt}" { }; }`,
 };
 type Fixture = keyof typeof FIXTURES;
 const INPUTS: Partial<Record<Fixture, { name: string; type: string; value: string }[]>> = {
@@ -190,6 +195,25 @@ describe('broken aggregates (hydra-eval-jobset)', () => {
       { job: 'pong', message: 'Dependency cycle: ping <-> pong' },
     ]);
   }, 100_000);
+});
+
+describe('a jobset expression that fails as a whole (hydra-eval-jobset)', () => {
+  it.each([
+    ['topThrow', `the release is broken ${salt}`],
+    ['topAssert', 'assertion'],
+  ] as const)(
+    "%s fails the evaluation with Nix's message, recording nothing",
+    async (fixture, text) => {
+      const jobsetId = jobsets.get(fixture)!;
+      const e = await finished(jobsetId);
+      expect(e.status).toBe('failed');
+      expect(e.error).toContain(text);
+      expect(e.error_message).toContain(text);
+      expect(await count('builds', e.id)).toBe(0);
+      expect(await count('evaluation_errors', e.id)).toBe(0);
+    },
+    100_000,
+  );
 });
 
 describe('jobs that are functions (nix-eval-jobs)', () => {

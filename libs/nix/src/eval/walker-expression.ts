@@ -153,8 +153,10 @@ let
     filter (n: builtins.match ".*[. ].*" n == null && n != "recurseForDerivations") (attrNames v);
 
   # Fast mode: the tree, built with mapAttrs (no per-job name strings, lists or traces).
+  # The root is never caught: a jobset that cannot be evaluated as a whole fails the evaluation with
+  # Nix's message, as hydra-eval-jobset does, rather than looking like an empty jobset.
   node = top: value:
-    let forced = tryEval value; in
+    let forced = if top then { success = true; value = value; } else tryEval value; in
     if !forced.success then { f = true; }
     else
       let v = forced.value; in
@@ -178,7 +180,7 @@ let
     let name = concatStringsSep "." path; in
     if !(wanted name) then [ ]
     else (if control.careful then trace "FCBEGIN \${toJSON name}" else (x: x)) (
-      let forced = attempt value; in
+      let forced = if path == [ ] then { success = true; value = value; } else attempt value; in
       if !forced.success then failed name
       else
         let v = forced.value; in
