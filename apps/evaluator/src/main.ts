@@ -1,4 +1,6 @@
 // fc-evaluator composition root.
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commitStatusesConfigured, loadConfig } from '@fc/config';
 import { isConnectionError, openDatabase, watchDatabaseReachability } from '@fc/db';
@@ -9,6 +11,7 @@ import { readSandboxVerdict, sandboxStartLine, selectEvaluator } from '@fc/nix';
 import { forgeAuthorWriteAccess, PullRequestService } from '@fc/pull-requests';
 import { createBoss, ensureQueues, superviseAfterOutages } from '@fc/queue';
 import { startEvaluator } from './evaluator';
+import { configuredProtectedPaths } from './inputs/protected-paths';
 
 const migrationsDir =
   process.env['FC_MIGRATIONS_DIR'] ?? fileURLToPath(new URL('../../../db/migrations', import.meta.url));
@@ -86,6 +89,12 @@ runDaemon('fc-evaluator', async () => {
       evaluator,
       pendingStatuses: commitStatusesConfigured(config.notifications),
       forges: { client: forgeClient, accounts },
+      // FC's own files are never a jobset's source (README, "Security").
+      protectedPaths: configuredProtectedPaths(config, [
+        resolve('fc.toml'),
+        ...(process.env['FC_CONFIG_FILE'] ? [resolve(process.env['FC_CONFIG_FILE'])] : []),
+      ]),
+      home: homedir(),
     },
   });
   logger.info('ready', {

@@ -27,3 +27,16 @@ describe('redactCredentials, passwords with "@"', () => {
     );
   });
 });
+
+describe('redactCredentials, scp-like repositories', () => {
+  it('redacts a user:password before user@host:path, and leaves a plain user alone', () => {
+    expect(redactCredentials('user:t0ken@git.example.com:a/b.git')).toBe('***@git.example.com:a/b.git');
+    expect(redactCredentials("cloning 'deploy:t0ken@host:repo' failed")).toBe(
+      "cloning '***@host:repo' failed",
+    );
+    expect(redactCredentials('git@github.com:acme/app.git')).toBe('git@github.com:acme/app.git');
+    expect(redactCredentials('at release.nix:3:5: bob@example.com')).toBe(
+      'at release.nix:3:5: bob@example.com',
+    );
+  });
+});

@@ -6,5 +6,10 @@
  * host, so a password holding an unencoded "@" goes whole).
  */
 export function redactCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s?#]*@/gi, '$1***@');
+  return (
+    text
+      .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s?#]*@/gi, '$1***@')
+      // scp-like `user:password@host:path`, which git takes as ssh, password and all.
+      .replace(/(^|[\s'"(=])[^\s/@:'"()=]+:[^\s/@'"()]+@(?=[a-z0-9.-]+:)/gi, '$1***@')
+  );
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { DeclarativeSpecError, isStaticSpec, parseJobsetSpec, parseJobsetsSpec } from './declarative-spec';
+import {
+  DeclarativeSpecError,
+  isStaticSpec,
+  parseJobsetSpec,
+  parseJobsetsSpec,
+  parseSpecJson,
+} from './declarative-spec';
 
 const base = {
   enabled: 3,
@@ -146,6 +152,33 @@ describe('declarative specs', () => {
   it("refuses the pull-request keys on the spec's own jobset", () => {
     expect(() => parseJobsetSpec('.jobsets', { ...base, build_pull_requests: true })).toThrow(
       /the spec's own jobset cannot be the pull-request template/,
+    );
+  });
+
+  it('marks an input secret with FC\'s "secret": true, and refuses anything but a boolean', () => {
+    const spec = {
+      ...base,
+      inputs: { ...base.inputs, token: { type: 'string', value: 't0k', secret: true } },
+    };
+    expect(parseJobsetSpec('j', spec).inputs).toContainEqual({
+      name: 'token',
+      type: 'string',
+      value: 't0k',
+      branch: null,
+      secret: true,
+    });
+    expect(parseJobsetSpec('j', base).inputs.every((i) => i.secret === undefined)).toBe(true);
+    expect(() =>
+      parseJobsetSpec('j', { ...base, inputs: { token: { type: 'string', value: 't', secret: 'yes' } } }),
+    ).toThrow('jobset "j": input "token": secret must be true or false, got "yes"');
+  });
+
+  it('refuses a NUL character anywhere in the spec file, naming where', () => {
+    expect(() => parseSpecJson('{"j": {"description": "a\\u0000b"}}', 'spec.json')).toThrow(
+      'spec.json: j.description must not contain NUL characters',
+    );
+    expect(() => parseSpecJson('{"j": {"inputs": {"x": {"value": ["\\u0000"]}}}}', 'spec.json')).toThrow(
+      'spec.json: j.inputs.x.value.0 must not contain NUL characters',
     );
   });
 });

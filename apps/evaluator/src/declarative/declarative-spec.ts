@@ -84,13 +84,39 @@ function show(v: unknown): string {
 
 /** Parses a spec file's text; `what` names it in the error. */
 export function parseSpecJson(text: string, what: string): unknown {
+  let spec: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    spec = JSON.parse(text) as unknown;
   } catch (e) {
     throw new DeclarativeSpecError(
       `${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+  const nul = pathWithNul(spec, []);
+  if (nul !== undefined) {
+    throw new DeclarativeSpecError(`${what}: ${nul.join('.') || '(root)'} must not contain NUL characters`);
+  }
+  return spec;
+}
+
+/** Where a string (or a key) holds a NUL character, which PostgreSQL cannot store. */
+function pathWithNul(v: unknown, path: readonly string[]): readonly string[] | undefined {
+  if (typeof v === 'string') return v.includes('\u0000') ? path : undefined;
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) {
+      const found = pathWithNul(x, [...path, String(i)]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k.includes('\u0000')) return [...path, JSON.stringify(k)];
+      const found = pathWithNul(x, [...path, k]);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** Hydra's test: a static spec is an object whose every value is an object (the jobsets themselves). */
@@ -133,6 +159,16 @@ function input(where: string, name: string, v: Json): JobsetInputFields {
   const at = `${where}: input "${name}"`;
   if (!INPUT_NAME.test(name)) throw new DeclarativeSpecError(`${at}: the name must be a Nix identifier`);
   if (!isObject(v)) throw new DeclarativeSpecError(`${at} must be an object with type and value`);
+  // FC's "secret": true hides the value from those who may not edit the project, as the API's flag.
+  const secret = v['secret'];
+  if (secret !== undefined && typeof secret !== 'boolean') {
+    throw new DeclarativeSpecError(`${at}: secret must be true or false, got ${show(secret)}`);
+  }
+  const fields = inputFields(at, name, v);
+  return secret === true ? { ...fields, secret: true } : fields;
+}
+
+function inputFields(at: string, name: string, v: Record<string, Json>): JobsetInputFields {
   // Hydra reads type and value (and emailresponsible); other keys are ignored.
   const type = v['type'];
   const raw = v['value'];

@@ -58,6 +58,7 @@ import { FetchError } from '../git/git-fetch';
 import { fetchInputs, type FetchedInputs } from '../inputs/fetch-inputs';
 import type { EvaluatorForges } from '../inputs/input-fetcher';
 import { checkoutBase, processGroupDir } from '../work-dirs';
+import { refuseProtectedSources, sourceProtection, type ProtectedPath } from '../inputs/protected-paths';
 import { sourceOf } from './evaluation-source';
 import { inputsHash } from './inputs-hash';
 import { EvaluationRecorder } from './evaluation-recorder';
@@ -84,6 +85,10 @@ export interface EvaluatorSettings {
   readonly pendingStatuses?: boolean;
   /** The forges' APIs, for githubpulls and giteapulls inputs. */
   readonly forges?: EvaluatorForges;
+  /** FC's files no jobset may name as a source, besides the work directory (protected-paths.ts). */
+  readonly protectedPaths?: readonly ProtectedPath[];
+  /** The home directory of FC's user, whose hidden files no jobset may name as a source. */
+  readonly home?: string;
 }
 
 export interface EvaluatorDeps {
@@ -187,6 +192,7 @@ export async function evaluateJobsetJob(
     let source: ReturnType<typeof sourceOf>;
     let declarative: DeclarativeSource | undefined;
     try {
+      refuseProtectedSources(jobset, sourceProtection(settings));
       if (isJobsetsJobset(jobset)) {
         const what = `the declarative spec ${jobset.declarativeFile ?? ''}`;
         declarative = await fetchDeclarativeSpec(jobset, {
@@ -223,6 +229,7 @@ export async function evaluateJobsetJob(
         jobset = await jobsetForEvaluation(pool, jobsetId);
         redact = await jobsetRedactor(pool, jobsetId);
         if (!jobset) return 'gone';
+        refuseProtectedSources(jobset, sourceProtection(settings));
       }
       fetched = await fetchInputs(pool, jobset, settings, declarative);
       source = sourceOf(jobset, fetched);

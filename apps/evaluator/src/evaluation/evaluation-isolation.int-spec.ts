@@ -13,6 +13,7 @@ import {
   gitRepo,
   MK_NIX,
   startEvaluatorTestEnv,
+  tempDir,
   type EvaluatorTestEnv,
 } from '../evaluation-fixtures';
 import { checkoutBase } from '../work-dirs';
@@ -256,6 +257,104 @@ describe('with restrict_eval on', () => {
     expect(existsSync(join(base, 'repository', 'release.nix'))).toBe(true);
     expect(existsSync(join(env.workDir, 'checkouts', String(jobsetId)))).toBe(false);
     expect(statSync(join(env.workDir, 'checkout-key')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("FC's own files as a jobset's source", () => {
+  it('are refused before anything is read: the work directory, a key, the hidden files of the home', async () => {
+    const a = await createJobset(env.db.pool, {
+      repositoryUrl: `file://${gitRepo({ 'release.nix': `{ }`, 'secret.txt': 'a' })}`,
+    });
+    expect(await evaluate(a.jobsetId)).toBe('succeeded');
+    const aCheckout = join(checkoutBase(env.workDir, a.jobsetId), 'repository');
+    const keyDir = tempDir('fc-eval-keys-');
+    const key = join(keyDir, 'cache.sec');
+    writeFileSync(key, `key-${randomUUID()}`);
+    const home = tempDir('fc-eval-home-');
+    mkdirSync(join(home, '.ssh'));
+    writeFileSync(join(home, '.ssh', 'id_ed25519'), 'ssh key');
+    const link = join(tempDir('fc-eval-link-'), 'innocent');
+    symlinkSync(env.workDir, link);
+    const deps = env.handlerDeps({
+      protectedPaths: [{ path: key, what: "one of FC's keys" }],
+      home,
+    });
+    const release = gitRepo({
+      'lib.nix': MK_NIX,
+      'release.nix': `{ stolen }: let inherit (import ./lib.nix) mk; in { leak = mk "leak" { text = builtins.readFile stolen; }; }`,
+    });
+    const cases: [string, Parameters<typeof createJobset>[1], string][] = [
+      [
+        'the work directory',
+        {
+          repositoryUrl: `file://${release}`,
+          inputs: [{ name: 'stolen', type: 'path', value: join(env.workDir, 'checkout-key') }],
+        },
+        `input stolen: ${join(env.workDir, 'checkout-key')} is not a source FC reads: it is in fc-evaluator's work directory`,
+      ],
+      [
+        "another jobset's checkout, as a git input",
+        {
+          repositoryUrl: `file://${release}`,
+          inputs: [{ name: 'stolen', type: 'git', value: `file://${aCheckout}` }],
+        },
+        `input stolen: ${aCheckout} is not a source FC reads: it is in fc-evaluator's work directory`,
+      ],
+      [
+        "another jobset's checkout, as the repository",
+        { repositoryUrl: aCheckout },
+        `repository_url: ${aCheckout} is not a source FC reads: it is in fc-evaluator's work directory`,
+      ],
+      [
+        'a key',
+        { repositoryUrl: `file://${release}`, inputs: [{ name: 'stolen', type: 'path', value: key }] },
+        `input stolen: ${key} is not a source FC reads: it is in one of FC's keys`,
+      ],
+      [
+        'the directory holding a key',
+        { repositoryUrl: `file://${release}`, inputs: [{ name: 'stolen', type: 'path', value: keyDir }] },
+        `input stolen: ${keyDir} is not a source FC reads: it holds one of FC's keys`,
+      ],
+      [
+        "the home's SSH keys",
+        {
+          repositoryUrl: `file://${release}`,
+          inputs: [{ name: 'stolen', type: 'path', value: join(home, '.ssh') }],
+        },
+        'is not a source FC reads: it is in ~/.ssh',
+      ],
+      [
+        'a symlink to the work directory',
+        {
+          repositoryUrl: `file://${release}`,
+          inputs: [{ name: 'stolen', type: 'path', value: `${link}/checkout-key` }],
+        },
+        "is not a source FC reads: it is in fc-evaluator's work directory",
+      ],
+    ];
+    for (const [what, spec, message] of cases) {
+      const { jobsetId } = await createJobset(env.db.pool, spec);
+      const outcome = await evaluateJobsetJob(deps, randomUUID(), { jobsetId, force: true, reason: 'api' });
+      const jobset = await row('SELECT error_message FROM jobsets WHERE id = $1', [jobsetId]);
+      expect([what, outcome, jobset['error_message']]).toEqual([
+        what,
+        'fetch-failed',
+        expect.stringContaining(message),
+      ]);
+      expect(await row('SELECT count(*)::int AS n FROM builds WHERE jobset_id = $1', [jobsetId])).toEqual({
+        n: 0,
+      });
+    }
+    // A path outside FC's files is read as before.
+    const elsewhere = join(tempDir('fc-eval-data-'), 'data.txt');
+    writeFileSync(elsewhere, 'data');
+    const { jobsetId } = await createJobset(env.db.pool, {
+      repositoryUrl: `file://${release}`,
+      inputs: [{ name: 'stolen', type: 'path', value: elsewhere }],
+    });
+    expect(await evaluateJobsetJob(deps, randomUUID(), { jobsetId, force: true, reason: 'api' })).toBe(
+      'succeeded',
+    );
   });
 });
 

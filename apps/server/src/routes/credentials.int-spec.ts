@@ -1,12 +1,15 @@
 // Credentials in projects, jobsets and evaluations, read through HTTP by anonymous callers, read-only
 // keys and roles that may not edit projects: none sees a token, a password or a secret input's value;
 // those who may edit projects see them whole.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase } from '@fc/testing';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
 
 const TOKEN = 'ghp_Zx81tokenNeverShown';
 const SECRET = 'hunter2-secret-value';
+// What fc-evaluator keeps of a secret input's value: its hash, which for a short secret is as good.
+const SECRET_HASH = createHash('sha256').update(SECRET).digest('hex');
 const REPO = `http://deploy:${TOKEN}@git.example.com/acme/app.git`;
 
 let h: ApiHarness;
@@ -16,6 +19,7 @@ let projectId: number;
 let declarativeId: number;
 let jobsetId: number;
 let evaluationId: number;
+let buildId: number;
 
 /** Every public read that can echo a project's credentials. */
 function paths(): string[] {
@@ -31,6 +35,20 @@ function paths(): string[] {
     `/api/v1/evaluations/${evaluationId}`,
     '/api/v1/search?q=app',
     '/api/v1/search/quick?q=app',
+    '/api/v1/builds',
+    `/api/v1/builds/${buildId}`,
+    `/api/v1/builds/${buildId}/steps`,
+    '/api/v1/builds/recent',
+    // The dashboard's pages.
+    '/projects',
+    '/project/app',
+    '/project/app-decl',
+    '/jobset/app/main',
+    `/eval/${evaluationId}`,
+    `/eval/${evaluationId}?tab=inputs`,
+    `/build/${buildId}`,
+    '/evaluations',
+    '/search?q=app',
   ];
 }
 
@@ -75,6 +93,8 @@ beforeAll(async () => {
         { name: 'token', type: 'string', value: SECRET, secret: true },
         { name: 'mirror', type: 'string', value: `https://mirror:${TOKEN}@cache.example.com` },
         { name: 'version', type: 'string', value: '1.2.3' },
+        // git's scp-like form, with a password git would send to ssh.
+        { name: 'scp', type: 'git', value: `deploy:${TOKEN}@git.example.com:acme/scp.git` },
       ],
     },
   });
@@ -92,6 +112,7 @@ beforeAll(async () => {
         repository: { uri: REPO, rev: 'a'.repeat(40) },
         token: { type: 'string', value: SECRET },
         version: { type: 'string', value: '1.2.3' },
+        hashed: { type: 'string', secret: true, sha256: SECRET_HASH },
       }),
       `fetching ${REPO} failed`,
     ],
@@ -101,6 +122,17 @@ beforeAll(async () => {
     evaluationId,
     `cannot fetch https://u:${TOKEN}@h/x`,
   ]);
+  // A build and a step whose error (Nix's) quotes a URL with its token.
+  const b = await h.pool.query<{ id: number }>(
+    `INSERT INTO builds (project_id, jobset_id, evaluation_id, job, drv_path, system, finished, build_status, error_message)
+     VALUES ($1, $2, $3, 'app', '/nix/store/aaaa-app.drv', 'x86_64-linux', true, 1, $4) RETURNING id`,
+    [projectId, jobsetId, evaluationId, `cannot download https://u:${TOKEN}@cache.example.com/x`],
+  );
+  buildId = Number(b.rows[0]!.id);
+  await h.pool.query(
+    `INSERT INTO build_steps (build_id, step_nr, busy, status, error_message) VALUES ($1, 1, false, 1, $2)`,
+    [buildId, `fetching https://u:${TOKEN}@cache.example.com/x failed`],
+  );
   await h.pool.query(`UPDATE jobsets SET error_message = $2, error_at = now() WHERE id = $1`, [
     jobsetId,
     `git fetch ${REPO}: refused`,
@@ -115,12 +147,13 @@ describe('credentials', () => {
     for (const [who, key] of Object.entries(readers)) {
       for (const path of paths()) {
         const text = await read(path, key);
-        expect({ who, path, token: text.includes(TOKEN), secret: text.includes(SECRET) }).toEqual({
+        expect({
           who,
           path,
-          token: false,
-          secret: false,
-        });
+          token: text.includes(TOKEN),
+          secret: text.includes(SECRET),
+          hash: text.includes(SECRET_HASH),
+        }).toEqual({ who, path, token: false, secret: false, hash: false });
       }
     }
   });
@@ -148,6 +181,7 @@ describe('credentials', () => {
         secret: false,
       },
       { name: 'mirror', type: 'string', value: 'https://***@cache.example.com', branch: null, secret: false },
+      { name: 'scp', type: 'git', value: '***@git.example.com:acme/scp.git', branch: null, secret: false },
       { name: 'token', type: 'string', value: null, branch: null, secret: true },
       { name: 'version', type: 'string', value: '1.2.3', branch: null, secret: false },
     ]);
@@ -160,8 +194,11 @@ describe('credentials', () => {
       repository: { uri: 'http://***@git.example.com/acme/app.git', rev: 'a'.repeat(40) },
       token: { type: 'string', secret: true },
       version: { type: 'string', value: '1.2.3' },
+      hashed: { type: 'string', secret: true },
     });
     expect(evaluation['error']).toBe('fetching http://***@git.example.com/acme/app.git failed');
+    const build = JSON.parse(await read(`/api/v1/builds/${buildId}`, undefined)) as Record<string, unknown>;
+    expect(build['error_message']).toBe('cannot download https://***@cache.example.com/x');
   });
 
   it('are shown whole to those who may edit projects (create-projects, admin)', async () => {

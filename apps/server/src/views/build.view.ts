@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BUILD_STATUS_NAMES, buildStatusName } from '@fc/core';
+import { BUILD_STATUS_NAMES, buildStatusName, redactCredentials } from '@fc/core';
 import type { BuildDetailRow, BuildStepRow } from '@fc/db';
 import { cursorPageView, iso, timestamp } from './common.view';
 import { EXACT_TOTAL_CAP } from '../services/build.service';
@@ -100,7 +100,8 @@ export function toBuildView(b: BuildDetailRow): BuildView {
     timeout: b.timeout,
     max_silent: b.maxSilent,
     release_name: b.releaseName,
-    error_message: b.errorMessage,
+    // Nix's messages may quote a URL with its credentials; nobody needs them here.
+    error_message: b.errorMessage === null ? null : redactCredentials(b.errorMessage),
     attempts: b.attempts,
     size: b.size,
     closure_size: b.closureSize,
@@ -141,7 +142,7 @@ export function toBuildStepView(s: BuildStepRow): z.output<typeof buildStepView>
     busy: s.busy,
     status: s.status,
     status_name: s.status === null ? null : buildStatusName(true, s.status, s.startTime),
-    error_message: s.errorMessage,
+    error_message: s.errorMessage === null ? null : redactCredentials(s.errorMessage),
     machine: s.machine,
     propagated_from: s.propagatedFrom,
     has_log: s.hasLog,

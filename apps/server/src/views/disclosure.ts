@@ -46,8 +46,9 @@ export function shownInputRevisions(
   return shown;
 }
 
+/** A secret input's revision without its value, URL, or the hash of its value (a short secret's hash is as good as the secret). */
 function withoutValue(r: Record<string, unknown>): Record<string, unknown> {
-  const { value: _value, uri: _uri, ...rest } = r;
+  const { value: _value, uri: _uri, sha256: _sha256, ...rest } = r;
   return { ...rest, secret: true };
 }
 

@@ -4,6 +4,7 @@ import {
   BUILD_STATUS_LABELS,
   UnfinishedStatus,
   buildStatusTone,
+  redactCredentials,
   stepStatusName,
   type BuildStatusName,
 } from '@fc/core';
@@ -48,7 +49,7 @@ export function buildDetailView(
     bumped: b.globalPriority > 0,
     isCached: b.isCached,
     attempts: b.attempts,
-    errorMessage: b.errorMessage ?? '',
+    errorMessage: redactCredentials(b.errorMessage ?? ''),
     machine: running?.machine || (b.finished ? '' : b.startedAt ? 'localhost' : ''),
     queuedAt: formatTime(b.createdAt),
     startedAt: formatTime(b.startedAt),
@@ -76,7 +77,7 @@ export function buildDetailView(
         s.startTime && (s.stopTime ?? (s.busy ? now : null))
           ? formatDuration((s.stopTime ?? now).getTime() - s.startTime.getTime())
           : '',
-      errorMessage: s.errorMessage ?? '',
+      errorMessage: redactCredentials(s.errorMessage ?? ''),
       logUrl: s.hasLog ? `/build/${b.id}/nixlog/${s.stepNr}` : null,
     })),
     log: {
