@@ -58,6 +58,35 @@ describe('an evaluation', () => {
     ]);
   });
 
+  it('records a job whose name or system PostgreSQL cannot index as a job error, and the rest', async () => {
+    // Random letters: PostgreSQL compresses a repetitive name below its index limit.
+    const long = Array.from({ length: 5000 }, () =>
+      String.fromCharCode(97 + Math.floor(Math.random() * 26)),
+    ).join('');
+    const jobsetId = await jobsetWith(`let inherit (import ./lib.nix) mk; in {
+      ${long} = mk "long-${randomUUID()}" { };
+      odd-system = mk "odd-${randomUUID()}" { system = "${'s'.repeat(300)}"; };
+      plain = mk "plain-${randomUUID()}" { };
+    }`);
+    await expect(
+      evaluateJobsetJob(env.handlerDeps(), randomUUID(), { jobsetId, force: true, reason: 'api' }),
+    ).resolves.toBe('succeeded');
+    const builds = await rows('SELECT job FROM builds WHERE jobset_id = $1', [jobsetId]);
+    expect(builds).toEqual([{ job: 'plain' }]);
+    const errors = await rows(
+      `SELECT e.job, e.message FROM evaluation_errors e JOIN evaluations v ON v.id = e.evaluation_id
+       WHERE v.jobset_id = $1 ORDER BY e.job`,
+      [jobsetId],
+    );
+    expect(errors).toEqual([
+      {
+        job: expect.stringMatching(new RegExp(`^${long.slice(0, 200)}…\\([0-9a-f]{16}\\)$`)),
+        message: 'the job name is 5000 bytes long; FC records job names of at most 1024 bytes',
+      },
+      { job: 'odd-system', message: 'its system is 300 bytes long; FC records systems of at most 255 bytes' },
+    ]);
+  });
+
   it("with a content-addressed job is recorded (its placeholder output is never asked of Nix's store)", async () => {
     const jobsetId = await jobsetWith(`let inherit (import ./lib.nix) mk; in {
       ca = mk "ca-${randomUUID()}" { __contentAddressed = true; outputHashMode = "recursive"; outputHashAlgo = "sha256"; };

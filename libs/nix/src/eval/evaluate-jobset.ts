@@ -7,6 +7,7 @@ import { BuiltinEvaluator } from './builtin-evaluator';
 import { resolveAggregateJobs, type ResolvedAggregateJobs } from './aggregates';
 import { JobsetEvaluationError, type EvalJobsRequest, type EvaluatedJob } from './eval-types';
 import { JobIndex } from './job-index';
+import { jobLimitProblem, recordedJobName } from './job-limits';
 import { findExecutable, NIX_EVAL_JOBS, runNixEvalJobs } from './nix-eval-jobs';
 import { evaluatedPure, readExperimentalFeatures } from './restricted-eval';
 
@@ -39,10 +40,17 @@ export async function evaluateJobset(
   const aggregates: EvaluatedJob[] = [];
   const firstJobNames: string[] = [];
   let rootIsDerivation = false;
+  // Jobs FC cannot record (job-limits.ts): errors of their own, the rest recorded.
+  const refused = new Map<string, string>();
   const onJob = (job: EvaluatedJob): void | Promise<void> => {
     // The expression itself is a derivation (the careful walk names it ""): no job.
     if (job.attr === '') {
       rootIsDerivation = true;
+      return;
+    }
+    const problem = jobLimitProblem(job);
+    if (problem !== undefined) {
+      refused.set(recordedJobName(job.attr), problem);
       return;
     }
     if (!index.add(job)) return;
@@ -63,7 +71,9 @@ export async function evaluateJobset(
       'the jobset expression is a single derivation; it must be an attribute set of jobs (e.g. { job = <derivation>; })',
     );
   }
-  const resolved = resolveAggregateJobs(aggregates, index, raw.errors, raw.aggregateErrors);
+  const errors = new Map([...raw.errors].map(([name, message]) => [recordedJobName(name), message]));
+  for (const [name, problem] of refused) errors.set(name, problem);
+  const resolved = resolveAggregateJobs(aggregates, index, errors, raw.aggregateErrors);
   for (const job of resolved.aggregates) await request.onJob(job);
   const { aggregates: kept, ...rest } = resolved;
   return {

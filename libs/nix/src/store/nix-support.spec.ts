@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { normalisePath, parseBuildProducts, parseMetrics, parseReleaseName } from './nix-support';
+import { normalisePath, parseBuildProducts, parseMetrics, parseReleaseName, MAX_METRIC_NAME_BYTES } from './nix-support';
 
 describe('parseBuildProducts', () => {
   it('reads type, subtype, a quoted path with spaces, and a default path', () => {
@@ -45,5 +45,17 @@ describe('parseReleaseName', () => {
   it('is the first non-empty line, trimmed', () => {
     expect(parseReleaseName('\n  foo-1.0  \nbar\n')).toBe('foo-1.0');
     expect(parseReleaseName('\n\n')).toBeUndefined();
+  });
+});
+
+describe('what a build may not make FC store', () => {
+  it('skips lines holding a NUL character, and metric names past MAX_METRIC_NAME_BYTES', () => {
+    expect(parseMetrics(`ok 1 s\nnul\u0000 2\n${'m'.repeat(MAX_METRIC_NAME_BYTES + 1)} 3\n`)).toEqual([
+      { name: 'ok', value: 1, unit: 's' },
+    ]);
+    expect(parseBuildProducts('file doc /nix/store/x-a/a\u0000b\nfile doc /nix/store/x-a/c\n')).toEqual([
+      { type: 'file', subtype: 'doc', path: '/nix/store/x-a/c', defaultPath: undefined },
+    ]);
+    expect(parseReleaseName('rel\u00001\n')).toBeUndefined();
   });
 });

@@ -1,5 +1,7 @@
 // Parsers for the files a Hydra job leaves in `$out/nix-support/`: hydra-build-products,
-// hydra-metrics, hydra-release-name. Pure functions over the files' text.
+// hydra-metrics, hydra-release-name. Pure functions over the files' text. A build writes these
+// files as it likes: what PostgreSQL cannot store (a NUL character) or index (a metric name past
+// MAX_METRIC_NAME_BYTES) is skipped, so it cannot keep the build's result from being recorded.
 
 export interface ProductLine {
   readonly type: string;
@@ -15,6 +17,7 @@ const PRODUCT_LINE = /^([A-Za-z0-9_-]+)\s+([A-Za-z0-9_-]+)\s+("[^"]+"|[^\s<>"]+)
 export function parseBuildProducts(text: string): ProductLine[] {
   const out: ProductLine[] = [];
   for (const raw of text.split('\n')) {
+    if (raw.includes('\u0000')) continue;
     const m = PRODUCT_LINE.exec(raw.trim());
     if (!m?.[1] || !m[2] || !m[3]) continue;
     const path = m[3].startsWith('"') ? m[3].slice(1, -1) : m[3];
@@ -41,13 +44,17 @@ export interface MetricLine {
   readonly unit: string | undefined;
 }
 
+/** Bytes of a metric name FC records (it is indexed with the job's name). */
+export const MAX_METRIC_NAME_BYTES = 255;
+
 /** `NAME VALUE [UNIT]` a line; lines whose value is not a number are skipped. */
 export function parseMetrics(text: string): MetricLine[] {
   const byName = new Map<string, MetricLine>();
   for (const raw of text.split('\n')) {
+    if (raw.includes('\u0000')) continue;
     const fields = raw.trim().split(/\s+/);
     const [name, valueText, unit] = fields;
-    if (!name || valueText === undefined) continue;
+    if (!name || valueText === undefined || Buffer.byteLength(name) > MAX_METRIC_NAME_BYTES) continue;
     const value = Number(valueText);
     if (!Number.isFinite(value) || valueText.trim() === '') continue;
     byName.set(name, { name, value, unit: unit || undefined });
@@ -61,5 +68,5 @@ export function parseReleaseName(text: string): string | undefined {
     .split('\n')
     .map((l) => l.trim())
     .find((l) => l.length > 0);
-  return line || undefined;
+  return line && !line.includes('\u0000') ? line : undefined;
 }
