@@ -39,9 +39,14 @@ export async function evaluationComparedBuilds(
   return queryRows(
     db,
     comparedBuildRow,
-    `SELECT eb.evaluation_id, b.id, b.job, b.system, b.finished, b.build_status
-     FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
-     WHERE eb.evaluation_id = ANY($1::bigint[])`,
+    // The builds an evaluation created straight from builds (by builds_evaluation_idx, on the heap pages
+    // they were written to together), not through the evaluation_builds view (a second lookup each).
+    `SELECT b.evaluation_id, b.id, b.job, b.system, b.finished, b.build_status
+     FROM builds b WHERE b.evaluation_id = ANY($1::bigint[])
+     UNION ALL
+     SELECT r.evaluation_id, b.id, b.job, b.system, b.finished, b.build_status
+     FROM evaluation_reused_builds r JOIN builds b ON b.id = r.build_id
+     WHERE r.evaluation_id = ANY($1::bigint[])`,
     [evaluationIds],
   );
 }
@@ -55,11 +60,15 @@ export async function evaluationBuildSummaries(
   return queryRows(
     db,
     evaluationBuildSummaryRow,
-    `SELECT eb.evaluation_id, b.id, b.job, b.system, b.nix_name, b.finished, b.build_status, b.started_at,
-       b.stopped_at, eb.is_new
-     FROM evaluation_builds eb JOIN builds b ON b.id = eb.build_id
-     WHERE eb.evaluation_id = ANY($1::bigint[])
-     ORDER BY b.job, b.system, b.id`,
+    `SELECT b.evaluation_id, b.id, b.job, b.system, b.nix_name, b.finished, b.build_status, b.started_at,
+       b.stopped_at, true AS is_new
+     FROM builds b WHERE b.evaluation_id = ANY($1::bigint[])
+     UNION ALL
+     SELECT r.evaluation_id, b.id, b.job, b.system, b.nix_name, b.finished, b.build_status, b.started_at,
+       b.stopped_at, false
+     FROM evaluation_reused_builds r JOIN builds b ON b.id = r.build_id
+     WHERE r.evaluation_id = ANY($1::bigint[])
+     ORDER BY 3, 4, 2`,
     [evaluationIds],
   );
 }
