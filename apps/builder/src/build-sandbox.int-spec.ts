@@ -8,11 +8,28 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import { createBoss, type Boss } from '@fc/queue';
+import { probePasswordRequired } from '@fc/db';
 import { createTestDatabase, startApp, waitForLogRecord, type TestDatabase } from '@fc/testing';
 import { createJobset, instantiate, queueBuilds } from './testing/build-fixture';
 import { builderEnv, readStoredLog, waitForBuild } from './testing/builder-harness';
 
 jest.setTimeout(90_000);
+
+// A fixed-output derivation (a download) gets this machine's network: it reaches PostgreSQL on
+// 127.0.0.1, and prints what it reads into its log (the build then fails on its hash, log kept).
+const FOD_READS_DATABASE = `{ nonce, port }: {
+  reads-db = builtins.derivation {
+    name = "reads-db-\${nonce}";
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    PATH = "/usr/bin:/bin";
+    args = [ "-c" "echo users: $(psql -h 127.0.0.1 -p \${port} -U postgres -d postgres -Atc 'select count(*) from pg_user') ; echo > $out" ];
+    outputHashMode = "flat";
+    outputHashAlgo = "sha256";
+    outputHash = "0000000000000000000000000000000000000000000000000000";
+  };
+}
+`;
 
 const READ_KEYS = `{ nonce, keys }: {
   reads-keys = builtins.derivation {
@@ -79,6 +96,48 @@ describe('fc-queue-runner and Nix sandbox', () => {
     expect(log.match(/No such file or directory/g)).toHaveLength(2);
     expect(log).toMatch(/uid=\d+\(nixbld/);
     expect(log).not.toContain(secret);
+  });
+
+  it('warns loudly at start when a build could reach the database without a password', async () => {
+    const probe = await probePasswordRequired(db.url);
+    // This machine's PostgreSQL trusts TCP from 127.0.0.1 (the suite's URLs carry no password).
+    expect(probe.verdict).toBe('no password needed');
+    const daemon = startApp('builder', [], { env: builderEnv(db.url, dirs) });
+    daemons.push(daemon);
+    const line = await waitForLogRecord(
+      daemon,
+      (r) => r.message.includes('WITHOUT A PASSWORD'),
+      'the open-database warning',
+    );
+    expect(line.level).toBe('warn');
+    expect(line.message).toContain(
+      `PostgreSQL at ${new URL(db.url).hostname}:${new URL(db.url).port || '5432'}`,
+    );
+    expect(line.message).toContain('Use scram-sha-256 for host lines in pg_hba.conf');
+
+    // Why: a fixed-output build, sandboxed as it is, connects and reads.
+    const nixFile = join(dirs.workDir, 'reads-db.nix');
+    writeFileSync(nixFile, FOD_READS_DATABASE);
+    const drv = await instantiate(nixFile, 'reads-db', {
+      nonce: randomUUID(),
+      port: new URL(db.url).port || '5432',
+    });
+    const [id] = await queueBuilds(db.pool, boss, await createJobset(db.pool), [{ job: 'reads-db', drv }]);
+    await waitForBuild(db.pool, id!);
+    const { text: log } = await readStoredLog(db.pool, id!);
+    expect(log).toMatch(/users: [0-9]+/);
+
+    // Over the Unix socket, which no sandbox holds, nothing is probed and nothing said.
+    const socket = startApp('builder', [], {
+      env: builderEnv(`postgres://postgres@/${db.name}?host=/var/run/postgresql`, dirs),
+    });
+    daemons.push(socket);
+    const first = await waitForLogRecord(
+      socket,
+      (r) => r.message.includes('WITHOUT A PASSWORD') || r.message === 'ready',
+      'ready',
+    );
+    expect(first.message).toBe('ready');
   });
 
   it('warns loudly at start when Nix does not sandbox builds', async () => {

@@ -1,7 +1,13 @@
 // fc-queue-runner composition root.
 import { fileURLToPath } from 'node:url';
 import { ConfigError, commitStatusesConfigured, loadConfig, type FcConfig } from '@fc/config';
-import { isConnectionError, openDatabase, watchDatabaseReachability } from '@fc/db';
+import {
+  isConnectionError,
+  openDatabase,
+  passwordProbeWarning,
+  probePasswordRequired,
+  watchDatabaseReachability,
+} from '@fc/db';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createBuilderMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
 import {
@@ -64,6 +70,9 @@ runDaemon('fc-queue-runner', async () => {
   const sandbox = await readSandboxVerdict();
   const sandboxLine = sandboxStartLine(sandbox);
   logger.log(sandboxLine.level, sandboxLine.message, { nixSandbox: sandbox.settings });
+  // A fixed-output build has this machine's network: it must not find the database open to it.
+  const openDatabaseWarning = passwordProbeWarning(await probePasswordRequired(config.database.url));
+  if (openDatabaseWarning !== undefined) logger.warn(openDatabaseWarning);
   if (signWith) logger.info("signing each build's outputs in the store", { keyFile: signWith });
   const registry = createMetricsRegistry({ service: 'fc-queue-runner' });
   const metrics = createBuilderMetrics(registry);

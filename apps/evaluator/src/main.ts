@@ -3,7 +3,13 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commitStatusesConfigured, loadConfig } from '@fc/config';
-import { isConnectionError, openDatabase, watchDatabaseReachability } from '@fc/db';
+import {
+  isConnectionError,
+  openDatabase,
+  passwordProbeWarning,
+  probePasswordRequired,
+  watchDatabaseReachability,
+} from '@fc/db';
 import { createForgeClient, forgeAccounts, forgeSettingsOf } from '@fc/forges';
 import { createLogger, runDaemon } from '@fc/logging';
 import { createEvaluatorMetrics, createMetricsRegistry, startMetricsServer } from '@fc/metrics';
@@ -46,6 +52,9 @@ runDaemon('fc-evaluator', async () => {
   const sandbox = await readSandboxVerdict();
   const sandboxLine = sandboxStartLine(sandbox);
   logger.log(sandboxLine.level, sandboxLine.message, { nixSandbox: sandbox.settings });
+  // A fixed-output build has this machine's network: it must not find the database open to it.
+  const openDatabaseWarning = passwordProbeWarning(await probePasswordRequired(config.database.url));
+  if (openDatabaseWarning !== undefined) logger.warn(openDatabaseWarning);
   const registry = createMetricsRegistry({ service: 'fc-evaluator' });
   const metrics = createEvaluatorMetrics(registry);
   // Before any work is taken, so a port already in use stops the daemon at once.

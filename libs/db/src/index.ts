@@ -102,3 +102,9 @@ export {
   retryDelayMs,
   type UntilAnswersOptions,
 } from './outage/until-database-answers';
+export {
+  probePasswordRequired,
+  passwordProbeWarning,
+  tcpServerOf,
+  type PasswordProbe,
+} from './password-probe';

@@ -12,34 +12,9 @@ export interface FieldProblem {
   readonly message: string;
 }
 
-/** PostgreSQL's `integer`: the narrowest integer column any input reaches. */
-export const PG_INTEGER_MIN = -2_147_483_648;
-export const PG_INTEGER_MAX = 2_147_483_647;
+import { unstorableValues, type Problem } from '../services/storable-values';
 
-interface Problem {
-  readonly path: readonly PropertyKey[];
-  readonly message: string;
-}
-
-/** What PostgreSQL would refuse in a parsed input: NUL in text, integers outside `integer`. */
-export function unstorableValues(value: unknown, path: readonly PropertyKey[] = []): Problem[] {
-  if (typeof value === 'string') {
-    return value.includes('\u0000') ? [{ path, message: 'must not contain NUL characters' }] : [];
-  }
-  if (typeof value === 'number') {
-    return Number.isInteger(value) && (value < PG_INTEGER_MIN || value > PG_INTEGER_MAX)
-      ? [{ path, message: `must be between ${PG_INTEGER_MIN} and ${PG_INTEGER_MAX}` }]
-      : [];
-  }
-  if (Array.isArray(value)) return value.flatMap((v, i) => unstorableValues(v, [...path, i]));
-  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.entries(value).flatMap(([k, v]) => [
-      ...(k.includes('\u0000') ? [{ path: [...path, k], message: 'must not contain NUL characters' }] : []),
-      ...unstorableValues(v, [...path, k]),
-    ]);
-  }
-  return [];
-}
+export { PG_INTEGER_MAX, PG_INTEGER_MIN, unstorableValues } from '../services/storable-values';
 
 function invalid(problems: readonly Problem[], location: InputLocation): ValidationError {
   const fields: FieldProblem[] = problems.map((p) => ({

@@ -202,6 +202,52 @@ describe('push webhooks', () => {
     expect((await body(r)).error.code).toBe('invalid_request');
   });
 
+  it('a signed payload with a field PostgreSQL cannot store is a 400 naming it; larger ids elsewhere are fine', async () => {
+    const nul = await github(pushPayload('refs/heads/ma\u0000in'));
+    expect(nul.status).toBe(400);
+    expect((await body(nul)).error).toMatchObject({
+      code: 'invalid_request',
+      message: 'the push payload: ref must not contain NUL characters',
+    });
+    const pullRequest = (number: number, title: string) =>
+      JSON.stringify({
+        action: 'opened',
+        number,
+        pull_request: {
+          number,
+          title,
+          user: { login: 'mallory' },
+          head: { ref: 'x', sha: 'a'.repeat(40), repo: { clone_url: 'https://github.com/m/app.git' } },
+          base: { repo: { full_name: 'acme/app' } },
+        },
+      });
+    const big = await github(pullRequest(99_999_999_999, 'fix\u0000'), { 'x-github-event': 'pull_request' });
+    expect(big.status).toBe(400);
+    expect((await body(big)).error.details.fields).toEqual([
+      { field: 'number', in: 'body', message: 'must be between -2147483648 and 2147483647' },
+      { field: 'pull_request.number', in: 'body', message: 'must be between -2147483648 and 2147483647' },
+      { field: 'pull_request.title', in: 'body', message: 'must not contain NUL characters' },
+    ]);
+    const comment = JSON.stringify({
+      action: 'created',
+      issue: { number: 1, pull_request: { url: 'x' } },
+      comment: { body: '/fc approve\u0000', user: { login: 'mallory' } },
+    });
+    const nulComment = await github(comment, { 'x-github-event': 'issue_comment' });
+    expect(nulComment.status).toBe(400);
+    expect((await body(nulComment)).error.message).toBe(
+      'the issue_comment payload: comment.body must not contain NUL characters',
+    );
+    // A forge's own ids, which FC does not keep, may pass 32 bits.
+    const ids = await github(
+      pushPayload('refs/heads/main', {
+        installation: { id: 99_999_999_999 },
+        sender: { id: 99_999_999_999 },
+      }),
+    );
+    expect(ids.status).toBe(202);
+  });
+
   it('refuses a bad or missing signature (401), a forge without a secret (403), an unknown project (404)', async () => {
     await clearQueue();
     const payload = pushPayload('refs/heads/main');

@@ -2,19 +2,20 @@
 // is_pull). A comment on a pull request has issue.pull_request (GitHub) or is_pull: true (Gitea).
 import { z } from 'zod';
 import { ValidationError } from '@fc/core';
+import { refuseUnstorable } from './storable-values';
 import type { PullRequestComment } from '@fc/pull-requests';
 
 const payload = z.object({
   action: z.string().min(1),
   issue: z.object({
     number: z.number().int().positive(),
-    pull_request: z.object({}).passthrough().nullable().optional(),
+    pull_request: z.object({}).nullable().optional(),
   }),
   comment: z.object({
     body: z.string().nullable().optional(),
     user: z.object({ login: z.string().min(1) }),
   }),
-  repository: z.object({ full_name: z.string().optional() }).passthrough().optional(),
+  repository: z.object({ full_name: z.string().optional() }).optional(),
   is_pull: z.boolean().optional(),
 });
 
@@ -27,6 +28,7 @@ export function parsePullRequestComment(json: unknown): PullRequestComment {
       fields: parsed.error.issues.map((i) => ({ field: i.path.join('.'), in: 'body', message: i.message })),
     });
   }
+  refuseUnstorable(parsed.data, 'the issue_comment payload');
   const p = parsed.data;
   const base = p.repository?.full_name;
   return {

@@ -2,9 +2,11 @@
 // 'synchronized' for a new head and 'closed' with merged: true for a merge).
 import { z } from 'zod';
 import { ValidationError } from '@fc/core';
+import { refuseUnstorable } from './storable-values';
 import type { PullRequestEvent } from '@fc/pull-requests';
 
-const repository = z.object({ full_name: z.string().optional() }).passthrough();
+// Only the fields FC reads: the rest (forges' ids may pass 32 bits) is dropped before the check below.
+const repository = z.object({ full_name: z.string().optional() });
 
 const payload = z.object({
   action: z.string().min(1),
@@ -33,6 +35,7 @@ export function parsePullRequest(json: unknown): PullRequestEvent {
       fields: parsed.error.issues.map((i) => ({ field: i.path.join('.'), in: 'body', message: i.message })),
     });
   }
+  refuseUnstorable(parsed.data, 'the pull_request payload');
   const pr = parsed.data.pull_request;
   if (pr.head.repo === null) {
     throw new ValidationError("the pull request's head repository was deleted: nothing can be fetched", {

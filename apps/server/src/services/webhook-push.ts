@@ -3,6 +3,7 @@
 // pushed branch (a jobset without a branch follows the repository's default branch).
 import { z } from 'zod';
 import { repositoryKey, ValidationError } from '@fc/core';
+import { refuseUnstorable } from './storable-values';
 import type { WebhookJobsetRow } from '@fc/db';
 
 const pushPayload = z.object({
@@ -48,6 +49,7 @@ export function parsePush(json: unknown): PushEvent {
       fields: parsed.error.issues.map((i) => ({ field: i.path.join('.'), in: 'body', message: i.message })),
     });
   }
+  refuseUnstorable(parsed.data, 'the push payload');
   const p = parsed.data;
   const r = p.repository;
   const keys = new Set<string>();
