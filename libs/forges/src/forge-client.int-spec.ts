@@ -77,6 +77,7 @@ describe.each(['github', 'gitea'] as const)('the %s client', (kind) => {
       author: 'alice',
       headRepositoryUrl: forge().cloneUrl('acme/app'),
       headBranch: 'topic-5',
+      baseRepository: 'acme/app',
     });
     const asked = forge().requests.slice(before);
     expect(asked).toHaveLength(2);

@@ -1,8 +1,10 @@
 // One pull request object as GitHub's and Gitea's REST APIs (and their pull_request webhooks) give
-// it, reduced to what FC builds: who opened it, and the head commit with where to fetch it.
+// it, reduced to what FC builds: who opened it, the head commit with where to fetch it, and the base
+// repository's name (where its commit statuses go).
 import { z } from 'zod';
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+const FULL_NAME = /^[^/\s]+\/[^/\s]+$/;
 
 const pullRequestObject = z.object({
   number: z.number().int().positive(),
@@ -18,6 +20,11 @@ const pullRequestObject = z.object({
       .nullable()
       .optional(),
   }),
+  base: z
+    .object({
+      repo: z.object({ full_name: z.string().optional() }).nullable().optional(),
+    })
+    .optional(),
 });
 
 export interface ForgePullRequest {
@@ -28,6 +35,8 @@ export interface ForgePullRequest {
   readonly headRepositoryUrl: string | null;
   readonly headBranch: string;
   readonly headSha: string;
+  /** The base repository's "owner/name" as the forge names it (GitHub's and Gitea's base.repo.full_name); null: not given. */
+  readonly baseRepository: string | null;
 }
 
 /** The pull request, or the problem with the object (field paths and messages). */
@@ -39,6 +48,7 @@ export function parseForgePullRequest(json: unknown): ForgePullRequest | { probl
     };
   }
   const pr = parsed.data;
+  const base = pr.base?.repo?.full_name;
   return {
     number: pr.number,
     title: pr.title ?? null,
@@ -46,5 +56,6 @@ export function parseForgePullRequest(json: unknown): ForgePullRequest | { probl
     headRepositoryUrl: pr.head.repo?.clone_url ?? null,
     headBranch: pr.head.ref,
     headSha: pr.head.sha,
+    baseRepository: base !== undefined && FULL_NAME.test(base) ? base : null,
   };
 }

@@ -14,6 +14,7 @@ function listed(number: number, sha = A, over: Partial<ForgePullRequest> = {}): 
     headRepositoryUrl: 'https://github.com/acme/app.git',
     headBranch: `topic-${number}`,
     headSha: sha,
+    baseRepository: 'acme/app',
     ...over,
   };
 }
@@ -76,6 +77,20 @@ describe('reconcilePullRequests', () => {
     );
     expect(actions(steps)).toEqual(['skip #7', 'opened #8']);
     expect(steps[0]).toMatchObject({ reason: expect.stringContaining('deleted') });
+  });
+
+  it("gives each event the base repository the forge names in the pull request, else the list's", () => {
+    const steps = reconcilePullRequests(
+      [listed(1, A, { baseRepository: 'acme/renamed' }), listed(2, A, { baseRepository: null })],
+      [row(3, { baseRepository: 'acme/earlier' }), row(4, { baseRepository: null })],
+      'acme/app',
+    );
+    expect(steps.map((s) => (s.kind === 'receive' ? [s.event.number, s.event.baseRepository] : []))).toEqual([
+      [1, 'acme/renamed'],
+      [2, 'acme/app'],
+      [3, 'acme/earlier'],
+      [4, 'acme/app'],
+    ]);
   });
 
   it("closes with FC's last view of the pull request", () => {

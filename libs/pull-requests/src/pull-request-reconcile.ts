@@ -12,11 +12,11 @@ export type ReconcileStep =
 function event(
   action: string,
   pr: ForgePullRequest & { headRepositoryUrl: string },
-  baseRepository: string | null,
+  listBaseRepository: string | null,
 ): PullRequestEvent {
   return {
     action,
-    baseRepository,
+    baseRepository: pr.baseRepository ?? listBaseRepository,
     number: pr.number,
     title: pr.title,
     author: pr.author,
@@ -35,7 +35,10 @@ function event(
 export function reconcilePullRequests(
   open: readonly ForgePullRequest[],
   known: readonly PullRequestRow[],
-  /** "owner/name" of the repository the list is of (where commit statuses go). */
+  /**
+   * "owner/name" of the repository the list is of, for a pull request whose object does not name its
+   * base repository (each one's base.repo.full_name is where its commit statuses go).
+   */
   baseRepository: string | null = null,
 ): ReconcileStep[] {
   const byNumber = new Map(known.map((k) => [k.number, k]));
@@ -73,7 +76,7 @@ export function reconcilePullRequests(
       kind: 'receive',
       event: {
         action: 'closed',
-        baseRepository,
+        baseRepository: k.baseRepository ?? baseRepository,
         number: k.number,
         title: k.title,
         author: k.author,

@@ -1,14 +1,17 @@
 // A local forge for specs: one HTTP server that plays GitHub's (Enterprise-style, under /api/v3) or
-// Gitea's (under /api/v1) REST API for pull requests and collaborators, and hosts its repositories
-// over git's smart HTTP protocol with the real `git http-backend`, so FC fetches pull request heads
-// the way it fetches them from the real forges. A pull request's head is also kept at
-// refs/pull/<number>/head in the base repository, as both forges do.
-import { execFileSync, spawn } from 'node:child_process';
+// Gitea's (under /api/v1) REST API as FC uses it (a repository's pull requests, a collaborator's
+// permission, commit statuses, which it records), and hosts its repositories over git's smart HTTP
+// protocol with the real `git http-backend`, so FC fetches pull request heads the way it fetches them
+// from the real forges. A pull request's head is also kept at refs/pull/<number>/head in the base
+// repository, as both forges do. A renamed repository's old name redirects, as on both forges. The
+// webhooks such a forge sends are built by forge-webhook-payloads.ts and forge-webhook-delivery.ts.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveGitHttp } from './git-http-backend';
 
 export type FakeForgeKind = 'github' | 'gitea';
 
@@ -23,6 +26,18 @@ export interface FakePullRequestInput {
   readonly headBranch: string;
   readonly headSha: string;
   readonly title?: string;
+}
+
+/** A commit status FC posted (POST /repos/{owner}/{repo}/statuses/{sha}). */
+export interface PostedStatus {
+  readonly owner: string;
+  readonly repo: string;
+  readonly sha: string;
+  readonly authorization: string | undefined;
+  readonly state: string;
+  readonly context: string;
+  readonly description: string;
+  readonly target_url?: string;
 }
 
 export interface FakeForgeRequest {
@@ -40,6 +55,8 @@ export interface FakeForge {
   readonly configUrl: string;
   /** Every request, in order. */
   readonly requests: FakeForgeRequest[];
+  /** Every commit status posted, in order (to any repository: statuses need none hosted here). */
+  readonly statuses: PostedStatus[];
   /** A new repository `owner/repo` with one commit of `files` on `main`; its working directory. */
   createRepository(fullName: string, files: Readonly<Record<string, string>>): string;
   /** A repository cloned from another (a fork); its working directory. */
@@ -50,6 +67,9 @@ export interface FakeForge {
   /** Opens (or moves the head of) a pull request of `base`, without any webhook. */
   openPullRequest(base: string, pr: FakePullRequestInput): void;
   closePullRequest(base: string, number: number): void;
+  /** The repository's old name `from` now redirects to `to` (301 for GET, 307 else), API and git. */
+  renameRepository(from: string, to: string): void;
+  /** What the permission API answers for `login` on `repository`; unset: 404 (not a collaborator). */
   setPermission(repository: string, login: string, permission: string): void;
   failRepository(repository: string, failure: FakeForgeFailure | undefined): void;
   close(): Promise<void>;
@@ -85,6 +105,9 @@ export async function startFakeForge(options: {
   const permissions = new Map<string, Map<string, string>>();
   const failures = new Map<string, FakeForgeFailure>();
   const requests: FakeForgeRequest[] = [];
+  const statuses: PostedStatus[] = [];
+  /** Old name -> current name of renamed repositories. */
+  const renamed = new Map<string, string>();
   let url = '';
 
   const repoDir = (fullName: string) => join(root, `${fullName}.git`);
@@ -132,17 +155,39 @@ export async function startFakeForge(options: {
     res.end(JSON.stringify(body));
   }
 
-  function api(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void {
+  function redirect(res: ServerResponse, method: string, to: string): void {
+    res.writeHead(method === 'GET' || method === 'HEAD' ? 301 : 307, { location: to });
+    res.end();
+  }
+
+  /** The REST API; `body` is the request's, read whole. */
+  function api(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+    body: string,
+  ): void {
     if (req.headers.authorization !== expectedAuthorization) {
       return send(res, 401, { message: 'Bad credentials' });
     }
-    const m = /^\/repos\/([^/]+)\/([^/]+)\/(pulls|collaborators\/([^/]+)\/permission)$/.exec(path);
+    const m =
+      /^\/repos\/([^/]+)\/([^/]+)\/(pulls|collaborators\/([^/]+)\/permission|statuses\/([0-9a-f]{40}))$/.exec(
+        path,
+      );
     if (!m) return send(res, 404, { message: 'Not Found' });
-    const fullName = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;
+    const [owner, repo] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+    const fullName = `${owner}/${repo}`;
+    const current = renamed.get(fullName);
+    if (current !== undefined) {
+      const rest = path.slice(`/repos/${m[1]}/${m[2]}`.length);
+      const search = query.size > 0 ? `?${query.toString()}` : '';
+      return redirect(res, req.method ?? 'GET', `${url}${apiBase}/repos/${current}${rest}${search}`);
+    }
     const failure = failures.get(fullName);
     if (failure === 'hang') return; // never answered; close() drops the connection
     if (failure === 'unauthorized') return send(res, 401, { message: 'Bad credentials' });
-    if (failure === 'not-found' || !pulls.has(fullName)) return send(res, 404, { message: 'Not Found' });
+    if (failure === 'not-found') return send(res, 404, { message: 'Not Found' });
     if (failure === 'server-error') return send(res, 502, { message: 'Server Error' });
     if (failure === 'rate-limited') {
       const reset = String(Math.floor(Date.now() / 1000) + 600);
@@ -153,12 +198,22 @@ export async function startFakeForge(options: {
         { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
       );
     }
+    if (m[5] !== undefined) {
+      if (req.method !== 'POST') return send(res, 405, { message: 'Method Not Allowed' });
+      const status = JSON.parse(body) as Pick<
+        PostedStatus,
+        'state' | 'context' | 'description' | 'target_url'
+      >;
+      statuses.push({ owner, repo, sha: m[5], authorization: req.headers.authorization, ...status });
+      return send(res, 201, { id: statuses.length, ...status });
+    }
     if (m[4] !== undefined) {
       const login = decodeURIComponent(m[4]);
       const permission = permissions.get(fullName)?.get(login.toLowerCase());
       if (permission === undefined) return send(res, 404, { message: 'Not Found' });
       return send(res, 200, { permission, role_name: permission, user: { login } });
     }
+    if (!pulls.has(fullName)) return send(res, 404, { message: 'Not Found' });
     const state = query.get('state') ?? 'open';
     const open = [...pulls.get(fullName)!.values()]
       .filter((p) => state === 'all' || p.state === state)
@@ -183,61 +238,6 @@ export async function startFakeForge(options: {
     });
   }
 
-  /** git's smart HTTP protocol through `git http-backend` (CGI). */
-  function gitHttp(req: IncomingMessage, res: ServerResponse, path: string, query: string): void {
-    const child = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        GIT_PROJECT_ROOT: root,
-        GIT_HTTP_EXPORT_ALL: '1',
-        PATH_INFO: path,
-        QUERY_STRING: query,
-        REQUEST_METHOD: req.method ?? 'GET',
-        CONTENT_TYPE: req.headers['content-type'] ?? '',
-        ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
-        ...(req.headers['content-encoding']
-          ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] }
-          : {}),
-        ...(typeof req.headers['git-protocol'] === 'string'
-          ? { GIT_PROTOCOL: req.headers['git-protocol'] }
-          : {}),
-        REMOTE_ADDR: '127.0.0.1',
-      },
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    req.pipe(child.stdin);
-    let head = Buffer.alloc(0);
-    let started = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (started) {
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      const endLf = head.indexOf('\n\n');
-      const [at, sep] = end >= 0 && (endLf < 0 || end < endLf) ? [end, 4] : [endLf, 2];
-      if (at < 0) return;
-      started = true;
-      let status = 200;
-      const headers: Record<string, string> = {};
-      for (const line of head.subarray(0, at).toString('latin1').split(/\r?\n/)) {
-        const colon = line.indexOf(':');
-        if (colon < 0) continue;
-        const name = line.slice(0, colon).trim();
-        const value = line.slice(colon + 1).trim();
-        if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
-        else headers[name] = value;
-      }
-      res.writeHead(status, headers);
-      res.write(head.subarray(at + sep));
-    });
-    child.on('close', () => {
-      if (!started) res.writeHead(500);
-      res.end();
-    });
-  }
-
   const server: Server = createServer((req, res) => {
     const parsed = new URL(req.url ?? '/', 'http://fake');
     requests.push({
@@ -247,10 +247,21 @@ export async function startFakeForge(options: {
       userAgent: req.headers['user-agent'],
     });
     if (parsed.pathname.startsWith(`${apiBase}/`)) {
-      return api(req, res, parsed.pathname.slice(apiBase.length), parsed.searchParams);
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        api(req, res, parsed.pathname.slice(apiBase.length), parsed.searchParams, body);
+      });
+      return;
     }
-    if (/^\/[^/]+\/[^/]+\.git\//.test(parsed.pathname)) {
-      return gitHttp(req, res, parsed.pathname, parsed.search.replace(/^\?/, ''));
+    const gitPath = /^\/([^/]+\/[^/]+)\.git(\/.*)$/.exec(parsed.pathname);
+    if (gitPath) {
+      const current = renamed.get(gitPath[1]!);
+      if (current !== undefined) {
+        return redirect(res, req.method ?? 'GET', `${url}/${current}.git${gitPath[2]}${parsed.search}`);
+      }
+      return serveGitHttp(root, req, res, parsed.pathname, parsed.search.replace(/^\?/, ''));
     }
     send(res, 404, { message: 'Not Found' });
   });
@@ -267,6 +278,7 @@ export async function startFakeForge(options: {
     url,
     configUrl: options.kind === 'github' ? `${url}/api/v3` : url,
     requests,
+    statuses,
     cloneUrl,
     createRepository(fullName, files) {
       const dir = repoDir(fullName);
@@ -313,6 +325,9 @@ export async function startFakeForge(options: {
       if (!p) throw new Error(`${base} has no pull request #${number}`);
       p.state = 'closed';
       p.updatedAt = new Date().toISOString();
+    },
+    renameRepository(from, to) {
+      renamed.set(from, to);
     },
     setPermission(repository, login, permission) {
       if (!permissions.has(repository)) permissions.set(repository, new Map());

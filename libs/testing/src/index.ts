@@ -13,5 +13,8 @@ export {
   type FakeForgeKind,
   type FakeForgeFailure,
   type FakePullRequestInput,
+  type PostedStatus,
 } from './fake-forge';
+export { commentPayload, pullRequestPayload, type FakePullRequest } from './forge-webhook-payloads';
+export { deliver, deliveryHeaders } from './forge-webhook-delivery';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { startDashboardEnv, type DashboardEnv } from '../testing/browser-harness';
-import { deliver, pullRequestPayload, type FakePullRequest } from '../testing/fake-forge';
+import { deliver, pullRequestPayload, type FakePullRequest } from '@fc/testing';
 import { commitOn, forkRepository, initRepository, releaseNix } from '../testing/pull-request-env';
 
 jest.setTimeout(240_000);

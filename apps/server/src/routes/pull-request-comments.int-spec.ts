@@ -13,8 +13,8 @@ import {
   deliver,
   pullRequestPayload,
   type FakePullRequest,
-  type ForgeKind,
-} from '../testing/fake-forge';
+  type FakeForgeKind,
+} from '@fc/testing';
 import {
   commitOn,
   forkRepository,
@@ -46,7 +46,7 @@ afterAll(async () => {
   await env?.stop();
 }, 60_000);
 
-describe.each(['github', 'gitea'] as const)('the /fc approve comment on %s', (forge: ForgeKind) => {
+describe.each(['github', 'gitea'] as const)('the /fc approve comment on %s', (forge: FakeForgeKind) => {
   it('approves an untrusted fork only when a trusted user or a collaborator with write access comments it', async () => {
     const repo = env.tempDir(`fc-prc-${forge}-`);
     initRepository(repo, { 'release.nix': releaseNix(`${salt}-${forge}`), message: 'main' });
@@ -146,7 +146,7 @@ describe.each(['github', 'gitea'] as const)('the /fc approve comment on %s', (fo
     );
 
     // A collaborator with write access, as the forge's permission API says.
-    env.forge.permissions.set(`${forge}:maintainer`, 'write');
+    env.forges[forge].setPermission('acme/app', 'maintainer', 'write');
     const second = pr(2, commitOn(fork, 'idea-2', { message: 'from a fork, again' }));
     await deliver(
       env.h.url,
@@ -164,10 +164,10 @@ describe.each(['github', 'gitea'] as const)('the /fc approve comment on %s', (fo
     expect(collaborator.body['message']).toBe(
       `approved by maintainer (write permission on acme/app): evaluating pr-2 at ${second.sha}`,
     );
-    expect(env.forge.requests).toContain(
+    expect(env.forges[forge].requests.map((r) => `${r.method} ${r.path}`)).toContain(
       forge === 'github'
-        ? 'GET /github/repos/acme/app/collaborators/maintainer/permission'
-        : 'GET /gitea/api/v1/repos/acme/app/collaborators/maintainer/permission',
+        ? 'GET /api/v3/repos/acme/app/collaborators/maintainer/permission'
+        : 'GET /api/v1/repos/acme/app/collaborators/maintainer/permission',
     );
 
     // Both are built at the fork's heads.

@@ -5,7 +5,7 @@
 // request's jobset alone; a spec saying build_pull_requests: false turns them off.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deliver, pullRequestPayload } from '../testing/fake-forge';
+import { deliver, pullRequestPayload } from '@fc/testing';
 import {
   commitOn,
   initRepository,
@@ -108,10 +108,14 @@ describe('a declarative project’s pull requests', () => {
     expect(inputs).toEqual([{ name: 'src', value: `file://${repo}`, branch: 'feature' }]);
     // Built at the head (the src input's revision), and only the summary status posted there.
     const summary = await waitFor('the summary status at the head', () =>
-      env.forge.statuses.find((s) => s.sha === sha && s.context === 'fc:decl:pr-1' && s.state !== 'pending'),
+      env.forges.github.statuses.find(
+        (s) => s.sha === sha && s.context === 'fc:decl:pr-1' && s.state !== 'pending',
+      ),
     );
     expect(summary).toMatchObject({ state: 'success', owner: 'acme', repo: 'app' });
-    expect(env.forge.statuses.filter((s) => s.sha === sha && s.context !== 'fc:decl:pr-1')).toEqual([]);
+    expect(env.forges.github.statuses.filter((s) => s.sha === sha && s.context !== 'fc:decl:pr-1')).toEqual(
+      [],
+    );
 
     // The spec applied again: main is updated, pr-1 (not in the spec) stays enabled and shown.
     commitOn(specRepo, 'main', { 'spec.json': spec(repo, 'the template, again', keys) });

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deliver, pullRequestPayload, type FakePullRequest, type ForgeKind } from '../testing/fake-forge';
+import { deliver, pullRequestPayload, type FakePullRequest, type FakeForgeKind } from '@fc/testing';
 import {
   commitOn,
   initRepository,
@@ -29,7 +29,7 @@ interface Project {
 
 async function createProject(
   name: string,
-  forge: ForgeKind,
+  forge: FakeForgeKind,
   files: Record<string, string>,
 ): Promise<Project> {
   const repo = env.tempDir(`fc-prl-${name}-`);
@@ -55,7 +55,7 @@ async function createProject(
 
 async function send(
   project: Project,
-  forge: ForgeKind,
+  forge: FakeForgeKind,
   action: string,
   pr: FakePullRequest,
   options: { merged?: boolean } = {},
@@ -269,7 +269,7 @@ describe('restricted evaluation of pull requests', () => {
     expect(pr.error).toContain('restricted mode');
     // The forge hears of it: the evaluation's summary status at the head is a failure.
     const summary = await waitFor('the failed evaluation’s summary status', () =>
-      env.forge.statuses.find((s) => s.sha === sha && s.context === 'fc:restricted:pr-1'),
+      env.forges.github.statuses.find((s) => s.sha === sha && s.context === 'fc:restricted:pr-1'),
     );
     expect(summary).toMatchObject({ state: 'failure', owner: 'acme', repo: 'app' });
     expect(summary.description).toMatch(/^Evaluation \d+: the evaluation failed$/);

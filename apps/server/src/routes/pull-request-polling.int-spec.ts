@@ -4,8 +4,9 @@
 // one FC knew was closed, with no webhook; the started evaluator's scheduler reads each forge's list
 // (every page, with the configured token), builds the new heads with real Nix, retires the closed
 // one, asks the forge whether a fork's author may write, and logs a forge's failures (404, 401,
-// rate limit, timeout) with the project while the other projects go on.
-import { createHmac, randomUUID } from 'node:crypto';
+// rate limit, timeout) with the project while the other projects go on. The statuses of a pull
+// request found so go to its base repository as the forge names it (a renamed repository's new name).
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,13 +14,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ResultPromise } from 'execa';
 import {
   createTestDatabase,
+  deliver,
+  pullRequestPayload,
   startApp,
   startFakeForge,
   waitForLogRecord,
   type FakeForge,
   type LogRecord,
+  type PostedStatus,
 } from '@fc/testing';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
+import { waitFor } from '../testing/pull-request-env';
 
 const SECRET = 'poll-webhook-secret';
 const GITHUB_TOKEN = 'github-token-for-fc';
@@ -41,7 +46,12 @@ const RELEASE_NIX = `{ ... }: { hello = derivation {
   args = [ "-c" "cat \${./message} > $out" ];
 }; }`;
 
-async function createProject(name: string, repositoryUrl: string, withJobset = true): Promise<number> {
+async function createProject(
+  name: string,
+  repositoryUrl: string,
+  withJobset = true,
+  settings: Record<string, unknown> = {},
+): Promise<number> {
   const p = await h.call('POST', '/api/v1/projects', {
     key: admin,
     body: {
@@ -49,6 +59,7 @@ async function createProject(name: string, repositoryUrl: string, withJobset = t
       repository_url: repositoryUrl,
       github_webhook_secret: SECRET,
       build_pull_requests: true,
+      ...settings,
     },
   });
   expect(p.status).toBe(201);
@@ -62,16 +73,6 @@ async function createProject(name: string, repositoryUrl: string, withJobset = t
   }
   projects[name] = id;
   return id;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 150_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** Waits for the jobset's succeeded evaluation at the commit whose one build succeeded; its output. */
@@ -116,27 +117,18 @@ async function webhook(
   action: string,
   pr: { number: number; author: string; headRepository: string; branch: string; sha: string },
 ) {
-  const payload = JSON.stringify({
-    action,
+  const payload = pullRequestPayload('github', action, {
     number: pr.number,
-    pull_request: {
-      number: pr.number,
-      title: `change #${pr.number}`,
-      user: { login: pr.author },
-      head: { ref: pr.branch, sha: pr.sha, repo: { clone_url: github.cloneUrl(pr.headRepository) } },
-      base: { ref: 'main', repo: { clone_url: github.cloneUrl('acme/app') } },
-    },
-    repository: { full_name: 'acme/app', clone_url: github.cloneUrl('acme/app') },
+    author: pr.author,
+    base: 'acme/app',
+    baseCloneUrl: github.cloneUrl('acme/app'),
+    head: pr.headRepository,
+    headCloneUrl: github.cloneUrl(pr.headRepository),
+    branch: pr.branch,
+    sha: pr.sha,
   });
-  const r = await h.call('POST', `/api/v1/webhooks/${projects[project]}/github`, {
-    body: payload,
-    headers: {
-      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(payload).digest('hex')}`,
-      'x-github-event': 'pull_request',
-      'x-github-delivery': `poll-${salt}-${pr.number}-${action}`,
-    },
-  });
-  return { status: r.status, body: (await r.json()) as any };
+  const r = await deliver(h.url, projects[project]!, 'github', 'pull_request', payload, SECRET);
+  return { status: r.status, body: r.body as any };
 }
 
 function failureLogged(project: string, failure: string): Promise<LogRecord> {
@@ -161,6 +153,9 @@ beforeAll(async () => {
     forge.createRepository('acme/app', { 'release.nix': RELEASE_NIX, message: 'main' });
   }
   github.createRepository('acme/limited', { 'release.nix': RELEASE_NIX, message: 'main' });
+  // acme/old-tool was renamed acme/tool: the project still says the old name, the forge redirects.
+  github.createRepository('acme/tool', { 'release.nix': RELEASE_NIX, message: 'main' });
+  github.renameRepository('acme/old-tool', 'acme/tool');
   github.createRepository('acme/locked', { 'release.nix': RELEASE_NIX, message: 'main' });
   gitea.createRepository('acme/slow', { 'release.nix': RELEASE_NIX, message: 'main' });
   github.failRepository('acme/limited', 'rate-limited');
@@ -182,6 +177,9 @@ beforeAll(async () => {
   await createProject('limited', github.cloneUrl('acme/limited'), false);
   await createProject('locked', github.cloneUrl('acme/locked'), false);
   await createProject('slow', gitea.cloneUrl('acme/slow'), false);
+  await createProject('tool', github.cloneUrl('acme/old-tool'), true, {
+    pull_request_trusted_users: ['bob'],
+  });
 
   // While FC runs, a webhook tells it of #4; then fc-evaluator stops (it is not started yet) and
   // #4 is closed and #5, #6, #7 opened with no webhook FC hears.
@@ -228,6 +226,15 @@ beforeAll(async () => {
     headSha: heads['tea-3'],
   });
 
+  heads['tool-1'] = github.commit('acme/tool', 'topic-1', { message: 'tool one' });
+  github.openPullRequest('acme/tool', {
+    number: 1,
+    author: 'bob',
+    headRepository: 'acme/tool',
+    headBranch: 'topic-1',
+    headSha: heads['tool-1'],
+  });
+
   const runner = mkdtempSync(join(tmpdir(), 'fc-pr-poll-'));
   dirs.push(runner);
   mkdirSync(join(runner, 'work'), { recursive: true });
@@ -240,6 +247,7 @@ beforeAll(async () => {
         FC_GC__GC_ROOTS_DIR: join(runner, 'gc-roots'),
         FC_QUEUE_RUNNER__WORK_DIR: join(runner, 'work'),
         FC_QUEUE_RUNNER__POLL_INTERVAL: '1',
+        ...forgeEnv,
       },
     }),
   );
@@ -324,6 +332,31 @@ describe('pull requests found by the scheduler', () => {
     const listed = gitea.requests.filter((r) => r.path.startsWith('/api/v1/repos/acme/app/pulls'));
     expect(listed[0]!.path).toBe('/api/v1/repos/acme/app/pulls?state=open&page=1&limit=50');
     expect(listed.every((r) => r.authorization === `token ${GITEA_TOKEN}`)).toBe(true);
+  }, 200_000);
+
+  it('the statuses of a pull request found in the list go to its base repository as the forge names it', async () => {
+    const sha = heads['tool-1']!;
+    await builtAt('tool', 'pr-1', sha);
+    const at = (): PostedStatus[] => github.statuses.filter((s) => s.sha === sha);
+    const final = await waitFor('the final statuses of pr-1 and its job', () => {
+      const last = new Map(at().map((s) => [s.context, s]));
+      const done = ['fc:tool:pr-1', 'fc:tool:pr-1:hello'].every((c) => last.get(c)?.state === 'success');
+      return done ? last : undefined;
+    });
+    expect(final.get('fc:tool:pr-1')?.description).toMatch(/^Evaluation \d+: the build succeeded$/);
+    // Posted to acme/tool itself, with FC's token, never through the old name's redirect.
+    for (const s of at()) {
+      expect({ owner: s.owner, repo: s.repo, authorization: s.authorization }).toEqual({
+        owner: 'acme',
+        repo: 'tool',
+        authorization: `Bearer ${GITHUB_TOKEN}`,
+      });
+    }
+    const posted = github.requests.filter((r) => r.method === 'POST' && r.path.includes('/statuses/'));
+    expect(posted.filter((r) => r.path.startsWith('/api/v3/repos/acme/old-tool/'))).toEqual([]);
+    expect((await pullRequests('tool')).find((p) => p.number === 1)).toMatchObject({
+      base_repository: 'acme/tool',
+    });
   }, 200_000);
 
   it("a forge's failures are logged with the project, and the passes go on", async () => {

@@ -11,9 +11,9 @@ import {
   deliver,
   pullRequestPayload,
   type FakePullRequest,
-  type ForgeKind,
+  type FakeForgeKind,
   type PostedStatus,
-} from '../testing/fake-forge';
+} from '@fc/testing';
 import {
   BASE_URL,
   commitOn,
@@ -30,15 +30,15 @@ const salt = randomUUID();
 let env: PullRequestEnv;
 
 interface ForgeProject {
-  readonly forge: ForgeKind;
+  readonly forge: FakeForgeKind;
   readonly name: string;
   readonly id: number;
   readonly repo: string;
   readonly fork: string;
 }
-const projects = new Map<ForgeKind, ForgeProject>();
+const projects = new Map<FakeForgeKind, ForgeProject>();
 
-async function createProject(forge: ForgeKind): Promise<ForgeProject> {
+async function createProject(forge: FakeForgeKind): Promise<ForgeProject> {
   const name = `${forge}-app`;
   const repo = env.tempDir(`fc-prs-${forge}-repo-`);
   initRepository(repo, { 'release.nix': releaseNix(salt), message: 'main' });
@@ -91,13 +91,13 @@ async function send(p: ForgeProject, action: string, pr: FakePullRequest) {
   return r;
 }
 
-function statusesAt(forge: ForgeKind, sha: string): PostedStatus[] {
-  return env.forge.statuses.filter((s) => s.forge === forge && s.sha === sha);
+function statusesAt(forge: FakeForgeKind, sha: string): PostedStatus[] {
+  return env.forges[forge].statuses.filter((s) => s.sha === sha);
 }
 
 /** Waits until every context has a final (non-pending) state at the commit; the last status of each. */
 async function finalStatuses(
-  forge: ForgeKind,
+  forge: FakeForgeKind,
   sha: string,
   contexts: readonly string[],
 ): Promise<Map<string, PostedStatus>> {
@@ -109,7 +109,7 @@ async function finalStatuses(
 }
 
 /** The states posted for one context at the commit, in order. */
-function statesOf(forge: ForgeKind, sha: string, context: string): string[] {
+function statesOf(forge: FakeForgeKind, sha: string, context: string): string[] {
   return statusesAt(forge, sha)
     .filter((s) => s.context === context)
     .map((s) => s.state);
@@ -138,7 +138,11 @@ async function evaluationNotified(evaluationId: number): Promise<void> {
 }
 
 /** Waits until every context has a pending state at the commit. */
-async function pendingStatuses(forge: ForgeKind, sha: string, contexts: readonly string[]): Promise<void> {
+async function pendingStatuses(
+  forge: FakeForgeKind,
+  sha: string,
+  contexts: readonly string[],
+): Promise<void> {
   await waitFor(`pending ${contexts.join(', ')} at ${sha}`, () => {
     const seen = new Set(
       statusesAt(forge, sha)
@@ -155,7 +159,7 @@ const contexts = (p: ForgeProject, n: number) => [
   `fc:${p.name}:pr-${n}:check`,
   `fc:${p.name}:pr-${n}`,
 ];
-const authorization = (forge: ForgeKind) => (forge === 'github' ? 'Bearer gh-token' : 'token gt-token');
+const authorization = (forge: FakeForgeKind) => (forge === 'github' ? 'Bearer gh-token' : 'token gt-token');
 
 beforeAll(async () => {
   env = await startPullRequestEnv();
@@ -175,7 +179,7 @@ describe('pull request statuses', () => {
       NIX_CONFIG: 'max-jobs = 0',
       FC_QUEUE_RUNNER__UNSUPPORTED_TIMEOUT: '3600',
     });
-    const heads = new Map<ForgeKind, { own: string; forked: string }>();
+    const heads = new Map<FakeForgeKind, { own: string; forked: string }>();
     for (const forge of FORGES) {
       const p = projects.get(forge)!;
       const own = commitOn(p.repo, 'change-1', { message: 'from the project' });

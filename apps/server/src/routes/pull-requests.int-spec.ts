@@ -4,14 +4,15 @@
 // queue runner evaluate and build the pr-<number> jobset at the head with real Nix; closing retires
 // it, and an untrusted author's fork waits until an admin approves it.
 import { execFileSync } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ResultPromise } from 'execa';
-import { createTestDatabase, startApp } from '@fc/testing';
+import { createTestDatabase, deliver, pullRequestPayload, startApp, type FakeForgeKind } from '@fc/testing';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
+import { waitFor } from '../testing/pull-request-env';
 
 const SECRET = 'pr-secret';
 const GIT = ['-c', 'user.name=FC', '-c', 'user.email=fc@example.invalid'];
@@ -43,60 +44,25 @@ function commit(dir: string, branch: string, message: string): string {
   return git(dir, 'rev-parse', 'HEAD');
 }
 
-let deliveries = 0;
-
-/** A signed pull_request delivery shaped as GitHub sends it. */
+/** A signed pull_request delivery as GitHub (or Gitea) sends it. */
 async function pullRequestEvent(
   action: string,
   pr: { number: number; author: string; headRepo: string; branch: string; sha: string },
-  forge: 'github' | 'gitea' = 'github',
+  forge: FakeForgeKind = 'github',
 ) {
-  deliveries++;
-  const payload = JSON.stringify({
-    action,
+  const head = pr.headRepo === `file://${repo}` ? 'acme/app' : `${pr.author.toLowerCase()}/app`;
+  const payload = pullRequestPayload(forge, action, {
     number: pr.number,
-    pull_request: {
-      number: pr.number,
-      state: action === 'closed' ? 'closed' : 'open',
-      merged: false,
-      title: `change #${pr.number}`,
-      user: { login: pr.author, id: 1 },
-      head: {
-        label: `${pr.author}:${pr.branch}`,
-        ref: pr.branch,
-        sha: pr.sha,
-        repo: { full_name: `${pr.author}/app`, clone_url: pr.headRepo },
-      },
-      base: { ref: 'main', repo: { full_name: 'acme/app', clone_url: `file://${repo}` } },
-    },
-    repository: { full_name: 'acme/app', default_branch: 'main', clone_url: `file://${repo}` },
-    sender: { login: pr.author },
+    author: pr.author,
+    base: 'acme/app',
+    baseCloneUrl: `file://${repo}`,
+    head,
+    headCloneUrl: pr.headRepo,
+    branch: pr.branch,
+    sha: pr.sha,
   });
-  const digest = createHmac('sha256', SECRET).update(payload).digest('hex');
-  const headers: Record<string, string> =
-    forge === 'github'
-      ? {
-          'x-hub-signature-256': `sha256=${digest}`,
-          'x-github-event': 'pull_request',
-          'x-github-delivery': `delivery-${salt}-${deliveries}`,
-        }
-      : {
-          'x-gitea-signature': digest,
-          'x-gitea-event': 'pull_request',
-          'x-gitea-delivery': `delivery-${salt}-${deliveries}`,
-        };
-  const r = await h.call('POST', `/api/v1/webhooks/${projectId}/${forge}`, { body: payload, headers });
-  return { status: r.status, body: (await r.json()) as any };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 150_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const r = await deliver(h.url, projectId, forge, 'pull_request', payload, SECRET);
+  return { status: r.status, body: r.body as any };
 }
 
 /** Waits for a succeeded evaluation of the jobset at the commit whose one build succeeded; its output. */

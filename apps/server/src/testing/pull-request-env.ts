@@ -1,15 +1,21 @@
 // Spec helper for pull requests end to end: fc-server in process (the API harness), the built
-// fc-evaluator and fc-queue-runner building with real Nix, a fake forge (fake-forge.ts) for the
-// commit statuses, and local git repositories standing for the base repository and its forks.
+// fc-evaluator and fc-queue-runner building with real Nix, a fake GitHub and a fake Gitea (@fc/testing's
+// startFakeForge) for the commit statuses and collaborators' permissions, and local git repositories
+// standing for the base repository and its forks.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ResultPromise } from 'execa';
 import type { Logger } from '@fc/logging';
-import { createTestDatabase, startApp } from '@fc/testing';
+import {
+  createTestDatabase,
+  startApp,
+  startFakeForge,
+  type FakeForge,
+  type FakeForgeKind,
+} from '@fc/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
-import { startFakeForge, type FakeForge } from './fake-forge';
 
 const GIT = ['-c', 'user.name=FC', '-c', 'user.email=fc@example.invalid', '-c', 'commit.gpgsign=false'];
 
@@ -17,7 +23,8 @@ export const BASE_URL = 'https://ci.example.org';
 
 export interface PullRequestEnv {
   readonly h: ApiHarness;
-  readonly forge: FakeForge;
+  /** The fake GitHub and the fake Gitea FC is configured for. */
+  readonly forges: Readonly<Record<FakeForgeKind, FakeForge>>;
   readonly admin: string;
   /** A directory removed at stop. */
   tempDir(prefix: string): string;
@@ -28,13 +35,18 @@ export interface PullRequestEnv {
   stop(): Promise<void>;
 }
 
-/** FC_* keys pointing GitHub and Gitea statuses at the fake forge. */
-export function forgeEnv(forge: FakeForge): Record<string, string> {
+export const FORGE_TOKENS: Readonly<Record<FakeForgeKind, string>> = {
+  github: 'gh-token',
+  gitea: 'gt-token',
+};
+
+/** FC_* keys pointing FC's GitHub and Gitea at the fake forges. */
+export function forgeEnv(forges: Readonly<Record<FakeForgeKind, FakeForge>>): Record<string, string> {
   return {
-    FC_NOTIFICATIONS__GITHUB_TOKEN: 'gh-token',
-    FC_NOTIFICATIONS__GITHUB_API_URL: forge.githubApiUrl,
-    FC_NOTIFICATIONS__GITEA_URL: forge.giteaUrl,
-    FC_NOTIFICATIONS__GITEA_TOKEN: 'gt-token',
+    FC_NOTIFICATIONS__GITHUB_TOKEN: FORGE_TOKENS.github,
+    FC_NOTIFICATIONS__GITHUB_API_URL: forges.github.configUrl,
+    FC_NOTIFICATIONS__GITEA_URL: forges.gitea.configUrl,
+    FC_NOTIFICATIONS__GITEA_TOKEN: FORGE_TOKENS.gitea,
     FC_SERVER__BASE_URL: BASE_URL,
   };
 }
@@ -42,15 +54,18 @@ export function forgeEnv(forge: FakeForge): Record<string, string> {
 export async function startPullRequestEnv(options: { logger?: Logger } = {}): Promise<PullRequestEnv> {
   const dirs: string[] = [];
   const daemons = new Set<ResultPromise>();
-  const forge = await startFakeForge();
+  const forges = {
+    github: await startFakeForge({ kind: 'github', token: FORGE_TOKENS.github }),
+    gitea: await startFakeForge({ kind: 'gitea', token: FORGE_TOKENS.gitea }),
+  };
   const h = await startApiHarness(await createTestDatabase(), {
-    env: forgeEnv(forge),
+    env: forgeEnv(forges),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const daemonEnv = () => ({
     FC_DATABASE__URL: h.db.url,
     FC_DATABASE__MIN_CONNECTIONS: '0',
-    ...forgeEnv(forge),
+    ...forgeEnv(forges),
   });
   const admin = await h.key('admin');
   const tempDir = (prefix: string) => {
@@ -60,7 +75,7 @@ export async function startPullRequestEnv(options: { logger?: Logger } = {}): Pr
   };
   return {
     h,
-    forge,
+    forges,
     admin,
     tempDir,
     startEvaluator: (extra = {}) => {
@@ -100,7 +115,8 @@ export async function startPullRequestEnv(options: { logger?: Logger } = {}): Pr
     stop: async () => {
       for (const d of daemons) await stopDaemon(d);
       await h.close();
-      await forge.close();
+      await forges.github.close();
+      await forges.gitea.close();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     },
   };

@@ -1,26 +1,7 @@
-// Spec helper: a local HTTP server playing GitHub's and Gitea's API for FC (commit statuses, a
-// collaborator's permission), and the webhook deliveries those forges send, with the payloads'
-// real structure (GitHub: docs.github.com "Webhook events and payloads", pull_request and
-// issue_comment; Gitea/Forgejo: modules/structs PullRequestPayload and IssueCommentPayload), signed
-// with the project's secret as each forge signs them.
-import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-export type ForgeKind = 'github' | 'gitea';
-
-/** A commit status FC posted. */
-export interface PostedStatus {
-  readonly forge: ForgeKind;
-  readonly owner: string;
-  readonly repo: string;
-  readonly sha: string;
-  readonly authorization: string | undefined;
-  readonly state: string;
-  readonly context: string;
-  readonly description: string;
-  readonly target_url?: string;
-}
+// The webhook deliveries GitHub and Gitea/Forgejo send, for specs: the pull_request and
+// issue_comment payloads with the forges' real structure (GitHub: docs.github.com "Webhook events
+// and payloads"; Gitea/Forgejo: modules/structs PullRequestPayload and IssueCommentPayload).
+import type { FakeForgeKind } from './fake-forge';
 
 /** A pull request as the forge describes it in its payloads. */
 export interface FakePullRequest {
@@ -37,89 +18,6 @@ export interface FakePullRequest {
   readonly headCloneUrl: string;
   readonly branch: string;
   readonly sha: string;
-}
-
-export interface FakeForge {
-  /** e.g. http://127.0.0.1:41234 */
-  readonly url: string;
-  /** notifications.github_api_url */
-  readonly githubApiUrl: string;
-  /** notifications.gitea_url */
-  readonly giteaUrl: string;
-  readonly statuses: PostedStatus[];
-  /** What the permission API answers for a login (default "none"), per forge. */
-  readonly permissions: Map<string, string>;
-  /** Every request FC made, as "METHOD path". */
-  readonly requests: string[];
-  close(): Promise<void>;
-}
-
-const STATUS_PATHS: Record<ForgeKind, RegExp> = {
-  github: /^\/github\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]{40})$/,
-  gitea: /^\/gitea\/api\/v1\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]{40})$/,
-};
-const PERMISSION_PATHS: Record<ForgeKind, RegExp> = {
-  github: /^\/github\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/,
-  gitea: /^\/gitea\/api\/v1\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/,
-};
-
-export async function startFakeForge(): Promise<FakeForge> {
-  const statuses: PostedStatus[] = [];
-  const requests: string[] = [];
-  const permissions = new Map<string, string>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = decodeURIComponent((req.url ?? '').split('?')[0]!);
-      requests.push(`${req.method} ${path}`);
-      for (const forge of ['github', 'gitea'] as const) {
-        const status = STATUS_PATHS[forge].exec(path);
-        if (status && req.method === 'POST') {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<
-            PostedStatus,
-            'forge' | 'owner' | 'repo' | 'sha' | 'authorization'
-          >;
-          statuses.push({
-            forge,
-            owner: status[1]!,
-            repo: status[2]!,
-            sha: status[3]!,
-            authorization: req.headers.authorization,
-            ...body,
-          });
-          res
-            .writeHead(201, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ id: statuses.length }));
-          return;
-        }
-        const permission = PERMISSION_PATHS[forge].exec(path);
-        if (permission && req.method === 'GET') {
-          const login = permission[3]!;
-          const level = permissions.get(`${forge}:${login.toLowerCase()}`) ?? 'none';
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ permission: level, role_name: level, user: { login } }));
-          return;
-        }
-      }
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    githubApiUrl: `${url}/github`,
-    giteaUrl: `${url}/gitea`,
-    statuses,
-    permissions,
-    requests,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
 }
 
 function githubUser(login: string) {
@@ -179,7 +77,7 @@ function giteaRepository(fullName: string, cloneUrl: string) {
 
 /** The pull_request event's payload, as the forge sends it for `action`. */
 export function pullRequestPayload(
-  forge: ForgeKind,
+  forge: FakeForgeKind,
   action: string,
   pr: FakePullRequest,
   options: { merged?: boolean } = {},
@@ -294,7 +192,7 @@ export function pullRequestPayload(
 
 /** A comment on the pull request (GitHub's and Gitea's issue_comment event, action 'created'). */
 export function commentPayload(
-  forge: ForgeKind,
+  forge: FakeForgeKind,
   pr: FakePullRequest,
   commenter: string,
   body: string,
@@ -387,50 +285,4 @@ export function commentPayload(
     sender: giteaUser(commenter),
     is_pull: true,
   };
-}
-
-/** Headers of a delivery of `event` signed with `secret`, as the forge sends them. */
-export function deliveryHeaders(
-  forge: ForgeKind,
-  event: string,
-  body: string,
-  secret: string,
-): Record<string, string> {
-  const digest = createHmac('sha256', secret).update(body).digest('hex');
-  const id = randomUUID();
-  return forge === 'github'
-    ? {
-        'content-type': 'application/json',
-        'x-github-event': event,
-        'x-github-delivery': id,
-        'x-hub-signature-256': `sha256=${digest}`,
-        'user-agent': 'GitHub-Hookshot/fake',
-      }
-    : {
-        'content-type': 'application/json',
-        'x-gitea-event': event,
-        'x-gitea-event-type': event === 'issue_comment' ? 'pull_request_comment' : event,
-        'x-gitea-delivery': id,
-        'x-gitea-signature': digest,
-        'x-github-event': event,
-        'x-gogs-event': event,
-      };
-}
-
-/** POSTs the delivery to FC's webhook for the project; the answer's status and JSON. */
-export async function deliver(
-  fcUrl: string,
-  projectId: number,
-  forge: ForgeKind,
-  event: string,
-  payload: Record<string, unknown>,
-  secret: string,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const body = JSON.stringify(payload);
-  const r = await fetch(`${fcUrl}/api/v1/webhooks/${projectId}/${forge}`, {
-    method: 'POST',
-    headers: deliveryHeaders(forge, event, body, secret),
-    body,
-  });
-  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
