@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { ownerAndRepo, repositoryKey, repositoryLocation, sameRepository } from './repository-url';
+import {
+  baseRepositoryNames,
+  ownerAndRepo,
+  repositoryKey,
+  repositoryLocation,
+  sameRepository,
+} from './repository-url';
 
 describe('repositoryLocation', () => {
   it.each([
@@ -45,6 +51,24 @@ describe('ownerAndRepo', () => {
       repo: 'hydra',
     });
     expect(ownerAndRepo({ host: 'gitlab.com', path: 'a/b/c' })).toBeUndefined();
+  });
+});
+
+describe('baseRepositoryNames', () => {
+  it("is the forge's name of the base repository when it gave one", () => {
+    expect(baseRepositoryNames('acme/app', 'https://github.com/acme/old-name.git')).toEqual({
+      owner: 'acme',
+      repo: 'app',
+    });
+  });
+
+  it("falls back to the project's repository URL when the forge did not name the base", () => {
+    expect(baseRepositoryNames(null, 'git@host:org/proj.git')).toEqual({ owner: 'org', repo: 'proj' });
+    expect(baseRepositoryNames('not-a-name', 'git@host:org/proj.git')).toEqual({
+      owner: 'org',
+      repo: 'proj',
+    });
+    expect(baseRepositoryNames(null, 'file:///srv/x')).toBeUndefined();
   });
 });
 

@@ -52,6 +52,23 @@ export function ownerAndRepo(location: RepositoryLocation): { owner: string; rep
 }
 
 /**
+ * A pull request's base repository: as the forge named it (`owner/name`, e.g. a webhook's or the API's
+ * base.repo.full_name), else the owner and name in the project's repository URL; undefined when
+ * neither names one.
+ */
+export function baseRepositoryNames(
+  baseRepository: string | null,
+  projectRepositoryUrl: string,
+): { owner: string; repo: string } | undefined {
+  if (baseRepository !== null) {
+    const [owner, repo] = baseRepository.split('/');
+    if (owner && repo) return { owner, repo };
+  }
+  const location = repositoryLocation(projectRepositoryUrl);
+  return location && ownerAndRepo(location);
+}
+
+/**
  * Whether two URLs name one repository: forge URLs by host and path (any transport, `.git` or not),
  * anything else (file://, a local path) as written, without trailing slashes or `.git`.
  */

@@ -6,7 +6,8 @@ import { z } from 'zod';
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 const FULL_NAME = /^[^/\s]+\/[^/\s]+$/;
 
-const pullRequestObject = z.object({
+/** The pull request object's fields FC reads (a webhook's pull_request, an item of the API's list). */
+export const forgePullRequestObject = z.object({
   number: z.number().int().positive(),
   title: z.string().nullable().optional(),
   state: z.string().optional(),
@@ -39,16 +40,13 @@ export interface ForgePullRequest {
   readonly baseRepository: string | null;
 }
 
-/** The pull request, or the problem with the object (field paths and messages). */
-export function parseForgePullRequest(json: unknown): ForgePullRequest | { problem: string } {
-  const parsed = pullRequestObject.safeParse(json);
-  if (!parsed.success) {
-    return {
-      problem: parsed.error.issues.map((i) => `${i.path.join('.') || '(object)'}: ${i.message}`).join('; '),
-    };
-  }
-  const pr = parsed.data;
-  const base = pr.base?.repo?.full_name;
+/** A forge's `owner/name` (a repository's full_name), or null when it is not one. */
+export function repositoryFullName(name: string | null | undefined): string | null {
+  return typeof name === 'string' && FULL_NAME.test(name) ? name : null;
+}
+
+/** The pull request FC builds, from an object that passed forgePullRequestObject. */
+export function forgePullRequestOf(pr: z.infer<typeof forgePullRequestObject>): ForgePullRequest {
   return {
     number: pr.number,
     title: pr.title ?? null,
@@ -56,6 +54,17 @@ export function parseForgePullRequest(json: unknown): ForgePullRequest | { probl
     headRepositoryUrl: pr.head.repo?.clone_url ?? null,
     headBranch: pr.head.ref,
     headSha: pr.head.sha,
-    baseRepository: base !== undefined && FULL_NAME.test(base) ? base : null,
+    baseRepository: repositoryFullName(pr.base?.repo?.full_name),
   };
+}
+
+/** The pull request, or the problem with the object (field paths and messages). */
+export function parseForgePullRequest(json: unknown): ForgePullRequest | { problem: string } {
+  const parsed = forgePullRequestObject.safeParse(json);
+  if (!parsed.success) {
+    return {
+      problem: parsed.error.issues.map((i) => `${i.path.join('.') || '(object)'}: ${i.message}`).join('; '),
+    };
+  }
+  return forgePullRequestOf(parsed.data);
 }

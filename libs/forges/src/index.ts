@@ -13,5 +13,11 @@ export {
 export { ForgeApiError, type ForgeErrorKind } from './forge-api-error';
 export { createForgeClient, type ForgeClient, type ForgeClientOptions } from './forge-client';
 export { mayWrite, type ForgePermission } from './forge-permission';
-export { parseForgePullRequest, type ForgePullRequest } from './forge-pull-request';
+export {
+  forgePullRequestObject,
+  forgePullRequestOf,
+  parseForgePullRequest,
+  repositoryFullName,
+  type ForgePullRequest,
+} from './forge-pull-request';
 export { nextPageUrl } from './link-header';

@@ -1,9 +1,7 @@
 // Pending commit statuses end to end: builds queued with pending notices (their `pending` posted by a
 // notify-build consumer before any queue runner runs), then the built fc-queue-runner with GitHub
-// statuses pointed at a recording server. Each build's context receives `pending` (queued, and started
+// statuses pointed at @fc/testing's fake forge, which records them. Each build's context receives `pending` (queued, and started
 // when the build is still running by then) and then its final state, never a pending after it.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +12,14 @@ import { withTransaction } from '@fc/db';
 import { loadConfig } from '@fc/config';
 import { createSilentLogger } from '@fc/logging';
 import { createBoss, type Boss } from '@fc/queue';
-import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
+import {
+  createTestDatabase,
+  startApp,
+  startFakeForge,
+  type FakeForge,
+  type PostedStatus,
+  type TestDatabase,
+} from '@fc/testing';
 import { createJobset, instantiate, queueBuilds, type Jobset } from '../testing/build-fixture';
 import { startNotificationWorker } from './notification-worker';
 import { FIXTURE_JOBS, builderEnv, randomNonce, waitForBuild, waitUntil } from '../testing/builder-harness';
@@ -22,21 +27,17 @@ import { FIXTURE_JOBS, builderEnv, randomNonce, waitForBuild, waitUntil } from '
 jest.setTimeout(120_000);
 
 const SHA = 'a'.repeat(40);
-const STATUS_PATH = `/repos/acme/app/statuses/${SHA}`;
-
-interface Posted {
-  readonly state: string;
-  readonly context: string;
-  readonly description: string;
-}
+const TOKEN = 'gh-token';
 
 describe('fc-queue-runner: pending commit statuses', () => {
   let db: TestDatabase;
   let boss: Boss;
   let daemon: ResultPromise;
   let jobset: Jobset;
-  let forge: Server;
-  const posted: Posted[] = [];
+  let forge: FakeForge;
+  /** The statuses posted at acme/app's commit, in order. */
+  const posted = (): PostedStatus[] =>
+    forge.statuses.filter((s) => s.owner === 'acme' && s.repo === 'app' && s.sha === SHA);
   const nonce = randomNonce();
   const dirs = {
     logDir: mkdtempSync(join(tmpdir(), 'fc-qr-logs-')),
@@ -45,16 +46,7 @@ describe('fc-queue-runner: pending commit statuses', () => {
   };
 
   beforeAll(async () => {
-    forge = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.url === STATUS_PATH)
-          posted.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Posted);
-        res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((r) => forge.listen(0, '127.0.0.1', r));
+    forge = await startFakeForge({ kind: 'github', token: TOKEN });
     db = await createTestDatabase();
     boss = createBoss({ url: db.url, supervise: false });
     await boss.start();
@@ -66,8 +58,8 @@ describe('fc-queue-runner: pending commit statuses', () => {
   });
 
   const forgeEnv = () => ({
-    FC_NOTIFICATIONS__GITHUB_TOKEN: 'gh-token',
-    FC_NOTIFICATIONS__GITHUB_API_URL: `http://127.0.0.1:${(forge.address() as AddressInfo).port}`,
+    FC_NOTIFICATIONS__GITHUB_TOKEN: TOKEN,
+    FC_NOTIFICATIONS__GITHUB_API_URL: forge.configUrl,
   });
 
   afterAll(async () => {
@@ -76,8 +68,7 @@ describe('fc-queue-runner: pending commit statuses', () => {
     if (r.exitCode !== 0) process.stderr.write(String(r.stderr));
     await boss?.stop({ graceful: false, close: true });
     await db?.drop();
-    forge?.closeAllConnections();
-    await new Promise<void>((r) => forge?.close(() => r()));
+    await forge?.close();
     for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
   });
 
@@ -105,11 +96,13 @@ describe('fc-queue-runner: pending commit statuses', () => {
       logger: createSilentLogger(),
       config,
     });
-    await waitUntil(() => posted.length >= 2, 30_000, 'the queued builds’ pending statuses');
+    await waitUntil(() => posted().length >= 2, 30_000, 'the queued builds’ pending statuses');
     await worker.stop();
-    expect(posted.map((p) => [p.state, p.description]).sort()).toEqual(
-      [...ids.values()].map((id) => ['pending', `Build ${id} queued`]).sort(),
-    );
+    expect(
+      posted()
+        .map((p) => [p.state, p.description])
+        .sort(),
+    ).toEqual([...ids.values()].map((id) => ['pending', `Build ${id} queued`]).sort());
     daemon = startApp('builder', [], { env: builderEnv(db.url, dirs, forgeEnv()) });
     const projectName = (
       await db.pool.query<{ name: string }>('SELECT name FROM projects WHERE id = $1', [jobset.projectId])
@@ -118,7 +111,10 @@ describe('fc-queue-runner: pending commit statuses', () => {
       const id = ids.get(job)!;
       await waitForBuild(db.pool, id);
       const context = `fc:${projectName}:main:${job}`;
-      const states = () => posted.filter((p) => p.context === context).map((p) => p.state);
+      const states = () =>
+        posted()
+          .filter((p) => p.context === context)
+          .map((p) => p.state);
       await waitUntil(() => states().includes(final), 30_000, `the ${final} status of ${job}`);
       const seen = states();
       const firstFinal = seen.indexOf(final);
@@ -126,7 +122,7 @@ describe('fc-queue-runner: pending commit statuses', () => {
       expect(firstFinal).toBeGreaterThanOrEqual(1);
       expect(seen.slice(0, firstFinal).every((s) => s === 'pending')).toBe(true);
       expect(seen.slice(firstFinal).every((s) => s === final)).toBe(true);
-      const pendingDescriptions = posted
+      const pendingDescriptions = posted()
         .filter((p) => p.context === context && p.state === 'pending')
         .map((p) => p.description);
       expect(pendingDescriptions[0]).toBe(`Build ${id} queued`);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  baseRepositoryOf,
   evaluationSummaryBody,
   pullRequestHeadRevisions,
   pullRequestStatusTargets,
@@ -53,13 +52,14 @@ describe('pullRequestStatusTargets', () => {
   });
 
   it('falls back to the project repository when the forge did not name the base', () => {
-    expect(baseRepositoryOf({ baseRepository: null, projectRepositoryUrl: 'git@host:org/proj.git' })).toEqual(
-      {
-        owner: 'org',
-        repo: 'proj',
-      },
-    );
-    expect(baseRepositoryOf({ baseRepository: null, projectRepositoryUrl: 'file:///srv/x' })).toBeUndefined();
+    const revisions = [{ repository: { uri: fork.headRepositoryUrl, rev: HEAD } }];
+    const unnamed = { ...fork, baseRepository: null, projectRepositoryUrl: 'git@host:org/proj.git' };
+    expect(pullRequestStatusTargets(unnamed, revisions, forges)[0]).toMatchObject({
+      owner: 'org',
+      repo: 'proj',
+    });
+    const local = { ...fork, baseRepository: null, projectRepositoryUrl: 'file:///srv/x' };
+    expect(pullRequestStatusTargets(local, revisions, forges)).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
 // API: a fork's commits are the base repository's too once the pull request is open, and the token
 // FC holds is for the base repository. Besides one status per job, an evaluation has a summary
 // status, `fc:<project>:<jobset>`: pending while a build is unfinished, then success or failure.
-import { ownerAndRepo, repositoryLocation, sameRepository } from '@fc/core';
+import { baseRepositoryNames, sameRepository } from '@fc/core';
 import type { EvaluationProgress, PullRequestStatusScope } from '@fc/db';
 import type { CommitStatusBody, CommitStatusTarget, ForgeSettings } from './commit-status';
 
@@ -24,18 +24,6 @@ export function pullRequestHeadRevisions(
   return [...revs].sort();
 }
 
-/** The base repository's owner and name: as the forge named it, else from the project's URL. */
-export function baseRepositoryOf(
-  scope: Pick<PullRequestStatusScope, 'baseRepository' | 'projectRepositoryUrl'>,
-): { owner: string; repo: string } | undefined {
-  if (scope.baseRepository !== null) {
-    const [owner, repo] = scope.baseRepository.split('/');
-    if (owner && repo) return { owner, repo };
-  }
-  const loc = repositoryLocation(scope.projectRepositoryUrl);
-  return loc && ownerAndRepo(loc);
-}
-
 /** The pull request's head commits among these evaluations' revisions, as statuses targets. */
 export function pullRequestStatusTargets(
   scope: Pick<
@@ -46,7 +34,7 @@ export function pullRequestStatusTargets(
   forges: ForgeSettings,
 ): CommitStatusTarget[] {
   const api = scope.forge === 'github' ? forges.github?.apiUrl : forges.gitea?.url;
-  const base = baseRepositoryOf(scope);
+  const base = baseRepositoryNames(scope.baseRepository, scope.projectRepositoryUrl);
   if (api === undefined || base === undefined) return [];
   const host = new URL(api).host;
   const shas = new Set(revisionSets.flatMap((r) => pullRequestHeadRevisions(r, scope.headRepositoryUrl)));

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ValidationError } from '@fc/core';
 import { refuseUnstorable } from './storable-values';
+import { repositoryFullName } from '@fc/forges';
 import type { PullRequestComment } from '@fc/pull-requests';
 
 const payload = z.object({
@@ -19,8 +20,6 @@ const payload = z.object({
   is_pull: z.boolean().optional(),
 });
 
-const FULL_NAME = /^[^/\s]+\/[^/\s]+$/;
-
 export function parsePullRequestComment(json: unknown): PullRequestComment {
   const parsed = payload.safeParse(json);
   if (!parsed.success) {
@@ -30,7 +29,6 @@ export function parsePullRequestComment(json: unknown): PullRequestComment {
   }
   refuseUnstorable(parsed.data, 'the issue_comment payload');
   const p = parsed.data;
-  const base = p.repository?.full_name;
   return {
     action: p.action,
     number: p.issue.number,
@@ -38,6 +36,6 @@ export function parsePullRequestComment(json: unknown): PullRequestComment {
       p.is_pull === true || (p.issue.pull_request !== undefined && p.issue.pull_request !== null),
     body: p.comment.body ?? '',
     commenter: p.comment.user.login,
-    baseRepository: base !== undefined && FULL_NAME.test(base) ? base : null,
+    baseRepository: repositoryFullName(p.repository?.full_name),
   };
 }

@@ -3,7 +3,7 @@
 // pull_request_trusted_users, or allowed to write to the base repository as the forge's collaborator
 // permission API says (with the forge configured in [notifications]). Anyone else's command is
 // ignored, with the reason logged and answered.
-import { NotFoundError, ownerAndRepo, repositoryLocation } from '@fc/core';
+import { NotFoundError, baseRepositoryNames } from '@fc/core';
 import { pullRequestSettingsOfProject, type Pool } from '@fc/db';
 import { ForgeApiError, mayWrite, type ForgeAccount, type ForgeClient, type ForgeKind } from '@fc/forges';
 import type { Logger } from '@fc/logging';
@@ -92,7 +92,7 @@ export class PullRequestCommentService {
         reason: `not in pull_request_trusted_users, and no ${forge} token is configured to ask for their permission`,
       };
     }
-    const names = repositoryNames(comment.baseRepository, project.repositoryUrl);
+    const names = baseRepositoryNames(comment.baseRepository, project.repositoryUrl);
     if (!names) {
       return {
         trusted: false,
@@ -112,16 +112,4 @@ export class PullRequestCommentService {
       return { trusted: false, reason: `their permission could not be asked: ${e.message}` };
     }
   }
-}
-
-function repositoryNames(
-  baseRepository: string | null,
-  repositoryUrl: string,
-): { owner: string; repo: string } | undefined {
-  if (baseRepository !== null) {
-    const [owner, repo] = baseRepository.split('/');
-    if (owner && repo) return { owner, repo };
-  }
-  const location = repositoryLocation(repositoryUrl);
-  return location && ownerAndRepo(location);
 }

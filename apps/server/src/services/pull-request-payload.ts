@@ -1,32 +1,19 @@
 // A forge's pull_request webhook payload (GitHub's; Gitea and Forgejo send the same fields, with
-// 'synchronized' for a new head and 'closed' with merged: true for a merge).
+// 'synchronized' for a new head and 'closed' with merged: true for a merge). Its pull_request is the
+// object the forges' APIs list, read as the scheduler reads it (@fc/forges).
 import { z } from 'zod';
 import { ValidationError } from '@fc/core';
-import { refuseUnstorable } from './storable-values';
+import { forgePullRequestObject, forgePullRequestOf, repositoryFullName } from '@fc/forges';
 import type { PullRequestEvent } from '@fc/pull-requests';
-
-// Only the fields FC reads: the rest (forges' ids may pass 32 bits) is dropped before the check below.
-const repository = z.object({ full_name: z.string().optional() });
+import { refuseUnstorable } from './storable-values';
 
 const payload = z.object({
   action: z.string().min(1),
   number: z.number().int().positive().optional(),
-  pull_request: z.object({
-    number: z.number().int().positive(),
-    title: z.string().nullable().optional(),
-    merged: z.boolean().nullable().optional(),
-    user: z.object({ login: z.string().min(1) }),
-    head: z.object({
-      ref: z.string().min(1),
-      sha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full commit hash'),
-      repo: z.object({ clone_url: z.string().min(1) }).nullable(),
-    }),
-    base: z.object({ repo: repository.nullable().optional() }).optional(),
-  }),
-  repository: repository.optional(),
+  pull_request: forgePullRequestObject.extend({ merged: z.boolean().nullable().optional() }),
+  // Only the fields FC reads: the rest (forges' ids may pass 32 bits) is dropped before the check below.
+  repository: z.object({ full_name: z.string().optional() }).optional(),
 });
-
-const FULL_NAME = /^[^/\s]+\/[^/\s]+$/;
 
 export function parsePullRequest(json: unknown): PullRequestEvent {
   const parsed = payload.safeParse(json);
@@ -36,22 +23,27 @@ export function parsePullRequest(json: unknown): PullRequestEvent {
     });
   }
   refuseUnstorable(parsed.data, 'the pull_request payload');
-  const pr = parsed.data.pull_request;
-  if (pr.head.repo === null) {
+  const object = parsed.data.pull_request;
+  if (object.head.repo === undefined) {
+    throw new ValidationError('the pull_request payload lacks action or pull_request (number, user, head)', {
+      fields: [{ field: 'pull_request.head.repo', in: 'body', message: 'Required' }],
+    });
+  }
+  const pr = forgePullRequestOf(object);
+  if (pr.headRepositoryUrl === null) {
     throw new ValidationError("the pull request's head repository was deleted: nothing can be fetched", {
       fields: [{ field: 'pull_request.head.repo', in: 'body', message: 'is null' }],
     });
   }
-  const base = pr.base?.repo?.full_name ?? parsed.data.repository?.full_name;
   return {
     action: parsed.data.action,
     number: pr.number,
-    title: pr.title ?? null,
-    author: pr.user.login,
-    headRepositoryUrl: pr.head.repo.clone_url,
-    headBranch: pr.head.ref,
-    headSha: pr.head.sha,
-    baseRepository: base !== undefined && FULL_NAME.test(base) ? base : null,
-    merged: pr.merged === true,
+    title: pr.title,
+    author: pr.author,
+    headRepositoryUrl: pr.headRepositoryUrl,
+    headBranch: pr.headBranch,
+    headSha: pr.headSha,
+    baseRepository: pr.baseRepository ?? repositoryFullName(parsed.data.repository?.full_name),
+    merged: object.merged === true,
   };
 }
