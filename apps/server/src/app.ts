@@ -75,6 +75,8 @@ import { findDashboardDirs } from './pages/templates-dir';
 
 /** Per client on /nix-cache/: requests running at once, and waiting beyond those (then 429). */
 const CACHE_CLIENT_LIMITS = { active: 8, queued: 64 };
+/** NARs at once from all clients together: each is a nix-store --dump process. */
+const NAR_LIMITS = { active: 32, queued: 256, everyone: true };
 
 export interface AppDeps {
   readonly config: FcConfig;
@@ -217,6 +219,7 @@ export function createApp(deps: AppDeps): ServerApp {
   app.use(httpMetrics(createHttpMetrics(registry)));
   if (cacheRoutes.length > 0) {
     app.use('/nix-cache/', clientConcurrency(CACHE_CLIENT_LIMITS));
+    app.use('/nix-cache/nar/', clientConcurrency(NAR_LIMITS));
     app.use(registerRoutes(cacheRoutes));
   }
   if (limiter) app.use(limiter);

@@ -39,10 +39,12 @@ export async function runApp(
 export function startApp(
   app: AppName,
   args: readonly string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  /** `user`: run as this user and group id instead of the spec's (an unprivileged service user). */
+  options: { env?: Record<string, string>; cwd?: string; user?: { uid: number; gid: number } } = {},
 ): ResultPromise {
   return execa(process.execPath, [appMain(app), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
     env: { ...cleanEnv(), ...options.env },
     extendEnv: false,
     reject: false,

@@ -80,4 +80,44 @@ describe('clientConcurrency', () => {
       (await Promise.all([get('127.0.0.1'), get('127.0.0.1'), get('127.0.0.1')])).map((r) => r.status),
     ).toEqual([200, 200, 200]);
   });
+
+  it('with everyone, counts all clients as one: a second address waits, past the queue a 429', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let running = 0;
+    const app = express();
+    app.use(clientConcurrency({ active: 1, queued: 1, everyone: true }));
+    app.get('/held', (_req, res) => {
+      running += 1;
+      void held.then(() => res.end('done'));
+    });
+    const shared = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => shared.once('listening', () => resolve()));
+    const sharedPort = (shared.address() as AddressInfo).port;
+    const call = (from: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: sharedPort, path: '/held', localAddress: from, agent: false },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const a = call('127.0.0.1');
+      await until(() => running === 1);
+      const b = call('127.0.0.2');
+      const c = await call('127.0.0.3');
+      expect(c).toBe(429);
+      expect(running).toBe(1);
+      release();
+      expect([await a, await b]).toEqual([200, 200]);
+    } finally {
+      shared.closeAllConnections();
+      await new Promise<void>((resolve) => shared.close(() => resolve()));
+    }
+  });
 });

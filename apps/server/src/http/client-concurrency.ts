@@ -1,14 +1,20 @@
 // Bounds the work one client can put on the binary cache: at most `active` of its requests run at
 // once, up to `queued` more wait their turn (Nix opens up to http-connections = 25 at once), and
 // anything past that is answered 429 with Retry-After (Nix retries it). Other clients, and the API
-// beside the cache, are not held up by one client's flood.
+// beside the cache, are not held up by one client's flood. An IPv6 client is one /64.
 import type { NextFunction, Request, Response } from 'express';
+import { addressKey } from '../services/client-address';
 
 export interface ClientConcurrencyOptions {
   /** Requests of one client running at once. */
   readonly active: number;
   /** Requests of one client waiting for a slot; past this, 429. */
   readonly queued: number;
+  /**
+   * Counts every client as one (a bound on the whole server, past which any client waits or gets a
+   * 429): for work that costs a process each, which many addresses together could otherwise pile up.
+   */
+  readonly everyone?: boolean;
 }
 
 interface ClientSlots {
@@ -27,7 +33,7 @@ export function clientConcurrency(options: ClientConcurrencyOptions) {
   }
 
   return (req: Request, res: Response, next: NextFunction): void => {
-    const key = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const key = options.everyone ? '' : addressKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     let slots = clients.get(key);
     if (!slots) clients.set(key, (slots = { running: 0, waiting: [] }));
     const held = slots;
@@ -51,7 +57,9 @@ export function clientConcurrency(options: ClientConcurrencyOptions) {
       res.status(429).json({
         error: {
           code: 'rate_limited',
-          message: `too many binary cache requests from this client at once (more than ${options.active + options.queued}); retry`,
+          message: options.everyone
+            ? `the binary cache is busy (more than ${options.active + options.queued} such requests at once); retry`
+            : `too many binary cache requests from this client at once (more than ${options.active + options.queued}); retry`,
         },
       });
       return;

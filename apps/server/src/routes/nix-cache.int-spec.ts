@@ -1,10 +1,10 @@
 // The binary cache end to end: the built fc-server serves a store path built here, and real Nix is the
 // client (`nix copy --from http://.../nix-cache` into a fresh local store with require-sigs on).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execa, type ResultPromise } from 'execa';
 import { assertNixAvailable, createTestDatabase, runApp, startApp, type TestDatabase } from '@fc/testing';
@@ -49,9 +49,13 @@ function freePort(): Promise<number> {
 }
 
 /** Starts the built fc-server with this FC_* configuration; its cache's URL once it answers. */
-async function startServer(env: Record<string, string>): Promise<string> {
+async function startServer(
+  env: Record<string, string>,
+  user?: { uid: number; gid: number },
+): Promise<string> {
   const port = await freePort();
   const server = startApp('server', [], {
+    ...(user ? { user } : {}),
     env: {
       FC_DATABASE__URL: db.url,
       FC_DATABASE__MIN_CONNECTIONS: '0',
@@ -342,6 +346,36 @@ describe('a flood of narinfo requests (issue 11: the cache was cheap to overload
     // The wrappers do run for what needs Nix: a NAR is nix-store --dump.
     await (await fetch(`${cache}/nar/${hashOf(out)}.nar`)).arrayBuffer();
     expect(readFileSync(starts, 'utf8')).toContain(`nix-store --dump -- ${out}`);
+  });
+});
+
+describe('the cache run by an unprivileged user, as the NixOS module runs fc-server', () => {
+  it("reads Nix's database too (readable, not writable): narinfo without nix, the store directory unscanned", async () => {
+    // nobody may run the wrappers and note in the log; with no nix on its PATH but the wrappers, a
+    // narinfo served through `nix path-info` would fail (it did: only the store's owner read the database).
+    const nobody = { uid: 65534, gid: 65534 };
+    const bin = mkdtempSync(join(tmpdir(), 'fc-cache-nobody-'));
+    chmodSync(bin, 0o755);
+    const starts = join(bin, 'nix-starts.log');
+    writeFileSync(starts, '', { mode: 0o666 });
+    chmodSync(starts, 0o666);
+    try {
+      for (const tool of ['nix', 'nix-store']) {
+        writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${starts}\nexit 1\n`, {
+          mode: 0o755,
+        });
+      }
+      const node = dirname(process.execPath);
+      const cache = await startServer({ PATH: `${bin}:${node}:/bin` }, nobody);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => fetch(`${cache}/${hashOf(out)}.narinfo`)),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 20 }, () => 200));
+      for (const a of answers) expect(await a.text()).toMatch(new RegExp(`^StorePath: ${out}\n`));
+      expect(readFileSync(starts, 'utf8')).toBe('');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
 

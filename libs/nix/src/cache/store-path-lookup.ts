@@ -2,10 +2,10 @@
 // (`/nix-cache/<hash>.narinfo`), with what its narinfo says. Nix 2.8's command line has no
 // path-from-hash-part, so this asks Nix's SQLite database the way Nix itself does
 // (`path >= <storeDir>/<hash>`, first row), read-only, and reads the path's NAR hash, size,
-// references, deriver, signatures and CA from the same database: no process per request. Where that
-// database is unreadable (not the store's owner), it scans the store directory and asks
-// `nix path-info` instead.
-import { accessSync, constants } from 'node:fs';
+// references, deriver, signatures and CA from the same database: no process per request. A user
+// other than the store's owner (fc-server as the NixOS module runs it) reads it too, while Nix keeps
+// its write-ahead log open; only where the database cannot be read does it scan the store directory
+// and ask `nix path-info`, trying the database again a minute later.
 import { opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -41,7 +41,9 @@ interface InfoRow {
 export function createStorePathLookup(options: StorePathLookupOptions = {}): StorePathLookup {
   const storeDir = options.storeDir ?? '/nix/store';
   const dbPath = options.dbPath ?? '/nix/var/nix/db/db.sqlite';
-  /** undefined: not opened yet (opened on first use); null: unreadable here, scan the directory. */
+  /** When the database could not be read, the time to try again. */
+  let retryAt = 0;
+  /** undefined: not opened yet (opened on first use); null: unreadable now, scan the directory. */
   let db:
     | {
         readonly handle: DatabaseSync;
@@ -53,11 +55,13 @@ export function createStorePathLookup(options: StorePathLookupOptions = {}): Sto
     | undefined;
 
   function open(): typeof db {
+    if (db === null && Date.now() >= retryAt) db = undefined;
     if (db !== undefined) return db;
+    let handle: DatabaseSync | undefined;
     try {
-      // WAL readers need write access to the database's -shm file, i.e. the store's owner.
-      accessSync(dbPath, constants.R_OK | constants.W_OK);
-      const handle = new DatabaseSync(dbPath, { readOnly: true, timeout: 10_000 });
+      handle = new DatabaseSync(dbPath, { readOnly: true, timeout: 10_000 });
+      // Opening succeeds lazily; a read tells whether this user can read it.
+      handle.prepare('SELECT 1 FROM ValidPaths LIMIT 1').get();
       db = {
         handle,
         byHash: handle.prepare('SELECT path FROM ValidPaths WHERE path >= ? ORDER BY path LIMIT 1'),
@@ -69,7 +73,8 @@ export function createStorePathLookup(options: StorePathLookupOptions = {}): Sto
         ),
       };
     } catch {
-      db = null;
+      handle?.close();
+      drop();
     }
     return db;
   }
@@ -86,35 +91,55 @@ export function createStorePathLookup(options: StorePathLookupOptions = {}): Sto
     }
   }
 
+  /** The database failed a read (its write-ahead log went away with Nix's last connection): retry later. */
+  function drop(): void {
+    db?.handle.close();
+    db = null;
+    retryAt = Date.now() + 60_000;
+  }
+
+  function factsFromDatabase(opened: NonNullable<typeof db>, prefix: string): StorePathFacts | undefined {
+    const row = opened.info.get(prefix) as InfoRow | undefined;
+    if (!row?.path.startsWith(prefix) || row.narSize === null) return undefined;
+    const references = opened.references.all(row.id) as { path: string }[];
+    return {
+      path: row.path,
+      narHash: row.hash,
+      narSize: Number(row.narSize),
+      references: references.map((r) => r.path),
+      deriver: row.deriver ?? undefined,
+      ca: row.ca ?? undefined,
+      sigs: row.sigs ? row.sigs.split(' ').filter((x) => x !== '') : [],
+    };
+  }
+
   return {
     async pathOfHash(hash) {
       if (!isStorePathHash(hash)) throw new Error(`not a store path hash: ${JSON.stringify(hash)}`);
       const prefix = `${hash}-`;
       const opened = open();
-      if (!opened) return scanStoreDir(prefix);
-      const row = opened.byHash.get(`${storeDir}/${prefix}`) as { path: string } | undefined;
-      return row?.path.startsWith(`${storeDir}/${prefix}`) ? row.path : undefined;
+      if (opened) {
+        try {
+          const row = opened.byHash.get(`${storeDir}/${prefix}`) as { path: string } | undefined;
+          return row?.path.startsWith(`${storeDir}/${prefix}`) ? row.path : undefined;
+        } catch {
+          drop();
+        }
+      }
+      return scanStoreDir(prefix);
     },
     async factsOfHash(hash) {
       if (!isStorePathHash(hash)) throw new Error(`not a store path hash: ${JSON.stringify(hash)}`);
-      const prefix = `${storeDir}/${hash}-`;
       const opened = open();
-      if (!opened) {
-        const path = await scanStoreDir(`${hash}-`);
-        return path === undefined ? undefined : queryStorePathFacts(path);
+      if (opened) {
+        try {
+          return factsFromDatabase(opened, `${storeDir}/${hash}-`);
+        } catch {
+          drop();
+        }
       }
-      const row = opened.info.get(prefix) as InfoRow | undefined;
-      if (!row?.path.startsWith(prefix) || row.narSize === null) return undefined;
-      const references = opened.references.all(row.id) as { path: string }[];
-      return {
-        path: row.path,
-        narHash: row.hash,
-        narSize: Number(row.narSize),
-        references: references.map((r) => r.path),
-        deriver: row.deriver ?? undefined,
-        ca: row.ca ?? undefined,
-        sigs: row.sigs ? row.sigs.split(' ').filter((x) => x !== '') : [],
-      };
+      const path = await scanStoreDir(`${hash}-`);
+      return path === undefined ? undefined : queryStorePathFacts(path);
     },
     close() {
       if (db) db.handle.close();

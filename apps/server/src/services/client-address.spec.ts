@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { addressKey } from './login-throttle';
+import { addressKey } from './client-address';
 
 describe('addressKey', () => {
   it('keeps an IPv4 address, also when written as IPv4-mapped IPv6', () => {
