@@ -3,21 +3,21 @@
 // pull_request payloads of GitHub's shape go through the real server, and the built evaluator and
 // queue runner evaluate and build the pr-<number> jobset at the head with real Nix; closing retires
 // it, and an untrusted author's fork waits until an admin approves it.
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ResultPromise } from 'execa';
-import { createTestDatabase, deliver, pullRequestPayload, startApp, type FakeForgeKind } from '@fc/testing';
-import { startApiHarness, type ApiHarness } from '../testing/api-harness';
-import { waitFor } from '../testing/pull-request-env';
+import { deliver, pullRequestPayload, type FakeForgeKind } from '@fc/testing';
+import type { ApiHarness } from '../testing/api-harness';
+import {
+  commitOn,
+  forkRepository,
+  initRepository,
+  startPullRequestEnv,
+  waitFor,
+  type PullRequestEnv,
+} from '../testing/pull-request-env';
 
 const SECRET = 'pr-secret';
-const GIT = ['-c', 'user.name=FC', '-c', 'user.email=fc@example.invalid'];
-const dirs: string[] = [];
-const daemons: ResultPromise[] = [];
+let env: PullRequestEnv;
 let h: ApiHarness;
 let admin: string;
 let projectId: number;
@@ -25,23 +25,9 @@ let repo: string;
 let fork: string;
 const salt = randomUUID();
 
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-}
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', [...GIT, '-C', dir, ...args], { encoding: 'utf8' }).trim();
-}
-
 /** A commit on the branch changing what the job builds; its sha. */
 function commit(dir: string, branch: string, message: string): string {
-  git(dir, 'checkout', '-q', '-B', branch);
-  writeFileSync(join(dir, 'message'), message);
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', message);
-  return git(dir, 'rev-parse', 'HEAD');
+  return commitOn(dir, branch, { message });
 }
 
 /** A signed pull_request delivery as GitHub (or Gitea) sends it. */
@@ -91,19 +77,17 @@ async function jobsetRow(name: string): Promise<any> {
 }
 
 beforeAll(async () => {
-  repo = tempDir('fc-pr-repo-');
-  writeFileSync(
-    join(repo, 'release.nix'),
-    `{ ... }: { hello = derivation {
+  env = await startPullRequestEnv();
+  ({ h, admin } = env);
+  repo = env.tempDir('fc-pr-repo-');
+  initRepository(repo, {
+    'release.nix': `{ ... }: { hello = derivation {
        name = "pr-hello-${salt}"; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
        args = [ "-c" "cat \${./message} > $out" ];
      }; }`,
-  );
-  execFileSync('git', [...GIT, 'init', '-q', '-b', 'main', repo]);
-  commit(repo, 'main', 'main');
+    message: 'main',
+  });
 
-  h = await startApiHarness(await createTestDatabase());
-  admin = await h.key('admin');
   const p = await h.call('POST', '/api/v1/projects', {
     key: admin,
     body: {
@@ -134,32 +118,12 @@ beforeAll(async () => {
   });
   expect(((await named.json()) as any).pull_request_template_jobset).toBe('main');
 
-  const runner = tempDir('fc-pr-runner-');
-  mkdirSync(join(runner, 'work'), { recursive: true });
-  const env = { FC_DATABASE__URL: h.db.url, FC_DATABASE__MIN_CONNECTIONS: '0' };
-  daemons.push(
-    startApp('builder', [], {
-      env: {
-        ...env,
-        FC_LOGS__LOG_DIR: join(runner, 'logs'),
-        FC_GC__GC_ROOTS_DIR: join(runner, 'gc-roots'),
-        FC_QUEUE_RUNNER__WORK_DIR: join(runner, 'work'),
-        FC_QUEUE_RUNNER__POLL_INTERVAL: '1',
-      },
-    }),
-    startApp('evaluator', [], {
-      env: { ...env, FC_EVALUATOR__POLL_INTERVAL: '1', FC_EVALUATOR__WORK_DIR: join(runner, 'eval') },
-    }),
-  );
+  env.startBuilder();
+  env.startEvaluator();
 }, 60_000);
 
 afterAll(async () => {
-  for (const d of daemons) {
-    d.kill('SIGTERM');
-    await d;
-  }
-  await h?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await env?.stop();
 }, 60_000);
 
 describe('pull requests', () => {
@@ -204,8 +168,8 @@ describe('pull requests', () => {
   }, 300_000);
 
   it('a fork by an untrusted author waits for approval, then is built at the fork’s head', async () => {
-    fork = tempDir('fc-pr-fork-');
-    execFileSync('git', [...GIT, 'clone', '-q', repo, fork]);
+    fork = env.tempDir('fc-pr-fork-');
+    forkRepository(repo, fork);
     const sha = commit(fork, 'idea', 'from a fork');
     const pr = { number: 8, author: 'mallory', headRepo: `file://${fork}`, branch: 'idea', sha };
     const opened = await pullRequestEvent('opened', pr);
