@@ -91,9 +91,12 @@ async function startEvaluator(url: string, workDir: string): Promise<ChildProces
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const said: string[] = [];
   await new Promise<void>((resolve, reject) => {
-    daemon.once('exit', (code) => reject(new Error(`fc-evaluator exited with ${code}`)));
+    daemon.once('exit', (code) => reject(new Error(`fc-evaluator exited with ${code}:\n${said.join('\n')}`)));
     createInterface({ input: daemon.stderr }).on('line', (line) => {
+      said.push(line);
+      if (said.length > 20) said.shift();
       if (line.includes('"message":"ready"')) resolve();
       if (line.includes('"message":"evaluation succeeded"')) {
         lastSucceeded = JSON.parse(line) as RecordingLog;
