@@ -3,6 +3,8 @@ import {
   branchProblem,
   jobsetNameProblem,
   nixExpressionPathProblem,
+  pathInputValueProblem,
+  vcsInputValueProblem,
   repositoryUrlProblem,
 } from './git-source-rules';
 
@@ -65,5 +67,26 @@ describe('jobsetNameProblem', () => {
   it('reserves .jobsets', () => {
     expect(jobsetNameProblem('main')).toBeUndefined();
     expect(jobsetNameProblem('.jobsets')).toContain('reserved');
+  });
+});
+
+describe('vcsInputValueProblem', () => {
+  it('takes URL [REVISION], refusing options, a third word, and a host that is an option', () => {
+    expect(vcsInputValueProblem('https://example.invalid/r 12')).toBeUndefined();
+    expect(vcsInputValueProblem('/srv/repo')).toBeUndefined();
+    expect(vcsInputValueProblem('--config=x')).toBe('the URL and revision must not start with "-"');
+    expect(vcsInputValueProblem('https://h/r -r')).toBe('the URL and revision must not start with "-"');
+    expect(vcsInputValueProblem('svn+ssh://-oProxyCommand=x/r')).toBe(
+      "the URL svn+ssh://-oProxyCommand=x/r: its host begins with '-'",
+    );
+    expect(vcsInputValueProblem('a b c')).toBe('the value is "URL [REVISION]", got "a b c"');
+    expect(vcsInputValueProblem(' ')).toBe('it is empty; the value is "URL [REVISION]"');
+  });
+});
+
+describe('pathInputValueProblem', () => {
+  it('takes an absolute path only', () => {
+    expect(pathInputValueProblem('/srv/data')).toBeUndefined();
+    expect(pathInputValueProblem('data')).toBe('a path value must be an absolute path, got "data"');
   });
 });

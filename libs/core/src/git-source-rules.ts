@@ -69,3 +69,34 @@ export function jobsetNameProblem(name: string): string | undefined {
     return `${DECLARATIVE_JOBSETS_JOBSET} is reserved for a declarative project's spec jobset`;
   return undefined;
 }
+
+/**
+ * The `URL [REVISION]` value of an hg, svn, svn-checkout, bzr, bzr-checkout or darcs input (Hydra's):
+ * neither part may be taken for an option, nor the URL's host (`svn+ssh://-oProxyCommand=...`).
+ */
+export function vcsInputValueProblem(value: string): string | undefined {
+  const [url, revision, ...rest] = value.trim().split(/\s+/);
+  if (url === undefined || url === '') return 'it is empty; the value is "URL [REVISION]"';
+  if (rest.length > 0) return `the value is "URL [REVISION]", got ${JSON.stringify(value)}`;
+  if (url.startsWith('-') || revision?.startsWith('-')) return 'the URL and revision must not start with "-"';
+  if (CONTROL.test(value)) return 'it contains a control character';
+  if (SCHEME_URL.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return `the URL ${url} is not a valid URL`;
+    }
+    if (parsed.hostname.startsWith('-') || parsed.username.startsWith('-')) {
+      return `the URL ${url}: its host begins with '-'`;
+    }
+  }
+  return undefined;
+}
+
+/** A path input's value: an absolute path. */
+export function pathInputValueProblem(value: string): string | undefined {
+  if (!value.startsWith('/')) return `a path value must be an absolute path, got ${JSON.stringify(value)}`;
+  if (CONTROL.test(value)) return 'it contains a control character';
+  return undefined;
+}

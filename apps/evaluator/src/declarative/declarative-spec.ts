@@ -13,6 +13,7 @@ import {
   PULL_REQUEST_STATUS_MODES,
   parseGitInputValue,
   parsePullsInputValue,
+  vcsInputValueProblem,
   type PullRequestStatusMode,
 } from '@fc/core';
 import {
@@ -207,8 +208,10 @@ function inputFields(at: string, name: string, v: Record<string, Json>): JobsetI
     case 'bzr':
     case 'bzr-checkout':
     case 'darcs':
-      if (value.trim() === '' || value.trim().startsWith('-')) {
-        throw new DeclarativeSpecError(`${at}: a ${type} value is "URL [REVISION]" not starting with "-"`);
+      if (vcsInputValueProblem(value) !== undefined) {
+        throw new DeclarativeSpecError(
+          `${at}: a ${type} value is "URL [REVISION]" not starting with "-": ${vcsInputValueProblem(value)}`,
+        );
       }
       return { name, type, value: value.trim(), branch: null };
     case 'githubpulls':

@@ -1,5 +1,6 @@
 // Running a version control tool for an input: an argument array, the fetch deadline (the whole
 // process group is killed), and a FetchError naming the input on failure.
+import { vcsInputValueProblem } from '@fc/core';
 import { runCommand } from '@fc/nix';
 import { FetchError } from '../git/git-fetch';
 
@@ -30,14 +31,10 @@ export async function vcs(
   return result.stdout.trim();
 }
 
-/** Hydra's `URL [REVISION]` value of an hg, svn, bzr or darcs input; refuses leading dashes. */
+/** Hydra's `URL [REVISION]` value of an hg, svn, bzr or darcs input (libs/core's rule, as the API's). */
 export function urlAndRevision(inputName: string, value: string): { url: string; revision: string | null } {
-  const [url, revision, ...rest] = value.trim().split(/\s+/);
-  if (url === undefined || url === '' || rest.length > 0) {
-    throw new FetchError(`input ${inputName}: the value is "URL [REVISION]", got ${JSON.stringify(value)}`);
-  }
-  if (url.startsWith('-') || revision?.startsWith('-')) {
-    throw new FetchError(`input ${inputName}: the URL and revision must not start with "-"`);
-  }
-  return { url, revision: revision ?? null };
+  const problem = vcsInputValueProblem(value);
+  if (problem !== undefined) throw new FetchError(`input ${inputName}: ${problem}`);
+  const [url, revision] = value.trim().split(/\s+/);
+  return { url: url!, revision: revision ?? null };
 }

@@ -15,7 +15,10 @@ import {
   nixExpressionPathProblem,
   parseGitInputValue,
   parsePullsInputValue,
+  pathInputValueProblem,
+  REPOSITORY_INPUT_TYPES,
   repositoryUrlProblem,
+  vcsInputValueProblem,
 } from '@fc/core';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute } from '../http/api-route';
@@ -177,6 +180,14 @@ const jobsetInput = z
       ),
   })
   .superRefine((i, ctx) => {
+    // The evaluator's own rules (libs/core), so nothing accepted here is refused when fetched.
+    const problem =
+      i.type === 'path'
+        ? pathInputValueProblem(i.value)
+        : (REPOSITORY_INPUT_TYPES as readonly string[]).includes(i.type) && i.type !== 'git'
+          ? vcsInputValueProblem(i.value)
+          : undefined;
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: ['value'] });
     if (i.type !== 'git' && i.type !== 'githubpulls' && i.type !== 'giteapulls') return;
     try {
       if (i.type === 'git') parseGitInputValue(i.value, i.branch ?? null);

@@ -141,6 +141,33 @@ describe('the API refuses what git or Nix would take as an option, a command or 
     );
   });
 
+  it("other inputs' values: hg, svn, bzr and darcs options and hosts, relative paths (the evaluator refuses them too)", async () => {
+    const cases: [string, string, string][] = [
+      ['hg', '--config=hooks.pre-clone=touch /tmp/pwned', 'must not start with "-"'],
+      ['hg', 'https://example.invalid/r -r', 'must not start with "-"'],
+      ['svn', 'svn+ssh://-oProxyCommand=touch%20/tmp/pwned/r', "its host begins with '-'"],
+      ['bzr', 'bzr+ssh://-oProxyCommand=x/r', "its host begins with '-'"],
+      ['darcs', 'https://example.invalid/r 1 2', 'the value is "URL [REVISION]"'],
+      ['path', 'relative/dir', 'a path value must be an absolute path'],
+    ];
+    for (const [type, value, message] of cases) {
+      const inputs = [{ name: 'src', type, value }];
+      await refused(
+        'POST',
+        `/api/v1/projects/${projectId}/jobsets`,
+        { name: 'evil', nix_expression: 'x.nix', inputs },
+        'inputs.0.value',
+        message,
+      );
+      await refused('PATCH', `/api/v1/jobsets/${jobsetId}`, { inputs }, 'inputs.0.value', message);
+    }
+    const fine = await h.call('PATCH', `/api/v1/jobsets/${jobsetId}`, {
+      key: admin,
+      body: { inputs: [{ name: 'src', type: 'hg', value: 'https://example.invalid/r 1a2b' }] },
+    });
+    expect(fine.status).toBe(200);
+  });
+
   it('nix_expression paths that are absolute or climb out with ..', async () => {
     for (const path of ['/etc/passwd', '../other-jobset/release.nix', 'ci/../../x.nix']) {
       await refused(
