@@ -210,3 +210,77 @@ describe('the API refuses what git or Nix would take as an option, a command or 
     });
   });
 });
+
+describe("the dashboard's forms refuse the same, with the field named", () => {
+  it('create project, edit project, create jobset, edit jobset', async () => {
+    expect(
+      (
+        await h.call('POST', '/api/v1/users', {
+          key: admin,
+          body: { username: 'forms', password: 'correct horse', roles: ['admin'] },
+        })
+      ).status,
+    ).toBe(201);
+    const login = await h.call('POST', '/api/v1/auth/login', {
+      body: { username: 'forms', password: 'correct horse' },
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const token = login.headers.get('x-csrf-token')!;
+    const post = async (path: string, fields: Record<string, string>): Promise<string> => {
+      const r = await h.call('POST', path, {
+        cookie,
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: token, ...fields }).toString(),
+      });
+      expect([path, r.status]).toEqual([path, 303]);
+      // The flash is shown on the page the form leads back to.
+      const back = await h.call('GET', r.headers.get('location')!.split('#')[0]!, { cookie });
+      return (await back.text()).replace(/&#39;/g, "'").replace(/&#34;/g, '"');
+    };
+    const cases: [string, Record<string, string>, string][] = [
+      [
+        '/projects',
+        { name: 'evil1', repository_url: 'ext::sh -c touch% /tmp/pwned' },
+        "repository_url: git's ext:: transport is not supported",
+      ],
+      [
+        '/projects',
+        { name: 'evil2', repository_url: '--upload-pack=touch /tmp/pwned' },
+        "repository_url: it begins with '-'",
+      ],
+      [
+        '/project/sources/edit',
+        { repository_url: 'fd::17', pull_request_statuses: 'both' },
+        "repository_url: git's fd:: transport is not supported",
+      ],
+      [
+        '/project/sources/jobsets',
+        { name: 'evil3', nix_expression: '../../etc/x.nix' },
+        'nix_expression: it must be a relative path inside the repository',
+      ],
+      [
+        '/project/sources/jobsets',
+        { name: '.jobsets', nix_expression: 'release.nix' },
+        ".jobsets is reserved for a declarative project's spec jobset",
+      ],
+      [
+        '/jobset/sources/main/edit',
+        { nix_expression: '/etc/passwd', check_interval: '60', scheduling_shares: '100', keep_nr: '3' },
+        'nix_expression: it must be a relative path inside the repository',
+      ],
+    ];
+    for (const [path, fields, message] of cases) {
+      expect([path, await post(path, fields)]).toEqual([path, expect.stringContaining(message)]);
+    }
+    const projects = await h.pool.query(`SELECT name FROM projects WHERE name LIKE 'evil%'`);
+    expect(projects.rows).toEqual([]);
+    const jobsets = await h.pool.query(
+      `SELECT name, nix_expression FROM jobsets WHERE project_id = $1 ORDER BY name`,
+      [projectId],
+    );
+    expect(jobsets.rows).toEqual([{ name: 'main', nix_expression: './ci/release.nix' }]);
+    const project = await h.pool.query(`SELECT repository_url FROM projects WHERE id = $1`, [projectId]);
+    expect(project.rows).toEqual([{ repository_url: 'git@example.invalid:acme/app.git' }]);
+  });
+});

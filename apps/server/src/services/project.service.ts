@@ -27,6 +27,7 @@ import {
   type ProjectRow,
 } from '@fc/db';
 import { mapConstraintErrors } from './pg-errors';
+import { refuseBadJobsetSources, refuseBadProjectSources } from './source-rules';
 
 /** A flake jobset's nix_expression must name a directory or an output attribute path. */
 function checkFlakeExpression(flakeMode: boolean | undefined, nixExpression: string): void {
@@ -82,6 +83,7 @@ export class ProjectService {
 
   /** A declarative project gets its hidden ".jobsets" jobset at once (as in Hydra), in the same transaction. */
   create(fields: ProjectFields): Promise<ProjectRow> {
+    refuseBadProjectSources(fields);
     this.checkProjectDynamicRunCommand(fields.enableDynamicRunCommand);
     return mapConstraintErrors(
       () =>
@@ -96,6 +98,7 @@ export class ProjectService {
 
   /** Making a project declarative adds ".jobsets"; making it not declarative removes it (its other jobsets stay). */
   async update(id: number, changes: Partial<ProjectFields>): Promise<ProjectRow> {
+    refuseBadProjectSources(changes);
     this.checkProjectDynamicRunCommand(changes.enableDynamicRunCommand);
     const row = await mapConstraintErrors(
       () =>
@@ -177,6 +180,7 @@ export class ProjectService {
     inputs: readonly JobsetInputFields[],
   ): Promise<JobsetRow> {
     this.refuseDeclarative(await this.get(projectId), 'create a jobset');
+    refuseBadJobsetSources({ ...fields, flakeMode: fields.flakeMode ?? false });
     checkFlakeExpression(fields.flakeMode, fields.nixExpression);
     await this.checkJobsetDynamicRunCommand(projectId, fields.enableDynamicRunCommand);
     const id = await mapConstraintErrors(
@@ -197,6 +201,7 @@ export class ProjectService {
     inputs: readonly JobsetInputFields[] | undefined,
   ): Promise<JobsetRow> {
     const current = await this.jobsetOfEditableProject(id, `change jobset ${id}`);
+    refuseBadJobsetSources({ ...changes, flakeMode: changes.flakeMode ?? current.flakeMode });
     await this.checkJobsetDynamicRunCommand(current.projectId, changes.enableDynamicRunCommand);
     checkFlakeExpression(
       changes.flakeMode ?? current.flakeMode,
