@@ -2,7 +2,7 @@
 // GitHub and Gitea push webhooks through HTTP against a real database and pg-boss: the HMAC, which
 // jobsets a push triggers (repository and branch of the project or of a git input, default branch
 // for jobsets without one), and events that are not pushes.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase } from '@fc/testing';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
@@ -331,6 +331,14 @@ describe('replays and bodies that are not JSON', () => {
       });
     expect((await send()).status).toBe(202);
     expect((await send()).status).toBe(409);
+  });
+
+  it('a delivery id no forge sends (past 200 characters, PostgreSQL could not index it) is a 400 naming the header', async () => {
+    const r = await github(pushPayload('refs/heads/main'), {
+      'x-github-delivery': randomBytes(3000).toString('hex'),
+    });
+    expect(r.status).toBe(400);
+    expect((await body(r)).error.message).toBe('X-GitHub-Delivery is longer than 200 characters');
   });
 
   it('a correctly signed body that is not JSON is a 400 saying the body must be JSON', async () => {

@@ -1,7 +1,7 @@
 // Forge webhooks: an HMAC-signed push evaluates the project's enabled jobsets that fetch the pushed
 // repository and branch; other events are acknowledged and ignored.
 import { createHash, createHmac } from 'node:crypto';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '@fc/core';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@fc/core';
 import { secretsEqual } from '@fc/auth';
 import {
   projectWebhookSecrets,
@@ -18,6 +18,9 @@ import type { PullRequestService } from '@fc/pull-requests';
 import { jobsetsMatchingPush, parsePush, parseWebhookJson } from './webhook-push';
 
 export type Forge = 'github' | 'gitea';
+
+/** Longest X-GitHub-Delivery / X-Gitea-Delivery FC remembers (theirs are 36-character UUIDs). */
+const MAX_DELIVERY_ID_LENGTH = 200;
 
 export interface WebhookDelivery {
   readonly forge: Forge;
@@ -57,6 +60,15 @@ export class WebhookService {
    * is not signed); one seen before is refused (409) and triggers nothing.
    */
   private async refuseReplay(projectId: number, delivery: WebhookDelivery): Promise<void> {
+    // A forge's delivery id is a UUID; one PostgreSQL could not index is no forge's.
+    if (delivery.deliveryId !== undefined && delivery.deliveryId.length > MAX_DELIVERY_ID_LENGTH) {
+      const header = delivery.forge === 'github' ? 'X-GitHub-Delivery' : 'X-Gitea-Delivery';
+      throw new ValidationError(`${header} is longer than ${MAX_DELIVERY_ID_LENGTH} characters`, {
+        fields: [
+          { field: header, in: 'header', message: `is longer than ${MAX_DELIVERY_ID_LENGTH} characters` },
+        ],
+      });
+    }
     const bodyHash = createHash('sha256').update(delivery.rawBody).digest('hex');
     const keys = [`${delivery.forge}:${projectId}:body:${bodyHash}`];
     if (delivery.deliveryId) keys.push(`${delivery.forge}:delivery:${delivery.deliveryId}`);
