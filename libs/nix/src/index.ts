@@ -27,6 +27,7 @@ export * from './eval/evaluate-jobset';
 export * from './eval/store-validity';
 export * from './eval/nix-error';
 export * from './eval/job-record';
+export * from './eval/job-limits';
 export * from './eval/nix-eval-jobs';
 export * from './eval/process-groups';
 // Binary cache (fc-server's /nix-cache/).

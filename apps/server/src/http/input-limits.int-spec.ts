@@ -1,6 +1,7 @@
 // Input PostgreSQL cannot store, sent through HTTP to several routes: NUL characters in a body
 // string, a query and a path, and integers past PostgreSQL integer. Each is a 400 naming the field
 // (each was a 500 from the database before).
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase } from '@fc/testing';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
@@ -66,5 +67,70 @@ describe('input PostgreSQL cannot store', () => {
       total: number;
     };
     expect(jobsets.total).toBe(0);
+  });
+
+  it('every query parameter and path parameter of every route: a NUL or a number past 64 bits is never a 500', async () => {
+    interface Parameter {
+      name: string;
+      in: string;
+      schema?: { type?: string | string[] };
+    }
+    const doc = (await (await h.call('GET', '/api/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { parameters?: Parameter[] }>>;
+    };
+    const failures: string[] = [];
+    let requests = 0;
+    for (const [template, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const parameters = operation.parameters ?? [];
+        const pathWith = (bad: string | undefined) =>
+          template.replace(
+            /\{([^}]+)\}/g,
+            (_, name: string) => bad ?? (name.includes('name') ? 'build-derivation' : '1'),
+          );
+        const tries: string[] = [];
+        for (const bad of ['%00', '99999999999999999999999']) {
+          for (const p of parameters.filter((x) => x.in === 'query'))
+            tries.push(`${pathWith(undefined)}?${p.name}=${bad}`);
+          if (parameters.some((x) => x.in === 'path')) tries.push(pathWith(bad));
+        }
+        for (const url of tries) {
+          requests++;
+          const r = await h.call(method.toUpperCase(), url, {
+            key: admin,
+            body: method === 'get' ? undefined : {},
+          });
+          await r.arrayBuffer();
+          if (r.status >= 500) failures.push(`${method.toUpperCase()} ${url}: ${r.status}`);
+        }
+      }
+    }
+    expect(requests).toBeGreaterThan(100);
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it('a string PostgreSQL could not index (a builder URI, a starred job name) is a 400 naming it', async () => {
+    // Random, so that PostgreSQL cannot compress it under its index limit.
+    const long = randomBytes(3000).toString('hex');
+    const builder = await h.call('POST', '/api/v1/admin/builders', {
+      key: admin,
+      body: { name: 'far', uri: `ssh://${long}`, systems: ['x86_64-linux'] },
+    });
+    await expectField(builder, 'body', 'uri', /longer than 1024 characters/);
+    const user = await h.call('POST', '/api/v1/users', {
+      key: admin,
+      body: { username: 'starrer', password: 'correct horse', roles: ['read-only'] },
+    });
+    const userKey = await h.key('read-only', ((await user.json()) as { id: number }).id);
+    const j = await h.call('POST', `/api/v1/projects/${projectId}/jobsets`, {
+      key: admin,
+      body: { name: 'stars', nix_expression: 'release.nix' },
+    });
+    const jobsetId = ((await j.json()) as { id: number }).id;
+    const star = await h.call('POST', '/api/v1/me/starred-jobs', {
+      key: userKey,
+      body: { jobset_id: jobsetId, job: long },
+    });
+    await expectField(star, 'body', 'job', /longer than any job's name/);
   });
 });

@@ -1,5 +1,5 @@
 // Remote builders (admin).
-import { NotFoundError } from '@fc/core';
+import { NotFoundError, ValidationError } from '@fc/core';
 import {
   deleteRemoteBuilder,
   findRemoteBuilder,
@@ -13,6 +13,17 @@ import {
   type RemoteBuilderRow,
 } from '@fc/db';
 import { mapConstraintErrors } from './pg-errors';
+
+/** Longest builder URI kept (it is indexed, and PostgreSQL refuses an index entry past ~2.7 kB). */
+const MAX_URI_LENGTH = 1024;
+
+function checkUri(uri: string | undefined): void {
+  if (uri === undefined || uri.length <= MAX_URI_LENGTH) return;
+  const message = `is longer than ${MAX_URI_LENGTH} characters`;
+  throw new ValidationError(`invalid request: uri: ${message}`, {
+    fields: [{ field: 'uri', in: 'body', message }],
+  });
+}
 
 export class RemoteBuilderService {
   constructor(private readonly pool: Pool) {}
@@ -28,6 +39,7 @@ export class RemoteBuilderService {
   }
 
   create(fields: RemoteBuilderFields): Promise<RemoteBuilderRow> {
+    checkUri(fields.uri);
     return mapConstraintErrors(
       () => insertRemoteBuilder(this.pool, fields),
       'a remote builder with this name or URI already exists',
@@ -35,6 +47,7 @@ export class RemoteBuilderService {
   }
 
   async update(id: number, changes: Partial<RemoteBuilderFields>): Promise<RemoteBuilderRow> {
+    checkUri(changes.uri);
     const row = await mapConstraintErrors(
       () => updateRemoteBuilder(this.pool, id, changes),
       'a remote builder with this name or URI already exists',

@@ -1,5 +1,6 @@
 // Users: accounts with argon2 password hashes and roles; login; a user's own settings and stars.
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '@fc/core';
+import { MAX_JOB_NAME_BYTES } from '@fc/nix';
 import { checkLoginPassword, hashPassword, verifyPassword } from '@fc/auth';
 import {
   deleteSessionsOfUser,
@@ -144,6 +145,13 @@ export class UserService {
 
   /** Stars a job; the star's id. */
   async star(userId: number, jobsetId: number, job: string): Promise<number> {
+    // No job is named longer (libs/nix job-limits), and PostgreSQL could not index the star.
+    if (Buffer.byteLength(job, 'utf8') > MAX_JOB_NAME_BYTES) {
+      const message = `is longer than any job's name (${MAX_JOB_NAME_BYTES} bytes)`;
+      throw new ValidationError(`invalid request: job: ${message}`, {
+        fields: [{ field: 'job', in: 'body', message }],
+      });
+    }
     if (!(await findJobset(this.pool, jobsetId)))
       throw new NotFoundError(`jobset ${jobsetId} does not exist`);
     const id = await starJob(this.pool, userId, jobsetId, job);
