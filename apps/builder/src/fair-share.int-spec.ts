@@ -127,7 +127,9 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
     const fromSmall = early.filter((b) => small.includes(b.id)).length;
     const fromLarge = early.length - fromSmall;
     expect(fromSmall).toBeGreaterThanOrEqual(3);
-    expect(fromLarge / fromSmall).toBeGreaterThanOrEqual(2);
+    // About 3 to 1; 16 builds under a loaded machine vary (10:6 was seen), while equal shares give 1
+    // and queue order (the smaller backlog was queued first) 0.
+    expect(fromLarge / fromSmall).toBeGreaterThanOrEqual(1.5);
     expect(fromLarge / fromSmall).toBeLessThanOrEqual(4.5);
   }
 

@@ -79,7 +79,18 @@ function repository(type: 'hg' | 'svn' | 'bzr' | 'darcs' | 'git'): Repo {
           writeFileSync(join(dir, 'file'), c);
           if (!added) run('darcs', ['add', '--quiet', `--repodir=${dir}`, 'file'], dir);
           added = true;
-          run('darcs', ['record', '--all', '--quiet', '-m', c, '--author', 'fc', `--repodir=${dir}`]);
+          // --ignore-times: a change of the same size within the same second is otherwise not seen.
+          run('darcs', [
+            'record',
+            '--all',
+            '--quiet',
+            '--ignore-times',
+            '-m',
+            c,
+            '--author',
+            'fc',
+            `--repodir=${dir}`,
+          ]);
         },
       };
     }
