@@ -23,6 +23,7 @@ import { BuildMachines } from './build-machines';
 import { BuildRunner } from './build-runner';
 import { startBuildWorker } from './build-worker';
 import { startNotificationWorker } from './notifications/notification-worker';
+import { runnerPoolSize } from './runner-pool-size';
 
 const migrationsDir =
   process.env['FC_MIGRATIONS_DIR'] ?? fileURLToPath(new URL('../../../db/migrations', import.meta.url));
@@ -45,7 +46,19 @@ runDaemon('fc-queue-runner', async () => {
   const signWith = await signingKeyFile(config);
   const logger = createLogger({ service: 'fc-queue-runner', level: config.logs.level });
   const qr = config.queue_runner;
-  const pool = await openDatabase(config.database, { applicationName: 'fc-queue-runner', migrationsDir });
+  const maxConnections = runnerPoolSize(config.database.max_connections, qr.workers);
+  if (maxConnections > config.database.max_connections) {
+    logger.warn('database.max_connections is too small for queue_runner.workers; the pool may open more', {
+      configured: config.database.max_connections,
+      workers: qr.workers,
+      maxConnections,
+    });
+  }
+  const pool = await openDatabase(config.database, {
+    applicationName: 'fc-queue-runner',
+    migrationsDir,
+    maxConnections,
+  });
   const boss = createBoss({
     url: config.database.url,
     instanceName: 'fc-queue-runner',
