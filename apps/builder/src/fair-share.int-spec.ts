@@ -97,8 +97,8 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
   }
 
   /**
-   * `runners` runners ready and idle, then both backlogs queued (shares 1 first, then 3); every build
-   * once it is done.
+   * Both backlogs queued (shares 1 first, then 3), then `runners` runners started; every build once
+   * it is done.
    */
   async function shareBuilders(
     tag: string,
@@ -109,9 +109,11 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
       createJobset(db.pool, `${tag}-three`),
     ]);
     const [smallDrvs, largeDrvs] = await Promise.all([derivations(`${tag}a`), derivations(`${tag}b`)]);
-    await Promise.all(Array.from({ length: runners }, (_, i) => startRunner(`${tag}${i}`)));
+    // Both backlogs wait before any runner claims: while the second was being queued, runners that
+    // were already up took the first one's builds alone (all there was), which says nothing of shares.
     const small = await queueBacklog(one, 100, smallDrvs);
     const large = await queueBacklog(three, 300, largeDrvs);
+    await Promise.all(Array.from({ length: runners }, (_, i) => startRunner(`${tag}${i}`)));
     const builds = [];
     for (const id of [...small, ...large]) {
       const b = await waitForBuild(db.pool, id);
