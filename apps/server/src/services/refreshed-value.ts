@@ -25,7 +25,7 @@ export class RefreshedValue<T> {
   async get(): Promise<Snapshot<T>> {
     const current = this.snapshot;
     if (!current) return this.refresh();
-    if (Date.now() - current.takenAt.getTime() > this.maxAgeMs) {
+    if (Date.now() - current.takenAt.getTime() >= this.maxAgeMs) {
       this.refresh().catch((e: unknown) =>
         this.logger.warn(`${this.what} refresh failed`, { error: (e as Error).message }),
       );
