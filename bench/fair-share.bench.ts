@@ -22,6 +22,7 @@ import { FAIR_SHARE_WINDOW_SECONDS } from '@fc/builds';
 import { createPool, listJobsetShares, listJobsetSharesSql, migrateUp, type Pool } from '@fc/db';
 import {
   GROUP_FETCH_SQL,
+  ACTIVE_GROUP_TIME_SQL,
   QueueName,
   bossDb,
   buildJobGroup,
@@ -298,7 +299,7 @@ async function explainClaim(pool: Pool, boss: Boss, probe: number): Promise<void
     const shares = await listJobsetShares(client, FAIR_SHARE_WINDOW_SECONDS);
     const plan = await explain(listJobsetSharesSql, [FAIR_SHARE_WINDOW_SECONDS]);
     console.log(
-      `  shares read (${shares.map((x) => `jobset ${x.jobsetId}: ${x.usedSeconds.toFixed(0)} s used`).join('; ')}): ` +
+      `  shares read (${shares.map((x) => `jobset ${x.jobsetId}: ${x.finishedSeconds.toFixed(0)} s used by finished builds`).join('; ')}): ` +
         summarizePlan(plan),
     );
     const build = await client.query<{ id: number }>('SELECT id FROM builds WHERE jobset_id = $1 LIMIT 1', [
@@ -315,6 +316,8 @@ async function explainClaim(pool: Pool, boss: Boss, probe: number): Promise<void
       ],
       { db: bossDb(client) },
     );
+    const active = await explain(ACTIVE_GROUP_TIME_SQL, [QueueName.BuildDerivation]);
+    console.log(`  claimed builds' time per jobset (pg-boss's active jobs): ${summarizePlan(active)}`);
     const fetch = await explain(GROUP_FETCH_SQL, [QueueName.BuildDerivation, buildJobGroup(probe).id]);
     console.log(`  next build of jobset ${probe} (group fetch): ${summarizePlan(fetch)}`);
     // What the claim ran before (pg-boss's fetch leaving the other jobsets' groups out), for comparison.
@@ -326,7 +329,7 @@ async function explainClaim(pool: Pool, boss: Boss, probe: number): Promise<void
     );
     console.log(`  the same by pg-boss's fetch with ignoreGroups (its SELECT): ${summarizePlan(ignoring)}`);
     if (process.env['FC_BENCH_PLANS'])
-      console.log([...plan, ...fetch, ...ignoring].map((l) => `    ${l}`).join('\n'));
+      console.log([...plan, ...active, ...fetch, ...ignoring].map((l) => `    ${l}`).join('\n'));
   } finally {
     await client.query('ROLLBACK');
     client.release();

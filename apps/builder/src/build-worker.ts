@@ -28,12 +28,14 @@ export async function startBuildWorker(deps: {
   const { pool, boss, logger, config, runner } = deps;
   const log = logger.child({ component: 'build-worker' });
 
-  // queue_runner.workers slots; before each claim a slot reads every queued jobset's shares and
-  // recent usage and fetches the fairest jobset's next build (libs/builds fair-share.ts).
+  // queue_runner.workers slots; each claim, one at a time across every runner, reads every queued
+  // jobset's shares and recent usage and fetches the fairest jobset's next build (libs/builds
+  // fair-share.ts).
   const builds = consumeQueueInTurns(
     boss,
     QueueName.BuildDerivation,
     {
+      pool,
       localConcurrency: config.queue_runner.workers,
       pollingIntervalSeconds: config.queue_runner.poll_interval,
       onError: (job, e) =>
@@ -50,7 +52,7 @@ export async function startBuildWorker(deps: {
           error: (e as Error).message,
         }),
     },
-    () => nextFairFetchTurns(pool),
+    (tx) => nextFairFetchTurns(tx),
     async (job) => void (await runner.run(job)),
   );
   const consumers: QueueConsumer[] = [builds];

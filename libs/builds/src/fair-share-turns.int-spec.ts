@@ -1,13 +1,23 @@
-// The builder time fair sharing reads, against PostgreSQL: a build that finishes adds its time to its
-// jobset's hour, a running build counts up to now, time older than the window counts for nothing and
-// is dropped, and the claim's turns put the jobset that used less first.
+// The builder time fair sharing reads, against PostgreSQL and pg-boss's tables: a build that finishes
+// adds its time to its jobset's hour, a claimed build counts from its claim up to now (before its
+// runner has marked it started), time older than the window counts for nothing and is dropped, and
+// the claim's turns put the jobset that used less first.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { listJobsetShares } from '@fc/db';
-import { BUMPED_MIN_PRIORITY, createBoss, ensureQueues, type Boss } from '@fc/queue';
+import {
+  BUMPED_MIN_PRIORITY,
+  QueueName,
+  buildJobGroup,
+  createBoss,
+  ensureQueues,
+  fetchGroupJob,
+  type Boss,
+} from '@fc/queue';
 import { createTestDatabase, type TestDatabase } from '@fc/testing';
 import { FAIR_SHARE_WINDOW_SECONDS } from './fair-share';
 import { forgetOldBuilderTime, nextFairFetchTurns } from './fair-share-turns';
 import { finishBuild } from './finish-build';
+import { enqueueBuild } from './enqueue-build';
 import { cancelBuild } from './queue-control';
 import { startBuild } from './start-build';
 
@@ -59,15 +69,28 @@ describe('the builder time fair sharing reads', () => {
     ]);
   }
 
+  /** Queues the build's job and claims it as a queue runner's claim does, `secondsAgo` back. */
+  async function claimedAgo(jobsetId: number, buildId: number, secondsAgo: number): Promise<void> {
+    await enqueueBuild(db.pool, boss, { id: buildId, priority: 100, globalPriority: 0, jobsetId });
+    const job = await fetchGroupJob(boss.getDb(), QueueName.BuildDerivation, buildJobGroup(jobsetId).id);
+    expect(job).toBeDefined();
+    await db.pool.query(
+      `UPDATE pgboss.job SET started_on = now() - make_interval(secs => $2) WHERE id = $1`,
+      [job!.id, secondsAgo],
+    );
+  }
+
+  const groupsInTurn = async () =>
+    (await nextFairFetchTurns(db.pool)).flatMap((t) => ('group' in t ? [t.group] : []));
+
   const usedBy = async (jobsetId: number) =>
     (await listJobsetShares(db.pool, FAIR_SHARE_WINDOW_SECONDS)).find((s) => s.jobsetId === jobsetId);
 
-  it('counts finished builds by their hour and running ones up to now, not time past the window', async () => {
-    const { jobsetId, ids } = await jobsetWithBuilds('used', 4);
-    const [done, running, queued, cancelled] = ids as [number, number, number, number];
+  it('counts finished builds by their hour, not time past the window', async () => {
+    const { jobsetId, ids } = await jobsetWithBuilds('used', 3);
+    const [done, queued, cancelled] = ids as [number, number, number];
     await startedAgo(done, 90);
     expect(await finishBuild(db.pool, boss, done, { status: 0, errorMessage: null })).toBe(true);
-    await startedAgo(running, 30);
     // A queued build cancelled used no builder.
     await cancelBuild(db.pool, boss, cancelled);
     // Time from two days ago, past the window.
@@ -79,8 +102,8 @@ describe('the builder time fair sharing reads', () => {
 
     const share = await usedBy(jobsetId);
     expect(share).toMatchObject({ shares: 100, firstQueuedBuildId: queued });
-    expect(share!.usedSeconds).toBeGreaterThanOrEqual(120);
-    expect(share!.usedSeconds).toBeLessThan(130);
+    expect(share!.finishedSeconds).toBeGreaterThanOrEqual(90);
+    expect(share!.finishedSeconds).toBeLessThan(95);
     const hours = await db.pool.query<{ seconds: number }>(
       `SELECT seconds FROM jobset_builder_time WHERE jobset_id = $1 AND hour > now() - interval '1 day'`,
       [jobsetId],
@@ -100,8 +123,8 @@ describe('the builder time fair sharing reads', () => {
       await finishBuild(db.pool, boss, id, { status: 1, errorMessage: 'failed' });
     }
     const share = await usedBy(jobsetId);
-    expect(share!.usedSeconds).toBeGreaterThanOrEqual(20);
-    expect(share!.usedSeconds).toBeLessThan(25);
+    expect(share!.finishedSeconds).toBeGreaterThanOrEqual(20);
+    expect(share!.finishedSeconds).toBeLessThan(25);
   });
 
   it('puts the jobset that used less builder time for its shares first', async () => {
@@ -110,11 +133,27 @@ describe('the builder time fair sharing reads', () => {
     await startedAgo(heavy.ids[0]!, 600);
     await finishBuild(db.pool, boss, heavy.ids[0]!, { status: 0, errorMessage: null });
     await startedAgo(light.ids[0]!, 60);
+    await finishBuild(db.pool, boss, light.ids[0]!, { status: 0, errorMessage: null });
     const turns = await nextFairFetchTurns(db.pool);
-    const groups = turns.flatMap((t) => ('group' in t ? [t.group] : []));
     expect(turns[0]).toEqual({ minPriority: BUMPED_MIN_PRIORITY });
+    const groups = await groupsInTurn();
     expect(groups.indexOf(`jobset-${light.jobsetId}`)).toBeLessThan(
       groups.indexOf(`jobset-${heavy.jobsetId}`),
     );
+  });
+
+  it('counts a claimed build from its claim, before its runner marks it started', async () => {
+    // Each has 2 queued builds left after one claim, and no finished time.
+    const busy = await jobsetWithBuilds('busy', 3);
+    const idle = await jobsetWithBuilds('idle', 3);
+    await claimedAgo(busy.jobsetId, busy.ids[0]!, 300);
+    // The older queued build would put `busy` first on a tie; 300 s of claim puts it last.
+    const groups = await groupsInTurn();
+    expect(groups.indexOf(`jobset-${idle.jobsetId}`)).toBeLessThan(groups.indexOf(`jobset-${busy.jobsetId}`));
+    // Claimed just now, it already counts: a second at least.
+    await claimedAgo(idle.jobsetId, idle.ids[0]!, 0);
+    await claimedAgo(busy.jobsetId, busy.ids[1]!, 0);
+    const again = await groupsInTurn();
+    expect(again.indexOf(`jobset-${idle.jobsetId}`)).toBeLessThan(again.indexOf(`jobset-${busy.jobsetId}`));
   });
 });

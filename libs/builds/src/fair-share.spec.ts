@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { BUMPED_MIN_PRIORITY, buildJobPriority } from '@fc/queue';
-import { fairFetchTurns, jobsetsInFairOrder } from './fair-share';
+import { fairFetchTurns, jobsetShares, jobsetsInFairOrder } from './fair-share';
 
 const js = (jobsetId: number, shares: number, usedSeconds: number, firstQueuedBuildId = jobsetId) => ({
   jobsetId,
@@ -31,6 +31,43 @@ describe('jobsetsInFairOrder', () => {
       used.set(next, used.get(next)! + 1);
     }
     expect(picks.filter((p) => p === 1)).toHaveLength(10);
+  });
+});
+
+describe('jobsetShares', () => {
+  it("adds the time each jobset's claimed builds have held a worker to its finished time", () => {
+    const finished = [
+      { jobsetId: 1, shares: 100, finishedSeconds: 30, firstQueuedBuildId: 5 },
+      { jobsetId: 2, shares: 300, finishedSeconds: 0, firstQueuedBuildId: 9 },
+      { jobsetId: 3, shares: 100, finishedSeconds: 7, firstQueuedBuildId: 12 },
+    ];
+    const claimed = new Map([
+      ['jobset-2', 4],
+      ['jobset-3', 1.5],
+      ['jobset-99', 100],
+    ]);
+    expect(jobsetShares(finished, claimed)).toEqual([
+      js(1, 100, 30, 5),
+      js(2, 300, 4, 9),
+      js(3, 100, 8.5, 12),
+    ]);
+  });
+
+  it('orders claims made one after another 1:3 from the first, each claim counting as it is made', () => {
+    // Claims serialized: each sees the ones before it (a second each), none finished yet.
+    const claimed = new Map<string, number>();
+    const picks: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      const finished = [
+        { jobsetId: 1, shares: 100, finishedSeconds: 0, firstQueuedBuildId: 1 },
+        { jobsetId: 2, shares: 300, finishedSeconds: 0, firstQueuedBuildId: 2 },
+      ];
+      const next = jobsetsInFairOrder(jobsetShares(finished, claimed))[0]!;
+      picks.push(next);
+      const group = `jobset-${next}`;
+      claimed.set(group, (claimed.get(group) ?? 0) + 1);
+    }
+    expect(picks.filter((p) => p === 1)).toHaveLength(4);
   });
 });
 

@@ -73,6 +73,7 @@ export {
 export {
   jobsetsInFairOrder,
   fairFetchTurns,
+  jobsetShares,
   FAIR_SHARE_WINDOW_SECONDS,
   type JobsetShare,
 } from './fair-share';

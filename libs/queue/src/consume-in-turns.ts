@@ -5,8 +5,13 @@
 // database outage the claim is kept: a heartbeat that cannot reach the database says nothing about
 // the claim (only one that reaches it and finds the job gone, retried or settled elsewhere, aborts
 // the handler), the heartbeat goes on until the job is settled, and the settle waits for the database.
-import { untilDatabaseAnswers } from '@fc/db';
-import type { Boss } from './boss';
+//
+// Claims are made one at a time across every consumer of the queue, on every machine: the turns are
+// read and tried in one transaction holding an advisory lock on the queue, so each claim's turns see
+// every claim committed before it. Without it, claims made at the same moment (two runners, or two
+// slots of one) read the same state and all went to the same group, whatever the shares said.
+import { untilDatabaseAnswers, withTransaction, type Pool, type Queryable } from '@fc/db';
+import { bossDb, type Boss } from './boss';
 import { fetchGroupJob, type ClaimedJob } from './group-fetch';
 import { parsePayload, type QueueName } from './job-registry';
 import type { ConsumeOptions, QueueConsumer, QueueJob } from './consume-queue';
@@ -14,7 +19,12 @@ import type { ConsumeOptions, QueueConsumer, QueueJob } from './consume-queue';
 /** One fetch: the next job of `group` (group-fetch.ts), or pg-boss's next job of at least `minPriority`. */
 export type FetchTurn = { readonly group: string } | { readonly minPriority?: number };
 
+/** The transaction-scoped advisory lock each claim of `$1`'s jobs holds while it reads its turns and fetches. */
+export const CLAIM_LOCK_SQL = `SELECT pg_advisory_xact_lock(hashtext('fc-claim:' || $1))`;
+
 type TurnsOptions<Q extends QueueName> = Pick<ConsumeOptions<Q>, 'localConcurrency' | 'onError'> & {
+  /** Where each claim's transaction runs (a connection per slot while it claims). */
+  readonly pool: Pool;
   readonly pollingIntervalSeconds: number;
   /** Told of a failed fetch or settle (the loop goes on after a poll). */
   readonly onLoopError?: (error: unknown) => void;
@@ -29,7 +39,8 @@ export function consumeQueueInTurns<Q extends QueueName>(
   boss: Boss,
   queue: Q,
   options: TurnsOptions<Q>,
-  nextTurns: () => Promise<readonly FetchTurn[]>,
+  /** The turns to try, read inside the claim's transaction (`db`). */
+  nextTurns: (db: Queryable) => Promise<readonly FetchTurn[]>,
   handler: (job: QueueJob<Q>) => Promise<void>,
 ): TurnsConsumer {
   const workerId = `${queue}-turns-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -48,8 +59,9 @@ export function consumeQueueInTurns<Q extends QueueName>(
       wakers.add(done);
     });
 
-  const fetchTurn = async (turn: FetchTurn): Promise<ClaimedJob | undefined> => {
-    if ('group' in turn) return fetchGroupJob(boss.getDb(), queue, turn.group);
+  const fetchTurn = async (tx: Queryable, turn: FetchTurn): Promise<ClaimedJob | undefined> => {
+    if ('group' in turn) return fetchGroupJob(bossDb(tx), queue, turn.group);
+    // pg-boss's own fetch, on its own connection: committed at once, so seen by the next claim too.
     const [job] = await boss.fetch(queue, {
       batchSize: 1,
       includeMetadata: true,
@@ -58,13 +70,15 @@ export function consumeQueueInTurns<Q extends QueueName>(
     return job;
   };
 
-  const claim = async (): Promise<ClaimedJob | undefined> => {
-    for (const turn of await nextTurns()) {
-      const job = await fetchTurn(turn);
-      if (job) return job;
-    }
-    return undefined;
-  };
+  const claim = (): Promise<ClaimedJob | undefined> =>
+    withTransaction(options.pool, async (tx) => {
+      await tx.query(CLAIM_LOCK_SQL, [queue]);
+      for (const turn of await nextTurns(tx)) {
+        const job = await fetchTurn(tx, turn);
+        if (job) return job;
+      }
+      return undefined;
+    });
 
   const runOne = async (raw: ClaimedJob): Promise<void> => {
     const abort = new AbortController();

@@ -19,7 +19,8 @@ export {
   type QueueSettings,
 } from './boss';
 export { buildJobPriority, buildJobGroup, BUMPED_MIN_PRIORITY } from './build-priority';
-export { consumeQueueInTurns, type FetchTurn, type TurnsConsumer } from './consume-in-turns';
+export { consumeQueueInTurns, CLAIM_LOCK_SQL, type FetchTurn, type TurnsConsumer } from './consume-in-turns';
+export { activeGroupSeconds, ACTIVE_GROUP_TIME_SQL } from './active-group-time';
 export {
   fetchGroupJob,
   GROUP_FETCH_INDEX,

@@ -85,8 +85,10 @@ export interface FinishedBuildRow {
 /**
  * The one statement that finishes a build, with everything known about it: the build row, its
  * outputs' sizes, products, metrics (an attempt starts with none: markBuildStarted), any step still
- * busy, and the builder time it took, added to its jobset's hour (what fair sharing reads). Returns false when the build had already finished (cancelled meanwhile); then nothing
- * is written.
+ * busy, and the builder time it took, added to its jobset's hour (what fair sharing reads; at least
+ * a second, as a claimed build counts while it runs, so a build costs its jobset the same before and
+ * after it finishes). Returns false when the build had already finished (cancelled meanwhile); then
+ * nothing is written.
  */
 export async function finishBuildRow(db: Queryable, r: FinishedBuildRow): Promise<boolean> {
   const rows = await queryRows(
@@ -100,7 +102,7 @@ export async function finishBuildRow(db: Queryable, r: FinishedBuildRow): Promis
        RETURNING id, project_id, jobset_id, job, started_at, stopped_at
      ), builder_time AS (
        INSERT INTO jobset_builder_time (jobset_id, hour, seconds)
-       SELECT b.jobset_id, date_trunc('hour', b.stopped_at), extract(epoch FROM b.stopped_at - b.started_at)
+       SELECT b.jobset_id, date_trunc('hour', b.stopped_at), greatest(extract(epoch FROM b.stopped_at - b.started_at), 1)
        FROM b WHERE b.stopped_at > b.started_at
        ON CONFLICT (jobset_id, hour) DO UPDATE SET seconds = jobset_builder_time.seconds + excluded.seconds
      ), outputs AS (
