@@ -143,7 +143,10 @@ in
       description = ''
         File of FC_<SECTION>__<KEY>=value lines for secrets, which must not be in the world-readable
         Nix store: FC_DATABASE__URL (with a password), FC_SERVER__SESSION_SECRET, FC_SERVER__API_KEY,
-        FC_NOTIFICATIONS__GITHUB_TOKEN, FC_NOTIFICATIONS__GITEA_TOKEN. They override settings.
+        FC_NOTIFICATIONS__GITHUB_TOKEN, FC_NOTIFICATIONS__GITEA_TOKEN, and the per-owner token tables
+        FC_NOTIFICATIONS__GITHUB_AUTHORIZATION / FC_NOTIFICATIONS__GITEA_AUTHORIZATION (JSON objects).
+        They override settings. The owners a single token is for (github_token_owners,
+        gitea_token_owners) are not secret: set them in settings.
       '';
     };
   };

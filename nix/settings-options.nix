@@ -159,7 +159,7 @@ in
     pull_request_poll_interval = lib.mkOption {
       type = t.ints.unsigned;
       default = 300;
-      description = "Seconds between the scheduler's passes over the open pull requests of each project with build_pull_requests, read from its forge's API (the forge accounts of [notifications]: github_api_url and github_token, gitea_url and gitea_token); the first pass is at start. 0 = never (webhooks only).";
+      description = "Seconds between the scheduler's passes over the open pull requests of each project with build_pull_requests, read from its forge's API (the forges of [notifications]: github_api_url, gitea_url and the Giteas of gitea_authorization, with their owners' tokens); the first pass is at start. 0 = never (webhooks only).";
     };
     metrics_port = lib.mkOption {
       type = (t.ints.between 0 65535);
@@ -306,17 +306,37 @@ in
     github_token = lib.mkOption {
       type = (t.nullOr t.nonEmptyStr);
       default = null;
-      description = "Commit statuses on GitHub (secret), for builds whose evaluation fetched a github.com repository. A secret: give it as FC_NOTIFICATIONS__GITHUB_TOKEN in environmentFile, not here (the Nix store is world-readable).";
+      description = "The default GitHub token (secret): sent only for the owners in github_token_owners. A secret: give it as FC_NOTIFICATIONS__GITHUB_TOKEN in environmentFile, not here (the Nix store is world-readable).";
+    };
+    github_token_owners = lib.mkOption {
+      type = (t.nullOr (t.listOf t.str));
+      default = null;
+      description = "The GitHub owners github_token is for (required with github_token).";
+    };
+    github_authorization = lib.mkOption {
+      type = (t.nullOr (t.attrsOf t.nonEmptyStr));
+      default = null;
+      description = "A GitHub token per owner (secret), as Hydra's github_authorization; an owner listed here uses its own token rather than github_token. Environment: a JSON object. A secret: give it as FC_NOTIFICATIONS__GITHUB_AUTHORIZATION in environmentFile, not here (the Nix store is world-readable).";
     };
     gitea_url = lib.mkOption {
       type = (t.nullOr t.str);
       default = null;
-      description = "Commit statuses on Gitea: both keys together (token is secret), for repositories on gitea_url's host.";
+      description = "The Gitea/Forgejo that commit statuses go to, for repositories on its host.";
     };
     gitea_token = lib.mkOption {
       type = (t.nullOr t.nonEmptyStr);
       default = null;
-      description = "The Gitea/Forgejo API token (secret). A secret: give it as FC_NOTIFICATIONS__GITEA_TOKEN in environmentFile, not here (the Nix store is world-readable).";
+      description = "The default token of gitea_url's Gitea (secret): sent only for the owners in gitea_token_owners. A secret: give it as FC_NOTIFICATIONS__GITEA_TOKEN in environmentFile, not here (the Nix store is world-readable).";
+    };
+    gitea_token_owners = lib.mkOption {
+      type = (t.nullOr (t.listOf t.str));
+      default = null;
+      description = "The owners on gitea_url's Gitea that gitea_token is for (required with gitea_token).";
+    };
+    gitea_authorization = lib.mkOption {
+      type = (t.nullOr (t.attrsOf (t.attrsOf t.nonEmptyStr)));
+      default = null;
+      description = "Gitea/Forgejo tokens per Gitea (its base URL, as in a giteapulls input) and owner (secret); a token goes only to that Gitea's own URL. Environment: a JSON object. A secret: give it as FC_NOTIFICATIONS__GITEA_AUTHORIZATION in environmentFile, not here (the Nix store is world-readable).";
     };
     github_api_url = lib.mkOption {
       type = t.str;

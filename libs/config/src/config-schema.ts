@@ -94,14 +94,28 @@ const signing = z.strictObject({
   key_file: optionalString,
 });
 
+/** A GitHub or Gitea owner (user or organisation) as forges spell it; compared case-insensitively. */
+const forgeOwner = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'is not a forge owner (a user or organisation name)');
+const tokensByOwner = z.record(forgeOwner, z.string().min(1));
+const ownerList = z.array(forgeOwner).min(1);
+
 const notifications = z.strictObject({
   webhook_url: z.url({ protocol: /^https?$/ }).optional(),
   run_command: optionalString,
   /** Hydra's dynamic RunCommand: a finished runCommandHook.* build's own executable is run (projects and jobsets opt in). */
   dynamic_run_command: z.boolean().default(false),
+  /** The default GitHub token: sent only to the owners in github_token_owners. */
   github_token: optionalString,
+  github_token_owners: ownerList.optional(),
+  /** Hydra's github_authorization: owner -> token; an owner not listed is asked without a token. */
+  github_authorization: tokensByOwner.optional(),
   gitea_url: z.url({ protocol: /^https?$/ }).optional(),
   gitea_token: optionalString,
+  gitea_token_owners: ownerList.optional(),
+  /** Gitea/Forgejo tokens per forge (its base URL) and owner. */
+  gitea_authorization: z.record(z.url({ protocol: /^https?$/ }), tokensByOwner).optional(),
   github_api_url: z.url({ protocol: /^https?$/ }).default('https://api.github.com'),
   /** seconds: one HTTP request or run_command may take this long before it counts as a transient failure. */
   timeout: positiveInt.default(30),
@@ -127,12 +141,41 @@ export const configSchema = z
         message: 'is required when signing.enabled is true',
       });
     }
-    if ((c.notifications.gitea_token === undefined) !== (c.notifications.gitea_url === undefined)) {
+    if (c.notifications.gitea_token !== undefined && c.notifications.gitea_url === undefined) {
       ctx.addIssue({
         code: 'custom',
-        path: ['notifications', c.notifications.gitea_url ? 'gitea_token' : 'gitea_url'],
-        message: 'gitea_url and gitea_token go together',
+        path: ['notifications', 'gitea_url'],
+        message: 'is required with notifications.gitea_token: the Gitea the token is for',
       });
+    }
+    // A default token goes only to the owners named for it: never to whatever repository an editor names.
+    for (const forge of ['github', 'gitea'] as const) {
+      const token = c.notifications[`${forge}_token`];
+      const owners = c.notifications[`${forge}_token_owners`];
+      if (token !== undefined && owners === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notifications', `${forge}_token_owners`],
+          message: `is required with notifications.${forge}_token: the owners (users or organisations) whose repositories the token may be sent to (or give a token per owner in notifications.${forge}_authorization)`,
+        });
+      }
+      if (token === undefined && owners !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notifications', `${forge}_token_owners`],
+          message: `names the owners of notifications.${forge}_token, which is not set`,
+        });
+      }
+    }
+    for (const url of Object.keys(c.notifications.gitea_authorization ?? {})) {
+      const u = new URL(url);
+      if (u.username || u.password || u.search || u.hash) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notifications', 'gitea_authorization', url],
+          message: "must be a Gitea's base URL, without credentials, query or fragment",
+        });
+      }
     }
   });
 
@@ -144,5 +187,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'server.api_key',
   'server.session_secret',
   'notifications.github_token',
+  'notifications.github_authorization',
   'notifications.gitea_token',
+  'notifications.gitea_authorization',
 ]);

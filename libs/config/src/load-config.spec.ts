@@ -210,6 +210,7 @@ describe('loadConfig', () => {
           FC_NOTIFICATIONS__GITHUB_API_URL: 'not a url',
           FC_NOTIFICATIONS__GITEA_URL: 'gitea.example.org',
           FC_NOTIFICATIONS__GITEA_TOKEN: 't',
+          FC_NOTIFICATIONS__GITEA_TOKEN_OWNERS: 'team',
           FC_SERVER__BASE_URL: 'ci.example.org',
         },
       }),
@@ -249,5 +250,77 @@ describe('loadConfig', () => {
     });
     expect(ok.evaluator).toMatchObject({ metrics_port: 9101, metrics_host: '127.0.0.1' });
     expect(ok.queue_runner).toMatchObject({ metrics_port: 0, metrics_host: '0.0.0.0' });
+  });
+
+  it("refuses a forge token without the owners it is for, naming the key, never the token's value", () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'fc.toml'),
+      [
+        '[notifications]',
+        'github_token = "ghp_secret_value"',
+        'gitea_token = "gitea_secret_value"',
+        '[notifications.github_authorization]',
+        '"not an owner" = "x"',
+        'acme = ""',
+        '[notifications.gitea_authorization."ftp://gitea.example.org"]',
+        'acme = "y"',
+      ].join('\n'),
+    );
+    const error = (() => {
+      try {
+        loadConfig({ cwd: dir, env: {} });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('no error');
+    })();
+    expect(error.message).not.toMatch(/secret_value/);
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: {} })).map((p) => p.key)).toEqual([
+      'notifications.github_authorization.not an owner',
+      'notifications.github_authorization.acme',
+      'notifications.gitea_authorization.ftp://gitea.example.org',
+    ]);
+    const single = {
+      FC_NOTIFICATIONS__GITHUB_TOKEN: 'ghp_secret_value',
+      FC_NOTIFICATIONS__GITEA_TOKEN: 'gitea_secret_value',
+    };
+    const problems = problemsOf(() => loadConfig({ cwd: tempDir(), env: single }));
+    expect(problems.map((p) => p.key).sort()).toEqual([
+      'notifications.gitea_token_owners',
+      'notifications.gitea_url',
+      'notifications.github_token_owners',
+    ]);
+    expect(problems.find((p) => p.key === 'notifications.github_token_owners')?.message).toMatch(
+      /^is required with notifications.github_token: the owners/,
+    );
+    expect(JSON.stringify(problems)).not.toMatch(/secret_value/);
+  });
+
+  it('takes per-owner tokens from files and, as JSON objects, from the environment', () => {
+    const c = loadConfig({
+      cwd: tempDir(),
+      env: {
+        FC_NOTIFICATIONS__GITHUB_TOKEN: 'default',
+        FC_NOTIFICATIONS__GITHUB_TOKEN_OWNERS: 'acme,acme-infra',
+        FC_NOTIFICATIONS__GITHUB_AUTHORIZATION: '{"other":"o"}',
+        FC_NOTIFICATIONS__GITEA_AUTHORIZATION: '{"https://codeberg.org":{"acme":"c"}}',
+      },
+    });
+    expect(c.notifications).toMatchObject({
+      github_token_owners: ['acme', 'acme-infra'],
+      github_authorization: { other: 'o' },
+      gitea_authorization: { 'https://codeberg.org': { acme: 'c' } },
+    });
+    const problems = problemsOf(() =>
+      loadConfig({ cwd: tempDir(), env: { FC_NOTIFICATIONS__GITHUB_AUTHORIZATION: 'acme=ghp_x' } }),
+    );
+    expect(problems).toEqual([
+      {
+        key: 'notifications.github_authorization',
+        source: 'FC_NOTIFICATIONS__GITHUB_AUTHORIZATION',
+        message: 'expected a JSON object',
+      },
+    ]);
   });
 });

@@ -21,7 +21,7 @@ type Layer = { readonly source: string; readonly data: Record<string, unknown> }
 
 const ENV_KEY = /^FC_([A-Z0-9_]+?)__([A-Z0-9_]+)$/;
 
-type ValueKind = 'string' | 'number' | 'boolean' | 'array' | 'enum';
+type ValueKind = 'string' | 'number' | 'boolean' | 'array' | 'enum' | 'table';
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
@@ -44,6 +44,7 @@ function kindOf(section: string, key: string): ValueKind | undefined {
   if (inner instanceof z.ZodBoolean) return 'boolean';
   if (inner instanceof z.ZodArray) return 'array';
   if (inner instanceof z.ZodEnum) return 'enum';
+  if (inner instanceof z.ZodRecord) return 'table';
   return 'string';
 }
 
@@ -63,6 +64,15 @@ function coerceEnv(kind: ValueKind, raw: string): { value: unknown } | { error: 
       if (['true', '1', 'yes', 'on'].includes(v)) return { value: true };
       if (['false', '0', 'no', 'off'].includes(v)) return { value: false };
       return { error: 'expected a boolean (true/false, 1/0, yes/no, on/off)' };
+    }
+    case 'table': {
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return { value: parsed };
+      } catch {
+        /* fall through to the error below */
+      }
+      return { error: 'expected a JSON object' };
     }
     case 'array': {
       const t = raw.trim();

@@ -14,6 +14,7 @@ interface ZodDef {
   }[];
   readonly entries?: Record<string, string>;
   readonly element?: ZodLike;
+  readonly valueType?: ZodLike;
   readonly shape?: Record<string, ZodLike>;
   readonly minimum?: number;
 }
@@ -86,6 +87,8 @@ function nixType(schema: ZodLike): string {
         .join(' ')} ])`;
     case 'array':
       return `(t.listOf ${nixType(def.element!)})`;
+    case 'record':
+      return `(t.attrsOf ${nixType(def.valueType!)})`;
     case 'number': {
       const isInt = checks.some((c) => c.check === 'number_format' && c.format === 'safeint');
       const lower = checks.find((c) => c.check === 'greater_than');

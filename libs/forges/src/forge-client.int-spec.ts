@@ -20,10 +20,11 @@ let gitea: FakeForge;
 const client = createForgeClient({ timeoutMs: 2000, userAgent: 'fc-test' });
 
 function repository(forge: FakeForge, fullName: string, token = TOKEN): ForgeRepository {
+  const tokens = { acme: token };
   const accounts = forgeAccounts(
     forge.kind === 'github'
-      ? { githubApiUrl: forge.configUrl, githubToken: token }
-      : { githubApiUrl: 'https://api.github.com', giteaUrl: forge.configUrl, giteaToken: token },
+      ? { githubApiUrl: forge.configUrl, githubTokens: tokens }
+      : { githubApiUrl: 'https://api.github.com', giteas: [{ url: forge.configUrl, tokens }] },
   );
   const r = forgeRepositoryOf(forge.cloneUrl(fullName), accounts, forge.kind);
   if (!r) throw new Error(`${forge.cloneUrl(fullName)} is on no forge`);
@@ -41,8 +42,8 @@ async function failure(p: Promise<unknown>): Promise<ForgeApiError> {
 }
 
 beforeAll(async () => {
-  github = await startFakeForge({ kind: 'github', token: TOKEN, pageSize: 2 });
-  gitea = await startFakeForge({ kind: 'gitea', token: TOKEN, pageSize: 2 });
+  github = await startFakeForge({ kind: 'github', token: TOKEN, pageSize: 2, publicOwners: ['someone'] });
+  gitea = await startFakeForge({ kind: 'gitea', token: TOKEN, pageSize: 2, publicOwners: ['someone'] });
   for (const forge of [github, gitea]) {
     forge.createRepository('acme/app', { 'release.nix': '{ }' });
     for (const number of [1, 2, 3, 4, 5]) {
@@ -58,6 +59,8 @@ beforeAll(async () => {
     forge.closePullRequest('acme/app', 2);
     forge.setPermission('acme/app', 'Carol', 'write');
     forge.setPermission('acme/app', 'dave', 'read');
+    // Another owner's repository, public: read without a token.
+    forge.createRepository('someone/public', { 'release.nix': '{ }' });
   }
 });
 
@@ -92,6 +95,24 @@ describe.each(['github', 'gitea'] as const)('the %s client', (kind) => {
     ).toBe(true);
   });
 
+  it("sends acme's token to acme's repositories only: another owner's is asked without a token", async () => {
+    const before = forge().requests.length;
+    const acme = repository(forge(), 'acme/app');
+    const someone = { ...acme, owner: 'someone', repo: 'public' };
+    expect(await client.openPullRequests(someone)).toEqual([]);
+    const victim = { ...acme, owner: 'victim', repo: 'private' };
+    const hidden = await failure(client.openPullRequests(victim));
+    expect(hidden).toMatchObject({ kind: 'not-found', status: 404 });
+    expect(hidden.message).toContain(`no ${kind} token is configured for victim`);
+    expect(await client.permission(victim, 'carol')).toEqual({ permission: 'none', roleName: null });
+    const asked = forge().requests.slice(before);
+    expect(asked.map((r) => [r.path.replace(/\?.*/, ''), r.authorization])).toEqual([
+      [expect.stringMatching(/\/repos\/someone\/public\/pulls$/), undefined],
+      [expect.stringMatching(/\/repos\/victim\/private\/pulls$/), undefined],
+      [expect.stringMatching(/\/repos\/victim\/private\/collaborators\/carol\/permission$/), undefined],
+    ]);
+  });
+
   it('keeps each head at refs/pull/<number>/head, fetched over HTTP by real git', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fc-forge-clone-'));
     try {
@@ -119,7 +140,7 @@ describe.each(['github', 'gitea'] as const)('the %s client', (kind) => {
   it('says why a list failed: a refused token, a missing repository, the rate limit, a timeout, a dead host', async () => {
     const refused = await failure(client.openPullRequests(repository(forge(), 'acme/app', 'wrong-token')));
     expect(refused).toMatchObject({ kind: 'unauthorized', status: 401 });
-    expect(refused.message).toContain(`the ${kind} token was refused`);
+    expect(refused.message).toContain(`the ${kind} token of acme was refused`);
 
     const missing = await failure(client.openPullRequests(repository(forge(), 'acme/nothing')));
     expect(missing).toMatchObject({ kind: 'not-found', status: 404 });

@@ -1,7 +1,7 @@
 // FC's client of GitHub's and Gitea's/Forgejo's REST APIs: a repository's open pull requests (every
 // page, following the Link header) and a user's permission on it. Each request has a deadline; a
 // failure is a ForgeApiError whose message names the request, never the token.
-import type { ForgeAccount, ForgeRepository } from './forge-accounts';
+import { forgeToken, type ForgeRepository } from './forge-accounts';
 import { ForgeApiError, loggableUrl } from './forge-api-error';
 import type { ForgePermission } from './forge-permission';
 import { nextPageUrl } from './link-header';
@@ -28,19 +28,21 @@ const GITHUB_PAGE_SIZE = 100;
 // Gitea's default MAX_RESPONSE_ITEMS.
 const GITEA_PAGE_SIZE = 50;
 
-function headers(account: ForgeAccount, userAgent: string): Record<string, string> {
-  if (account.kind === 'github') {
+/** The request headers for one repository: its owner's token, or none (forgeToken). */
+function headers(r: ForgeRepository, userAgent: string): Record<string, string> {
+  const token = forgeToken(r);
+  if (r.account.kind === 'github') {
     return {
       accept: 'application/vnd.github+json',
       'x-github-api-version': '2022-11-28',
       'user-agent': userAgent,
-      ...(account.token ? { authorization: `Bearer ${account.token}` } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
     };
   }
   return {
     accept: 'application/json',
     'user-agent': userAgent,
-    ...(account.token ? { authorization: `token ${account.token}` } : {}),
+    ...(token ? { authorization: `token ${token}` } : {}),
   };
 }
 
@@ -56,7 +58,8 @@ function rateLimitWait(response: Response): string {
   return retryAfter ? `for ${retryAfter} s` : 'for a while';
 }
 
-async function failure(account: ForgeAccount, url: string, response: Response): Promise<ForgeApiError> {
+async function failure(r: ForgeRepository, url: string, response: Response): Promise<ForgeApiError> {
+  const { account } = r;
   const body = (await response.text().catch(() => '')).slice(0, 300).trim();
   const what = `GET ${loggableUrl(url)} answered ${response.status}`;
   const detail = body ? `: ${body}` : '';
@@ -65,15 +68,17 @@ async function failure(account: ForgeAccount, url: string, response: Response): 
     return new ForgeApiError('rate-limited', `${what}: rate limited ${rateLimitWait(response)}`, status);
   }
   if (status === 401) {
-    const token = account.token
-      ? `the ${account.kind} token was refused`
-      : `no ${account.kind} token is configured`;
+    const token = forgeToken(r)
+      ? `the ${account.kind} token of ${r.owner} was refused`
+      : `no ${account.kind} token is configured for ${r.owner}`;
     return new ForgeApiError('unauthorized', `${what} (${token})${detail}`, status);
   }
   if (status === 404) {
     return new ForgeApiError(
       'not-found',
-      `${what}: no such repository, or the ${account.kind} token cannot see it${detail}`,
+      forgeToken(r)
+        ? `${what}: no such repository, or the ${account.kind} token of ${r.owner} cannot see it${detail}`
+        : `${what}: no such repository, or it is private and no ${account.kind} token is configured for ${r.owner}${detail}`,
       status,
     );
   }
@@ -83,10 +88,10 @@ async function failure(account: ForgeAccount, url: string, response: Response): 
 export function createForgeClient(o: ForgeClientOptions): ForgeClient {
   const maxPages = o.maxPages ?? 100;
 
-  async function get(account: ForgeAccount, url: string): Promise<Response> {
+  async function get(r: ForgeRepository, url: string): Promise<Response> {
     try {
       return await fetch(url, {
-        headers: headers(account, o.userAgent),
+        headers: headers(r, o.userAgent),
         signal: AbortSignal.timeout(o.timeoutMs),
       });
     } catch (e) {
@@ -102,7 +107,7 @@ export function createForgeClient(o: ForgeClientOptions): ForgeClient {
     }
   }
 
-  async function json(account: ForgeAccount, url: string, response: Response): Promise<unknown> {
+  async function json(url: string, response: Response): Promise<unknown> {
     try {
       const body: unknown = await response.json();
       return body;
@@ -138,9 +143,9 @@ export function createForgeClient(o: ForgeClientOptions): ForgeClient {
             `${loggableUrl(url)}: more than ${maxPages} pages of pull requests`,
           );
         }
-        const response = await get(account, url);
-        if (!response.ok) throw await failure(account, url, response);
-        const items = await json(account, url, response);
+        const response = await get(r, url);
+        if (!response.ok) throw await failure(r, url, response);
+        const items = await json(url, response);
         if (!Array.isArray(items)) {
           throw new ForgeApiError(
             'bad-answer',
@@ -168,11 +173,11 @@ export function createForgeClient(o: ForgeClientOptions): ForgeClient {
 
     async permission(r, login) {
       const url = `${repositoryPath(r)}/collaborators/${encodeURIComponent(login)}/permission`;
-      const response = await get(r.account, url);
+      const response = await get(r, url);
       // GitHub: not a user; Gitea: not a collaborator.
       if (response.status === 404) return { permission: 'none', roleName: null };
-      if (!response.ok) throw await failure(r.account, url, response);
-      const body = (await json(r.account, url, response)) as { permission?: unknown; role_name?: unknown };
+      if (!response.ok) throw await failure(r, url, response);
+      const body = (await json(url, response)) as { permission?: unknown; role_name?: unknown };
       if (typeof body?.permission !== 'string') {
         throw new ForgeApiError('bad-answer', `GET ${loggableUrl(url)}: the answer has no permission`);
       }

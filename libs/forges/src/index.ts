@@ -5,10 +5,14 @@ export {
   forgeRepositoryNamed,
   forgeRepositoryOf,
   forgeSettingsOf,
+  forgeToken,
   type ForgeAccount,
+  type ForgeConfigKeys,
   type ForgeKind,
   type ForgeRepository,
   type ForgeSettings,
+  type GiteaSettings,
+  type OwnerTokens,
 } from './forge-accounts';
 export { ForgeApiError, type ForgeErrorKind } from './forge-api-error';
 export { createForgeClient, type ForgeClient, type ForgeClientOptions } from './forge-client';

@@ -92,6 +92,14 @@ export async function startFakeForge(options: {
   readonly kind: FakeForgeKind;
   /** Requests must carry it (GitHub: `Bearer <token>`, Gitea: `token <token>`); else 401. */
   readonly token: string;
+  /** Owners whose repositories take their own token instead of `token` (owner -> token). */
+  readonly ownerTokens?: Readonly<Record<string, string>>;
+  /**
+   * Owners whose repositories are public: read without a token (a wrong token is still refused, as
+   * GitHub does); a request without one to any other owner's repository is answered 404, as a private
+   * repository is.
+   */
+  readonly publicOwners?: readonly string[];
   /** Pull requests per page at most (the real forges cap per_page/limit too). */
   readonly pageSize?: number;
   readonly host?: string;
@@ -99,8 +107,17 @@ export async function startFakeForge(options: {
   const root = mkdtempSync(join(tmpdir(), `fc-fake-${options.kind}-`));
   const pageSize = options.pageSize ?? 30;
   const apiBase = options.kind === 'github' ? '/api/v3' : '/api/v1';
-  const expectedAuthorization =
-    options.kind === 'github' ? `Bearer ${options.token}` : `token ${options.token}`;
+  const authorizationOf = (token: string) =>
+    options.kind === 'github' ? `Bearer ${token}` : `token ${token}`;
+  /** The Authorization header an owner's repositories take. */
+  const expectedAuthorization = (owner: string) => {
+    const own = Object.entries(options.ownerTokens ?? {}).find(
+      ([o]) => o.toLowerCase() === owner.toLowerCase(),
+    )?.[1];
+    return authorizationOf(own ?? options.token);
+  };
+  const isPublic = (owner: string) =>
+    (options.publicOwners ?? []).some((o) => o.toLowerCase() === owner.toLowerCase());
   const pulls = new Map<string, Map<number, StoredPull>>();
   const permissions = new Map<string, Map<string, string>>();
   const failures = new Map<string, FakeForgeFailure>();
@@ -168,15 +185,20 @@ export async function startFakeForge(options: {
     query: URLSearchParams,
     body: string,
   ): void {
-    if (req.headers.authorization !== expectedAuthorization) {
-      return send(res, 401, { message: 'Bad credentials' });
-    }
     const m =
       /^\/repos\/([^/]+)\/([^/]+)\/(pulls|collaborators\/([^/]+)\/permission|statuses\/([0-9a-f]{40}))$/.exec(
         path,
       );
     if (!m) return send(res, 404, { message: 'Not Found' });
     const [owner, repo] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+    const authorization = req.headers.authorization;
+    if (authorization === undefined && isPublic(owner) && req.method === 'GET') {
+      // A public repository, read anonymously.
+    } else if (authorization === undefined && (options.ownerTokens || options.publicOwners)) {
+      return send(res, 404, { message: 'Not Found' });
+    } else if (authorization !== expectedAuthorization(owner)) {
+      return send(res, 401, { message: 'Bad credentials' });
+    }
     const fullName = `${owner}/${repo}`;
     const current = renamed.get(fullName);
     if (current !== undefined) {

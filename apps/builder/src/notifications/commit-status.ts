@@ -1,8 +1,9 @@
 // Commit statuses on GitHub and Gitea for a finished build: one per forge repository the build's
 // evaluation fetched at a known revision (the project's repository and git inputs, from
-// evaluations.input_revisions), with the context `fc:<project>:<jobset>:<job>`.
+// evaluations.input_revisions) whose owner has a token, with the context `fc:<project>:<jobset>:<job>`.
 import { BuildStatus, buildStatusName, ownerAndRepo, repositoryLocation } from '@fc/core';
 import type { BuildDetailRow } from '@fc/db';
+import type { OwnerTokens } from '@fc/forges';
 
 export type StatusForge = 'github' | 'gitea';
 
@@ -16,10 +17,15 @@ export interface CommitStatusTarget {
 }
 
 export interface ForgeSettings {
-  /** github.com's API (notifications.github_api_url) when github_token is set. */
-  readonly github?: { readonly apiUrl: string; readonly token: string } | undefined;
-  /** notifications.gitea_url with its token. */
-  readonly gitea?: { readonly url: string; readonly token: string } | undefined;
+  /** github.com's API (notifications.github_api_url) when some owner has a token. */
+  readonly github?: { readonly apiUrl: string; readonly tokens: OwnerTokens } | undefined;
+  /** notifications.gitea_url when some owner there has a token. */
+  readonly gitea?: { readonly url: string; readonly tokens: OwnerTokens } | undefined;
+}
+
+/** The token of the owner's repositories on the forge; undefined: no status can be posted there. */
+export function statusToken(forges: ForgeSettings, forge: StatusForge, owner: string): string | undefined {
+  return forges[forge]?.tokens.get(owner.toLowerCase());
 }
 
 const SHA = /^[0-9a-f]{40}$/;
@@ -41,7 +47,8 @@ export function commitStatusTargets(
     let forge: StatusForge | undefined;
     if (forges.github && loc.host === 'github.com') forge = 'github';
     else if (forges.gitea && loc.host === giteaHost) forge = 'gitea';
-    if (!forge) continue;
+    // A status needs the owner's token; another owner's is never sent.
+    if (!forge || statusToken(forges, forge, names.owner) === undefined) continue;
     const label = `${loc.host}/${names.owner}/${names.repo}@${rev}`;
     targets.set(label.toLowerCase(), { forge, ...names, sha: rev, label });
   }
@@ -84,12 +91,14 @@ export function commitStatusRequest(
   forges: ForgeSettings,
 ): { url: string; headers: Record<string, string> } {
   const path = `repos/${encodeURIComponent(target.owner)}/${encodeURIComponent(target.repo)}/statuses/${target.sha}`;
+  const token = statusToken(forges, target.forge, target.owner);
+  if (token === undefined) throw new Error(`no ${target.forge} token is configured for ${target.owner}`);
   if (target.forge === 'github') {
     const gh = forges.github!;
     return {
       url: `${gh.apiUrl.replace(/\/+$/, '')}/${path}`,
       headers: {
-        authorization: `Bearer ${gh.token}`,
+        authorization: `Bearer ${token}`,
         accept: 'application/vnd.github+json',
         'x-github-api-version': '2022-11-28',
       },
@@ -98,6 +107,6 @@ export function commitStatusRequest(
   const gt = forges.gitea!;
   return {
     url: `${gt.url.replace(/\/+$/, '')}/api/v1/${path}`,
-    headers: { authorization: `token ${gt.token}`, accept: 'application/json' },
+    headers: { authorization: `token ${token}`, accept: 'application/json' },
   };
 }

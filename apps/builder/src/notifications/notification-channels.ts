@@ -2,7 +2,8 @@
 // command, and one commit status per target (build-status-targets.ts: each forge repository its
 // evaluation fetched, or a pull request's head). Each channel knows its delivery row's kind and
 // target, and how to make one attempt.
-import type { FcConfig } from '@fc/config';
+import { commitStatusesConfigured, type FcConfig } from '@fc/config';
+import { forgeAccounts, forgeSettingsOf } from '@fc/forges';
 import type { BuildDetailRow, NotificationKind } from '@fc/db';
 import type { AttemptResult } from './attempt-result';
 import {
@@ -31,10 +32,14 @@ export interface ChannelInputs {
   readonly dynamicHook?: string | null;
 }
 
+/** Where statuses may go: GitHub, and notifications.gitea_url's Gitea, each with its owners' tokens. */
 export function forgeSettings(n: FcConfig['notifications']): ForgeSettings {
+  const [github, gitea] = forgeAccounts(forgeSettingsOf(n));
   return {
-    github: n.github_token ? { apiUrl: n.github_api_url, token: n.github_token } : undefined,
-    gitea: n.gitea_url && n.gitea_token ? { url: n.gitea_url, token: n.gitea_token } : undefined,
+    github:
+      github && github.tokens.size > 0 ? { apiUrl: n.github_api_url, tokens: github.tokens } : undefined,
+    gitea:
+      n.gitea_url && gitea && gitea.tokens.size > 0 ? { url: n.gitea_url, tokens: gitea.tokens } : undefined,
   };
 }
 
@@ -85,11 +90,5 @@ export function notificationChannels(
 
 /** Whether any notifications.* channel is configured. */
 export function notificationsConfigured(n: FcConfig['notifications']): boolean {
-  return Boolean(
-    n.webhook_url ||
-    n.run_command ||
-    n.dynamic_run_command ||
-    n.github_token ||
-    (n.gitea_url && n.gitea_token),
-  );
+  return Boolean(n.webhook_url || n.run_command || n.dynamic_run_command || commitStatusesConfigured(n));
 }

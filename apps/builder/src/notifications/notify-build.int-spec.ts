@@ -86,9 +86,11 @@ function fullConfig(extra: Record<string, string> = {}): FcConfig {
     FC_NOTIFICATIONS__WEBHOOK_URL: `${http.url}/hook?token=s3cret`,
     FC_NOTIFICATIONS__RUN_COMMAND: `cat > ${join(scratch, 'stdin-$$.json')}; cp "$HYDRA_JSON" ${join(scratch, 'file.json')}; echo ran for build`,
     FC_NOTIFICATIONS__GITHUB_TOKEN: 'gh-token',
+    FC_NOTIFICATIONS__GITHUB_TOKEN_OWNERS: 'acme',
     FC_NOTIFICATIONS__GITHUB_API_URL: `${http.url}/github`,
     FC_NOTIFICATIONS__GITEA_URL: `${http.url}/gitea`,
     FC_NOTIFICATIONS__GITEA_TOKEN: 'gt-token',
+    FC_NOTIFICATIONS__GITEA_TOKEN_OWNERS: 'team',
     FC_NOTIFICATIONS__TIMEOUT: '5',
     FC_SERVER__BASE_URL: 'https://ci.example.org/',
     ...extra,
@@ -162,6 +164,8 @@ beforeAll(async () => {
         repository: { uri: 'https://github.com/acme/app.git', branch: null, rev: GITHUB_SHA, revCount: 3 },
         lib: { type: 'git', uri: 'git@127.0.0.1:team/lib.git', branch: 'main', rev: GITEA_SHA, revCount: 1 },
         other: { type: 'git', uri: 'https://gitlab.example.org/x/y', branch: null, rev: '3'.repeat(40) },
+        // On GitHub, but an owner FC has no token for: no status, and no token sent there.
+        tool: { type: 'git', uri: 'https://github.com/stranger/tool', branch: null, rev: '4'.repeat(40) },
         flag: { type: 'boolean', value: 'true' },
       }),
     ],
@@ -247,7 +251,7 @@ describe('notifyBuild', () => {
     expect(gt).toHaveLength(1);
     expect(gt[0]!.headers['authorization']).toBe('token gt-token');
     expect(gt[0]!.body).toMatchObject({ state: 'success', context: 'fc:acme:main:hello' });
-    // gitlab.example.org is neither forge: no status there.
+    // gitlab.example.org is neither forge, and stranger has no token: no status there.
     expect(http.requests).toHaveLength(3);
 
     const rows = await listBuildDeliveries(pool, id);
@@ -270,9 +274,25 @@ describe('notifyBuild', () => {
     expect(http.requests).toHaveLength(3);
   });
 
+  it("sends each owner's own token (github_authorization), and none to an owner without one", async () => {
+    const config = configWith({
+      FC_NOTIFICATIONS__GITHUB_AUTHORIZATION: JSON.stringify({
+        ACME: 'acme-own-token',
+        other: 'other-token',
+      }),
+      FC_NOTIFICATIONS__GITHUB_API_URL: `${http.url}/github`,
+    });
+    const id = await finishedBuild(0);
+    expect(await notifyBuild(depsFor(config), job(id))).toMatchObject({ delivered: 1, failed: 0 });
+    expect(http.requests.map((r) => [r.path, r.headers['authorization']])).toEqual([
+      [GITHUB_PATH, 'Bearer acme-own-token'],
+    ]);
+  });
+
   it('maps failed and aborted builds to failure and error statuses', async () => {
     const config = configWith({
       FC_NOTIFICATIONS__GITHUB_TOKEN: 'gh-token',
+      FC_NOTIFICATIONS__GITHUB_TOKEN_OWNERS: 'acme',
       FC_NOTIFICATIONS__GITHUB_API_URL: `${http.url}/github/`,
     });
     const failed = await finishedBuild(1);
@@ -295,6 +315,7 @@ describe('notifyBuild', () => {
     const config = configWith({
       FC_NOTIFICATIONS__WEBHOOK_URL: `${http.url}/hook`,
       FC_NOTIFICATIONS__GITHUB_TOKEN: 'gh-token',
+      FC_NOTIFICATIONS__GITHUB_TOKEN_OWNERS: 'acme',
       FC_NOTIFICATIONS__GITHUB_API_URL: refusedUrl,
     });
     const first = notifyBuild(depsFor(config), job(id, 0, 2));
@@ -335,6 +356,7 @@ describe('notifyBuild', () => {
     http.answers.set(GITHUB_PATH, [422]);
     const config = configWith({
       FC_NOTIFICATIONS__GITHUB_TOKEN: 'gh-token',
+      FC_NOTIFICATIONS__GITHUB_TOKEN_OWNERS: 'acme',
       FC_NOTIFICATIONS__GITHUB_API_URL: `${http.url}/github`,
     });
     expect(await notifyBuild(depsFor(config), job(id))).toEqual({

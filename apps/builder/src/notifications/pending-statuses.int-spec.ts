@@ -59,6 +59,7 @@ describe('fc-queue-runner: pending commit statuses', () => {
 
   const forgeEnv = () => ({
     FC_NOTIFICATIONS__GITHUB_TOKEN: TOKEN,
+    FC_NOTIFICATIONS__GITHUB_TOKEN_OWNERS: 'acme',
     FC_NOTIFICATIONS__GITHUB_API_URL: forge.configUrl,
   });
 

@@ -7,9 +7,13 @@ import {
 
 const HEAD = 'a'.repeat(40);
 const OTHER = 'b'.repeat(40);
+const tokens = new Map([
+  ['acme', 't'],
+  ['org', 't'],
+]);
 const forges = {
-  github: { apiUrl: 'http://127.0.0.1:9/github', token: 't' },
-  gitea: { url: 'https://gitea.example.org', token: 't' },
+  github: { apiUrl: 'http://127.0.0.1:9/github', tokens },
+  gitea: { url: 'https://gitea.example.org', tokens },
 };
 const fork = {
   forge: 'github' as const,
@@ -49,6 +53,15 @@ describe('pullRequestStatusTargets', () => {
       forge: 'gitea',
       label: `gitea.example.org/acme/app@${HEAD}`,
     });
+  });
+
+  it("posts nothing when the base repository's owner has no token (another owner's is never sent)", () => {
+    const revisions = [{ repository: { uri: fork.headRepositoryUrl, rev: HEAD } }];
+    const elsewhere = { ...fork, baseRepository: 'victim/secret' };
+    expect(pullRequestStatusTargets(elsewhere, revisions, forges)).toEqual([]);
+    expect(
+      pullRequestStatusTargets({ ...elsewhere, baseRepository: 'ACME/app' }, revisions, forges),
+    ).toHaveLength(1);
   });
 
   it('falls back to the project repository when the forge did not name the base', () => {

@@ -1,11 +1,16 @@
 // Commit statuses of a pull request's builds. They go to the pull request's head commit (each
 // revision its evaluation fetched from the head repository) through the BASE repository's statuses
 // API: a fork's commits are the base repository's too once the pull request is open, and the token
-// FC holds is for the base repository. Besides one status per job, an evaluation has a summary
+// FC holds is the base repository's owner's (none configured for that owner: no status). Besides one status per job, an evaluation has a summary
 // status, `fc:<project>:<jobset>`: pending while a build is unfinished, then success or failure.
 import { baseRepositoryNames, sameRepository } from '@fc/core';
 import type { EvaluationProgress, PullRequestStatusScope } from '@fc/db';
-import type { CommitStatusBody, CommitStatusTarget, ForgeSettings } from './commit-status';
+import {
+  statusToken,
+  type CommitStatusBody,
+  type CommitStatusTarget,
+  type ForgeSettings,
+} from './commit-status';
 
 const SHA = /^[0-9a-f]{40}$/;
 
@@ -36,6 +41,7 @@ export function pullRequestStatusTargets(
   const api = scope.forge === 'github' ? forges.github?.apiUrl : forges.gitea?.url;
   const base = baseRepositoryNames(scope.baseRepository, scope.projectRepositoryUrl);
   if (api === undefined || base === undefined) return [];
+  if (statusToken(forges, scope.forge, base.owner) === undefined) return [];
   const host = new URL(api).host;
   const shas = new Set(revisionSets.flatMap((r) => pullRequestHeadRevisions(r, scope.headRepositoryUrl)));
   return [...shas].sort().map((sha) => ({

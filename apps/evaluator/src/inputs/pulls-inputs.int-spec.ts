@@ -29,6 +29,8 @@ let env: EvaluatorTestEnv;
 let runnerDir: string;
 let github: FakeForge;
 let gitea: FakeForge;
+/** A Gitea an editor runs: FC holds no token for it. */
+let elsewhere: FakeForge;
 
 /** A job per open pull request, named pr-<number>, whose output names the head and the author. */
 const RELEASE_NIX = `{ pulls, ... }:
@@ -102,17 +104,31 @@ beforeAll(async () => {
   env = await startEvaluatorTestEnv('fc-pulls-inputs-');
   runnerDir = tempDir('fc-pulls-inputs-runner-');
   mkdirSync(runnerDir, { recursive: true });
-  github = await startFakeForge({ kind: 'github', token: GITHUB_TOKEN, pageSize: 2 });
+  github = await startFakeForge({
+    kind: 'github',
+    token: GITHUB_TOKEN,
+    pageSize: 2,
+    // victim's repositories are private, with a token FC does not hold; someone's are public.
+    ownerTokens: { victim: 'victim-token' },
+    publicOwners: ['someone'],
+  });
+  github.createRepository('victim/private', { 'release.nix': RELEASE_NIX });
+  github.createRepository('someone/public', { 'release.nix': RELEASE_NIX });
   gitea = await startFakeForge({ kind: 'gitea', token: GITEA_TOKEN, pageSize: 2, host: 'localhost' });
-  for (const forge of [github, gitea]) forge.createRepository('acme/app', { 'release.nix': RELEASE_NIX });
+  elsewhere = await startFakeForge({ kind: 'gitea', token: 'unknown-to-fc' });
+  for (const forge of [github, gitea, elsewhere]) {
+    forge.createRepository('acme/app', { 'release.nix': RELEASE_NIX });
+  }
   void env.startDaemon('evaluator', {
     FC_EVALUATOR__POLL_INTERVAL: '1',
     FC_EVALUATOR__WORK_DIR: env.workDir,
     FC_EVALUATOR__PULL_REQUEST_POLL_INTERVAL: '0',
     FC_NOTIFICATIONS__GITHUB_API_URL: github.configUrl,
     FC_NOTIFICATIONS__GITHUB_TOKEN: GITHUB_TOKEN,
+    FC_NOTIFICATIONS__GITHUB_TOKEN_OWNERS: 'acme',
     FC_NOTIFICATIONS__GITEA_URL: gitea.configUrl,
     FC_NOTIFICATIONS__GITEA_TOKEN: GITEA_TOKEN,
+    FC_NOTIFICATIONS__GITEA_TOKEN_OWNERS: 'acme',
   });
   void env.startDaemon('builder', {
     FC_LOGS__LOG_DIR: join(runnerDir, 'logs'),
@@ -127,6 +143,7 @@ afterAll(async () => {
   await env.stop();
   await github?.close();
   await gitea?.close();
+  await elsewhere?.close();
   rmSync(runnerDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -200,9 +217,39 @@ describe('githubpulls and giteapulls inputs', () => {
     const failed = await evaluate(jobsetId);
     expect(failed.status).toBe('failed');
     expect(failed.error).toBe(
-      `input pulls: the open pull requests of acme/missing could not be read: GET ${github.url}/api/v3/repos/acme/missing/pulls answered 404: no such repository, or the github token cannot see it: {"message":"Not Found"}`,
+      `input pulls: the open pull requests of acme/missing could not be read: GET ${github.url}/api/v3/repos/acme/missing/pulls answered 404: no such repository, or the github token of acme cannot see it: {"message":"Not Found"}`,
     );
   }, 120_000);
+
+  it("sends a token only for the owners it is configured for: another owner's repository, or another Gitea, is asked without one", async () => {
+    const jobsetWith = async (type: 'githubpulls' | 'giteapulls', value: string) =>
+      (
+        await createJobset(env.db.pool, {
+          repositoryUrl: `file://${gitRepo({ 'release.nix': RELEASE_NIX })}`,
+          inputs: [{ name: 'pulls', type, value }],
+        })
+      ).jobsetId;
+    const authorizations = (forge: FakeForge, prefix: string) =>
+      forge.requests.filter((r) => r.path.startsWith(prefix)).map((r) => r.authorization);
+
+    // Another owner's private repository: FC's token would read it; without one it is not found.
+    const hidden = await evaluate(await jobsetWith('githubpulls', 'victim private'));
+    expect(hidden.status).toBe('failed');
+    expect(hidden.error).toContain(
+      'no such repository, or it is private and no github token is configured for victim',
+    );
+    // A public one is read anonymously.
+    expect((await evaluate(await jobsetWith('githubpulls', 'someone public'))).status).toBe('succeeded');
+    // Another owner on the configured Gitea, and the same owner on a Gitea an editor names.
+    const giteaHost = new URL(gitea.url).host;
+    await evaluate(await jobsetWith('giteapulls', `${giteaHost} victim private http`));
+    await evaluate(await jobsetWith('giteapulls', `${new URL(elsewhere.url).host} acme app http`));
+
+    expect(authorizations(github, '/api/v3/repos/victim/')).toEqual([undefined]);
+    expect(authorizations(github, '/api/v3/repos/someone/')).toEqual([undefined]);
+    expect(authorizations(gitea, '/api/v1/repos/victim/')).toEqual([undefined]);
+    expect(authorizations(elsewhere, '/api/v1/')).toEqual([undefined]);
+  }, 180_000);
 
   it('a declarative generator written for Hydra makes a jobset per pull request, each built at its head', async () => {
     // Hydra's way: spec.json gives .jobsets a githubpulls input; the generator maps each pull request

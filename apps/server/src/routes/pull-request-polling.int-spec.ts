@@ -165,8 +165,10 @@ beforeAll(async () => {
   const forgeEnv = {
     FC_NOTIFICATIONS__GITHUB_API_URL: github.configUrl,
     FC_NOTIFICATIONS__GITHUB_TOKEN: GITHUB_TOKEN,
+    FC_NOTIFICATIONS__GITHUB_TOKEN_OWNERS: 'acme',
     FC_NOTIFICATIONS__GITEA_URL: gitea.configUrl,
     FC_NOTIFICATIONS__GITEA_TOKEN: GITEA_TOKEN,
+    FC_NOTIFICATIONS__GITEA_TOKEN_OWNERS: 'acme',
     FC_NOTIFICATIONS__TIMEOUT: '3',
   };
   h = await startApiHarness(await createTestDatabase(), { env: forgeEnv });

@@ -5,7 +5,15 @@
 // ignored, with the reason logged and answered.
 import { NotFoundError, baseRepositoryNames } from '@fc/core';
 import { pullRequestSettingsOfProject, type Pool } from '@fc/db';
-import { ForgeApiError, mayWrite, type ForgeAccount, type ForgeClient, type ForgeKind } from '@fc/forges';
+import {
+  ForgeApiError,
+  forgeRepositoryOf,
+  forgeToken,
+  mayWrite,
+  type ForgeAccount,
+  type ForgeClient,
+  type ForgeKind,
+} from '@fc/forges';
 import type { Logger } from '@fc/logging';
 import {
   commentCommand,
@@ -85,18 +93,21 @@ export class PullRequestCommentService {
     if (project.pullRequestTrustedUsers.some((u) => u.toLowerCase() === login)) {
       return { trusted: true, reason: 'listed in pull_request_trusted_users' };
     }
-    const account = this.forges.accounts.find((a) => a.kind === forge);
-    if (!account?.token) {
-      return {
-        trusted: false,
-        reason: `not in pull_request_trusted_users, and no ${forge} token is configured to ask for their permission`,
-      };
-    }
+    // The forge holding the project's repository (the first of its kind when none does).
+    const account =
+      forgeRepositoryOf(project.repositoryUrl, this.forges.accounts, forge)?.account ??
+      this.forges.accounts.find((a) => a.kind === forge);
     const names = baseRepositoryNames(comment.baseRepository, project.repositoryUrl);
     if (!names) {
       return {
         trusted: false,
         reason: 'not in pull_request_trusted_users, and the base repository is unknown',
+      };
+    }
+    if (!account || !forgeToken({ account, owner: names.owner })) {
+      return {
+        trusted: false,
+        reason: `not in pull_request_trusted_users, and no ${forge} token is configured for ${names.owner} to ask for their permission`,
       };
     }
     try {

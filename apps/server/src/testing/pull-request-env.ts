@@ -44,9 +44,11 @@ export const FORGE_TOKENS: Readonly<Record<FakeForgeKind, string>> = {
 export function forgeEnv(forges: Readonly<Record<FakeForgeKind, FakeForge>>): Record<string, string> {
   return {
     FC_NOTIFICATIONS__GITHUB_TOKEN: FORGE_TOKENS.github,
+    FC_NOTIFICATIONS__GITHUB_TOKEN_OWNERS: 'acme',
     FC_NOTIFICATIONS__GITHUB_API_URL: forges.github.configUrl,
     FC_NOTIFICATIONS__GITEA_URL: forges.gitea.configUrl,
     FC_NOTIFICATIONS__GITEA_TOKEN: FORGE_TOKENS.gitea,
+    FC_NOTIFICATIONS__GITEA_TOKEN_OWNERS: 'acme',
     FC_SERVER__BASE_URL: BASE_URL,
   };
 }
