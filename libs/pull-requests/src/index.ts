@@ -18,7 +18,9 @@ export { removeRetiredPullRequestJobsets, retiredJobsetIsDue } from './retired-j
 export { reconcilePullRequests, type ReconcileStep } from './pull-request-reconcile';
 export {
   forgeAuthorWriteAccess,
+  writeAccessRepository,
   type AuthorWriteAccess,
+  type WriteAccessScope,
   type WriteAccessAnswer,
 } from './author-write-access';
 export {

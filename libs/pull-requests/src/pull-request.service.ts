@@ -116,7 +116,7 @@ export class PullRequestService {
   constructor(
     private readonly pool: Pool,
     private readonly boss: Boss,
-    /** Asks the forge whether an author may write to the project's repository; absent: never asked. */
+    /** Asks the forge whether an author may write to the pull request's base repository; absent: never asked. */
     private readonly authorWriteAccess?: AuthorWriteAccess,
   ) {}
 
@@ -247,7 +247,11 @@ export class PullRequestService {
       before.author === event.author &&
       before.authorMayWrite !== null;
     if (reason === 'schedule' && seen) return undefined;
-    return this.authorWriteAccess(project.repositoryUrl, forge, event.author);
+    return this.authorWriteAccess(
+      { projectRepositoryUrl: project.repositoryUrl, baseRepository: event.baseRepository ?? null },
+      forge,
+      event.author,
+    );
   }
 
   /** An admin's approval of an untrusted author's pull request: it is built now and at each new head. */
