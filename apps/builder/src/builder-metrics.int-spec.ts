@@ -1,8 +1,6 @@
 // fc-queue-runner's /metrics, scraped from the built daemon after real builds (one succeeding, one
 // failing) and their webhook notifications.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -16,6 +14,8 @@ import {
   startApp,
   type MetricSample,
   type TestDatabase,
+  startRecordingServer,
+  type RecordingServer,
 } from '@fc/testing';
 import { createJobset, instantiate, queueBuilds, type Jobset } from './testing/build-fixture';
 import { FIXTURE_JOBS, builderEnv, randomNonce, waitForBuild, waitUntil } from './testing/builder-harness';
@@ -26,8 +26,7 @@ describe('fc-queue-runner: metrics', () => {
   let db: TestDatabase;
   let boss: Boss;
   let jobset: Jobset;
-  let hook: Server;
-  let hookPosts = 0;
+  let hook: RecordingServer;
   const daemons: ResultPromise[] = [];
   const nonce = randomNonce();
   const dirs = {
@@ -42,14 +41,7 @@ describe('fc-queue-runner: metrics', () => {
     await boss.start();
     jobset = await createJobset(db.pool);
     // The webhook channel: a local server that takes every POST.
-    hook = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        hookPosts++;
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    hook = await startRecordingServer({ status: 204 });
   });
 
   afterAll(async () => {
@@ -58,7 +50,7 @@ describe('fc-queue-runner: metrics', () => {
       const r = await d;
       if (r.exitCode !== 0) process.stderr.write(String(r.stderr));
     }
-    hook?.close();
+    await hook?.close();
     await boss?.stop({ graceful: false, close: true });
     await db?.drop();
     for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
@@ -72,7 +64,7 @@ describe('fc-queue-runner: metrics', () => {
 
   it('counts builds by Hydra status, their duration, steps, Nix sessions and notifications', async () => {
     const port = await freePort();
-    const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    const webhook = `${hook.url}/hook`;
     const daemon = startApp('builder', [], {
       env: builderEnv(db.url, dirs, {
         FC_QUEUE_RUNNER__METRICS_PORT: String(port),
@@ -97,7 +89,7 @@ describe('fc-queue-runner: metrics', () => {
     const failed = await queue('fails');
     expect((await waitForBuild(db.pool, ok)).buildStatus).toBe(0);
     expect((await waitForBuild(db.pool, failed)).buildStatus).toBe(1);
-    await waitUntil(() => hookPosts >= 2, 30_000, 'both webhooks');
+    await waitUntil(() => hook.requests.length >= 2, 30_000, 'both webhooks');
     await waitUntil(
       async () => {
         m = await scrapeMetrics(url);

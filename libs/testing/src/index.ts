@@ -18,3 +18,4 @@ export {
 export { commentPayload, pullRequestPayload, type FakePullRequest } from './forge-webhook-payloads';
 export { deliver, deliveryHeaders } from './forge-webhook-delivery';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
+export { startRecordingServer, type RecordedRequest, type RecordingServer } from './recording-server';

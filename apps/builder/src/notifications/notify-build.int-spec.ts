@@ -2,7 +2,7 @@
 // the webhook receiver, GitHub's and Gitea's APIs (it records every request and answers as told),
 // and real commands through /bin/sh: what each channel receives, retries of transient failures,
 // final 4xx and exit statuses, timeouts that kill the command's process group, and once-per-finish.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,13 @@ import { loadConfig, type FcConfig } from '@fc/config';
 import { listBuildDeliveries, type Pool } from '@fc/db';
 import { createSilentLogger } from '@fc/logging';
 import { createBoss, ensureQueues, sendJob, QueueName, type Boss } from '@fc/queue';
-import { createTestDatabase, startApp, type TestDatabase } from '@fc/testing';
+import {
+  createTestDatabase,
+  startApp,
+  startRecordingServer,
+  type RecordingServer,
+  type TestDatabase,
+} from '@fc/testing';
 import { createJobset, instantiate, queueBuilds } from '../testing/build-fixture';
 import { FIXTURE_JOBS, builderEnv, randomNonce, waitForBuild, waitUntil } from '../testing/builder-harness';
 import { notifyBuild, TransientNotificationError, type NotifyBuildDeps } from './notify-build.handler';
@@ -20,53 +26,6 @@ import { startNotificationWorker, type NotificationWorker } from './notification
 
 const GITHUB_SHA = '1'.repeat(40);
 const GITEA_SHA = '2'.repeat(40);
-
-interface Recorded {
-  readonly method: string;
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: unknown;
-}
-
-/** A forge/webhook stand-in: records requests; `answers` gives the status for a path, in turn. */
-class RecordingServer {
-  readonly requests: Recorded[] = [];
-  readonly answers = new Map<string, number[]>();
-  #server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const path = req.url ?? '';
-        const text = Buffer.concat(chunks).toString('utf8');
-        this.requests.push({
-          method: req.method ?? '',
-          path,
-          headers: req.headers,
-          body: text ? (JSON.parse(text) as unknown) : undefined,
-        });
-        const queued = this.answers.get(path);
-        const status = queued && queued.length > 0 ? queued.shift()! : 201;
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(status < 300 ? { ok: true } : { message: `answered ${status}` }));
-      });
-    });
-    await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-  }
-
-  to(path: string): Recorded[] {
-    return this.requests.filter((r) => r.path === path);
-  }
-
-  async stop(): Promise<void> {
-    this.#server?.closeAllConnections();
-    await new Promise<void>((r) => this.#server?.close(() => r()));
-  }
-}
 
 let db: TestDatabase;
 let pool: Pool;
@@ -143,8 +102,7 @@ function job(buildId: number, retryCount = 0, retryLimit = 3) {
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = db.pool;
-  http = new RecordingServer();
-  await http.start();
+  http = await startRecordingServer();
   scratch = mkdtempSync(join(tmpdir(), 'fc-notify-'));
   const p = await pool.query<{ id: string }>(
     `INSERT INTO projects (name, repository_url) VALUES ('acme', 'https://github.com/acme/app.git') RETURNING id`,
@@ -174,7 +132,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await http?.stop();
+  await http?.close();
   await db?.drop();
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -308,10 +266,9 @@ describe('notifyBuild', () => {
   it('keeps a 5xx or a refused connection pending for a retry, and gives up on the last attempt', async () => {
     const id = await finishedBuild(0);
     http.answers.set('/hook', [503]);
-    const closed = new RecordingServer();
-    await closed.start();
+    const closed = await startRecordingServer();
     const refusedUrl = `${closed.url}/github`;
-    await closed.stop();
+    await closed.close();
     const config = configWith({
       FC_NOTIFICATIONS__WEBHOOK_URL: `${http.url}/hook`,
       FC_NOTIFICATIONS__GITHUB_TOKEN: 'gh-token',
