@@ -1,5 +1,5 @@
 // Builds the Express application from its dependencies; main.ts owns their creation.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { randomBytes } from 'node:crypto';
 import { commitStatusesConfigured, type FcConfig } from '@fc/config';
 import { queueState, type Pool } from '@fc/db';
@@ -28,7 +28,7 @@ import { registerRoutes } from './http/register-routes';
 import { clientConcurrency } from './http/client-concurrency';
 import { buildOpenApiDocument } from './http/openapi';
 import type { ApiRoute } from './http/api-route';
-import { sessionMiddleware } from './auth/session';
+import { sessionMiddleware, unlessSessionlessApiRead } from './auth/session';
 import { authenticate, createPassport } from './auth/passport-setup';
 import { ProjectService } from './services/project.service';
 import { EvaluationService } from './services/evaluation.service';
@@ -227,9 +227,9 @@ export function createApp(deps: AppDeps): ServerApp {
   app.use(assets.router);
   app.use(jsonBody(config.server.max_body_size));
   app.use(formBody(config.server.max_body_size));
-  app.use(sessions.handler);
+  app.use(unlessSessionlessApiRead(sessions.handler));
   app.use(passport.initialize());
-  app.use(passport.session());
+  app.use(unlessSessionlessApiRead(passport.session() as RequestHandler));
   app.use(authenticate(passport));
   app.use(csrfProtection({ allowedOrigins: config.server.allowed_origins }));
   app.use(registerRoutes(apiRoutes));

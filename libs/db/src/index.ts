@@ -56,6 +56,7 @@ export * from './evaluations/evaluation-api-queries';
 export * from './evaluations/evaluation-comparison-queries';
 export * from './builds/build-list-queries';
 export * from './builds/build-api-queries';
+export * from './builds/build-page-json-queries';
 export * from './builds/build-recent-queries';
 export * from './builds/queue-state-queries';
 export * from './api-keys/api-key-queries';

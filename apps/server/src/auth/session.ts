@@ -1,7 +1,7 @@
 // Sessions for logged-in users: express-session stored in the `session` table by connect-pg-simple.
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Pool } from '@fc/db';
 
 export const SESSION_COOKIE = 'fc.sid';
@@ -40,4 +40,25 @@ export function sessionMiddleware(
     },
   });
   return { handler, close: () => store.close() };
+}
+
+/**
+ * A read of the API without the session cookie: it has no session to load, and saves none (logins
+ * are POSTs), so express-session and passport's session strategy are skipped for it (express-session
+ * would make up and sign a session id for each such request only to drop it).
+ */
+export function isSessionlessApiRead(req: Request): boolean {
+  return (
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    req.path.startsWith('/api/') &&
+    !(req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`)
+  );
+}
+
+/** `handler`, but not for the API reads that have no session (isSessionlessApiRead). */
+export function unlessSessionlessApiRead(handler: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    if (isSessionlessApiRead(req)) next();
+    else handler(req, res, next);
+  };
 }

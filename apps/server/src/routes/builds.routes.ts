@@ -3,9 +3,10 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { defineRoute, json, type ApiRoute, type Reply } from '../http/api-route';
-import { cursorPageQuery, idParam, iso, mapCursorPage } from '../views/common.view';
+import { cursorPageQuery, idParam, iso } from '../views/common.view';
 import { BUILD_STATUS_NAMES } from '@fc/core';
 import {
+  buildPageJsonText,
   buildPageView,
   buildStatsView,
   buildStepView,
@@ -13,12 +14,12 @@ import {
   toBuildStepView,
   toBuildView,
 } from '../views/build.view';
-import { parseStatusFilter } from '../services/build.service';
+import { parseStatusFilter, type BuildJsonPage } from '../services/build.service';
 import { followBuildLog, logSource } from '../services/build-log-follower';
 import type { LogOrigin } from '../services/build-log.service';
 import { resumeOffset, sseReply, type SseEvent } from '../http/server-sent-events';
 import type { Services } from '../services/services';
-import { BUILD_LOG_STEP, type BuildDetailRow, type CursorPage } from '@fc/db';
+import { BUILD_LOG_STEP } from '@fc/db';
 
 const optionalId = z.coerce.number().int().positive().optional();
 
@@ -89,8 +90,9 @@ async function logReply(
   };
 }
 
-function toBuildPage(p: CursorPage<BuildDetailRow>) {
-  return mapCursorPage(p, toBuildView);
+/** A page of the builds list: its JSON is written by PostgreSQL, not parsed and serialized again. */
+function buildPageReply(p: BuildJsonPage): Reply {
+  return { status: 200, text: buildPageJsonText(p), contentType: 'application/json; charset=utf-8' };
 }
 
 export function buildRoutes(s: Services): ApiRoute[] {
@@ -140,7 +142,7 @@ export function buildRoutes(s: Services): ApiRoute[] {
           },
           query,
         );
-        return json(200, toBuildPage(page));
+        return buildPageReply(page);
       },
     }),
     defineRoute({
@@ -148,7 +150,8 @@ export function buildRoutes(s: Services): ApiRoute[] {
       path: '/api/v1/builds/stats',
       access: 'public',
       tag: 'builds',
-      summary: 'Build counts: queued and running (live), finished per status (refreshed every few seconds)',
+      summary:
+        'Build counts: queued and running (live), finished per status and in the last hour (refreshed every few seconds)',
       responses: { 200: { description: 'Counts', schema: buildStatsView } },
       handle: async () => {
         const st = await s.builds.statistics();
@@ -183,7 +186,7 @@ export function buildRoutes(s: Services): ApiRoute[] {
           query,
           'stopped',
         );
-        return json(200, toBuildPage(page));
+        return buildPageReply(page);
       },
     }),
     defineRoute({

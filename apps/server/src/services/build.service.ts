@@ -12,12 +12,13 @@ import {
   findBuildSummaries,
   listBuildSteps,
   listBuildSummaries,
-  listBuilds,
+  listBuildsJson,
   readRowCounts,
   withTransaction,
   type BuildDetailRow,
   type BuildFilter,
   type BuildOrder,
+  type BuildPageJson,
   type BuildStepRow,
   type BuildSummaryRow,
   type CursorPage,
@@ -46,6 +47,11 @@ const ESTIMATE_TTL_MS = 60_000;
 /** Up to this many matching builds the list's total is exact; past it, the planner's estimate. */
 export const EXACT_TOTAL_CAP = 1_000;
 
+/** A page of the builds list: its items as the API's JSON (BuildPageJson), the total and the paging. */
+export interface BuildJsonPage extends Omit<CursorPage<never>, 'items'> {
+  readonly items: BuildPageJson;
+}
+
 export interface BuildStats {
   readonly total: number;
   readonly queued: number;
@@ -67,6 +73,8 @@ export class BuildService {
   /** Finished builds per status code, and those of the last 24 hours: scans, so refreshed in the background. */
   private readonly finishedCounts: RefreshedValue<Map<number, number>>;
   private readonly lastDay: RefreshedValue<{ succeeded: number; failed: number }>;
+  /** Builds finished in the last hour: an index range of an hour's builds, so refreshed alike. */
+  private readonly lastHour: RefreshedValue<number>;
   private readonly estimates = new EstimateCache(ESTIMATE_TTL_MS);
   /** When the row count deltas were last folded (ms). */
   private foldedAt = 0;
@@ -83,6 +91,12 @@ export class BuildService {
       options.statsMaxAgeMs,
       logger,
     );
+    this.lastHour = new RefreshedValue(
+      'builds of the last hour',
+      () => buildsFinishedInLastHour(pool),
+      options.statsMaxAgeMs,
+      logger,
+    );
     this.lastDay = new RefreshedValue(
       'builds of the last day',
       () => buildsFinishedSince(pool, 24),
@@ -92,36 +106,31 @@ export class BuildService {
   }
 
   /**
-   * A page of matching builds with their details: after `cursor`, or `offset` builds in. The total
-   * is exact up to EXACT_TOTAL_CAP matches, past it the planner's estimate (`totalExact` false).
+   * A page of matching builds with their details, as the API's JSON (written by PostgreSQL): after
+   * `cursor`, or `offset` builds in. The total is exact up to EXACT_TOTAL_CAP matches, past it the
+   * planner's estimate (`totalExact` false).
    */
   async list(
     filter: BuildFilter,
     request: CursorPageRequest,
     order: BuildOrder = 'id',
-  ): Promise<CursorPage<BuildDetailRow>> {
+  ): Promise<BuildJsonPage> {
     const matching = order === 'stopped' ? { ...filter, finishedOnly: true } : filter;
-    // One more than asked (whether a next page exists), and the capped count, in one statement.
-    const found = await listBuilds(this.pool, filter, request, {
-      order,
-      fetch: request.limit + 1,
-      countUpTo: EXACT_TOTAL_CAP,
-    });
-    const items = found.rows.slice(0, request.limit);
-    const more = found.rows.length > request.limit;
-    const total = await listTotal(request, items.length, more, {
+    // The page, whether a next one exists, and the capped count, in one statement.
+    const found = await listBuildsJson(this.pool, filter, request, { order, countUpTo: EXACT_TOTAL_CAP });
+    const total = await listTotal(request, found.shown, found.more, {
       counted: found.counted,
       countUpTo: (cap) => countBuildsUpTo(this.pool, matching, cap),
       estimate: () => this.estimates.get(JSON.stringify(matching), () => estimateBuilds(this.pool, matching)),
       cap: EXACT_TOTAL_CAP,
     });
     return {
-      items,
+      items: found,
       total: total.total,
       totalExact: total.exact,
       limit: request.limit,
       offset: request.offset,
-      nextCursor: more ? items.at(-1)!.id : null,
+      nextCursor: found.more ? found.lastId : null,
     };
   }
 
@@ -190,6 +199,7 @@ export class BuildService {
       return this.get(id, tx);
     });
     this.finishedCounts.invalidate();
+    this.lastHour.invalidate();
     return row;
   }
 
@@ -215,13 +225,13 @@ export class BuildService {
 
   /**
    * Queued, running, finished and total from the trigger-kept row counts (exact, live); finished per
-   * status from the background-refreshed counts.
+   * status and in the last hour from the background-refreshed counts (one query per call).
    */
   async statistics(): Promise<BuildStats> {
     const [rows, finished, lastHour] = await Promise.all([
       this.rowCounts(),
       this.finishedCounts.get(),
-      buildsFinishedInLastHour(this.pool),
+      this.lastHour.get(),
     ]);
     const n = (name: string) => rows.get(name) ?? 0;
     const queued = n('builds_pending');
@@ -236,7 +246,7 @@ export class BuildService {
       running,
       finished: n('builds_succeeded') + n('builds_failed'),
       byStatus,
-      finishedLastHour: lastHour,
+      finishedLastHour: lastHour.value,
       finishedCountedAt: finished.takenAt,
     };
   }

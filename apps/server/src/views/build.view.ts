@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { BUILD_STATUS_NAMES, buildStatusName, redactCredentials } from '@fc/core';
-import type { BuildDetailRow, BuildStepRow } from '@fc/db';
+import type { BuildDetailRow, BuildPageJson, BuildStepRow } from '@fc/db';
 import { cursorPageView, iso, timestamp } from './common.view';
-import { EXACT_TOTAL_CAP } from '../services/build.service';
+import { EXACT_TOTAL_CAP, type BuildJsonPage } from '../services/build.service';
 
 export const buildView = z
   .object({
@@ -113,6 +113,26 @@ export function toBuildView(b: BuildDetailRow): BuildView {
 }
 
 export const buildPageView = cursorPageView(buildView, EXACT_TOTAL_CAP).meta({ id: 'BuildPage' });
+
+/**
+ * A page's items as sent: PostgreSQL's JSON of the Build objects, parsed and written again only
+ * when an error message holds credentials to redact (as toBuildView does).
+ */
+function shownItemsJson(items: BuildPageJson): string {
+  if (items.errorMessages.every(([, message]) => redactCredentials(message) === message))
+    return items.itemsJson;
+  const builds = JSON.parse(items.itemsJson) as BuildView[];
+  for (const b of builds) if (b.error_message !== null) b.error_message = redactCredentials(b.error_message);
+  return JSON.stringify(builds);
+}
+
+/** The BuildPage JSON text of a page of the builds list (its items are already JSON). */
+export function buildPageJsonText(p: BuildJsonPage): string {
+  return (
+    `{"items":${shownItemsJson(p.items)},"total":${p.total},"total_exact":${p.totalExact},` +
+    `"limit":${p.limit},"offset":${p.offset},"next_cursor":${p.nextCursor}}`
+  );
+}
 
 export const buildStepView = z
   .object({

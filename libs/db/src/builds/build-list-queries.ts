@@ -25,12 +25,13 @@ export interface BuildFilter {
 /** Newest first by id, or (recently finished builds) by when they finished. */
 export type BuildOrder = 'id' | 'stopped';
 
-const ORDER_BY: Readonly<Record<BuildOrder, string>> = {
+export const BUILD_ORDER_BY: Readonly<Record<BuildOrder, string>> = {
   id: 'b.id DESC',
   stopped: 'b.stopped_at DESC, b.id DESC',
 };
 
-class Params {
+/** A statement's parameters; `add` returns the placeholder of the value it appends. */
+export class BuildListParams {
   readonly values: unknown[] = [];
 
   add(value: unknown): string {
@@ -48,7 +49,7 @@ function buildSources(
   filter: BuildFilter,
   order: BuildOrder,
   cursor: number | undefined,
-  p: Params,
+  p: BuildListParams,
 ): string[] {
   const conditions: string[] = [];
   if (filter.projectId !== undefined) conditions.push(`b.project_id = ${p.add(filter.projectId)}`);
@@ -83,30 +84,30 @@ function buildSources(
  * The SQL of a page's ids (and the columns it is ordered by) in the list's order: the "bare page".
  * `fetch` rows are read after `offset` rows (or after the cursor).
  */
-function pageIdsSql(
+export function buildPageIdsSql(
   filter: BuildFilter,
   order: BuildOrder,
   request: CursorPageRequest,
   fetch: number,
-  p: Params,
+  p: BuildListParams,
 ): string {
   const columns = order === 'id' ? 'b.id' : 'b.id, b.stopped_at';
   const sources = buildSources(filter, order, request.cursor, p);
   const limit = p.add(fetch);
   const offset = p.add(request.offset);
   if (sources.length === 1) {
-    return `SELECT ${columns} ${sources[0]} ORDER BY ${ORDER_BY[order]} LIMIT ${limit} OFFSET ${offset}`;
+    return `SELECT ${columns} ${sources[0]} ORDER BY ${BUILD_ORDER_BY[order]} LIMIT ${limit} OFFSET ${offset}`;
   }
   // Each source's first offset + fetch rows in order, merged.
   const each = p.add(fetch + request.offset);
   const union = sources
-    .map((s) => `(SELECT ${columns} ${s} ORDER BY ${ORDER_BY[order]} LIMIT ${each})`)
+    .map((s) => `(SELECT ${columns} ${s} ORDER BY ${BUILD_ORDER_BY[order]} LIMIT ${each})`)
     .join(' UNION ALL ');
-  return `SELECT b.* FROM (${union}) b ORDER BY ${ORDER_BY[order]} LIMIT ${limit} OFFSET ${offset}`;
+  return `SELECT b.* FROM (${union}) b ORDER BY ${BUILD_ORDER_BY[order]} LIMIT ${limit} OFFSET ${offset}`;
 }
 
 /** The SQL of the number of matching builds, counted up to `cap` + 1 (a cheap bound at any size). */
-function countUpToSql(filter: BuildFilter, cap: number, p: Params): string {
+export function buildCountUpToSql(filter: BuildFilter, cap: number, p: BuildListParams): string {
   const sources = buildSources(filter, 'id', undefined, p);
   const limit = p.add(cap + 1);
   return sources.map((s) => `(SELECT count(*) FROM (SELECT 1 ${s} LIMIT ${limit}) s)`).join(' + ');
@@ -131,18 +132,18 @@ export function buildListQuery(
   options: BuildListOptions = {},
 ): { text: string; values: unknown[] } {
   const order = options.order ?? 'id';
-  const p = new Params();
-  const ids = pageIdsSql(filter, order, request, options.fetch ?? request.limit, p);
+  const p = new BuildListParams();
+  const ids = buildPageIdsSql(filter, order, request, options.fetch ?? request.limit, p);
   const counted = order === 'stopped' ? { ...filter, finishedOnly: true } : filter;
   const matching =
     options.countUpTo === undefined
       ? ''
-      : `, (${countUpToSql(counted, options.countUpTo, p)})::int AS matching`;
+      : `, (${buildCountUpToSql(counted, options.countUpTo, p)})::int AS matching`;
   return {
     text: `WITH page AS MATERIALIZED (${ids})
       SELECT ${columns}${matching} FROM page JOIN builds b ON b.id = page.id
         JOIN jobsets j ON j.id = b.jobset_id JOIN projects p ON p.id = b.project_id
-      ORDER BY ${ORDER_BY[order]}`,
+      ORDER BY ${BUILD_ORDER_BY[order]}`,
     values: p.values,
   };
 }
@@ -253,11 +254,11 @@ export async function countBuildsUpTo(
   filter: BuildFilter,
   cap: number,
 ): Promise<{ count: number; capped: boolean }> {
-  const p = new Params();
+  const p = new BuildListParams();
   const [row] = await preparedRows(
     db,
     countRow,
-    `SELECT (${countUpToSql(filter, cap, p)})::int AS n`,
+    `SELECT (${buildCountUpToSql(filter, cap, p)})::int AS n`,
     p.values,
   );
   const n = row?.n ?? 0;
@@ -266,7 +267,7 @@ export async function countBuildsUpTo(
 
 /** The planner's estimate of the matching builds (for totals past the exact-count cap). */
 export async function estimateBuilds(db: Queryable, filter: BuildFilter): Promise<number> {
-  const p = new Params();
+  const p = new BuildListParams();
   let total = 0;
   for (const source of buildSources(filter, 'id', undefined, p)) {
     const result = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
