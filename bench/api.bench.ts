@@ -5,6 +5,8 @@
 // Targets (issues 10 and 14): every list's and stats' p99 < 50 ms and within 3x of its bare page's
 // p99; every page's p99 < 100 ms. fc-server's CPU time per request is printed beside each (on a
 // shared machine it is steadier than the latency).
+// The evaluation pages: one of 1,000 builds against its previous 1,000, and the second evaluation of a
+// nixpkgs-sized jobset (FC_BENCH_LARGE_EVALUATION jobs, default 250,000) against its first.
 // FC_BENCH_BUILDS changes the size, FC_BENCH_REQUESTS the requests per subject, FC_BENCH_ONLY (a
 // substring) the rows, FC_BENCH_DATABASE_URL the PostgreSQL server. The seeded installation is kept
 // as a template database per schema version (bench/api-seed.ts), so only the first run seeds.
@@ -14,11 +16,13 @@ import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createPool } from '@fc/db';
-import { ensureSeededTemplate, withDb } from './api-seed';
+import { compareEvaluationBuilds, createPool, setLargeReadSettings, withTransaction } from '@fc/db';
+import { LARGE_JOBSET, LARGE_PROJECT, ensureSeededTemplate, withDb } from './api-seed';
 import { measureAlternating, type Percentiles } from './latency';
 
 const BUILDS = Number(process.env['FC_BENCH_BUILDS'] ?? 1_000_000);
+/** The jobs of the nixpkgs-sized jobset whose second evaluation's page is measured. */
+const LARGE_JOBS = Number(process.env['FC_BENCH_LARGE_EVALUATION'] ?? 250_000);
 const CONCURRENCY = 16;
 const REQUESTS = Number(process.env['FC_BENCH_REQUESTS'] ?? 2000);
 const ONLY = process.env['FC_BENCH_ONLY'];
@@ -103,8 +107,13 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  const template = await ensureSeededTemplate(adminUrl, BUILDS, migrationsDir, bossPackageJson, (l) =>
-    console.log(l),
+  const template = await ensureSeededTemplate(
+    adminUrl,
+    BUILDS,
+    LARGE_JOBS,
+    migrationsDir,
+    bossPackageJson,
+    (l) => console.log(l),
   );
   const name = `fc_bench_api_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -136,6 +145,15 @@ async function main(): Promise<void> {
       `SELECT id FROM evaluations WHERE jobset_id = $1 ORDER BY id DESC LIMIT 1 OFFSET 4`,
       [jobset.id],
     );
+    // The nixpkgs-sized jobset's second evaluation (250,000 jobs, 99% of them reused from the first).
+    const large = LARGE_JOBS
+      ? await one<{ id: number; previous: number }>(
+          `SELECT e.id, (SELECT max(x.id) FROM evaluations x WHERE x.jobset_id = e.jobset_id AND x.id < e.id) AS previous
+           FROM evaluations e JOIN jobsets j ON j.id = e.jobset_id JOIN projects p ON p.id = j.project_id
+           WHERE p.name = $1 AND j.name = $2 ORDER BY e.id DESC LIMIT 1`,
+          [LARGE_PROJECT, LARGE_JOBSET],
+        )
+      : undefined;
     const middle = Math.floor(BUILDS / 2);
     // A build with a product, a metric and a second output.
     const build = await one<{ id: number }>(
@@ -258,6 +276,16 @@ async function main(): Promise<void> {
         bare: barePage(evalWhere, [evaluation.id]),
         rest: get(`/api/v1/evaluations/${evaluation.id}/comparison`),
       },
+      ...(large
+        ? [
+            {
+              kind: 'page' as const,
+              subject: get(`/eval/${large.id}`),
+              bare: barePage('evaluation_id = $1', [large.id]),
+              rest: get(`/api/v1/evaluations/${large.id}/comparison?limit=100`),
+            },
+          ]
+        : []),
       {
         kind: 'page',
         subject: get('/evaluations'),
@@ -297,6 +325,22 @@ async function main(): Promise<void> {
       );
     }
 
+    if (large && chosen.some((r) => r.subject.label === `/eval/${large.id}`)) {
+      // What the large evaluation's page is served from (kept 10 s by fc-server): the comparison itself,
+      // one statement, run alone.
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        await withTransaction(direct, async (tx) => {
+          await setLargeReadSettings(tx);
+          await compareEvaluationBuilds(tx, large.id, large.previous, { offset: 0, limit: 100 });
+        });
+        times.push(performance.now() - t0);
+      }
+      console.log(
+        `the comparison of evaluation ${large.id} (${LARGE_JOBS} jobs) with ${large.previous} in PostgreSQL, alone: ${times.map((x) => x.toFixed(0)).join(' / ')} ms`,
+      );
+    }
     console.log(
       `\n${BUILDS} builds, ${CONCURRENCY} concurrent clients, ${REQUESTS} requests per subject in 4 alternating rounds; p50 / p99 in ms`,
     );

@@ -110,7 +110,7 @@ export function createApp(deps: AppDeps): ServerApp {
   registerInstallationCountGauges(registry, () => installationCounts(pool));
 
   const notices = { pendingStatuses: commitStatusesConfigured(config.notifications) };
-  const evaluations = new EvaluationService(pool, boss, notices);
+  const evaluations = new EvaluationService(pool, boss, logger.child({ component: 'evaluations' }), notices);
   const users = new UserService(
     pool,
     new LoginThrottle(pool, {

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { Permission } from '@fc/auth';
 import { EVALUATION_STATUSES } from '@fc/core';
 import { MAX_LIST_OFFSET } from '../views/common.view';
-import type { EvaluationDetailRow } from '@fc/db';
+import type { ComparisonGroup, EvaluationDetailRow } from '@fc/db';
+import { buildCountsOf, buildsOfGroup } from '../services/evaluation.service';
+import { COMPARISON_GROUP_NAMES } from '../views/evaluation.view';
 import type { Services } from '../services/services';
 import { integerField } from './form-fields';
 import { definePage, redirect, view, type Page } from './page-route';
@@ -14,21 +16,30 @@ import { toEvaluationRow } from './view-models/evaluation-row';
 import { disclosureFor, shownInputRevisions, shownText, type Disclosure } from '../views/disclosure';
 
 const PAGE = 25;
-/** Builds shown in each group of the evaluation page. */
+/**
+ * Builds shown of each group on the evaluation page, and per page of one group (?group=): a
+ * nixpkgs evaluation's page shows eight groups, and each row costs its rendering and bytes.
+ */
+const OVERVIEW_ROWS = 50;
 const GROUP_ROWS = 100;
+/** The deepest page of a group (a nixpkgs evaluation's 250,000 still succeeding builds: 2,500 pages). */
+const MAX_GROUP_OFFSET = 1_000_000;
 const blankAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 const idParam = z.object({ id: z.coerce.number().int().positive() });
+type UrlGroup = keyof typeof COMPARISON_GROUP_NAMES;
 
-/** Hydra's groups in Hydra's order, with the words its evaluation page uses. */
-const GROUPS = [
-  { key: 'nowFail', title: 'Newly failing' },
-  { key: 'stillFail', title: 'Still failing' },
-  { key: 'nowSucceed', title: 'Now succeeding' },
-  { key: 'new', title: 'New jobs' },
-  { key: 'unfinished', title: 'Queued' },
-  { key: 'aborted', title: 'Aborted' },
-  { key: 'stillSucceed', title: 'Still succeeding' },
-] as const;
+/** Hydra's groups in Hydra's order, with the words its evaluation page uses; removed jobs last. */
+const GROUPS: readonly { key: ComparisonGroup; param: UrlGroup; title: string }[] = [
+  { key: 'nowFail', param: 'now_fail', title: 'Newly failing' },
+  { key: 'stillFail', param: 'still_fail', title: 'Still failing' },
+  { key: 'nowSucceed', param: 'now_succeed', title: 'Now succeeding' },
+  { key: 'new', param: 'new', title: 'New jobs' },
+  { key: 'unfinished', param: 'unfinished', title: 'Queued' },
+  { key: 'aborted', param: 'aborted', title: 'Aborted' },
+  { key: 'stillSucceed', param: 'still_succeed', title: 'Still succeeding' },
+  { key: 'removed', param: 'removed', title: 'Removed jobs' },
+];
+const URL_GROUPS = GROUPS.map((g) => g.param) as [UrlGroup, ...UrlGroup[]];
 
 const inputRevision = z.object({
   rev: z.string().optional(),
@@ -132,19 +143,31 @@ export function evaluationPages(s: Services): Page[] {
       path: '/eval/:id',
       access: 'public',
       params: idParam,
-      handle: async ({ params, principal }) => {
+      // ?group= shows one group, GROUP_ROWS builds a page from ?offset=; without it, each group's first.
+      query: z.object({
+        group: z.preprocess(blankAsUndefined, z.enum(URL_GROUPS).optional()),
+        offset: integerField(0).max(MAX_GROUP_OFFSET).default(0),
+      }),
+      handle: async ({ params, query, principal }) => {
         const d = disclosureFor(principal);
-        const { evaluation: e, previousId, comparison } = await s.evaluations.compare(params.id);
-        // Each group's first GROUP_ROWS builds are shown (an evaluation of nixpkgs has 250,000).
-        const shown = GROUPS.map((g) => comparison[g.key].slice(0, GROUP_ROWS));
-        const [counts, summaries] = await Promise.all([
-          s.evaluations.buildCounts([e.id]),
-          s.builds.summaries(shown.flat().map((b) => b.id)),
-        ]);
+        const only = GROUPS.find((g) => g.param === query.group);
+        const offset = only ? query.offset : 0;
+        const limit = only ? GROUP_ROWS : OVERVIEW_ROWS;
+        const comparison = await s.evaluations.compare(params.id, { group: only?.key, offset, limit });
+        const { evaluation: e, previousId } = comparison;
+        // Its builds per status come with the comparison (counting them again reads every build).
+        const counts = buildCountsOf(comparison);
+        const summaries = await s.builds.summaries(
+          comparison.builds.filter((b) => b.group !== 'removed').map((b) => b.id),
+        );
         const now = new Date();
+        const url = paths.evaluation(e.id);
+        const groupUrl = (g: (typeof GROUPS)[number], at = 0) =>
+          `${url}?group=${g.param}${at > 0 ? `&offset=${at}` : ''}#${g.key}`;
+        const shownGroups = GROUPS.filter((g) => (only ? g === only : comparison.counts[g.key] > 0));
         return view('evaluation', `Evaluation ${e.id} of ${e.projectName}:${e.jobsetName}`, {
           evaluation: {
-            ...toEvaluationRow(e, counts.get(e.id), now),
+            ...toEvaluationRow(e, counts.total > 0 ? counts : undefined, now),
             fullRevision: e.revision ?? '',
             flakeUrl: shownText(e.flakeUrl ?? '', d),
             forced: e.forced,
@@ -161,28 +184,47 @@ export function evaluationPages(s: Services): Page[] {
             error: shownText(e.error ?? '', d),
             errors: e.errors.map((x) => ({ job: x.job, message: shownText(x.message, d) })),
           },
-          groups: GROUPS.map((g, i) => ({
+          // Hydra's tabs: every group with its count, each a link to that group alone.
+          tabs: GROUPS.map((g) => ({
             key: g.key,
             title: g.title,
-            total: comparison[g.key].length,
-            builds: shown[i]!.flatMap((b) => {
-              const summary = summaries.get(b.id);
-              return summary ? [toBuildRow(summary, now)] : [];
-            }),
+            total: comparison.counts[g.key],
+            url: groupUrl(g),
+            current: g === only,
           })),
+          allGroupsUrl: only ? url : null,
+          groups: shownGroups.map((g) => {
+            const rows = buildsOfGroup(comparison, g.key);
+            const total = comparison.counts[g.key];
+            const next = offset + rows.length < total ? offset + limit : null;
+            return {
+              key: g.key,
+              title: g.title,
+              total,
+              from: rows.length ? offset + 1 : 0,
+              to: offset + rows.length,
+              removed: g.key === 'removed',
+              builds:
+                g.key === 'removed'
+                  ? []
+                  : rows.flatMap((b) => {
+                      const summary = summaries.get(b.id);
+                      return summary ? [toBuildRow(summary, now)] : [];
+                    }),
+              jobs:
+                g.key === 'removed'
+                  ? rows.map((r) => ({
+                      job: r.job,
+                      system: r.system,
+                      url: paths.job(e.projectName, e.jobsetName, r.job),
+                    }))
+                  : [],
+              prevUrl: only && offset > 0 ? groupUrl(g, Math.max(0, offset - GROUP_ROWS)) : null,
+              nextUrl: next === null ? null : groupUrl(g, next),
+            };
+          }),
           allBuildsUrl: `/builds?evaluation=${e.id}`,
-          removed: {
-            total: comparison.removed.length,
-            jobs: comparison.removed.slice(0, GROUP_ROWS).map((r) => ({
-              ...r,
-              url: paths.job(e.projectName, e.jobsetName, r.job),
-            })),
-          },
-          totals: {
-            failed: comparison.totalFailed,
-            aborted: comparison.totalAborted,
-            queued: comparison.totalQueued,
-          },
+          totals: comparison.totals,
         });
       },
     }),

@@ -6,6 +6,8 @@ import { cursorPageQuery, cursorPageView, idParam, mapCursorPage } from '../view
 import { EVALUATION_STATUSES } from '@fc/core';
 import { EXACT_EVALUATION_TOTAL_CAP } from '../services/evaluation.service';
 import {
+  comparisonWindowOf,
+  evaluationComparisonQuery,
   evaluationComparisonView,
   evaluationView,
   toEvaluationComparisonView,
@@ -112,11 +114,18 @@ export function evaluationRoutes(s: Services): ApiRoute[] {
       description:
         'Builds are matched by job and system with the previous succeeded evaluation of the jobset: new failures ' +
         '(now_fail), still failing, now succeeding, still succeeding, new jobs, removed jobs, unfinished and ' +
-        'aborted (3, 4, 7, 10) builds.',
+        "aborted (3, 4, 7, 10) builds. counts holds each group's size; each array holds at most limit builds " +
+        '(default 1,000, at most 10,000), by job and system, from offset on. To read a group past that, ask for ' +
+        'it alone: group=now_fail&offset=1000 gives its next builds. Computed in PostgreSQL; the comparison ' +
+        'of two evaluations with more than 20,000 builds together may be up to 10 s old.',
       params: idParam,
+      query: evaluationComparisonQuery,
       responses: { 200: { description: 'The comparison', schema: evaluationComparisonView } },
-      handle: async ({ params }) =>
-        json(200, toEvaluationComparisonView(await s.evaluations.compare(params.id))),
+      handle: async ({ params, query }) =>
+        json(
+          200,
+          toEvaluationComparisonView(await s.evaluations.compare(params.id, comparisonWindowOf(query))),
+        ),
     }),
     defineRoute({
       method: 'post',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { compareEvaluationBuilds, type ComparedBuild } from './evaluation-comparison';
+import { compareBuildLists, type ComparedBuild } from './evaluation-comparison';
 
 let nextId = 1;
 function b(job: string, status: number | 'queued', system = 'x86_64-linux'): ComparedBuild {
@@ -32,7 +32,7 @@ describe("Hydra's evaluation comparison", () => {
       b('wait', 'queued'),
       b('stopped', 4),
     ];
-    const c = compareEvaluationBuilds(current, previous);
+    const c = compareBuildLists(current, previous);
     expect(jobs(c.nowSucceed)).toEqual(['fixed']);
     expect(jobs(c.nowFail)).toEqual(['broken']);
     expect(jobs(c.stillSucceed)).toEqual(['same-ok']);
@@ -45,7 +45,7 @@ describe("Hydra's evaluation comparison", () => {
   });
 
   it('tells systems apart, and lists trailing removed jobs', () => {
-    const c = compareEvaluationBuilds([b('a', 0, 'aarch64-linux')], [b('a', 0, 'x86_64-linux'), b('z', 0)]);
+    const c = compareBuildLists([b('a', 0, 'aarch64-linux')], [b('a', 0, 'x86_64-linux'), b('z', 0)]);
     expect(jobs(c.new)).toEqual(['a']);
     expect(c.removed).toEqual([
       { job: 'a', system: 'x86_64-linux' },
@@ -54,7 +54,7 @@ describe("Hydra's evaluation comparison", () => {
   });
 
   it('calls everything new without a previous evaluation', () => {
-    const c = compareEvaluationBuilds([b('a', 0), b('b', 1)], []);
+    const c = compareBuildLists([b('a', 0), b('b', 1)], []);
     expect(jobs(c.new)).toEqual(['a', 'b']);
     expect(c.totalFailed).toBe(1);
   });

@@ -1,5 +1,7 @@
-// Hydra's comparison of an evaluation's builds with the previous evaluation's (its BuildDiff):
-// builds are matched by job and system; each falls in one group.
+// Hydra's comparison of an evaluation's builds with the previous evaluation's (its BuildDiff), on two
+// lists in memory: builds are matched by job and system; each falls in one group. FC computes it in
+// SQL (compareEvaluationBuilds in @fc/db, which never reads every build into fc-server); this is the
+// reference that SQL is checked against (evaluation-comparison.int-spec.ts).
 import { BuildStatus } from '@fc/core';
 
 const SUCCEEDED = BuildStatus.Succeeded;
@@ -44,7 +46,7 @@ function compareKeys(a: ComparedBuild, b: ComparedBuild): number {
   return 0;
 }
 
-export function compareEvaluationBuilds<B extends ComparedBuild>(
+export function compareBuildLists<B extends ComparedBuild>(
   current: readonly B[],
   previous: readonly ComparedBuild[],
 ): EvaluationComparison<B> {

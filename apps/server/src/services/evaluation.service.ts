@@ -2,15 +2,18 @@
 import { ConflictError, NotFoundError } from '@fc/core';
 import {
   evaluationBuildCounts,
+  compareEvaluationBuilds,
   evaluationBuildSummaries,
-  evaluationComparedBuilds,
   findEvaluationDetail,
+  setLargeReadSettings,
   jobMatrixBuilds,
   latestEvaluationsOfJobsets,
-  previousEvaluationId,
+  previousEvaluation,
   recentEvaluationIdsWithBuilds,
   type EvaluationBuildCountsRow,
   type ComparedBuildRow,
+  type ComparisonGroup,
+  type EvaluationComparisonSlice,
   type JobMatrixCellRow,
   type EvaluationBuildSummaryRow,
   countEvaluationsUpTo,
@@ -33,9 +36,10 @@ import {
   type BuildNotices,
 } from '@fc/builds';
 import { requestEvaluation, type Boss } from '@fc/queue';
-import { compareEvaluationBuilds, type EvaluationComparison } from './evaluation-comparison';
+import type { Logger } from '@fc/logging';
 import { listTotal } from './list-total';
 import { EstimateCache } from './estimate-cache';
+import { RefreshedValues } from './refreshed-values';
 
 /** How long the planner's estimate of a filter's matches is reused. */
 const ESTIMATE_TTL_MS = 60_000;
@@ -43,11 +47,45 @@ const ESTIMATE_TTL_MS = 60_000;
 /** Up to this many matching evaluations the list's total is exact; past it, the planner's estimate. */
 export const EXACT_EVALUATION_TOTAL_CAP = 1_000;
 
-export interface EvaluationComparisonResult {
+/**
+ * Past this many builds in the two evaluations together, a comparison (a join of both in PostgreSQL,
+ * about a second for 250,000 jobs against as many) is kept COMPARISON_MAX_AGE_MS and refreshed in the
+ * background, so that the page of a nixpkgs-sized evaluation does not cost every visitor that join.
+ */
+export const LARGE_COMPARISON_BUILDS = 20_000;
+export const COMPARISON_MAX_AGE_MS = 10_000;
+
+/** Which builds of each group a comparison returns: from `offset` on, `limit` of each (or of `group` alone). */
+export interface ComparisonWindow {
+  readonly group?: ComparisonGroup | undefined;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface EvaluationComparisonResult extends EvaluationComparisonSlice {
   readonly evaluation: EvaluationDetailRow;
   /** The evaluation compared with (the jobset's previous one with builds), or null for its first. */
   readonly previousId: number | null;
-  readonly comparison: EvaluationComparison<ComparedBuildRow>;
+  readonly window: ComparisonWindow;
+  /** When the comparison was computed (a large one may be up to COMPARISON_MAX_AGE_MS old). */
+  readonly takenAt: Date;
+}
+
+/** The evaluation's builds per status, as buildCounts gives them, from its comparison. */
+export function buildCountsOf(r: EvaluationComparisonResult): EvaluationBuildCountsRow {
+  const { succeeded, failed, aborted, queued } = r.totals;
+  return {
+    evaluationId: r.evaluation.id,
+    total: succeeded + failed + aborted + queued,
+    succeeded,
+    failed: failed + aborted,
+    unfinished: queued,
+  };
+}
+
+/** A comparison's builds of one group. */
+export function buildsOfGroup(r: EvaluationComparisonSlice, group: ComparisonGroup): ComparedBuildRow[] {
+  return r.builds.filter((b) => b.group === group);
 }
 
 /** A jobset's jobs (rows) against its latest evaluations with builds (columns, newest first). */
@@ -60,13 +98,17 @@ export interface JobMatrix {
 
 export class EvaluationService {
   private readonly estimates = new EstimateCache(ESTIMATE_TTL_MS);
+  private readonly comparisons: RefreshedValues<EvaluationComparisonSlice & { takenAt: Date }>;
 
   constructor(
     private readonly pool: Pool,
     private readonly boss: Boss,
+    logger: Logger,
     /** Which notify-build jobs go with a restart (pending commit statuses). */
     private readonly notices: BuildNotices = NO_PENDING_NOTICES,
-  ) {}
+  ) {
+    this.comparisons = new RefreshedValues('evaluation comparison', COMPARISON_MAX_AGE_MS, 100, logger);
+  }
 
   /** A page of matching evaluations, newest first, after `cursor` or `offset` in. */
   async list(filter: EvaluationFilter, request: CursorPageRequest): Promise<CursorPage<EvaluationDetailRow>> {
@@ -126,21 +168,40 @@ export class EvaluationService {
 
   async restartBuilds(id: number, which: 'aborted' | 'failed'): Promise<number[]> {
     await this.get(id);
-    return withTransaction(this.pool, (tx) =>
+    const ids = await withTransaction(this.pool, (tx) =>
       restartEvaluationBuilds(tx, this.boss, id, which, this.notices),
     );
+    this.comparisons.invalidate(`${id}:`);
+    return ids;
   }
 
-  /** Hydra's comparison of the evaluation's builds with the jobset's previous evaluation. */
-  async compare(id: number): Promise<EvaluationComparisonResult> {
+  /**
+   * Hydra's comparison of the evaluation's builds with the jobset's previous evaluation: every
+   * group's count, and the builds of `window`. A large one is served from memory, refreshed in the
+   * background every COMPARISON_MAX_AGE_MS.
+   */
+  async compare(id: number, window: ComparisonWindow): Promise<EvaluationComparisonResult> {
     const evaluation = await this.get(id);
-    const previousId = (await previousEvaluationId(this.pool, id)) ?? null;
-    const rows = await evaluationComparedBuilds(this.pool, previousId === null ? [id] : [id, previousId]);
-    const comparison = compareEvaluationBuilds(
-      rows.filter((r) => r.evaluationId === id),
-      rows.filter((r) => r.evaluationId === previousId),
-    );
-    return { evaluation, previousId, comparison };
+    const previous = await previousEvaluation(this.pool, id);
+    const previousId = previous?.id ?? null;
+    const read = async () => {
+      const takenAt = new Date();
+      if (evaluation.nrBuilds + (previous?.nrBuilds ?? 0) <= LARGE_COMPARISON_BUILDS) {
+        return { ...(await compareEvaluationBuilds(this.pool, id, previousId, window)), takenAt };
+      }
+      return withTransaction(this.pool, async (tx) => {
+        await setLargeReadSettings(tx);
+        return { ...(await compareEvaluationBuilds(tx, id, previousId, window)), takenAt };
+      });
+    };
+    const slice =
+      evaluation.nrBuilds + (previous?.nrBuilds ?? 0) > LARGE_COMPARISON_BUILDS
+        ? await this.comparisons.get(
+            `${id}:${previousId}:${window.group ?? ''}:${window.offset}:${window.limit}`,
+            read,
+          )
+        : await read();
+    return { ...slice, evaluation, previousId, window };
   }
 
   /** Builds per status of each evaluation (an evaluation without builds is absent). */
@@ -193,7 +254,7 @@ export class EvaluationService {
   ): Promise<number[]> {
     await this.get(id);
     const builds = (await evaluationBuildSummaries(this.pool, [id])).filter((b) => !b.finished && which(b));
-    return withTransaction(this.pool, async (tx) => {
+    const done = await withTransaction(this.pool, async (tx) => {
       const done: number[] = [];
       for (const b of builds) {
         try {
@@ -206,5 +267,7 @@ export class EvaluationService {
       }
       return done;
     });
+    this.comparisons.invalidate(`${id}:`);
+    return done;
   }
 }

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { EVALUATION_STATUSES } from '@fc/core';
-import type { EvaluationDetailRow } from '@fc/db';
-import type { ComparedBuild } from '../services/evaluation-comparison';
-import type { EvaluationComparisonResult } from '../services/evaluation.service';
+import type { ComparisonGroup, EvaluationDetailRow } from '@fc/db';
+import {
+  buildsOfGroup,
+  type ComparisonWindow,
+  type EvaluationComparisonResult,
+} from '../services/evaluation.service';
 import { iso, timestamp } from './common.view';
 import { shownInputRevisions, shownText, type Disclosure } from './disclosure';
 
@@ -64,6 +67,51 @@ const comparedBuildView = z.object({
   build_status: z.number().int().nullable(),
 });
 
+/** The comparison's groups as the API names them, and as the services do. */
+export const COMPARISON_GROUP_NAMES = {
+  now_fail: 'nowFail',
+  still_fail: 'stillFail',
+  now_succeed: 'nowSucceed',
+  still_succeed: 'stillSucceed',
+  new: 'new',
+  removed: 'removed',
+  unfinished: 'unfinished',
+  aborted: 'aborted',
+} as const satisfies Record<string, ComparisonGroup>;
+type ApiGroup = keyof typeof COMPARISON_GROUP_NAMES;
+const API_GROUPS = Object.keys(COMPARISON_GROUP_NAMES) as [ApiGroup, ...ApiGroup[]];
+
+/** Each group's builds returned by default, and at most. */
+export const COMPARISON_DEFAULT_LIMIT = 1_000;
+export const COMPARISON_MAX_LIMIT = 10_000;
+/** Past any evaluation's size (nixpkgs has about 250,000 jobs). */
+const COMPARISON_MAX_OFFSET = 10_000_000;
+
+export const evaluationComparisonQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(COMPARISON_MAX_LIMIT)
+    .default(COMPARISON_DEFAULT_LIMIT)
+    .describe(
+      "Builds of each group returned (from offset on, by job and system); counts has each group's total",
+    ),
+  group: z
+    .enum(API_GROUPS)
+    .optional()
+    .describe(
+      'Only this group: its builds from offset on (the other groups come back empty, their counts kept)',
+    ),
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(COMPARISON_MAX_OFFSET)
+    .default(0)
+    .describe("Where each group's builds start, by job and system"),
+});
+
 export const evaluationComparisonView = z
   .object({
     evaluation_id: z.number().int(),
@@ -76,37 +124,61 @@ export const evaluationComparisonView = z
     removed: z.array(z.object({ job: z.string(), system: z.string() })),
     unfinished: z.array(comparedBuildView),
     aborted: z.array(comparedBuildView),
+    counts: z
+      .object(
+        Object.fromEntries(API_GROUPS.map((g) => [g, z.number().int()])) as Record<ApiGroup, z.ZodNumber>,
+      )
+      .describe('Builds in each group (the arrays hold at most limit of them)'),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    group: z.enum(API_GROUPS).nullable(),
     total_failed: z.number().int(),
     total_aborted: z.number().int(),
     total_queued: z.number().int(),
   })
   .meta({ id: 'EvaluationComparison' });
 
+/** The services' window of a comparison request. */
+export function comparisonWindowOf(q: z.output<typeof evaluationComparisonQuery>): ComparisonWindow {
+  return {
+    limit: q.limit,
+    offset: q.offset,
+    ...(q.group === undefined ? {} : { group: COMPARISON_GROUP_NAMES[q.group] }),
+  };
+}
+
 export function toEvaluationComparisonView(
   r: EvaluationComparisonResult,
 ): z.output<typeof evaluationComparisonView> {
-  const builds = (list: readonly ComparedBuild[]) =>
-    list.map((b) => ({
+  const builds = (group: ComparisonGroup) =>
+    buildsOfGroup(r, group).map((b) => ({
       id: b.id,
       job: b.job,
       system: b.system,
-      finished: b.finished,
+      finished: b.buildStatus !== null,
       build_status: b.buildStatus,
     }));
-  const c = r.comparison;
+  const apiGroup = API_GROUPS.find((g) => COMPARISON_GROUP_NAMES[g] === r.window.group) ?? null;
   return {
     evaluation_id: r.evaluation.id,
     previous_evaluation_id: r.previousId,
-    now_fail: builds(c.nowFail),
-    still_fail: builds(c.stillFail),
-    now_succeed: builds(c.nowSucceed),
-    still_succeed: builds(c.stillSucceed),
-    new: builds(c.new),
-    removed: c.removed,
-    unfinished: builds(c.unfinished),
-    aborted: builds(c.aborted),
-    total_failed: c.totalFailed,
-    total_aborted: c.totalAborted,
-    total_queued: c.totalQueued,
+    now_fail: builds('nowFail'),
+    still_fail: builds('stillFail'),
+    now_succeed: builds('nowSucceed'),
+    still_succeed: builds('stillSucceed'),
+    new: builds('new'),
+    removed: buildsOfGroup(r, 'removed').map((b) => ({ job: b.job, system: b.system })),
+    unfinished: builds('unfinished'),
+    aborted: builds('aborted'),
+    counts: Object.fromEntries(API_GROUPS.map((g) => [g, r.counts[COMPARISON_GROUP_NAMES[g]]])) as Record<
+      ApiGroup,
+      number
+    >,
+    limit: r.window.limit,
+    offset: r.window.offset,
+    group: apiGroup,
+    total_failed: r.totals.failed,
+    total_aborted: r.totals.aborted,
+    total_queued: r.totals.queued,
   };
 }

@@ -1,5 +1,6 @@
-// Reads behind the evaluation page: an evaluation's builds in brief (for Hydra's comparison with
-// the previous evaluation and the jobset's job matrix), the previous evaluation, per-status counts.
+// Reads behind the evaluation page: Hydra's comparison with the previous evaluation (computed in
+// SQL), an evaluation's builds in brief, the jobset's job matrix, the previous evaluation, per-status
+// counts.
 import { z } from 'zod';
 import { BuildStatus } from '@fc/core';
 import type { Queryable } from '../pool';
@@ -19,36 +20,159 @@ export const evaluationBuildSummaryRow = z.object({
 });
 export type EvaluationBuildSummaryRow = z.output<typeof evaluationBuildSummaryRow>;
 
-/** A build as Hydra's comparison of evaluations needs it: which job and system, and its outcome. */
+/**
+ * Hydra's groups of an evaluation's builds against the previous evaluation's, in Hydra's order (its
+ * BuildDiff): builds are matched by job and system.
+ */
+export const COMPARISON_GROUPS = [
+  'nowFail',
+  'stillFail',
+  'nowSucceed',
+  'stillSucceed',
+  'new',
+  'removed',
+  'unfinished',
+  'aborted',
+] as const;
+export type ComparisonGroup = (typeof COMPARISON_GROUPS)[number];
+
+/** Statuses that say nothing of the job (aborted, cancelled, timed out, log limit): the "aborted" group. */
+const ABORTED_STATUSES = [
+  BuildStatus.Aborted,
+  BuildStatus.Cancelled,
+  BuildStatus.TimedOut,
+  BuildStatus.LogLimitExceeded,
+];
+
+/** A build of a group: of the evaluation, or for "removed" the previous evaluation's build of the job. */
 export const comparedBuildRow = z.object({
-  evaluationId: z.number(),
+  group: z.enum(COMPARISON_GROUPS),
   id: z.number(),
   job: z.string(),
   system: z.string(),
-  finished: z.boolean(),
   buildStatus: z.number().nullable(),
 });
 export type ComparedBuildRow = z.output<typeof comparedBuildRow>;
 
-/** Every build of the evaluations (new and reused), only what the comparison needs. */
-export async function evaluationComparedBuilds(
+const comparisonRow = comparedBuildRow.extend({
+  groupSize: z.number(),
+  position: z.number(),
+  totalSucceeded: z.number(),
+  totalFailed: z.number(),
+  totalAborted: z.number(),
+  totalQueued: z.number(),
+});
+
+export interface EvaluationComparisonSlice {
+  /** Builds in each group. */
+  readonly counts: Readonly<Record<ComparisonGroup, number>>;
+  /** Of each group (or of `group` alone), the builds from `offset` on, up to `limit`, by job and system. */
+  readonly builds: readonly ComparedBuildRow[];
+  /** The evaluation's builds that succeeded, failed (not aborted), were aborted, and have not finished. */
+  readonly totals: {
+    readonly succeeded: number;
+    readonly failed: number;
+    readonly aborted: number;
+    readonly queued: number;
+  };
+}
+
+/**
+ * Hydra's comparison of an evaluation's builds (new and reused) with a previous evaluation's, in one
+ * statement: the count of every group, a window of each group's builds (ordered by job, system and
+ * id), and the evaluation's failed, aborted and unfinished totals. The two evaluations' builds are
+ * joined by job and system inside PostgreSQL; nothing but the window leaves it, so an evaluation of
+ * 250,000 jobs sends the page its counts and a hundred rows a group, not half a million rows.
+ */
+export async function compareEvaluationBuilds(
   db: Queryable,
-  evaluationIds: readonly number[],
-): Promise<ComparedBuildRow[]> {
-  if (evaluationIds.length === 0) return [];
-  return queryRows(
+  evaluationId: number,
+  previousId: number | null,
+  window: { readonly group?: ComparisonGroup | undefined; readonly offset: number; readonly limit: number },
+): Promise<EvaluationComparisonSlice> {
+  const rows = await queryRows(
     db,
-    comparedBuildRow,
-    // The builds an evaluation created straight from builds (by builds_evaluation_idx, on the heap pages
-    // they were written to together), not through the evaluation_builds view (a second lookup each).
-    `SELECT b.evaluation_id, b.id, b.job, b.system, b.finished, b.build_status
-     FROM builds b WHERE b.evaluation_id = ANY($1::bigint[])
-     UNION ALL
-     SELECT r.evaluation_id, b.id, b.job, b.system, b.finished, b.build_status
-     FROM evaluation_reused_builds r JOIN builds b ON b.id = r.build_id
-     WHERE r.evaluation_id = ANY($1::bigint[])`,
-    [evaluationIds],
+    comparisonRow,
+    `WITH cur AS (
+       SELECT b.id, b.job, b.system, b.build_status FROM builds b WHERE b.evaluation_id = $1
+       UNION ALL
+       SELECT b.id, b.job, b.system, b.build_status
+       FROM evaluation_reused_builds r JOIN builds b ON b.id = r.build_id WHERE r.evaluation_id = $1),
+     prev AS (
+       SELECT b.id, b.job, b.system, b.build_status FROM builds b WHERE b.evaluation_id = $2
+       UNION ALL
+       SELECT b.id, b.job, b.system, b.build_status
+       FROM evaluation_reused_builds r JOIN builds b ON b.id = r.build_id WHERE r.evaluation_id = $2),
+     grouped AS (
+       SELECT coalesce(c.id, p.id) AS id, coalesce(c.job, p.job) AS job, coalesce(c.system, p.system) AS system,
+         coalesce(c.build_status, CASE WHEN c.id IS NULL THEN p.build_status END) AS build_status,
+         c.id IS NOT NULL AS current, c.build_status AS status,
+         CASE
+           WHEN c.id IS NULL THEN 'removed'
+           WHEN c.build_status = ANY ($6::smallint[]) THEN 'aborted'
+           WHEN p.id IS NULL THEN 'new'
+           WHEN c.build_status IS NULL OR p.build_status IS NULL THEN 'unfinished'
+           WHEN c.build_status = 0 AND p.build_status = 0 THEN 'stillSucceed'
+           WHEN c.build_status <> 0 AND p.build_status <> 0 THEN 'stillFail'
+           WHEN c.build_status = 0 THEN 'nowSucceed'
+           ELSE 'nowFail'
+         END AS "group"
+       FROM cur c FULL JOIN prev p ON p.job = c.job AND p.system = c.system),
+     numbered AS (
+       SELECT g.*,
+         count(*) OVER (PARTITION BY g."group")::int AS group_size,
+         row_number() OVER (PARTITION BY g."group" ORDER BY g.job, g.system, g.id)::int AS position,
+         (count(*) FILTER (WHERE g.current AND g.status = 0) OVER ())::int AS total_succeeded,
+         (count(*) FILTER (WHERE g.current AND g.status <> 0 AND NOT g.status = ANY ($6::smallint[])) OVER ())::int
+           AS total_failed,
+         (count(*) FILTER (WHERE g.status = ANY ($6::smallint[])) OVER ())::int AS total_aborted,
+         (count(*) FILTER (WHERE g.current AND g.status IS NULL) OVER ())::int AS total_queued
+       FROM grouped g)
+     SELECT "group", id, job, system, build_status, group_size, position,
+       total_succeeded, total_failed, total_aborted, total_queued
+     FROM numbered
+     WHERE position = 1 OR (position > $3 AND position <= $3 + $4 AND ($5::text IS NULL OR "group" = $5))
+     ORDER BY array_position($7::text[], "group"), position`,
+    [
+      evaluationId,
+      previousId,
+      window.offset,
+      window.limit,
+      window.group ?? null,
+      ABORTED_STATUSES,
+      COMPARISON_GROUPS,
+    ],
   );
+  const counts = Object.fromEntries(COMPARISON_GROUPS.map((g) => [g, 0])) as Record<ComparisonGroup, number>;
+  const builds: ComparedBuildRow[] = [];
+  for (const r of rows) {
+    counts[r.group] = r.groupSize;
+    if (r.position > window.offset && r.position <= window.offset + window.limit) {
+      if (window.group === undefined || r.group === window.group) {
+        builds.push({ group: r.group, id: r.id, job: r.job, system: r.system, buildStatus: r.buildStatus });
+      }
+    }
+  }
+  const first = rows[0];
+  return {
+    counts,
+    builds,
+    totals: {
+      succeeded: first?.totalSucceeded ?? 0,
+      failed: first?.totalFailed ?? 0,
+      aborted: first?.totalAborted ?? 0,
+      queued: first?.totalQueued ?? 0,
+    },
+  };
+}
+
+/**
+ * Planner settings for one large comparison, in the caller's transaction: no JIT compilation (it took
+ * longer than it saved, for a statement run once) and memory enough to sort and join 500,000 slim
+ * rows without spilling to disk.
+ */
+export async function setLargeReadSettings(tx: Queryable): Promise<void> {
+  await tx.query(`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
 }
 
 /** Every build of the evaluations (new and reused), a few columns each, ordered by job and system. */
@@ -125,22 +249,26 @@ export async function jobMatrixBuilds(
   );
 }
 
+const previousEvaluationRow = z.object({ id: z.number(), nrBuilds: z.number() });
+
 /**
  * The evaluation Hydra compares this one with: the jobset's latest earlier evaluation that
- * recorded builds (succeeded), or undefined for its first.
+ * recorded builds (succeeded), with its number of builds, or undefined for its first.
  */
-export async function previousEvaluationId(db: Queryable, evaluationId: number): Promise<number | undefined> {
-  const row = await queryMaybeOne(
+export async function previousEvaluation(
+  db: Queryable,
+  evaluationId: number,
+): Promise<{ id: number; nrBuilds: number } | undefined> {
+  return queryMaybeOne(
     db,
-    idRow,
-    `SELECT p.id FROM evaluations e
-       JOIN LATERAL (SELECT x.id FROM evaluations x
+    previousEvaluationRow,
+    `SELECT p.id, p.nr_builds FROM evaluations e
+       JOIN LATERAL (SELECT x.id, x.nr_builds FROM evaluations x
                      WHERE x.jobset_id = e.jobset_id AND x.id < e.id AND x.status = 'succeeded'
                      ORDER BY x.id DESC LIMIT 1) p ON true
      WHERE e.id = $1`,
     [evaluationId],
   );
-  return row?.id;
 }
 
 /** The jobset's latest evaluations that recorded builds, newest first. */
