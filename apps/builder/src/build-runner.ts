@@ -20,9 +20,13 @@ import {
   cachedFailureLogLines,
   deferBuild,
   failedConstituentMessage,
+  failedDerivation,
   failedPathsAmong,
   hasFailedPaths,
   recordBuildStep,
+  statusOfDependent,
+  stoppedDependentMessage,
+  type DependencyFailure,
   type FailedPath,
   type FailedStep,
   endBusySteps,
@@ -101,7 +105,7 @@ export type RunOutcome = 'finished' | 'skipped' | 'deferred' | 'handed-back' | '
 /** This queue runner, as the dashboard's queue page names it. */
 const RUNNER_NAME = `${hostname()} (pid ${process.pid})`;
 
-type KillReason = 'cancelled' | 'log-limit' | 'hand-back' | 'claim-lost' | 'watchdog';
+type KillReason = 'cancelled' | 'log-limit' | 'hand-back' | 'claim-lost' | 'watchdog' | 'dependency-failed';
 
 /** A failure of the machinery (Nix, the store, the database), not of the build: pg-boss retries it. */
 export class MachineryError extends Error {
@@ -111,6 +115,8 @@ export class MachineryError extends Error {
 interface ActiveBuild {
   readonly pid: number;
   kill(reason: KillReason): void;
+  /** A derivation it needs failed in another build: it stops and finishes as that failure's dependent. */
+  failDependency(failure: DependencyFailure): void;
 }
 
 /** The status a step interrupted by each kill gets. */
@@ -120,6 +126,7 @@ const KILL_STATUS: Record<KillReason, BuildStatusCode> = {
   'hand-back': BuildStatus.Aborted,
   'claim-lost': BuildStatus.Aborted,
   watchdog: BuildStatus.TimedOut,
+  'dependency-failed': BuildStatus.Aborted,
 };
 
 interface Finish {
@@ -204,6 +211,18 @@ export class BuildRunner {
     const active = this.#active.get(buildId);
     if (!active) return false;
     active.kill('cancelled');
+    return true;
+  }
+
+  /**
+   * A derivation the running build needs failed in another build (Hydra fails its dependents, running
+   * ones too): its Nix run is stopped and it finishes as the failure's dependent. False when it does
+   * not run here.
+   */
+  failDependency(buildId: number, failure: DependencyFailure): boolean {
+    const active = this.#active.get(buildId);
+    if (!active) return false;
+    active.failDependency(failure);
     return true;
   }
 
@@ -342,6 +361,11 @@ export class BuildRunner {
     let killReason: KillReason | undefined;
     let killing: Promise<void> | undefined;
     let kill: (reason: KillReason) => void = () => undefined;
+    let dependencyFailure: DependencyFailure | undefined;
+    const failDependency = (failure: DependencyFailure) => {
+      dependencyFailure ??= failure;
+      kill('dependency-failed');
+    };
     const recorder = new BuildStepRecorder(
       this.#pool,
       row,
@@ -353,7 +377,12 @@ export class BuildRunner {
       this.#settings.serverUrl,
     );
     const tracker = new BuildStepTracker({
-      stepStarted: (step) => recorder.stepStarted(step),
+      stepStarted: (step) => {
+        recorder.stepStarted(step);
+        // A derivation that failed since the build started (its failure's signal missed, or committed
+        // before this build was seen running) is not built again here.
+        if (step.kind === 'build') void this.#checkFailedStep(step.drvPath, failDependency, logger);
+      },
       stepFinished: (step) => {
         recorder.stepFinished(step);
         if (step.status !== undefined) this.#metrics?.stepFinished(step.status);
@@ -417,7 +446,7 @@ export class BuildRunner {
         logger.info('killing the build', { reason, pid: nix.pid });
         killing = nix.kill();
       };
-      this.#active.set(row.id, { pid: nix.pid, kill });
+      this.#active.set(row.id, { pid: nix.pid, kill, failDependency });
       const onAbort = () => kill('claim-lost');
       job.signal.addEventListener('abort', onAbort);
       // Nix enforces the timeout; this only catches a Nix that does not (stuck on a lock, a lost remote).
@@ -475,6 +504,36 @@ export class BuildRunner {
         const message = `timed out after ${timeout} seconds`;
         const size = await endLog(BuildStatus.TimedOut, message);
         return finish({ status: BuildStatus.TimedOut, errorMessage: message, logSize: size });
+      }
+      case 'dependency-failed': {
+        // As Hydra's dependents of a failed step: a step for the failed derivation naming the build it
+        // failed in, and Hydra's status for a build that needs a failed step.
+        const failure = dependencyFailure!;
+        const message = stoppedDependentMessage(failure.drvPath, failure.failedIn);
+        buildLog.writeLine(message);
+        const size = await endLog(BuildStatus.Aborted, `aborted: ${message}`);
+        const now = new Date();
+        await write(() =>
+          withTransaction(this.#pool, (tx) =>
+            recordBuildStep(tx, {
+              buildId: row.id,
+              stepNr: tracker.steps.length + 1,
+              type: 0,
+              drvPath: failure.drvPath,
+              system: failure.drvPath === row.drvPath ? row.system : null,
+              machine: '',
+              busy: false,
+              status: failure.status,
+              errorMessage: message,
+              logPath: null,
+              startTime: now,
+              stopTime: now,
+              propagatedFrom: failure.failedIn,
+            }),
+          ),
+        );
+        const status = statusOfDependent(failure.status, failure.drvPath === row.drvPath);
+        return finish({ status, errorMessage: message, logSize: size });
       }
       case undefined:
         break;
@@ -668,6 +727,25 @@ export class BuildRunner {
     const hits = await failedPathsAmong(this.#pool, [...drvOf.keys()]);
     const hit = hits.find((h) => drvOf.get(h.path) === row.drvPath) ?? hits[0];
     return hit && { drvPath: drvOf.get(hit.path)!, buildId: hit.buildId };
+  }
+
+  /** Stops the build (failDependency) when Nix starts a step whose derivation is in the failed-paths cache. */
+  async #checkFailedStep(
+    drvPath: string,
+    failDependency: (failure: DependencyFailure) => void,
+    logger: Logger,
+  ): Promise<void> {
+    try {
+      const failed = await failedDerivation(this.#pool, drvPath);
+      if (failed?.buildId == null) return;
+      failDependency({ failedIn: failed.buildId, drvPath, status: BuildStatus.CachedFailure });
+    } catch (e) {
+      // The database is away: Nix builds the step, as it would have without the cache.
+      logger.debug('could not check a step against the failed-paths cache', {
+        drvPath,
+        error: (e as Error).message,
+      });
+    }
   }
 
   /** Whether Nix would build nothing for the derivation (its outputs are valid or substitutable). */

@@ -2,10 +2,16 @@
 // build's Nix process tree at once; a poll of the running builds' rows backs it up, so a NOTIFY lost
 // with a dropped connection still ends the build within a few seconds. The same connection LISTENs
 // for Hydra's build_queued and builds_added, so idle worker slots claim a new build at once rather
-// than at their next poll (queue_runner.poll_interval).
+// than at their next poll (queue_runner.poll_interval), and for fc_dependency_failed: a step failed in
+// another build, and the running builds here that need its derivation stop rather than build it again.
 import { finishedBuildIds, isConnectionError, type Pool, type PoolClient } from '@fc/db';
 import type { Logger } from '@fc/logging';
-import { BUILD_CANCEL_CHANNEL, HydraChannel } from '@fc/builds';
+import {
+  BUILD_CANCEL_CHANNEL,
+  DEPENDENCY_FAILED_CHANNEL,
+  HydraChannel,
+  parseDependencyFailureSignal,
+} from '@fc/builds';
 import type { BuildRunner } from './build-runner';
 
 const BACKSTOP_MS = 2000;
@@ -31,6 +37,19 @@ export async function watchCancellations(
     const c = await pool.connect();
     c.on('notification', (msg) => {
       if ((QUEUED_CHANNELS as readonly string[]).includes(msg.channel)) return onBuildsQueued();
+      if (msg.channel === DEPENDENCY_FAILED_CHANNEL) {
+        const failure = parseDependencyFailureSignal(msg.payload);
+        for (const id of failure?.buildIds ?? []) {
+          if (failure && runner.failDependency(id, failure)) {
+            log.info('a derivation the build needs failed in another build: stopping it', {
+              buildId: id,
+              drvPath: failure.drvPath,
+              failedIn: failure.failedIn,
+            });
+          }
+        }
+        return;
+      }
       const id = Number(msg.payload);
       if (msg.channel === BUILD_CANCEL_CHANNEL && Number.isInteger(id) && runner.cancel(id)) {
         log.info('build cancelled: killing it', { buildId: id });
@@ -51,6 +70,7 @@ export async function watchCancellations(
     });
     releaseCurrent = release;
     await c.query(`LISTEN ${BUILD_CANCEL_CHANNEL}`);
+    await c.query(`LISTEN ${DEPENDENCY_FAILED_CHANNEL}`);
     for (const channel of QUEUED_CHANNELS) await c.query(`LISTEN ${channel}`);
     client = c;
   };

@@ -20,6 +20,11 @@ export function dependentFailureMessage(drvPath: string, failedIn: number): stri
   return `derivation ${drvPath} failed in build ${failedIn}; this build needs it and was not run`;
 }
 
+/** The error of a running build stopped because a derivation it needs failed in another build. */
+export function stoppedDependentMessage(drvPath: string, failedIn: number): string {
+  return `derivation ${drvPath} failed in build ${failedIn}; this build needs it and was stopped rather than build it again`;
+}
+
 /** The error of an aggregate finished unbuilt because a constituent failed (Hydra: they are its dependencies). */
 export function failedConstituentMessage(job: string, buildId: number, status: number): string {
   return `dependency failed: constituent ${job} (build ${buildId}) finished with status ${status}`;

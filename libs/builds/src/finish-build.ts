@@ -1,12 +1,14 @@
 // Finishing a build with Hydra's status, in the caller's transaction, with what goes with it: the
 // notify-build job (commit statuses, webhooks, run commands) and build_finished — and, when a step of
 // it failed, its dependents (builds not started yet that need the failed derivation) finished with it
-// and listed after it on build_finished, as Hydra lists them.
+// and listed after it on build_finished, as Hydra lists them; the running ones' runners are told to
+// stop them (running-dependents.ts).
 import type { Queryable } from '@fc/db';
 import { BuildStatus, type BuildStatusCode } from '@fc/core';
 import type { Boss } from '@fc/queue';
 import { publishNotices } from './build-notices';
 import { finishDependents, type FailedStep } from './fail-dependents';
+import { signalRunningDependents } from './running-dependents';
 import { insertFailedPaths, type FailedPath } from './sql/failed-path-queries';
 import { buildFinishedEvents, publishEvents } from './hydra-events';
 import {
@@ -73,6 +75,10 @@ export async function finishBuild(
   if (!finished) return false;
   await insertFailedPaths(db, buildId, f.failedPaths ?? []);
   const dependents = f.failedStep ? await finishDependents(db, boss, buildId, f.status, f.failedStep) : [];
+  // The running builds that need a derivation that failed (1, what the failed-paths cache keeps) are
+  // stopped by their runners, told at commit; a timeout or a limit is the failing build's own: the
+  // others run on under theirs.
+  if (f.failedStep?.status === BuildStatus.Failed) await signalRunningDependents(db, buildId, f.failedStep);
   await publishNotices(db, boss, [buildId, ...dependents], 'finished');
   await publishEvents(db, buildFinishedEvents(buildId, dependents));
   return true;

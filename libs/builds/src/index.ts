@@ -32,12 +32,25 @@ export { handBackBuild, abortLostBuild } from './hand-back-build';
 export {
   clearAllFailedPaths,
   countFailedPaths,
+  failedDerivation,
   failedPathsAmong,
   hasFailedPaths,
   type FailedPath,
 } from './sql/failed-path-queries';
 export { retryFailedJob, type RetryOutcome } from './failed-job-retry';
-export { cachedFailureLogLines, dependentFailureMessage, failedConstituentMessage } from './failure-notices';
+export {
+  cachedFailureLogLines,
+  dependentFailureMessage,
+  failedConstituentMessage,
+  stoppedDependentMessage,
+} from './failure-notices';
+export {
+  DEPENDENCY_FAILED_CHANNEL,
+  parseDependencyFailureSignal,
+  signalRunningDependents,
+  type DependencyFailure,
+  type DependencyFailureSignal,
+} from './running-dependents';
 export {
   cancelQueueJob,
   resumeCancelledJob,

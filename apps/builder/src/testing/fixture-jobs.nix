@@ -11,6 +11,8 @@ let
   hangs = mk "hangs" "echo hanging; exec /bin/sleep 300" { };
   # Fails after a few seconds: builds that need it are queued while it runs.
   failsSlowly = mk "fails-slowly" "echo FAILING-SLOWLY; /bin/sleep 3; exit 1" { };
+  # Fails after ten seconds: builds that need it start running (and wait on its lock) meanwhile.
+  failsLater = mk "fails-later" "echo FAILING-LATER; /bin/sleep 10; exit 1" { };
 in rec {
   succeeds = mk "succeeds" ''
     echo SUCCESS-BUILD-SAYS-HI
@@ -28,6 +30,8 @@ in rec {
   dependsOnFailure = mk "depends-on-failure" "echo ${fails} > $out" { };
   inherit failsSlowly;
   dependsOnSlowFailure = mk "depends-on-slow-failure" "echo ${failsSlowly} > $out" { };
+  inherit failsLater;
+  dependsOnLaterFailure = mk "depends-on-later-failure" "echo ${failsLater} > $out" { };
   failedWithOutput = mk "failed-with-output" ''
     /bin/mkdir -p $out/nix-support
     : > $out/nix-support/failed

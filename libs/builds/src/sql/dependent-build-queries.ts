@@ -40,6 +40,26 @@ export async function lockDependentBuilds(
   );
 }
 
+/**
+ * The running builds other than `failedBuildId` (started, not finished) of the derivations in
+ * `drvPaths`: they need the failed derivation, and their runners are told to stop them.
+ */
+export async function runningDependentBuildIds(
+  db: Queryable,
+  failedBuildId: number,
+  drvPaths: readonly string[],
+): Promise<number[]> {
+  const rows = await queryRows(
+    db,
+    z.object({ id: z.number() }),
+    `SELECT id FROM builds
+     WHERE drv_path = ANY($2::text[]) AND NOT finished AND started_at IS NOT NULL AND id <> $1
+     ORDER BY id`,
+    [failedBuildId, drvPaths],
+  );
+  return rows.map((r) => r.id);
+}
+
 export interface PropagatedStep {
   readonly drvPath: string;
   readonly status: number;

@@ -53,6 +53,20 @@ export async function failedPathsAmong(
   );
 }
 
+/** The build a derivation failed in, when its outputs are in the cache (null: the build is gone). */
+export async function failedDerivation(
+  db: Queryable,
+  drvPath: string,
+): Promise<{ buildId: number | null } | undefined> {
+  const [row] = await queryRows(
+    db,
+    z.object({ buildId: z.number().nullable() }),
+    'SELECT build_id FROM failed_paths WHERE drv_path = $1 ORDER BY created_at DESC LIMIT 1',
+    [drvPath],
+  );
+  return row;
+}
+
 /**
  * Clears what a restart of the build clears (Hydra's restartBuilds): entries of its outputs and of the
  * derivations its steps built. Run before its steps are reset.
