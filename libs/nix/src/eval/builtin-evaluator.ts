@@ -11,7 +11,7 @@ import { JobTreeParser } from './job-tree-parser';
 import { PendingJobs } from './pending-jobs';
 import { cleanNixError } from './nix-error';
 import { runCommand } from './run-command';
-import { walkerArguments, walkerFile } from './walker-arguments';
+import { walkerFile, walkerInvocation } from './walker-arguments';
 import { jobFromWalkerRecord, type WalkerRecord } from './walker-record';
 import {
   JobsetEvaluationError,
@@ -54,8 +54,9 @@ export class BuiltinEvaluator {
     this.deadline = Date.now() + request.timeoutMs;
   }
 
-  private args(control: WalkControl): string[] {
-    return ['--eval', '--strict', '--json', '--read-write-mode', ...walkerArguments(this.request, this.walker, control)];
+  private invocation(control: WalkControl): { args: string[]; stdin: string } {
+    const { args, stdin } = walkerInvocation(this.request, this.walker, control);
+    return { args: ['--eval', '--strict', '--json', '--read-write-mode', ...args], stdin };
   }
 
   private async walk(control: WalkControl, onJob: (job: EvaluatedJob) => void | Promise<void>): Promise<WalkOutcome> {
@@ -73,7 +74,9 @@ export class BuiltinEvaluator {
         })
       : undefined;
     this.processes++;
-    const result = await runCommand('nix-instantiate', this.args(control), {
+    const { args, stdin } = this.invocation(control);
+    const result = await runCommand('nix-instantiate', args, {
+      input: stdin,
       timeoutMs: remaining,
       keepStderr: false,
       ...(tree

@@ -6,6 +6,8 @@ import { recordProcessGroup } from './process-groups';
 export interface RunCommandOptions {
   readonly cwd?: string;
   readonly env?: Record<string, string>;
+  /** Written to the child's stdin (else it has none). */
+  readonly input?: string;
   /** Milliseconds; the whole process group is SIGKILLed when it passes. */
   readonly timeoutMs: number;
   /** Called with each complete stderr line as it arrives. */
@@ -70,7 +72,7 @@ export async function runCommand(
     env: options.env,
     extendEnv: true,
     reject: false,
-    stdin: 'ignore',
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     // Its own process group, so a deadline kills everything it started.
     detached: true,
     buffer: { stdout: options.onStdoutLine === undefined && options.onStdoutData === undefined, stderr: false },
