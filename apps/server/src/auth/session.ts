@@ -43,22 +43,22 @@ export function sessionMiddleware(
 }
 
 /**
- * A read of the API without the session cookie: it has no session to load, and saves none (logins
- * are POSTs), so express-session and passport's session strategy are skipped for it (express-session
- * would make up and sign a session id for each such request only to drop it).
+ * A read (GET, HEAD) without the session cookie: it has no session to load and saves none (logins
+ * and every action are POSTs; a flash message needs a logged-in session), so express-session and
+ * passport's session strategy are skipped for it: express-session would make up and sign a session
+ * id for each such request only to drop it (~0.2 ms of CPU per API request or page).
  */
-export function isSessionlessApiRead(req: Request): boolean {
+export function isSessionlessRead(req: Request): boolean {
   return (
     (req.method === 'GET' || req.method === 'HEAD') &&
-    req.path.startsWith('/api/') &&
     !(req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`)
   );
 }
 
-/** `handler`, but not for the API reads that have no session (isSessionlessApiRead). */
-export function unlessSessionlessApiRead(handler: RequestHandler): RequestHandler {
+/** `handler`, but not for the reads that have no session (isSessionlessRead). */
+export function unlessSessionlessRead(handler: RequestHandler): RequestHandler {
   return (req, res, next) => {
-    if (isSessionlessApiRead(req)) next();
+    if (isSessionlessRead(req)) next();
     else handler(req, res, next);
   };
 }

@@ -116,12 +116,18 @@ export class BuildService {
     order: BuildOrder = 'id',
   ): Promise<BuildJsonPage> {
     const matching = order === 'stopped' ? { ...filter, finishedOnly: true } : filter;
+    const key = JSON.stringify(matching);
+    // A filter that counted past the cap a moment ago is not counted again while its estimate is kept.
+    const pastCap = this.estimates.has(key);
     // The page, whether a next one exists, and the capped count, in one statement.
-    const found = await listBuildsJson(this.pool, filter, request, { order, countUpTo: EXACT_TOTAL_CAP });
+    const found = await listBuildsJson(this.pool, filter, request, {
+      order,
+      ...(pastCap ? {} : { countUpTo: EXACT_TOTAL_CAP }),
+    });
     const total = await listTotal(request, found.shown, found.more, {
-      counted: found.counted,
+      counted: pastCap ? { count: EXACT_TOTAL_CAP, capped: true } : found.counted,
       countUpTo: (cap) => countBuildsUpTo(this.pool, matching, cap),
-      estimate: () => this.estimates.get(JSON.stringify(matching), () => estimateBuilds(this.pool, matching)),
+      estimate: () => this.estimates.get(key, () => estimateBuilds(this.pool, matching)),
       cap: EXACT_TOTAL_CAP,
     });
     return {

@@ -16,6 +16,17 @@ describe('EstimateCache', () => {
     expect(reads).toBe(3);
   });
 
+  it('says whether a key has an estimate younger than the TTL', async () => {
+    let now = 0;
+    const cache = new EstimateCache(1000, 10, () => now);
+    expect(cache.has('a')).toBe(false);
+    await cache.get('a', () => Promise.resolve(1));
+    now = 1000;
+    expect(cache.has('a')).toBe(true);
+    now = 1001;
+    expect(cache.has('a')).toBe(false);
+  });
+
   it('forgets a failed read and keeps at most maxEntries', async () => {
     const cache = new EstimateCache(1000, 2, () => 0);
     await expect(cache.get('x', () => Promise.reject(new Error('down')))).rejects.toThrow('down');

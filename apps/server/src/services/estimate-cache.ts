@@ -10,6 +10,15 @@ export class EstimateCache {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * Whether an estimate for `key` younger than the TTL is kept: the lists read an estimate only
+   * for a filter that counted past their cap, so this says such a count was made a moment ago.
+   */
+  has(key: string): boolean {
+    const hit = this.entries.get(key);
+    return hit !== undefined && this.now() - hit.at <= this.ttlMs;
+  }
+
   /** The estimate for `key`, from `read` when there is none younger than the TTL. */
   get(key: string, read: () => Promise<number>): Promise<number> {
     const at = this.now();

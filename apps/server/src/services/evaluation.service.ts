@@ -112,18 +112,20 @@ export class EvaluationService {
 
   /** A page of matching evaluations, newest first, after `cursor` or `offset` in. */
   async list(filter: EvaluationFilter, request: CursorPageRequest): Promise<CursorPage<EvaluationDetailRow>> {
+    const key = JSON.stringify(filter);
+    // A filter that counted past the cap a moment ago is not counted again while its estimate is kept.
+    const pastCap = this.estimates.has(key);
     // One more than asked (whether a next page exists), and the capped count, in one statement.
     const found = await listEvaluations(this.pool, filter, request, {
       fetch: request.limit + 1,
-      countUpTo: EXACT_EVALUATION_TOTAL_CAP,
+      ...(pastCap ? {} : { countUpTo: EXACT_EVALUATION_TOTAL_CAP }),
     });
     const items = found.rows.slice(0, request.limit);
     const more = found.rows.length > request.limit;
     const total = await listTotal(request, items.length, more, {
-      counted: found.counted,
+      counted: pastCap ? { count: EXACT_EVALUATION_TOTAL_CAP, capped: true } : found.counted,
       countUpTo: (cap) => countEvaluationsUpTo(this.pool, filter, cap),
-      estimate: () =>
-        this.estimates.get(JSON.stringify(filter), () => estimateEvaluations(this.pool, filter)),
+      estimate: () => this.estimates.get(key, () => estimateEvaluations(this.pool, filter)),
       cap: EXACT_EVALUATION_TOTAL_CAP,
     });
     return {
