@@ -53,6 +53,7 @@ export * from './projects/declarative-queries';
 export * from './jobsets/jobset-queries';
 export * from './jobsets/jobset-secret-queries';
 export * from './evaluations/evaluation-api-queries';
+export * from './evaluations/evaluation-page-json-queries';
 export * from './evaluations/evaluation-comparison-queries';
 export * from './builds/build-list-queries';
 export * from './builds/build-api-queries';

@@ -83,6 +83,9 @@ export function defineRoute<
   };
 }
 
+/** The Content-Type of a JSON answer (as express's res.json gives it), for JSON written as text. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 export function json(status: number, body: unknown): Reply {
   return { status, json: body };
 }

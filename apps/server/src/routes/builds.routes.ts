@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { Permission } from '@fc/auth';
-import { defineRoute, json, type ApiRoute, type Reply } from '../http/api-route';
+import { defineRoute, json, JSON_CONTENT_TYPE, type ApiRoute, type Reply } from '../http/api-route';
 import { cursorPageQuery, idParam, iso } from '../views/common.view';
 import { BUILD_STATUS_NAMES } from '@fc/core';
 import {
@@ -92,7 +92,7 @@ async function logReply(
 
 /** A page of the builds list: its JSON is written by PostgreSQL, not parsed and serialized again. */
 function buildPageReply(p: BuildJsonPage): Reply {
-  return { status: 200, text: buildPageJsonText(p), contentType: 'application/json; charset=utf-8' };
+  return { status: 200, text: buildPageJsonText(p), contentType: JSON_CONTENT_TYPE };
 }
 
 export function buildRoutes(s: Services): ApiRoute[] {

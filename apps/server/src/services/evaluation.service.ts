@@ -20,6 +20,8 @@ import {
   estimateEvaluations,
   findJobset,
   listEvaluations,
+  listEvaluationsJson,
+  type EvaluationPageJson,
   withTransaction,
   type CursorPage,
   type CursorPageRequest,
@@ -46,6 +48,13 @@ const ESTIMATE_TTL_MS = 60_000;
 
 /** Up to this many matching evaluations the list's total is exact; past it, the planner's estimate. */
 export const EXACT_EVALUATION_TOTAL_CAP = 1_000;
+/** What a filter known to match more than the cap counts as. */
+const PAST_CAP = { count: EXACT_EVALUATION_TOTAL_CAP, capped: true } as const;
+
+/** A page of the evaluations list: its items as the API's JSON (EvaluationPageJson), the total and the paging. */
+export interface EvaluationJsonPage extends Omit<CursorPage<never>, 'items'> {
+  readonly items: EvaluationPageJson;
+}
 
 /**
  * Past this many builds in the two evaluations together, a comparison (a join of both in PostgreSQL,
@@ -112,9 +121,7 @@ export class EvaluationService {
 
   /** A page of matching evaluations, newest first, after `cursor` or `offset` in. */
   async list(filter: EvaluationFilter, request: CursorPageRequest): Promise<CursorPage<EvaluationDetailRow>> {
-    const key = JSON.stringify(filter);
-    // A filter that counted past the cap a moment ago is not counted again while its estimate is kept.
-    const pastCap = this.estimates.has(key);
+    const pastCap = this.pastCap(filter);
     // One more than asked (whether a next page exists), and the capped count, in one statement.
     const found = await listEvaluations(this.pool, filter, request, {
       fetch: request.limit + 1,
@@ -122,20 +129,62 @@ export class EvaluationService {
     });
     const items = found.rows.slice(0, request.limit);
     const more = found.rows.length > request.limit;
-    const total = await listTotal(request, items.length, more, {
-      counted: pastCap ? { count: EXACT_EVALUATION_TOTAL_CAP, capped: true } : found.counted,
-      countUpTo: (cap) => countEvaluationsUpTo(this.pool, filter, cap),
-      estimate: () => this.estimates.get(key, () => estimateEvaluations(this.pool, filter)),
-      cap: EXACT_EVALUATION_TOTAL_CAP,
-    });
+    const total = await this.total(filter, request, items.length, more, pastCap ? PAST_CAP : found.counted);
     return {
       items,
-      total: total.total,
-      totalExact: total.exact,
+      ...total,
       limit: request.limit,
       offset: request.offset,
       nextCursor: more ? items.at(-1)!.id : null,
     };
+  }
+
+  /**
+   * The same page as list(), its items as the API's JSON written by PostgreSQL, nothing redacted:
+   * for callers who may see everything, or pages with nothing to hide (EvaluationPageJson).
+   */
+  async listJson(filter: EvaluationFilter, request: CursorPageRequest): Promise<EvaluationJsonPage> {
+    const pastCap = this.pastCap(filter);
+    const found = await listEvaluationsJson(this.pool, filter, request, {
+      ...(pastCap ? {} : { countUpTo: EXACT_EVALUATION_TOTAL_CAP }),
+    });
+    const total = await this.total(
+      filter,
+      request,
+      found.shown,
+      found.more,
+      pastCap ? PAST_CAP : found.counted,
+    );
+    return {
+      items: found,
+      ...total,
+      limit: request.limit,
+      offset: request.offset,
+      nextCursor: found.more ? found.lastId : null,
+    };
+  }
+
+  /** Whether the filter counted past the cap a moment ago: not counted again while its estimate is kept. */
+  private pastCap(filter: EvaluationFilter): boolean {
+    return this.estimates.has(JSON.stringify(filter));
+  }
+
+  /** A list's total: exact up to the cap (`counted`, else counted now), past it the planner's estimate. */
+  private async total(
+    filter: EvaluationFilter,
+    request: CursorPageRequest,
+    shown: number,
+    more: boolean,
+    counted: { count: number; capped: boolean } | undefined,
+  ): Promise<{ total: number; totalExact: boolean }> {
+    const t = await listTotal(request, shown, more, {
+      counted,
+      countUpTo: (cap) => countEvaluationsUpTo(this.pool, filter, cap),
+      estimate: () =>
+        this.estimates.get(JSON.stringify(filter), () => estimateEvaluations(this.pool, filter)),
+      cap: EXACT_EVALUATION_TOTAL_CAP,
+    });
+    return { total: t.total, totalExact: t.exact };
   }
 
   /** The latest evaluation of each of the jobsets, by jobset id. */

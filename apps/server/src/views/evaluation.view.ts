@@ -5,6 +5,7 @@ import {
   buildsOfGroup,
   type ComparisonWindow,
   type EvaluationComparisonResult,
+  type EvaluationJsonPage,
 } from '../services/evaluation.service';
 import { iso, timestamp } from './common.view';
 import { shownInputRevisions, shownText, type Disclosure } from './disclosure';
@@ -57,6 +58,27 @@ export function toEvaluationView(e: EvaluationDetailRow, d: Disclosure): z.outpu
     started_at: iso(e.startedAt),
     finished_at: iso(e.finishedAt),
   };
+}
+
+/**
+ * Whether a page of evaluations as PostgreSQL wrote it (nothing redacted) may be shown to a caller
+ * as it is: one who may see credentials, or a page with nothing to hide: no secret inputs among
+ * its jobsets, no input marked secret, and no "@" anywhere (redactCredentials changes only text
+ * with an "@" in it).
+ */
+export function showableAsWritten(p: EvaluationJsonPage, d: Disclosure): boolean {
+  return (
+    d.credentials ||
+    (!p.items.hasSecretInputs && !p.items.itemsJson.includes('@') && !p.items.itemsJson.includes('"secret"'))
+  );
+}
+
+/** The JSON text of a page of evaluations as PostgreSQL wrote its items (see showableAsWritten). */
+export function evaluationPageJsonText(p: EvaluationJsonPage): string {
+  return (
+    `{"items":${p.items.itemsJson},"total":${p.total},"total_exact":${p.totalExact},` +
+    `"limit":${p.limit},"offset":${p.offset},"next_cursor":${p.nextCursor}}`
+  );
 }
 
 const comparedBuildView = z.object({

@@ -53,7 +53,8 @@ export interface EvaluationFilter {
   readonly status?: EvaluationStatus | undefined;
 }
 
-function evaluationWhere(filter: EvaluationFilter): WhereBuilder {
+/** The WHERE clause of the evaluations matching `filter` (over evaluations `e`). */
+export function evaluationWhere(filter: EvaluationFilter): WhereBuilder {
   const where = new WhereBuilder();
   if (filter.projectId !== undefined) where.add(`e.project_id = ${where.param(filter.projectId)}`);
   if (filter.jobsetId !== undefined) where.add(`e.jobset_id = ${where.param(filter.jobsetId)}`);
