@@ -29,30 +29,30 @@ const STATUS_NAME_SQL = `CASE WHEN NOT b.finished OR b.build_status IS NULL
     ELSE CASE b.build_status ${BUILD_STATUS_CODES.map((c) => `WHEN ${c} THEN '${buildStatusName(true, c, null)}'`).join(' ')} END
   END`;
 
-/** One build (`b`, with its jobset `j` and project `p`) as the API's Build JSON, but error_message unredacted. */
-const BUILD_JSON_SQL = `json_build_object('id', b.id, 'evaluation_id', b.evaluation_id, 'jobset_id', b.jobset_id,
-    'jobset_name', j.name, 'project_id', b.project_id, 'project_name', p.name, 'job', b.job,
-    'nix_name', b.nix_name, 'drv_path', b.drv_path, 'system', b.system, 'finished', b.finished,
-    'build_status', b.build_status, 'status', ${STATUS_NAME_SQL}, 'priority', b.priority,
-    'global_priority', b.global_priority, 'is_cached', b.is_cached, 'is_aggregate', b.is_aggregate,
-    'is_channel', b.is_channel, 'keep', b.keep,
-    'outputs', (SELECT coalesce(json_agg(json_build_object('name', o.name, 'path', o.path,
-       'nar_size', o.nar_size) ORDER BY o.name), '[]'::json) FROM build_outputs o WHERE o.build_id = b.id),
-    'products', (SELECT coalesce(json_agg(json_build_object('product_nr', x.product_nr, 'type', x.type,
+/**
+ * One build (`b`, with its jobset `j` and project `p`) as the columns of the API's Build, in its
+ * order, error_message unredacted: row_to_json of them writes the Build (compact, unlike
+ * json_build_object's `"key" : value`).
+ */
+const BUILD_JSON_COLUMNS = `b.id, b.evaluation_id, b.jobset_id, j.name AS jobset_name, b.project_id,
+    p.name AS project_name, b.job, b.nix_name, b.drv_path, b.system, b.finished, b.build_status,
+    ${STATUS_NAME_SQL} AS status, b.priority, b.global_priority, b.is_cached, b.is_aggregate,
+    b.is_channel, b.keep,
+    (SELECT coalesce(json_agg(json_build_object('name', o.name, 'path', o.path, 'nar_size', o.nar_size)
+       ORDER BY o.name), '[]'::json) FROM build_outputs o WHERE o.build_id = b.id) AS outputs,
+    (SELECT coalesce(json_agg(json_build_object('product_nr', x.product_nr, 'type', x.type,
        'subtype', x.subtype, 'name', x.name, 'path', x.path, 'default_path', x.default_path,
        'file_size', x.file_size, 'sha256', x.sha256) ORDER BY x.product_nr), '[]'::json)
-       FROM build_products x WHERE x.build_id = b.id),
-    'metrics', (SELECT coalesce(json_agg(json_build_object('name', m.name, 'value', m.value, 'unit', m.unit)
-       ORDER BY m.name), '[]'::json) FROM build_metrics m WHERE m.build_id = b.id),
-    'constituents', (SELECT coalesce(json_agg(c.constituent_id ORDER BY c.constituent_id), '[]'::json)
-       FROM aggregate_constituents c WHERE c.aggregate_id = b.id),
-    'description', b.description, 'license', b.license, 'homepage', b.homepage,
-    'maintainers', b.maintainers, 'timeout', b.timeout, 'max_silent', b.max_silent,
-    'release_name', b.release_name, 'error_message', b.error_message, 'attempts', b.attempts,
-    'size', b.size, 'closure_size', b.closure_size,
-    'has_log', b.log_path IS NOT NULL OR EXISTS (SELECT 1 FROM build_logs l WHERE l.build_id = b.id AND l.step_nr = 0),
-    'created_at', ${isoSql('b.created_at')}, 'started_at', ${isoSql('b.started_at')},
-    'stopped_at', ${isoSql('b.stopped_at')})`;
+       FROM build_products x WHERE x.build_id = b.id) AS products,
+    (SELECT coalesce(json_agg(json_build_object('name', m.name, 'value', m.value, 'unit', m.unit)
+       ORDER BY m.name), '[]'::json) FROM build_metrics m WHERE m.build_id = b.id) AS metrics,
+    (SELECT coalesce(json_agg(c.constituent_id ORDER BY c.constituent_id), '[]'::json)
+       FROM aggregate_constituents c WHERE c.aggregate_id = b.id) AS constituents,
+    b.description, b.license, b.homepage, b.maintainers, b.timeout, b.max_silent, b.release_name,
+    b.error_message, b.attempts, b.size, b.closure_size,
+    b.log_path IS NOT NULL OR EXISTS (SELECT 1 FROM build_logs l WHERE l.build_id = b.id AND l.step_nr = 0) AS has_log,
+    ${isoSql('b.created_at')} AS created_at, ${isoSql('b.started_at')} AS started_at,
+    ${isoSql('b.stopped_at')} AS stopped_at`;
 
 /** The list's order reversed: the page's last build first. */
 const REVERSED_ORDER_BY: Readonly<Record<BuildOrder, string>> = {
@@ -109,9 +109,9 @@ export async function listBuildsJson(
        shown AS MATERIALIZED (SELECT b.* FROM page b ORDER BY ${BUILD_ORDER_BY[order]} LIMIT ${limit})
      SELECT (SELECT count(*) FROM page)::int AS fetched, ${matching}::int AS matching,
        (SELECT b.id FROM shown b ORDER BY ${REVERSED_ORDER_BY[order]} LIMIT 1) AS last_id,
-       (SELECT json_agg(${BUILD_JSON_SQL} ORDER BY ${BUILD_ORDER_BY[order]})
+       (SELECT json_agg(row_to_json(t) ORDER BY ${BUILD_ORDER_BY[order]})
           FROM shown s JOIN builds b ON b.id = s.id JOIN jobsets j ON j.id = b.jobset_id
-            JOIN projects p ON p.id = b.project_id)::text AS items,
+            JOIN projects p ON p.id = b.project_id CROSS JOIN LATERAL (SELECT ${BUILD_JSON_COLUMNS}) t)::text AS items,
        (SELECT json_agg(json_build_array(b.id, b.error_message))
           FROM shown s JOIN builds b ON b.id = s.id WHERE b.error_message IS NOT NULL) AS error_messages`,
     p.values,

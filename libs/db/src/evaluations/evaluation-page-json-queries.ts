@@ -13,16 +13,14 @@ function isoSql(column: string): string {
   return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
-/** One evaluation `e` as the API's Evaluation JSON, nothing redacted. */
-const EVALUATION_JSON_SQL = `json_build_object('id', e.id, 'jobset_id', e.jobset_id, 'project_id', e.project_id,
-    'status', e.status, 'phase', e.phase, 'jobs_evaluated', e.jobs_evaluated, 'forced', e.forced,
-    'revision', e.revision, 'input_revisions', e.input_revisions, 'flake_url', e.flake_url,
-    'has_new_builds', e.has_new_builds, 'nr_builds', e.nr_builds, 'nr_new_builds', e.nr_new_builds,
-    'checkout_duration_ms', e.checkout_duration_ms, 'eval_duration_ms', e.eval_duration_ms,
-    'errors', (SELECT coalesce(json_agg(json_build_object('job', x.job, 'message', x.message) ORDER BY x.job), '[]'::json)
-       FROM evaluation_errors x WHERE x.evaluation_id = e.id),
-    'error', e.error, 'created_at', ${isoSql('e.created_at')}, 'started_at', ${isoSql('e.started_at')},
-    'finished_at', ${isoSql('e.finished_at')})`;
+/** One evaluation `e` as the columns of the API's Evaluation, in its order, nothing redacted. */
+const EVALUATION_JSON_COLUMNS = `e.id, e.jobset_id, e.project_id, e.status, e.phase, e.jobs_evaluated,
+    e.forced, e.revision, e.input_revisions, e.flake_url, e.has_new_builds, e.nr_builds,
+    e.nr_new_builds, e.checkout_duration_ms, e.eval_duration_ms,
+    (SELECT coalesce(json_agg(json_build_object('job', x.job, 'message', x.message) ORDER BY x.job), '[]'::json)
+       FROM evaluation_errors x WHERE x.evaluation_id = e.id) AS errors,
+    e.error, ${isoSql('e.created_at')} AS created_at, ${isoSql('e.started_at')} AS started_at,
+    ${isoSql('e.finished_at')} AS finished_at`;
 
 const evaluationPageJsonRow = z.object({
   fetched: z.number(),
@@ -75,8 +73,9 @@ export async function listEvaluationsJson(
        shown AS MATERIALIZED (SELECT id FROM page ORDER BY id DESC LIMIT ${limit})
      SELECT (SELECT count(*) FROM page)::int AS fetched, ${matching}::int AS matching,
        (SELECT min(id) FROM shown) AS last_id,
-       (SELECT json_agg(${EVALUATION_JSON_SQL} ORDER BY e.id DESC)
-          FROM shown s JOIN evaluations e ON e.id = s.id)::text AS items,
+       (SELECT json_agg(row_to_json(t) ORDER BY e.id DESC)
+          FROM shown s JOIN evaluations e ON e.id = s.id
+            CROSS JOIN LATERAL (SELECT ${EVALUATION_JSON_COLUMNS}) t)::text AS items,
        (SELECT bool_or(EXISTS (SELECT 1 FROM jobset_inputs i WHERE i.jobset_id = e.jobset_id AND i.secret))
           FROM shown s JOIN evaluations e ON e.id = s.id) AS has_secret_inputs`,
     where.values,
