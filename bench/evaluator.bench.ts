@@ -74,6 +74,8 @@ interface RecordingLog {
   recordingMs: number;
   recordingBusyMs: number;
   recordingPhasesMs: Record<string, number>;
+  /** How long Nix's output waited on the recording. */
+  evaluatorHeldMs?: number;
 }
 let lastSucceeded: RecordingLog | undefined;
 
@@ -192,7 +194,9 @@ function report(label: string, run: EvaluationRun, plain: { ms: number; peak: nu
     `  ${row.nr_builds} builds, ${row.nr_new_builds} new; recording: ${fmt(recording.recordingMs)} from the first job to the commit, ` +
       `busy ${fmt(recording.recordingBusyMs)} (${Object.entries(recording.recordingPhasesMs)
         .map(([k, v]) => `${k} ${fmt(v)}`)
-        .join(', ')}): ${rate} new builds/s`,
+        .join(
+          ', ',
+        )}): ${rate} new builds/s; Nix held by the recording ${fmt(recording.evaluatorHeldMs ?? 0)}`,
   );
   const nixCpu = run.fc.cpuByCommand.get('nix-instantiate') ?? 0;
   const recordingCpu = run.cpu.evaluator + run.cpu.postgres;

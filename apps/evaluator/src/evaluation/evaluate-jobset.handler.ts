@@ -269,6 +269,8 @@ export async function evaluateJobsetJob(
     let lastProgress = 0;
     let jobsEvaluated = 0;
     let progressWrite: Promise<void> = Promise.resolve();
+    // How long Nix's output waited on the recording (while a batch is held, Nix is not read).
+    let heldMs = 0;
     // Jobs are recorded as they are evaluated, in one transaction that commits at the end.
     const recorder = new EvaluationRecorder(pool, deps.boss, {
       evaluationId,
@@ -288,7 +290,12 @@ export async function evaluateJobsetJob(
           allowIfd: settings.allowIfd,
           timeoutMs: settings.nixTimeout * 1000,
           processGroupDir: processGroupDir(settings.workDir),
-          onJob: (job) => recorder.add(job),
+          onJob: (job) => {
+            const held = recorder.add(job);
+            if (!held) return;
+            const t = performance.now();
+            return held.finally(() => (heldMs += performance.now() - t));
+          },
           onProgress: (n) => {
             jobsEvaluated = n;
             const now = Date.now();
@@ -362,6 +369,7 @@ export async function evaluateJobsetJob(
         recordingMs: Math.round(recorded.times.sinceFirstJobMs),
         recordingBusyMs: Math.round(recorded.times.busyMs),
         recordingPhasesMs: recorded.times.phasesMs,
+        evaluatorHeldMs: Math.round(heldMs),
       });
       return 'succeeded';
     } finally {
