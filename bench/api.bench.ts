@@ -147,8 +147,8 @@ async function main(): Promise<void> {
     );
     // The nixpkgs-sized jobset's second evaluation (250,000 jobs, 99% of them reused from the first).
     const large = LARGE_JOBS
-      ? await one<{ id: number; previous: number }>(
-          `SELECT e.id, (SELECT max(x.id) FROM evaluations x WHERE x.jobset_id = e.jobset_id AND x.id < e.id) AS previous
+      ? await one<{ id: number; previous: number; jobsetId: number }>(
+          `SELECT e.id, e.jobset_id AS "jobsetId", (SELECT max(x.id) FROM evaluations x WHERE x.jobset_id = e.jobset_id AND x.id < e.id) AS previous
            FROM evaluations e JOIN jobsets j ON j.id = e.jobset_id JOIN projects p ON p.id = j.project_id
            WHERE p.name = $1 AND j.name = $2 ORDER BY e.id DESC LIMIT 1`,
           [LARGE_PROJECT, LARGE_JOBSET],
@@ -278,6 +278,12 @@ async function main(): Promise<void> {
       },
       ...(large
         ? [
+            {
+              kind: 'page' as const,
+              subject: get(`/jobset/${LARGE_PROJECT}/${LARGE_JOBSET}`),
+              bare: barePage('jobset_id = $1', [large.jobsetId]),
+              rest: get(`/api/v1/builds?limit=50&jobset_id=${large.jobsetId}`, items(50)),
+            },
             {
               kind: 'page' as const,
               subject: get(`/eval/${large.id}`),

@@ -225,6 +225,27 @@ describe("an evaluation's comparison with the previous one", () => {
       );
     });
 
+    it("shows a reused build in each evaluation's column of the jobset's job matrix", async () => {
+      const { rows } = await h.pool.query<{ project: string; jobset: string }>(
+        `SELECT p.name AS project, j.name AS jobset FROM jobsets j JOIN projects p ON p.id = j.project_id
+         WHERE j.id = $1`,
+        [first.jobsetId],
+      );
+      const html = await page(`/jobset/${rows[0]!.project}/${rows[0]!.jobset}`);
+      const row = (job: string) => {
+        const from = html.indexOf(`>${job}</a>`);
+        const cells = html.slice(from, html.indexOf('</tr>', from)).split('<td>').slice(1);
+        return cells.map((c) => /href="\/build\/(\d+)"/.exec(c)?.[1] ?? null).map((id) => id && Number(id));
+      };
+      // Columns: the second evaluation, then the first.
+      const f0 = first.byJob.get('f0')!;
+      expect(row('f0')).toEqual([f0, f0]);
+      expect(row('fix0')).toEqual([expect.any(Number), first.byJob.get('fix0')]);
+      expect(row('fix0')[0]).not.toBe(first.byJob.get('fix0'));
+      expect(row('gone0')).toEqual([null, first.byJob.get('gone0')]);
+      expect(row('n000')).toEqual([expect.any(Number), null]);
+    });
+
     it('calls every build of the first evaluation new', async () => {
       const c = await api(`/api/v1/evaluations/${first.evaluationId}/comparison?limit=10000`);
       expect(c.previous_evaluation_id).toBeNull();

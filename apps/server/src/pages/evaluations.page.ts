@@ -106,7 +106,7 @@ export function evaluationPages(s: Services): Page[] {
           { projectId: project?.id, jobsetId: jobset?.id, status: query.status },
           { limit: PAGE, offset: query.offset, cursor: query.before },
         );
-        const counts = await s.evaluations.buildCounts(list.items.map((e) => e.id));
+        const counts = await s.evaluations.buildCounts(list.items);
         const now = new Date();
         const where = jobset
           ? ` of ${jobset.projectName}:${jobset.name}`

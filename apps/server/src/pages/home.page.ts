@@ -21,7 +21,7 @@ export function homePages(s: Services): Page[] {
           principal?.userId ? s.users.starredJobs(principal.userId) : Promise.resolve([]),
         ]);
         const [counts, starredLatest] = await Promise.all([
-          s.evaluations.buildCounts(evaluations.map((e) => e.id)),
+          s.evaluations.buildCounts(evaluations),
           Promise.all(
             starred.map(async (j) => (await s.builds.newest({ jobsetId: j.jobsetId, job: j.job }, 1))[0]),
           ),

@@ -5,7 +5,7 @@ import { Permission } from '@fc/auth';
 import type { Services } from '../services/services';
 import { checkbox, integerField, optionalText } from './form-fields';
 import { definePage, redirect, view, type Page } from './page-route';
-import { buildBadge, formatAgo, formatTime, paths } from './view-models/display';
+import { formatAgo, formatTime, matrixCellBadge, paths } from './view-models/display';
 import { toEvaluationRow } from './view-models/evaluation-row';
 import { disclosureFor, shownInputValue, shownText } from '../views/disclosure';
 
@@ -41,7 +41,7 @@ export function jobsetPages(s: Services): Page[] {
           s.evaluations.jobMatrix(jobset.id, MATRIX_EVALUATIONS, MATRIX_JOBS),
         ]);
         const evaluations = newest.slice(0, EVALUATIONS_SHOWN);
-        const counts = await s.evaluations.buildCounts(evaluations.map((e) => e.id));
+        const counts = await s.evaluations.buildCounts(evaluations);
         const now = new Date();
         const latest = evaluations[0];
         return view('jobset', `Jobset ${jobset.projectName}:${jobset.name}`, {
@@ -85,9 +85,11 @@ export function jobsetPages(s: Services): Page[] {
               job: j.job,
               system: j.system,
               url: paths.job(jobset.projectName, jobset.name, j.job),
-              cells: j.cells.map((c) =>
-                c ? { url: paths.build(c.id), id: c.id, status: buildBadge(c) } : null,
-              ),
+              cells: j.cells.map((c) => {
+                if (!c) return null;
+                const status = matrixCellBadge(c.buildStatus, c.started);
+                return { url: paths.build(c.id), title: `${j.job}: ${status.label} (#${c.id})`, status };
+              }),
             })),
           },
         });

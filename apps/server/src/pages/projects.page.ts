@@ -145,7 +145,7 @@ export function projectPages(s: Services, options: { baseUrl: string | undefined
             ...pullRequests.flatMap(({ pr }) => (pr.jobsetId === null ? [] : [pr.jobsetId])),
           ]),
         ]);
-        const counts = await s.evaluations.buildCounts([...latest.values()].map((e) => e.id));
+        const counts = await s.evaluations.buildCounts([...latest.values()]);
         const now = new Date();
         const base = baseUrlOf(req, options.baseUrl);
         return view('project', `Project ${project.displayName ?? project.name}`, {

@@ -6,7 +6,7 @@ import {
   evaluationBuildSummaries,
   findEvaluationDetail,
   setLargeReadSettings,
-  jobMatrixBuilds,
+  jobMatrixRows,
   latestEvaluationsOfJobsets,
   previousEvaluation,
   recentEvaluationIdsWithBuilds,
@@ -14,7 +14,6 @@ import {
   type ComparedBuildRow,
   type ComparisonGroup,
   type EvaluationComparisonSlice,
-  type JobMatrixCellRow,
   type EvaluationBuildSummaryRow,
   countEvaluationsUpTo,
   estimateEvaluations,
@@ -97,10 +96,17 @@ export function buildsOfGroup(r: EvaluationComparisonSlice, group: ComparisonGro
   return r.builds.filter((b) => b.group === group);
 }
 
+/** A build in the job matrix: its id, status code (null: not finished) and whether it started. */
+export interface JobMatrixCell {
+  readonly id: number;
+  readonly buildStatus: number | null;
+  readonly started: boolean;
+}
+
 /** A jobset's jobs (rows) against its latest evaluations with builds (columns, newest first). */
 export interface JobMatrix {
   readonly evaluationIds: number[];
-  readonly jobs: { job: string; system: string; cells: (JobMatrixCellRow | null)[] }[];
+  readonly jobs: { job: string; system: string; cells: (JobMatrixCell | null)[] }[];
   /** More jobs than shown. */
   readonly more: boolean;
 }
@@ -108,6 +114,7 @@ export interface JobMatrix {
 export class EvaluationService {
   private readonly estimates = new EstimateCache(ESTIMATE_TTL_MS);
   private readonly comparisons: RefreshedValues<EvaluationComparisonSlice & { takenAt: Date }>;
+  private readonly largeCounts: RefreshedValues<EvaluationBuildCountsRow[]>;
 
   constructor(
     private readonly pool: Pool,
@@ -117,6 +124,7 @@ export class EvaluationService {
     private readonly notices: BuildNotices = NO_PENDING_NOTICES,
   ) {
     this.comparisons = new RefreshedValues('evaluation comparison', COMPARISON_MAX_AGE_MS, 100, logger);
+    this.largeCounts = new RefreshedValues('evaluation build counts', COMPARISON_MAX_AGE_MS, 1000, logger);
   }
 
   /** A page of matching evaluations, newest first, after `cursor` or `offset` in. */
@@ -222,7 +230,7 @@ export class EvaluationService {
     const ids = await withTransaction(this.pool, (tx) =>
       restartEvaluationBuilds(tx, this.boss, id, which, this.notices),
     );
-    this.comparisons.invalidate(`${id}:`);
+    this.forget(id);
     return ids;
   }
 
@@ -255,9 +263,26 @@ export class EvaluationService {
     return { ...slice, evaluation, previousId, window };
   }
 
-  /** Builds per status of each evaluation (an evaluation without builds is absent). */
-  async buildCounts(ids: readonly number[]): Promise<Map<number, EvaluationBuildCountsRow>> {
-    const rows = await evaluationBuildCounts(this.pool, ids);
+  /**
+   * Builds per status of each evaluation (an evaluation without builds is absent). Counting an
+   * evaluation's reused builds reads each of them, so the counts of one with more than
+   * LARGE_COMPARISON_BUILDS builds are kept COMPARISON_MAX_AGE_MS and refreshed in the background.
+   */
+  async buildCounts(
+    evaluations: readonly Pick<EvaluationDetailRow, 'id' | 'nrBuilds'>[],
+  ): Promise<Map<number, EvaluationBuildCountsRow>> {
+    const small = evaluations.filter((e) => e.nrBuilds <= LARGE_COMPARISON_BUILDS).map((e) => e.id);
+    const large = evaluations.filter((e) => e.nrBuilds > LARGE_COMPARISON_BUILDS).map((e) => e.id);
+    const rows = [
+      ...(await evaluationBuildCounts(this.pool, small)),
+      ...(
+        await Promise.all(
+          large.map((id) =>
+            this.largeCounts.get(`${id}:counts`, () => evaluationBuildCounts(this.pool, [id])),
+          ),
+        )
+      ).flat(),
+    ];
     return new Map(rows.map((r) => [r.evaluationId, r]));
   }
 
@@ -269,19 +294,15 @@ export class EvaluationService {
     const evaluationIds = await recentEvaluationIdsWithBuilds(this.pool, jobsetId, evaluations);
     // One name more than rows shown (whether there are more); a name of the jobset's past without a
     // cell in these evaluations makes no row.
-    const rows = await jobMatrixBuilds(this.pool, jobsetId, evaluationIds, jobs + 1);
+    const rows = await jobMatrixRows(this.pool, jobsetId, evaluationIds, jobs + 1);
     const column = new Map(evaluationIds.map((id, i) => [id, i]));
-    const byJob = new Map<string, JobMatrix['jobs'][number]>();
-    for (const row of rows) {
-      const key = `${row.job}\u0000${row.system}`;
-      let entry = byJob.get(key);
-      if (!entry) {
-        entry = { job: row.job, system: row.system, cells: evaluationIds.map(() => null) };
-        byJob.set(key, entry);
+    const all = rows.map((row) => {
+      const cells: (JobMatrixCell | null)[] = evaluationIds.map(() => null);
+      for (const [evaluationId, id, buildStatus, started] of row.cells) {
+        cells[column.get(evaluationId)!] = { id, buildStatus, started };
       }
-      entry.cells[column.get(row.evaluationId)!] = row;
-    }
-    const all = [...byJob.values()];
+      return { job: row.job, system: row.system, cells };
+    });
     return { evaluationIds, jobs: all.slice(0, jobs), more: all.length > jobs };
   }
 
@@ -296,6 +317,12 @@ export class EvaluationService {
   /** Moves the evaluation's unfinished builds to the front of the queue; returns their ids. */
   bumpBuilds(id: number): Promise<number[]> {
     return this.actOnUnfinished(id, () => true, bumpBuild);
+  }
+
+  /** Forgets what is kept of a large evaluation (its builds changed). */
+  private forget(id: number): void {
+    this.comparisons.invalidate(`${id}:`);
+    this.largeCounts.invalidate(`${id}:`);
   }
 
   private async actOnUnfinished(
@@ -318,7 +345,7 @@ export class EvaluationService {
       }
       return done;
     });
-    this.comparisons.invalidate(`${id}:`);
+    this.forget(id);
     return done;
   }
 }

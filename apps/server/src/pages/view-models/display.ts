@@ -26,6 +26,13 @@ export function buildBadge(b: {
   return statusBadge(buildStatusName(b.finished, b.buildStatus, b.startedAt));
 }
 
+/** A job matrix cell's badge: from its status code (null: not finished) and whether it started. */
+export function matrixCellBadge(code: number | null, started: boolean): StatusBadge {
+  return statusBadge(buildStatusName(code !== null, code, started ? STARTED : null));
+}
+/** Any start time: buildStatusName only asks whether there is one. */
+const STARTED = new Date(0);
+
 /** 2026-12-02 03:14:07 UTC: the same on every page, whatever the server's locale. */
 export function formatTime(date: Date | null | undefined): string {
   if (!date) return '';
