@@ -2,16 +2,14 @@
 // the user FC runs as) and print them into its public log; and the queue runner saying at start
 // whether Nix sandboxes builds.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { ResultPromise } from 'execa';
-import { createBoss, type Boss } from '@fc/queue';
 import { probePasswordRequired } from '@fc/db';
-import { createTestDatabase, startApp, waitForLogRecord, type TestDatabase } from '@fc/testing';
-import { createJobset, instantiate, queueBuilds } from './testing/build-fixture';
-import { builderEnv, readStoredLog, waitForBuild } from './testing/builder-harness';
+import { waitForLogRecord } from '@fc/testing';
+import { instantiate } from './testing/build-fixture';
+import { readStoredLog, waitForBuild, setUpQueueRunner } from './testing/builder-harness';
 
 jest.setTimeout(90_000);
 
@@ -44,53 +42,35 @@ const READ_KEYS = `{ nonce, keys }: {
 `;
 
 describe('fc-queue-runner and Nix sandbox', () => {
-  let db: TestDatabase;
-  let boss: Boss;
-  const daemons: ResultPromise[] = [];
+  const qr = setUpQueueRunner({ start: false });
   const secret = `key-${randomUUID()}`;
-  const dirs = {
-    logDir: mkdtempSync(join(tmpdir(), 'fc-sbx-logs-')),
-    rootsDir: mkdtempSync(join(tmpdir(), 'fc-sbx-roots-')),
-    workDir: mkdtempSync(join(tmpdir(), 'fc-sbx-work-')),
-  };
-  const workKey = join(dirs.workDir, 'cache-key.sec');
+  const workKey = join(qr.dirs.workDir, 'cache-key.sec');
   const homeKey = join(homedir(), `.fc-sandbox-spec-${randomUUID()}.sec`);
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    boss = createBoss({ url: db.url, supervise: false });
-    await boss.start();
+  beforeAll(() => {
     // Readable by anyone: only the sandbox keeps a build from them.
     writeFileSync(workKey, secret, { mode: 0o644 });
     writeFileSync(homeKey, secret, { mode: 0o644 });
   });
 
-  afterAll(async () => {
-    for (const d of daemons) d.kill('SIGTERM');
-    await Promise.all(daemons);
-    await boss?.stop({ graceful: false, close: true });
-    await db?.drop();
-    for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
-    rmSync(homeKey, { force: true });
-  });
+  afterAll(() => rmSync(homeKey, { force: true }));
 
   it('says builds are sandboxed at start; a build cannot read a key outside its inputs into its log', async () => {
-    const daemon = startApp('builder', [], { env: builderEnv(db.url, dirs) });
-    daemons.push(daemon);
+    const daemon = qr.startBuilder();
     const line = await waitForLogRecord(daemon, (r) => r.message.includes('sandboxed'), 'the sandbox line');
     expect(line).toMatchObject({ level: 'info', message: 'builds are sandboxed' });
     expect(line['nixSandbox']).toMatchObject({ sandbox: 'true', buildUsersGroup: 'nixbld' });
 
-    const nixFile = join(dirs.workDir, 'reads-keys.nix');
+    const nixFile = join(qr.dirs.workDir, 'reads-keys.nix');
     writeFileSync(nixFile, READ_KEYS);
     const drv = await instantiate(nixFile, 'reads-keys', {
       nonce: randomUUID(),
       keys: `${workKey} ${homeKey}`,
     });
-    const [id] = await queueBuilds(db.pool, boss, await createJobset(db.pool), [{ job: 'reads-keys', drv }]);
-    const build = await waitForBuild(db.pool, id!);
+    const [id] = await qr.queueBuilds([{ job: 'reads-keys', drv }]);
+    const build = await waitForBuild(qr.pool, id!);
     expect(build.buildStatus).toBe(0);
-    const { text: log } = await readStoredLog(db.pool, id!);
+    const { text: log } = await readStoredLog(qr.pool, id!);
     // The builder ran both reads (and was refused each), as a build user.
     expect(log).toContain(`reading ${workKey}`);
     expect(log).toContain(`reading ${homeKey}`);
@@ -100,11 +80,10 @@ describe('fc-queue-runner and Nix sandbox', () => {
   });
 
   it('warns loudly at start when a build could reach the database without a password', async () => {
-    const probe = await probePasswordRequired(db.url);
+    const probe = await probePasswordRequired(qr.db.url);
     // This machine's PostgreSQL trusts TCP from 127.0.0.1 (the suite's URLs carry no password).
     expect(probe.verdict).toBe('no password needed');
-    const daemon = startApp('builder', [], { env: builderEnv(db.url, dirs) });
-    daemons.push(daemon);
+    const daemon = qr.startBuilder();
     const line = await waitForLogRecord(
       daemon,
       (r) => r.message.includes('WITHOUT A PASSWORD'),
@@ -112,30 +91,29 @@ describe('fc-queue-runner and Nix sandbox', () => {
     );
     expect(line.level).toBe('warn');
     expect(line.message).toContain(
-      `PostgreSQL at ${new URL(db.url).hostname}:${new URL(db.url).port || '5432'}`,
+      `PostgreSQL at ${new URL(qr.db.url).hostname}:${new URL(qr.db.url).port || '5432'}`,
     );
     expect(line.message).toContain('Use scram-sha-256 for host lines in pg_hba.conf');
 
     // Why the warning matters: a fixed-output build has the network. The set-up's firewall rule
     // (scripts/setup.sh) refuses it this machine's services, so it reads nothing.
-    const nixFile = join(dirs.workDir, 'reads-db.nix');
+    const nixFile = join(qr.dirs.workDir, 'reads-db.nix');
     writeFileSync(nixFile, FOD_READS_DATABASE);
     const drv = await instantiate(nixFile, 'reads-db', {
       nonce: randomUUID(),
-      port: new URL(db.url).port || '5432',
+      port: new URL(qr.db.url).port || '5432',
     });
-    const [id] = await queueBuilds(db.pool, boss, await createJobset(db.pool), [{ job: 'reads-db', drv }]);
-    await waitForBuild(db.pool, id!);
-    const { text: log } = await readStoredLog(db.pool, id!);
+    const [id] = await qr.queueBuilds([{ job: 'reads-db', drv }]);
+    await waitForBuild(qr.pool, id!);
+    const { text: log } = await readStoredLog(qr.pool, id!);
     expect(log).toContain('users:');
     expect(log).not.toMatch(/users: [0-9]+/);
     expect(log).toMatch(/Connection refused/);
 
     // Over the Unix socket, which no sandbox holds, nothing is probed and nothing said.
-    const socket = startApp('builder', [], {
-      env: builderEnv(`postgres://postgres@/${db.name}?host=/var/run/postgresql`, dirs),
+    const socket = qr.startBuilder({
+      FC_DATABASE__URL: `postgres://postgres@/${qr.db.name}?host=/var/run/postgresql`,
     });
-    daemons.push(socket);
     const first = await waitForLogRecord(
       socket,
       (r) => r.message.includes('WITHOUT A PASSWORD') || r.message === 'ready',
@@ -145,10 +123,7 @@ describe('fc-queue-runner and Nix sandbox', () => {
   });
 
   it('warns loudly at start when Nix does not sandbox builds', async () => {
-    const daemon = startApp('builder', [], {
-      env: builderEnv(db.url, dirs, { NIX_CONFIG: 'sandbox = false' }),
-    });
-    daemons.push(daemon);
+    const daemon = qr.startBuilder({ NIX_CONFIG: 'sandbox = false' });
     const line = await waitForLogRecord(
       daemon,
       (r) => r.message.includes('SANDBOXED'),

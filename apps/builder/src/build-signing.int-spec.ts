@@ -3,15 +3,12 @@
 // signature; a bad key file stops the daemon at start, naming the key.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { ResultPromise } from 'execa';
-import { createBoss, type Boss } from '@fc/queue';
-import { createTestDatabase, runApp, startApp, type TestDatabase } from '@fc/testing';
-import { createJobset, instantiate, queueBuilds } from './testing/build-fixture';
-import { builderEnv, waitForBuild } from './testing/builder-harness';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { runApp } from '@fc/testing';
+import { instantiate } from './testing/build-fixture';
+import { builderEnv, waitForBuild, setUpQueueRunner } from './testing/builder-harness';
 
 jest.setTimeout(90_000);
 
@@ -26,51 +23,30 @@ const JOB = `{ nonce }: {
 `;
 
 describe('fc-queue-runner with signing.enabled', () => {
-  let db: TestDatabase;
-  let boss: Boss;
-  const daemons: ResultPromise[] = [];
-  const dirs = {
-    logDir: mkdtempSync(join(tmpdir(), 'fc-sign-logs-')),
-    rootsDir: mkdtempSync(join(tmpdir(), 'fc-sign-roots-')),
-    workDir: mkdtempSync(join(tmpdir(), 'fc-sign-work-')),
-  };
+  const qr = setUpQueueRunner({ start: false });
   const keyName = `fc-sign-spec-${process.pid}-1`;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    boss = createBoss({ url: db.url, supervise: false });
-    await boss.start();
+  beforeAll(() => {
     execFileSync('nix-store', [
       '--generate-binary-cache-key',
       keyName,
-      join(dirs.workDir, 'key.sec'),
-      join(dirs.workDir, 'key.pub'),
+      join(qr.dirs.workDir, 'key.sec'),
+      join(qr.dirs.workDir, 'key.pub'),
     ]);
   });
 
-  afterAll(async () => {
-    for (const d of daemons) d.kill('SIGTERM');
-    await Promise.all(daemons);
-    await boss?.stop({ graceful: false, close: true });
-    await db?.drop();
-    for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
-  });
-
   it('signs the outputs of each build in the store', async () => {
-    const daemon = startApp('builder', [], {
-      env: builderEnv(db.url, dirs, {
-        FC_SIGNING__ENABLED: 'true',
-        FC_SIGNING__KEY_FILE: join(dirs.workDir, 'key.sec'),
-      }),
+    void qr.startBuilder({
+      FC_SIGNING__ENABLED: 'true',
+      FC_SIGNING__KEY_FILE: join(qr.dirs.workDir, 'key.sec'),
     });
-    daemons.push(daemon);
-    const nixFile = join(dirs.workDir, 'signed.nix');
+    const nixFile = join(qr.dirs.workDir, 'signed.nix');
     writeFileSync(nixFile, JOB);
     const drv = await instantiate(nixFile, 'signed', { nonce: randomUUID() });
-    const [id] = await queueBuilds(db.pool, boss, await createJobset(db.pool), [{ job: 'signed', drv }]);
-    const build = await waitForBuild(db.pool, id!);
+    const [id] = await qr.queueBuilds([{ job: 'signed', drv }]);
+    const build = await waitForBuild(qr.pool, id!);
     expect(build.buildStatus).toBe(0);
-    const { rows } = await db.pool.query<{ path: string }>(
+    const { rows } = await qr.pool.query<{ path: string }>(
       'SELECT path FROM build_outputs WHERE build_id = $1',
       [id],
     );
@@ -84,7 +60,7 @@ describe('fc-queue-runner with signing.enabled', () => {
     );
     expect(sigs).toContain(`${keyName}:`);
     // The signature is the key's: Nix verifies it with the public key.
-    const publicKey = readFileSync(join(dirs.workDir, 'key.pub'), 'utf8').trim();
+    const publicKey = readFileSync(join(qr.dirs.workDir, 'key.pub'), 'utf8').trim();
     execFileSync('nix', [
       '--extra-experimental-features',
       'nix-command',
@@ -101,9 +77,9 @@ describe('fc-queue-runner with signing.enabled', () => {
 
   it('stops at start naming signing.key_file when the key file is not a secret key', async () => {
     const r = await runApp('builder', [], {
-      env: builderEnv(db.url, dirs, {
+      env: builderEnv(qr.db.url, qr.dirs, {
         FC_SIGNING__ENABLED: 'true',
-        FC_SIGNING__KEY_FILE: join(dirs.workDir, 'key.pub'),
+        FC_SIGNING__KEY_FILE: join(qr.dirs.workDir, 'key.pub'),
       }),
     });
     expect(r.exitCode).toBe(2);

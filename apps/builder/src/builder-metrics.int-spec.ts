@@ -1,77 +1,38 @@
 // fc-queue-runner's /metrics, scraped from the built daemon after real builds (one succeeding, one
 // failing) and their webhook notifications.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { ResultPromise } from 'execa';
-import { createBoss, type Boss } from '@fc/queue';
 import {
-  createTestDatabase,
   freePort,
   metricValue,
   scrapeMetrics,
-  startApp,
   type MetricSample,
-  type TestDatabase,
   startRecordingServer,
   type RecordingServer,
 } from '@fc/testing';
-import { createJobset, instantiate, queueBuilds, type Jobset } from './testing/build-fixture';
-import { FIXTURE_JOBS, builderEnv, randomNonce, waitForBuild, waitUntil } from './testing/builder-harness';
+import { waitForBuild, waitUntil, setUpQueueRunner } from './testing/builder-harness';
 
 jest.setTimeout(90_000);
 
 describe('fc-queue-runner: metrics', () => {
-  let db: TestDatabase;
-  let boss: Boss;
-  let jobset: Jobset;
+  const qr = setUpQueueRunner({ start: false });
   let hook: RecordingServer;
-  const daemons: ResultPromise[] = [];
-  const nonce = randomNonce();
-  const dirs = {
-    logDir: mkdtempSync(join(tmpdir(), 'fc-qr-logs-')),
-    rootsDir: mkdtempSync(join(tmpdir(), 'fc-qr-roots-')),
-    workDir: mkdtempSync(join(tmpdir(), 'fc-qr-work-')),
-  };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    boss = createBoss({ url: db.url, supervise: false });
-    await boss.start();
-    jobset = await createJobset(db.pool);
     // The webhook channel: a local server that takes every POST.
     hook = await startRecordingServer({ status: 204 });
   });
 
   afterAll(async () => {
-    for (const d of daemons) {
-      d.kill('SIGTERM');
-      const r = await d;
-      if (r.exitCode !== 0) process.stderr.write(String(r.stderr));
-    }
     await hook?.close();
-    await boss?.stop({ graceful: false, close: true });
-    await db?.drop();
-    for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
   });
-
-  async function queue(attr: string): Promise<number> {
-    const drv = await instantiate(FIXTURE_JOBS, attr, { nonce });
-    const [id] = await queueBuilds(db.pool, boss, jobset, [{ job: attr, drv }]);
-    return id!;
-  }
 
   it('counts builds by Hydra status, their duration, steps, Nix sessions and notifications', async () => {
     const port = await freePort();
     const webhook = `${hook.url}/hook`;
-    const daemon = startApp('builder', [], {
-      env: builderEnv(db.url, dirs, {
-        FC_QUEUE_RUNNER__METRICS_PORT: String(port),
-        FC_NOTIFICATIONS__WEBHOOK_URL: webhook,
-      }),
+    const daemon = qr.startBuilder({
+      FC_QUEUE_RUNNER__METRICS_PORT: String(port),
+      FC_NOTIFICATIONS__WEBHOOK_URL: webhook,
     });
-    daemons.push(daemon);
     const url = `http://127.0.0.1:${port}/metrics`;
     let m: MetricSample[] = [];
     await waitUntil(
@@ -85,10 +46,10 @@ describe('fc-queue-runner: metrics', () => {
     expect(metricValue(m, 'fc_builds_finished_total', { status: '0', service: 'fc-queue-runner' })).toBe(0);
     expect(metricValue(m, 'fc_builds_running')).toBe(0);
 
-    const ok = await queue('succeeds');
-    const failed = await queue('fails');
-    expect((await waitForBuild(db.pool, ok)).buildStatus).toBe(0);
-    expect((await waitForBuild(db.pool, failed)).buildStatus).toBe(1);
+    const ok = await qr.queue('succeeds');
+    const failed = await qr.queue('fails');
+    expect((await waitForBuild(qr.pool, ok)).buildStatus).toBe(0);
+    expect((await waitForBuild(qr.pool, failed)).buildStatus).toBe(1);
     await waitUntil(() => hook.requests.length >= 2, 30_000, 'both webhooks');
     await waitUntil(
       async () => {
@@ -119,9 +80,7 @@ describe('fc-queue-runner: metrics', () => {
   });
 
   it('refuses a metrics_port that is not a number, naming the key', async () => {
-    const r = await startApp('builder', [], {
-      env: builderEnv(db.url, dirs, { FC_QUEUE_RUNNER__METRICS_PORT: 'x' }),
-    });
+    const r = await qr.startBuilder({ FC_QUEUE_RUNNER__METRICS_PORT: 'x' });
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr) + String(r.stdout)).toContain('queue_runner.metrics_port');
   });

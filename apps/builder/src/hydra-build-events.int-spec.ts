@@ -2,46 +2,30 @@
 // build_started, step_finished per step (build, step number, and where its log is: its URL on
 // fc-server, under server.base_url), build_finished — listing, after the build, its dependents: the
 // builds waiting that needed its failed step, finished unrun with it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { ResultPromise } from 'execa';
+import { describe, expect, it, jest } from '@jest/globals';
 import { HydraChannel } from '@fc/builds';
-import { createBoss, type Boss } from '@fc/queue';
 import { findLogHeader } from '@fc/db';
-import { createTestDatabase, listenTo, startApp, type NotifyListener, type TestDatabase } from '@fc/testing';
-import { createJobset, instantiate, queueBuilds, type Jobset } from './testing/build-fixture';
 import {
-  FIXTURE_JOBS,
-  builderEnv,
-  randomNonce,
   readBuild,
   readStoredLog,
   waitForBuild,
   waitForBusyStep,
+  setUpQueueRunner,
 } from './testing/builder-harness';
 
 jest.setTimeout(90_000);
 
 describe("fc-queue-runner: Hydra's build events", () => {
-  let db: TestDatabase;
-  let boss: Boss;
-  let daemon: ResultPromise;
-  let jobset: Jobset;
-  let listener: NotifyListener;
-  const nonce = randomNonce();
-  const dirs = {
-    logDir: mkdtempSync(join(tmpdir(), 'fc-qr-logs-')),
-    rootsDir: mkdtempSync(join(tmpdir(), 'fc-qr-roots-')),
-    workDir: mkdtempSync(join(tmpdir(), 'fc-qr-work-')),
-  };
-
   const BASE_URL = 'https://ci.example.org/fc';
+
+  const qr = setUpQueueRunner({
+    env: { FC_SERVER__BASE_URL: BASE_URL },
+    listen: Object.values(HydraChannel),
+  });
 
   /** Each step's number and the URL of its log, as step_finished names it. */
   async function stepLogs(id: number): Promise<Map<number, string>> {
-    const r = await db.pool.query<{ step_nr: number }>(
+    const r = await qr.pool.query<{ step_nr: number }>(
       'SELECT step_nr FROM build_steps WHERE build_id = $1 ORDER BY step_nr',
       [id],
     );
@@ -50,40 +34,19 @@ describe("fc-queue-runner: Hydra's build events", () => {
 
   /** The log of step `nr` of build `id` as stored, and whether it is closed. */
   async function storedStepLog(id: number, nr: number) {
-    const header = await findLogHeader(db.pool, id, nr);
-    return { ...(await readStoredLog(db.pool, id, nr)), finished: header?.finished };
+    const header = await findLogHeader(qr.pool, id, nr);
+    return { ...(await readStoredLog(qr.pool, id, nr)), finished: header?.finished };
   }
 
   /** The events about build `id`, in the order they arrived. */
   const eventsOf = (id: number) =>
-    listener.received.filter((n) => n.payload === String(id) || n.payload.startsWith(`${id}\t`));
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    boss = createBoss({ url: db.url, supervise: false });
-    await boss.start();
-    jobset = await createJobset(db.pool);
-    listener = await listenTo(db.url, Object.values(HydraChannel));
-    daemon = startApp('builder', [], {
-      env: builderEnv(db.url, dirs, { FC_SERVER__BASE_URL: BASE_URL }),
-    });
-  });
-
-  afterAll(async () => {
-    daemon?.kill('SIGTERM');
-    const r = await daemon;
-    if (r.exitCode !== 0) process.stderr.write(String(r.stderr));
-    await listener?.close();
-    await boss?.stop({ graceful: false, close: true });
-    await db?.drop();
-    for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
-  });
+    qr.listener.received.filter((n) => n.payload === String(id) || n.payload.startsWith(`${id}\t`));
 
   it('a build that succeeds: build_queued, build_started, step_finished with its log, build_finished', async () => {
-    const drv = await instantiate(FIXTURE_JOBS, 'succeeds', { nonce });
-    const [id] = (await queueBuilds(db.pool, boss, jobset, [{ job: 'succeeds', drv }])) as [number];
-    await waitForBuild(db.pool, id);
-    await listener.waitFor((n) => n.channel === 'build_finished' && n.payload === String(id));
+    const drv = await qr.instantiate('succeeds');
+    const [id] = (await qr.queueBuilds([{ job: 'succeeds', drv }])) as [number];
+    await waitForBuild(qr.pool, id);
+    await qr.listener.waitFor((n) => n.channel === 'build_finished' && n.payload === String(id));
     const logs = await stepLogs(id);
     expect(logs.size).toBe(1);
     expect(eventsOf(id)).toEqual([
@@ -100,11 +63,11 @@ describe("fc-queue-runner: Hydra's build events", () => {
   });
 
   it("a build whose dependency fails: the dependency's step_finished, then build_finished", async () => {
-    const drv = await instantiate(FIXTURE_JOBS, 'dependsOnFailure', { nonce });
-    const [id] = (await queueBuilds(db.pool, boss, jobset, [{ job: 'dependsOnFailure', drv }])) as [number];
-    const b = await waitForBuild(db.pool, id);
+    const drv = await qr.instantiate('dependsOnFailure');
+    const [id] = (await qr.queueBuilds([{ job: 'dependsOnFailure', drv }])) as [number];
+    const b = await waitForBuild(qr.pool, id);
     expect(b.buildStatus).toBe(2);
-    await listener.waitFor((n) => n.channel === 'build_finished' && n.payload === String(id));
+    await qr.listener.waitFor((n) => n.channel === 'build_finished' && n.payload === String(id));
     const logs = await stepLogs(id);
     expect(eventsOf(id)).toEqual([
       { channel: 'build_queued', payload: String(id) },
@@ -115,27 +78,25 @@ describe("fc-queue-runner: Hydra's build events", () => {
   });
 
   it('a failed step finishes the builds waiting that need it: listed after the build on its build_finished', async () => {
-    const failing = await instantiate(FIXTURE_JOBS, 'failsSlowly', { nonce });
-    const dependent = await instantiate(FIXTURE_JOBS, 'dependsOnSlowFailure', { nonce });
-    const aggregate = await instantiate(FIXTURE_JOBS, 'aggregateByName', { nonce });
-    const [id] = (await queueBuilds(db.pool, boss, jobset, [{ job: 'failsSlowly', drv: failing }])) as [
-      number,
-    ];
-    await waitForBusyStep(db.pool, id);
+    const failing = await qr.instantiate('failsSlowly');
+    const dependent = await qr.instantiate('dependsOnSlowFailure');
+    const aggregate = await qr.instantiate('aggregateByName');
+    const [id] = (await qr.queueBuilds([{ job: 'failsSlowly', drv: failing }])) as [number];
+    await waitForBusyStep(qr.pool, id);
     // While it builds (the one worker is busy), builds that need its derivation wait in the queue: one
     // that depends on it, one of the same derivation (another job), an aggregate naming it.
-    const waiting = await queueBuilds(db.pool, boss, jobset, [
+    const waiting = await qr.queueBuilds([
       { job: 'dependsOnSlowFailure', drv: dependent },
       { job: 'failsSlowly-again', drv: failing },
       { job: 'aggregateByName', drv: aggregate, isAggregate: true },
     ]);
-    await db.pool.query('INSERT INTO aggregate_constituents (aggregate_id, constituent_id) VALUES ($1, $2)', [
+    await qr.pool.query('INSERT INTO aggregate_constituents (aggregate_id, constituent_id) VALUES ($1, $2)', [
       waiting[2],
       id,
     ]);
-    expect((await waitForBuild(db.pool, id)).buildStatus).toBe(1);
+    expect((await waitForBuild(qr.pool, id)).buildStatus).toBe(1);
     const finishedWith = `${id}\t${waiting.join('\t')}`;
-    await listener.waitFor((n) => n.channel === 'build_finished' && n.payload.startsWith(`${id}\t`));
+    await qr.listener.waitFor((n) => n.channel === 'build_finished' && n.payload.startsWith(`${id}\t`));
     expect(eventsOf(id).at(-1)).toEqual({ channel: 'build_finished', payload: finishedWith });
 
     // Each finished unrun in the same transaction, never started, with Hydra's status for a build that
@@ -152,11 +113,11 @@ describe("fc-queue-runner: Hydra's build events", () => {
       },
     ];
     for (const [i, e] of expected.entries()) {
-      const b = await readBuild(db.pool, waiting[i]!);
+      const b = await readBuild(qr.pool, waiting[i]!);
       expect(b).toMatchObject({ finished: true, buildStatus: e.status, attempts: 0, isCached: false });
       expect(b.errorMessage).toBe(e.error);
       expect(b.startedAt).toEqual(b.stoppedAt);
-      const steps = await db.pool.query(
+      const steps = await qr.pool.query(
         'SELECT drv_path, status, propagated_from FROM build_steps WHERE build_id = $1',
         [waiting[i]],
       );
@@ -164,12 +125,12 @@ describe("fc-queue-runner: Hydra's build events", () => {
       expect(eventsOf(waiting[i]!)).toEqual([{ channel: 'build_queued', payload: String(waiting[i]) }]);
     }
     // Their queued jobs went with them; each is reported to the notification channels.
-    const jobs = await db.pool.query<{ state: string }>(
+    const jobs = await qr.pool.query<{ state: string }>(
       `SELECT j.state FROM pgboss.job j JOIN builds b ON b.queue_job_id = j.id::text WHERE b.id = ANY($1)`,
       [waiting],
     );
     expect(jobs.rows.map((j) => j.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
-    const notices = await db.pool.query<{ build_id: number }>(
+    const notices = await qr.pool.query<{ build_id: number }>(
       `SELECT (data->>'buildId')::int AS build_id FROM pgboss.job
        WHERE name = 'notify-build' AND data->>'event' = 'finished' AND (data->>'buildId')::int = ANY($1)
        ORDER BY 1`,
@@ -180,14 +141,12 @@ describe("fc-queue-runner: Hydra's build events", () => {
 
   it('a later build that needs the failed derivation is a cached failure: queued and finished, never started', async () => {
     // failsSlowly failed above (its outputs are in the failed-paths cache).
-    const dependent = await instantiate(FIXTURE_JOBS, 'dependsOnSlowFailure', { nonce });
-    const [id] = (await queueBuilds(db.pool, boss, jobset, [
-      { job: 'dependsOnSlowFailure-later', drv: dependent },
-    ])) as [number];
-    const b = await waitForBuild(db.pool, id);
+    const dependent = await qr.instantiate('dependsOnSlowFailure');
+    const [id] = (await qr.queueBuilds([{ job: 'dependsOnSlowFailure-later', drv: dependent }])) as [number];
+    const b = await waitForBuild(qr.pool, id);
     expect(b).toMatchObject({ buildStatus: 2, isCached: true, attempts: 0 });
     expect(b.startedAt).toEqual(b.stoppedAt);
-    await listener.waitFor((n) => n.channel === 'build_finished' && n.payload === String(id));
+    await qr.listener.waitFor((n) => n.channel === 'build_finished' && n.payload === String(id));
     // As Hydra: no build_started, and no step_finished for its cached-failure step.
     expect(eventsOf(id)).toEqual([
       { channel: 'build_queued', payload: String(id) },

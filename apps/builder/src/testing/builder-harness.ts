@@ -1,17 +1,61 @@
-// Shared pieces of the queue runner's integration specs: the daemon's environment, waiting for a
-// build to finish, and finding a builder's processes.
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+// Shared pieces of the queue runner's integration specs: the daemon's environment and directories,
+// a spec's database, pg-boss and running daemon, waiting for a build to finish, and finding a
+// builder's processes.
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { zstdDecompressSync } from 'node:zlib';
-import { listLogChunks, queryMaybeOne, type Queryable } from '@fc/db';
+import { afterAll, beforeAll } from '@jest/globals';
+import type { ResultPromise } from 'execa';
+import { listLogChunks, queryMaybeOne, type Pool, type Queryable } from '@fc/db';
+import { createBoss, type Boss } from '@fc/queue';
+import { createTestDatabase, listenTo, startApp, type NotifyListener, type TestDatabase } from '@fc/testing';
+import {
+  createJobset,
+  instantiate,
+  queueBuilds,
+  type FixtureBuild,
+  type InstantiatedJob,
+  type Jobset,
+} from './build-fixture';
 
 export const FIXTURE_JOBS = join(fileURLToPath(new URL('.', import.meta.url)), 'fixture-jobs.nix');
 
+/** A queue runner's own directories: where it writes logs, its GC roots and its work files. */
+export interface BuilderDirs {
+  readonly logDir: string;
+  readonly rootsDir: string;
+  readonly workDir: string;
+}
+
+/** Fresh temporary directories for one queue runner, named `<prefix>-logs-…` and so on. */
+export function builderDirs(prefix = 'fc-qr'): BuilderDirs {
+  return {
+    logDir: mkdtempSync(join(tmpdir(), `${prefix}-logs-`)),
+    rootsDir: mkdtempSync(join(tmpdir(), `${prefix}-roots-`)),
+    workDir: mkdtempSync(join(tmpdir(), `${prefix}-work-`)),
+  };
+}
+
+export function removeBuilderDirs(dirs: BuilderDirs): void {
+  for (const d of [dirs.logDir, dirs.rootsDir, dirs.workDir]) rmSync(d, { recursive: true, force: true });
+}
+
+/** Stops the daemons a spec started (SIGTERM, once: a second one makes a daemon exit at once) and
+ * waits for them; shows the stderr of each that did not exit 0. */
+export async function stopDaemons(daemons: readonly (ResultPromise | undefined)[]): Promise<void> {
+  for (const d of daemons) d?.kill('SIGTERM');
+  for (const d of daemons) {
+    const r = await d;
+    if (r && r.exitCode !== 0) process.stderr.write(String(r.stderr));
+  }
+}
+
 export function builderEnv(
   databaseUrl: string,
-  dirs: { logDir: string; rootsDir: string; workDir: string },
+  dirs: BuilderDirs,
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
@@ -179,4 +223,111 @@ export function nixDaemonBuilding(drvPath: string): number | undefined {
 
 export function randomNonce(): string {
   return String(Math.floor(Math.random() * 1e9));
+}
+
+/** What a queue runner's spec works with; `db`, `boss`, `jobset`, `daemon` (and `listener`) exist from
+ * its `beforeAll` on. */
+export interface QueueRunnerSpec {
+  readonly db: TestDatabase;
+  /** `db.pool`. */
+  readonly pool: Pool;
+  readonly boss: Boss;
+  /** The daemon started before the spec's tests (not with `start: false`). */
+  readonly daemon: ResultPromise;
+  /** A project, jobset and evaluation to hang builds on. */
+  readonly jobset: Jobset;
+  /** Hydra's notifications on the channels the spec asked to `listen` to. */
+  readonly listener: NotifyListener;
+  /** Makes the spec's derivations its own: fixture-jobs.nix is instantiated with it. */
+  readonly nonce: string;
+  readonly dirs: BuilderDirs;
+  /** Starts fc-queue-runner with `env` on top of {@link builderEnv}; it is stopped after the spec. */
+  startBuilder(env?: Record<string, string>): ResultPromise;
+  /** `attr` of fixture-jobs.nix, with the spec's nonce. */
+  instantiate(attr: string): Promise<InstantiatedJob>;
+  /** The builds on the spec's jobset, their jobs sent; their ids. */
+  queueBuilds(builds: readonly FixtureBuild[]): Promise<number[]>;
+  /** `attr` of fixture-jobs.nix queued as job `attr`; its build's id. */
+  queue(attr: string, extra?: Partial<Omit<FixtureBuild, 'drv'>>): Promise<number>;
+}
+
+/**
+ * Registers the `beforeAll` that creates the spec's database, pg-boss, jobset (and notification
+ * listener) and starts fc-queue-runner with `env` on top of {@link builderEnv}, and the `afterAll`
+ * that stops every daemon the spec started and removes the rest.
+ */
+export function setUpQueueRunner(
+  options: {
+    env?: Record<string, string>;
+    /** `false`: the spec starts its daemons itself ({@link QueueRunnerSpec.startBuilder}). */
+    start?: boolean;
+    /** Channels to listen to from before the daemon starts. */
+    listen?: readonly string[];
+    /** Runs before the daemon starts: what it must find already there. */
+    beforeStart?: () => Promise<void>;
+  } = {},
+): QueueRunnerSpec {
+  let db: TestDatabase | undefined;
+  let boss: Boss | undefined;
+  let daemon: ResultPromise | undefined;
+  let jobset: Jobset | undefined;
+  let listener: NotifyListener | undefined;
+  const daemons: ResultPromise[] = [];
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the spec's ${what} is not there (before its beforeAll?)`);
+    return value;
+  };
+  const spec: QueueRunnerSpec = {
+    get db() {
+      return ready(db, 'database');
+    },
+    get pool() {
+      return spec.db.pool;
+    },
+    get boss() {
+      return ready(boss, 'pg-boss');
+    },
+    get daemon() {
+      return ready(daemon, 'daemon (setUpQueueRunner({ start: false }) starts none)');
+    },
+    get jobset() {
+      return ready(jobset, 'jobset');
+    },
+    get listener() {
+      return ready(listener, 'listener (setUpQueueRunner({ listen }))');
+    },
+    nonce: randomNonce(),
+    dirs: builderDirs(),
+    startBuilder(env = {}) {
+      const started = startApp('builder', [], { env: builderEnv(spec.db.url, spec.dirs, env) });
+      daemons.push(started);
+      return started;
+    },
+    instantiate: (attr) => instantiate(FIXTURE_JOBS, attr, { nonce: spec.nonce }),
+    queueBuilds: (builds) => queueBuilds(spec.pool, spec.boss, spec.jobset, builds),
+    async queue(attr, extra = {}) {
+      const [id] = await spec.queueBuilds([{ job: attr, drv: await spec.instantiate(attr), ...extra }]);
+      return id!;
+    },
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    boss = createBoss({ url: db.url, supervise: false });
+    await boss.start();
+    jobset = await createJobset(db.pool);
+    if (options.listen) listener = await listenTo(db.url, options.listen);
+    await options.beforeStart?.();
+    if (options.start !== false) daemon = spec.startBuilder(options.env);
+  });
+
+  afterAll(async () => {
+    await stopDaemons(daemons);
+    await listener?.close();
+    await boss?.stop({ graceful: false, close: true });
+    await db?.drop();
+    removeBuilderDirs(spec.dirs);
+  });
+
+  return spec;
 }
