@@ -70,7 +70,6 @@ export * from './search/search-queries';
 // Queue runner queries (fc-queue-runner).
 export * from './builds/build-run-queries';
 export * from './builds/build-log-queries';
-export * from './builds/builder-machine-queries';
 export * from './builds/gc-root-queries';
 // Evaluator queries (fc-evaluator).
 export * from './evaluations/jobset-schedule-queries';

@@ -21,6 +21,20 @@ export const remoteBuilderRow = z.object({
 });
 export type RemoteBuilderRow = z.output<typeof remoteBuilderRow>;
 
+/** What the queue runner hands Nix of an enabled builder (a line of Hydra's machines file). */
+export const enabledBuilderRow = remoteBuilderRow.pick({
+  name: true,
+  uri: true,
+  systems: true,
+  maxJobs: true,
+  speedFactor: true,
+  supportedFeatures: true,
+  mandatoryFeatures: true,
+  sshKeyFile: true,
+  publicHostKey: true,
+});
+export type EnabledBuilderRow = z.output<typeof enabledBuilderRow>;
+
 const COLUMNS = `id, name, uri, systems, max_jobs, speed_factor, supported_features, mandatory_features,
   ssh_key_file, public_host_key, enabled, created_at, updated_at`;
 
@@ -91,6 +105,17 @@ export async function updateRemoteBuilder(
 
 export async function findRemoteBuilder(db: Queryable, id: number): Promise<RemoteBuilderRow | undefined> {
   return queryMaybeOne(db, remoteBuilderRow, `SELECT ${COLUMNS} FROM remote_builders WHERE id = $1`, [id]);
+}
+
+/** The enabled remote builders, as the queue runner hands them to Nix. */
+export async function enabledRemoteBuilders(db: Queryable): Promise<EnabledBuilderRow[]> {
+  return queryRows(
+    db,
+    enabledBuilderRow,
+    `SELECT name, uri, systems, max_jobs, speed_factor, supported_features, mandatory_features,
+            ssh_key_file, public_host_key
+     FROM remote_builders WHERE enabled ORDER BY name`,
+  );
 }
 
 export async function listRemoteBuilders(
