@@ -44,35 +44,48 @@ export function recordProcessGroup(dir: string, pgid: number): () => void {
   return () => rmSync(file, { force: true });
 }
 
-/**
- * Kills (SIGKILL) each recorded group whose evaluator is gone and whose leader is still the process
- * it started, and forgets the records of dead evaluators. Returns the groups killed.
- */
-export function reapOrphanedProcessGroups(dir: string): number[] {
+/** The records in `dir`: each file, with its record or undefined when it cannot be read. */
+function readRecords(dir: string): { file: string; record: GroupRecord | undefined }[] {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.json'));
   } catch {
     return [];
   }
-  const killed: number[] = [];
-  for (const name of names) {
+  return names.map((name) => {
     const file = join(dir, name);
-    let record: GroupRecord;
     try {
-      record = JSON.parse(readFileSync(file, 'utf8')) as GroupRecord;
+      return { file, record: JSON.parse(readFileSync(file, 'utf8')) as GroupRecord };
     } catch {
+      return { file, record: undefined };
+    }
+  });
+}
+
+/** SIGKILLs the group `pgid`; whether it was there to kill. */
+function killGroup(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+    return true;
+  } catch {
+    return false; // already gone
+  }
+}
+
+/**
+ * Kills (SIGKILL) each recorded group whose evaluator is gone and whose leader is still the process
+ * it started, and forgets the records of dead evaluators. Returns the groups killed.
+ */
+export function reapOrphanedProcessGroups(dir: string): number[] {
+  const killed: number[] = [];
+  for (const { file, record } of readRecords(dir)) {
+    if (record === undefined) {
       rmSync(file, { force: true });
       continue;
     }
     if (record.owner === process.pid || isAlive(record.owner, record.ownerStartTime)) continue;
     if (Number.isInteger(record.pgid) && record.pgid > 1 && isAlive(record.pgid, record.startTime)) {
-      try {
-        process.kill(-record.pgid, 'SIGKILL');
-        killed.push(record.pgid);
-      } catch {
-        // already gone
-      }
+      if (killGroup(record.pgid)) killed.push(record.pgid);
     }
     rmSync(file, { force: true });
   }
@@ -84,28 +97,12 @@ export function reapOrphanedProcessGroups(dir: string): number[] {
  * its drain deadline ends its git and Nix children, so its evaluations are handed back. Returns them.
  */
 export function killOwnProcessGroups(dir: string): number[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json'));
-  } catch {
-    return [];
-  }
   const killed: number[] = [];
-  for (const name of names) {
-    let record: GroupRecord;
-    try {
-      record = JSON.parse(readFileSync(join(dir, name), 'utf8')) as GroupRecord;
-    } catch {
-      continue;
-    }
+  for (const { record } of readRecords(dir)) {
+    if (record === undefined) continue;
     if (record.owner !== process.pid || !Number.isInteger(record.pgid) || record.pgid <= 1) continue;
     if (!isAlive(record.pgid, record.startTime)) continue;
-    try {
-      process.kill(-record.pgid, 'SIGKILL');
-      killed.push(record.pgid);
-    } catch {
-      // already gone
-    }
+    if (killGroup(record.pgid)) killed.push(record.pgid);
   }
   return killed;
 }
