@@ -6,7 +6,7 @@ import type { FcConfig } from '@fc/config';
 import type { Pool } from '@fc/db';
 import type { Logger } from '@fc/logging';
 import type { BuilderMetrics } from '@fc/metrics';
-import { QueueName, consumeQueue, type Boss } from '@fc/queue';
+import { QueueName, consumeQueue, type Boss, type QueueJob } from '@fc/queue';
 import { notifyBuild, TransientNotificationError, type NotifyBuildDeps } from './notify-build.handler';
 import { notificationsConfigured } from './notification-channels';
 import { notifyEvaluation } from './notify-evaluation.handler';
@@ -36,6 +36,22 @@ export async function startNotificationWorker(deps: {
     workDir: join(config.queue_runner.work_dir, 'notifications'),
     onDelivery: (kind, result) => deps.metrics?.notificationAttempted(kind, result),
   };
+  /** A failed job pg-boss retries, logged with its attempt (transient failures, retried, are not). */
+  const warnRetried = (
+    queue: string,
+    job: QueueJob<QueueName>,
+    e: unknown,
+    subject: { buildId: number } | { evaluationId: number },
+  ): void => {
+    if (e instanceof TransientNotificationError) return;
+    logger.warn(`${queue} job failed; pg-boss retries it`, {
+      jobId: job.id,
+      ...subject,
+      attempt: job.retryCount + 1,
+      maxAttempts: job.retryLimit + 1,
+      error: (e as Error).message,
+    });
+  };
   // With nothing configured the jobs are still consumed (and completed) so they do not pile up:
   // in batches, as each is only completed.
   const configured = notificationsConfigured(config.notifications);
@@ -46,16 +62,7 @@ export async function startNotificationWorker(deps: {
       localConcurrency: CONCURRENCY,
       batchSize: configured ? 1 : UNCONFIGURED_BATCH,
       pollingIntervalSeconds: config.queue_runner.poll_interval,
-      onError: (job, e) => {
-        if (e instanceof TransientNotificationError) return;
-        logger.warn('notify-build job failed; pg-boss retries it', {
-          jobId: job.id,
-          buildId: job.data.buildId,
-          attempt: job.retryCount + 1,
-          maxAttempts: job.retryLimit + 1,
-          error: (e as Error).message,
-        });
-      },
+      onError: (job, e) => warnRetried('notify-build', job, e, { buildId: job.data.buildId }),
     },
     async (job) => void (await notifyBuild(handlerDeps, job)),
   );
@@ -65,16 +72,7 @@ export async function startNotificationWorker(deps: {
     {
       localConcurrency: 1,
       pollingIntervalSeconds: config.queue_runner.poll_interval,
-      onError: (job, e) => {
-        if (e instanceof TransientNotificationError) return;
-        logger.warn('notify-evaluation job failed; pg-boss retries it', {
-          jobId: job.id,
-          evaluationId: job.data.evaluationId,
-          attempt: job.retryCount + 1,
-          maxAttempts: job.retryLimit + 1,
-          error: (e as Error).message,
-        });
-      },
+      onError: (job, e) => warnRetried('notify-evaluation', job, e, { evaluationId: job.data.evaluationId }),
     },
     async (job) => void (await notifyEvaluation(handlerDeps, job)),
   );
