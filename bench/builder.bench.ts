@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import { createPool, migrateUp, withTransaction, type Pool, type Queryable } from '@fc/db';
 import { enqueueBuild, type QueuedBuild } from '@fc/builds';
 import { QueueName, createBoss, ensureQueues, type Boss } from '@fc/queue';
+import { createBenchDatabase } from './bench-database';
 
 const DERIVATIONS = Number(process.env['FC_BENCH_DERIVATIONS'] ?? 1000);
 const WORKERS = Number(process.env['FC_BENCH_WORKERS'] ?? 2);
@@ -50,22 +51,6 @@ function outputsOf(drvs: readonly string[]): Map<string, string> {
       out.set(drv, d.outputs.out.path);
   }
   return out;
-}
-
-async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `fc_bench_builder_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
 }
 
 /** A project, jobset and evaluation; `n` builds of (drv, out) pairs inserted in bulk. */
@@ -285,7 +270,7 @@ async function firstStartLatency(pool: Pool, boss: Boss, url: string, dir: strin
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fc-bench-builder-'));
-  const db = await createDatabase();
+  const db = await createBenchDatabase(adminUrl, 'fc_bench_builder');
   const pool = createPool({ url: db.url, maxConnections: 4 });
   const boss = createBoss({ url: db.url, supervise: false });
   try {

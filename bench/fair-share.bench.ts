@@ -32,6 +32,7 @@ import {
   requestEvaluation,
   type Boss,
 } from '@fc/queue';
+import { createBenchDatabase } from './bench-database';
 
 const QUEUED = Number(process.env['FC_BENCH_QUEUED'] ?? 100_000);
 const JOBS = Number(process.env['FC_BENCH_JOBSET_JOBS'] ?? 20);
@@ -65,22 +66,6 @@ in builtins.listToAttrs (builtins.genList (i: { name = "job\${toString i}"; valu
   execFileSync('git', [...git, 'add', '--all']);
   execFileSync('git', [...git, 'commit', '--quiet', '-m', 'bench']);
   return dir;
-}
-
-async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `fc_bench_fair_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
 }
 
 async function createJobset(pool: Pool, name: string, repository: string): Promise<number> {
@@ -338,7 +323,7 @@ async function explainClaim(pool: Pool, boss: Boss, probe: number): Promise<void
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fc-bench-fair-'));
-  const db = await createDatabase();
+  const db = await createBenchDatabase(adminUrl, 'fc_bench_fair');
   const pool = createPool({ url: db.url, maxConnections: 4 });
   const boss = createBoss({ url: db.url, supervise: false });
   const daemons: Daemon[] = [];

@@ -1,6 +1,7 @@
 // npm run bench [-- name ...]: bundles and runs bench/<name>.bench.ts (all of them by default).
 // Each benchmark measures its own baseline in the same run and prints ratios against it.
 import { build } from 'esbuild';
+import { NODE_BUNDLE } from './node-bundle.mjs';
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
@@ -19,11 +20,7 @@ for (const name of names) {
   await build({
     entryPoints: [`bench/${name}.bench.ts`],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    packages: 'external',
+    ...NODE_BUNDLE,
     sourcemap: true,
     logLevel: 'warning',
   });

@@ -1,5 +1,6 @@
 // Bundles each app's composition root with esbuild (resolves the @fc/* aliases); npm packages stay external.
 import { build } from 'esbuild';
+import { NODE_BUNDLE } from './node-bundle.mjs';
 
 const apps = ['server', 'evaluator', 'builder', 'migrate'];
 await Promise.all(
@@ -7,11 +8,7 @@ await Promise.all(
     build({
       entryPoints: [`apps/${app}/src/main.ts`],
       outfile: `dist/apps/${app}/main.js`,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node24',
-      packages: 'external',
+      ...NODE_BUNDLE,
       sourcemap: true,
       logLevel: 'warning',
     }),

@@ -1,6 +1,7 @@
 // jest runs globalSetup/globalTeardown outside its module system (no @fc/* aliases), so they are
 // bundled with esbuild on the fly from libs/testing and imported from there.
 import { buildSync } from 'esbuild';
+import { NODE_BUNDLE } from './node-bundle.mjs';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -13,11 +14,7 @@ export async function loadTestingEntry(name) {
   buildSync({
     entryPoints: [`${root}/libs/testing/src/${name}.ts`],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    packages: 'external',
+    ...NODE_BUNDLE,
     absWorkingDir: root,
     logLevel: 'error',
   });
