@@ -2,8 +2,7 @@
 // (the smaller share's builds queued first), real Nix builds; first one fc-queue-runner with one
 // worker, then two runner processes (as on two machines) claiming from the same queue at once. The
 // runners are up before the backlogs are queued, so each takes its part from the first build.
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ResultPromise } from 'execa';
@@ -22,6 +21,9 @@ import {
   randomNonce,
   waitForBuild,
   type FinishedBuild,
+  builderDirs,
+  removeBuilderDirs,
+  type BuilderDirs,
 } from './testing/builder-harness';
 
 jest.setTimeout(240_000);
@@ -34,7 +36,7 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
   let db: TestDatabase;
   let boss: Boss;
   let daemons: ResultPromise[] = [];
-  const dirs: string[] = [];
+  const machines: BuilderDirs[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -51,17 +53,13 @@ describe('fc-queue-runner: builders shared between jobsets by scheduling shares'
   afterAll(async () => {
     await boss?.stop({ graceful: false, close: true });
     await db?.drop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    for (const m of machines) removeBuilderDirs(m);
   });
 
   /** Starts a runner as on a machine of its own; resolves once it is ready to claim. */
   async function startRunner(name: string): Promise<void> {
-    const machine = {
-      logDir: mkdtempSync(join(tmpdir(), `fc-share-${name}-logs-`)),
-      rootsDir: mkdtempSync(join(tmpdir(), `fc-share-${name}-roots-`)),
-      workDir: mkdtempSync(join(tmpdir(), `fc-share-${name}-work-`)),
-    };
-    dirs.push(machine.logDir, machine.rootsDir, machine.workDir);
+    const machine = builderDirs(`fc-share-${name}`);
+    machines.push(machine);
     const daemon = startApp('builder', [], { env: builderEnv(db.url, machine) });
     daemons.push(daemon);
     const log = join(machine.workDir, 'fc-queue-runner.log');

@@ -17,6 +17,7 @@ import {
   waitForBuild,
   waitForBusyStep,
   waitUntil,
+  builderDirs,
 } from './testing/builder-harness';
 
 jest.setTimeout(120_000);
@@ -43,11 +44,8 @@ describe('two queue runners on other machines, one server', () => {
     await boss.start();
     jobset = await createJobset(db.pool);
     for (const name of ['a', 'b']) {
-      const machine = {
-        logDir: tempDir(`fc-mm-${name}-logs-`),
-        rootsDir: tempDir(`fc-mm-${name}-roots-`),
-        workDir: tempDir(`fc-mm-${name}-work-`),
-      };
+      const machine = builderDirs(`fc-mm-${name}`);
+      dirs.push(machine.logDir, machine.rootsDir, machine.workDir);
       // The second runner compresses its chunks: the server reads both kinds.
       const extra: Record<string, string> = name === 'b' ? { FC_LOGS__COMPRESS: 'true' } : {};
       const runner = startApp('builder', [], { env: builderEnv(db.url, machine, extra) });

@@ -1,7 +1,6 @@
 // fc-queue-runner end to end: cancel (queued and running), restart, bump order, compressed logs, two
 // runners sharing one queue, a runner killed mid-build, and the SIGTERM drain.
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ResultPromise } from 'execa';
@@ -22,6 +21,7 @@ import {
   sleep,
   waitUntil,
   readStoredLog,
+  builderDirs,
 } from './testing/builder-harness';
 
 jest.setTimeout(120_000);
@@ -29,11 +29,7 @@ jest.setTimeout(120_000);
 const created: string[] = [];
 
 function tempDirs() {
-  const dirs = {
-    logDir: mkdtempSync(join(tmpdir(), 'fc-qr-logs-')),
-    rootsDir: mkdtempSync(join(tmpdir(), 'fc-qr-roots-')),
-    workDir: mkdtempSync(join(tmpdir(), 'fc-qr-work-')),
-  };
+  const dirs = builderDirs();
   created.push(dirs.logDir, dirs.rootsDir);
   return dirs;
 }
