@@ -4,11 +4,12 @@
 // - evaluate-jobset: the job is retried, unless an evaluation of that jobset is already queued.
 // - notify-build: the build's deliveries that failed for good are reopened, then the job is retried,
 //   so every channel that did not get the news is tried again.
-import { ConflictError, NotFoundError } from '@fc/core';
-import { PgErrorCode, pgErrorCode, reopenFailedDeliveriesOfBuild, type Queryable } from '@fc/db';
-import { QueueName, bossDb, findQueueJob, type Boss } from '@fc/queue';
+import { ConflictError } from '@fc/core';
+import { reopenFailedDeliveriesOfBuild, type Queryable } from '@fc/db';
+import { QueueName, type Boss } from '@fc/queue';
 import { restartBuild } from './queue-control';
 import { NO_PENDING_NOTICES, type BuildNotices } from './build-notices';
+import { jobOrThrow, requeueJob } from './queue-job-requeue';
 
 export type RetryOutcome =
   | { readonly kind: 'build-restarted'; readonly buildId: number }
@@ -21,8 +22,7 @@ export async function retryFailedJob(
   jobId: string,
   notices: BuildNotices = NO_PENDING_NOTICES,
 ): Promise<RetryOutcome> {
-  const job = await findQueueJob(db, queue, jobId);
-  if (!job) throw new NotFoundError(`queue ${queue} has no job ${jobId}`);
+  const job = await jobOrThrow(db, queue, jobId);
   if (job.state !== 'failed') throw new ConflictError(`job ${jobId} is ${job.state}, not failed`);
 
   if (queue === QueueName.BuildDerivation && job.buildId !== null && job.buildFinished) {
@@ -32,15 +32,6 @@ export async function retryFailedJob(
   if (queue === QueueName.NotifyBuild && job.buildId !== null) {
     await reopenFailedDeliveriesOfBuild(db, job.buildId);
   }
-  try {
-    await boss.retry(queue, jobId, { db: bossDb(db) });
-  } catch (e) {
-    if (pgErrorCode(e) === PgErrorCode.UniqueViolation) {
-      throw new ConflictError(
-        `job ${jobId} cannot be retried: another job of the same ${job.jobsetName ? 'jobset' : 'key'} is already queued`,
-      );
-    }
-    throw e;
-  }
+  await requeueJob(db, boss, queue, jobId, job, 'retry');
   return { kind: 'job-retried', jobId };
 }

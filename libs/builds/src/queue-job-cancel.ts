@@ -4,11 +4,12 @@
 //   pg-boss (an evaluation whose job is cancelled is recorded as abandoned by the evaluator).
 // - resuming a cancelled build-derivation job of a finished build restarts the build (same id, new
 //   job); any other cancelled job goes back to waiting.
-import { ConflictError, NotFoundError } from '@fc/core';
-import { PgErrorCode, pgErrorCode, type Queryable } from '@fc/db';
-import { QueueName, bossDb, findQueueJob, type Boss, type QueueJobRow } from '@fc/queue';
+import { ConflictError } from '@fc/core';
+import type { Queryable } from '@fc/db';
+import { QueueName, bossDb, type Boss } from '@fc/queue';
 import { NO_PENDING_NOTICES, type BuildNotices } from './build-notices';
 import { cancelBuild, restartBuild } from './queue-control';
+import { jobOrThrow, requeueJob } from './queue-job-requeue';
 
 export type CancelOutcome =
   | { readonly kind: 'build-cancelled'; readonly buildId: number }
@@ -17,12 +18,6 @@ export type CancelOutcome =
 export type ResumeOutcome =
   | { readonly kind: 'build-restarted'; readonly buildId: number }
   | { readonly kind: 'job-resumed'; readonly jobId: string };
-
-async function jobOrThrow(db: Queryable, queue: string, jobId: string): Promise<QueueJobRow> {
-  const job = await findQueueJob(db, queue, jobId);
-  if (!job) throw new NotFoundError(`queue ${queue} has no job ${jobId}`);
-  return job;
-}
 
 export async function cancelQueueJob(
   db: Queryable,
@@ -57,15 +52,6 @@ export async function resumeCancelledJob(
     await restartBuild(db, boss, job.buildId, notices);
     return { kind: 'build-restarted', buildId: job.buildId };
   }
-  try {
-    await boss.resume(queue, jobId, { db: bossDb(db) });
-  } catch (e) {
-    if (pgErrorCode(e) === PgErrorCode.UniqueViolation) {
-      throw new ConflictError(
-        `job ${jobId} cannot be resumed: another job of the same ${job.jobsetName ? 'jobset' : 'key'} is already queued`,
-      );
-    }
-    throw e;
-  }
+  await requeueJob(db, boss, queue, jobId, job, 'resume');
   return { kind: 'job-resumed', jobId };
 }
