@@ -280,6 +280,7 @@ export async function evaluateJobsetJob(
       projectId: current.projectId,
       jobsetId,
     });
+    recorder.prepare();
     try {
       const evaluation = await evaluateJobset(
         {
