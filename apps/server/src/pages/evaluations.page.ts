@@ -155,11 +155,8 @@ export function evaluationPages(s: Services): Page[] {
         const limit = only ? GROUP_ROWS : OVERVIEW_ROWS;
         const comparison = await s.evaluations.compare(params.id, { group: only?.key, offset, limit });
         const { evaluation: e, previousId } = comparison;
-        // Its builds per status come with the comparison (counting them again reads every build).
+        // Its builds per status, and what a row shows of each build, come with the comparison.
         const counts = buildCountsOf(comparison);
-        const summaries = await s.builds.summaries(
-          comparison.builds.filter((b) => b.group !== 'removed').map((b) => b.id),
-        );
         const now = new Date();
         const url = paths.evaluation(e.id);
         const groupUrl = (g: (typeof GROUPS)[number], at = 0) =>
@@ -207,10 +204,24 @@ export function evaluationPages(s: Services): Page[] {
               builds:
                 g.key === 'removed'
                   ? []
-                  : rows.flatMap((b) => {
-                      const summary = summaries.get(b.id);
-                      return summary ? [toBuildRow(summary, now)] : [];
-                    }),
+                  : rows.map((b) =>
+                      toBuildRow(
+                        {
+                          id: b.id,
+                          finished: b.buildStatus !== null,
+                          buildStatus: b.buildStatus,
+                          startedAt: b.started ? b.at : null,
+                          stoppedAt: null,
+                          createdAt: b.at,
+                          projectName: e.projectName,
+                          jobsetName: e.jobsetName,
+                          job: b.job,
+                          nixName: b.nixName,
+                          system: b.system,
+                        },
+                        now,
+                      ),
+                    ),
               jobs:
                 g.key === 'removed'
                   ? rows.map((r) => ({

@@ -44,13 +44,20 @@ const ABORTED_STATUSES = [
   BuildStatus.LogLimitExceeded,
 ];
 
-/** A build of a group: of the evaluation, or for "removed" the previous evaluation's build of the job. */
+/**
+ * A build of a group: of the evaluation, or for "removed" the previous evaluation's build of the job;
+ * with what a row of the page shows (its name, whether it started, when it finished or was queued).
+ */
 export const comparedBuildRow = z.object({
   group: z.enum(COMPARISON_GROUPS),
   id: z.number(),
   job: z.string(),
   system: z.string(),
   buildStatus: z.number().nullable(),
+  nixName: z.string().nullable(),
+  started: z.boolean(),
+  /** When it finished, else when it was queued. */
+  at: z.date(),
 });
 export type ComparedBuildRow = z.output<typeof comparedBuildRow>;
 
@@ -128,11 +135,12 @@ export async function compareEvaluationBuilds(
          (count(*) FILTER (WHERE g.status = ANY ($6::smallint[])) OVER ())::int AS total_aborted,
          (count(*) FILTER (WHERE g.current AND g.status IS NULL) OVER ())::int AS total_queued
        FROM grouped g)
-     SELECT "group", id, job, system, build_status, group_size, position,
-       total_succeeded, total_failed, total_aborted, total_queued
-     FROM numbered
-     WHERE position = 1 OR (position > $3 AND position <= $3 + $4 AND ($5::text IS NULL OR "group" = $5))
-     ORDER BY array_position($7::text[], "group"), position`,
+     SELECT n."group", n.id, n.job, n.system, n.build_status, n.group_size, n.position,
+       n.total_succeeded, n.total_failed, n.total_aborted, n.total_queued,
+       d.nix_name, d.started_at IS NOT NULL AS started, coalesce(d.stopped_at, d.created_at) AS at
+     FROM numbered n JOIN builds d ON d.id = n.id
+     WHERE n.position = 1 OR (n.position > $3 AND n.position <= $3 + $4 AND ($5::text IS NULL OR n."group" = $5))
+     ORDER BY array_position($7::text[], n."group"), n.position`,
     [
       evaluationId,
       previousId,
@@ -149,7 +157,16 @@ export async function compareEvaluationBuilds(
     counts[r.group] = r.groupSize;
     if (r.position > window.offset && r.position <= window.offset + window.limit) {
       if (window.group === undefined || r.group === window.group) {
-        builds.push({ group: r.group, id: r.id, job: r.job, system: r.system, buildStatus: r.buildStatus });
+        builds.push({
+          group: r.group,
+          id: r.id,
+          job: r.job,
+          system: r.system,
+          buildStatus: r.buildStatus,
+          nixName: r.nixName,
+          started: r.started,
+          at: r.at,
+        });
       }
     }
   }
