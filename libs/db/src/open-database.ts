@@ -20,7 +20,13 @@ export interface DatabaseSettings {
 
 export async function openDatabase(
   settings: DatabaseSettings,
-  options: { applicationName: string; migrationsDir: string; maxConnections?: number },
+  options: {
+    applicationName: string;
+    migrationsDir: string;
+    maxConnections?: number;
+    /** PostgreSQL settings of every connection (createPool's settings). */
+    settings?: Readonly<Record<string, string>>;
+  },
 ): Promise<Pool> {
   const pool = createPool({
     url: settings.url,
@@ -30,6 +36,7 @@ export async function openDatabase(
     idleTimeout: settings.idle_timeout,
     maxLifetime: settings.max_lifetime,
     applicationName: options.applicationName,
+    ...(options.settings ? { settings: options.settings } : {}),
   });
   try {
     await assertSchemaCurrent(pool, options.migrationsDir);

@@ -11,6 +11,8 @@ export interface PoolOptions {
   /** seconds */
   readonly maxLifetime?: number;
   readonly applicationName?: string;
+  /** PostgreSQL settings of every connection (e.g. { jit: 'off' }), sent as its startup options. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 export type Pool = pg.Pool;
@@ -36,10 +38,22 @@ export function createPool(options: PoolOptions): Pool {
     idleTimeoutMillis: (options.idleTimeout ?? 600) * 1000,
     maxLifetimeSeconds: options.maxLifetime ?? 0,
     application_name: options.applicationName ?? 'fc',
+    ...(options.settings ? { options: startupOptions(options.settings) } : {}),
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** `-c name=value` for each setting (names and values of letters, digits, `_`, `.`, `-` only). */
+export function startupOptions(settings: Readonly<Record<string, string>>): string {
+  return Object.entries(settings)
+    .map(([name, value]) => {
+      if (!/^[\w.]+$/.test(name) || !/^[\w.-]+$/.test(value))
+        throw new Error(`cannot pass the PostgreSQL setting ${name}`);
+      return `-c ${name}=${value}`;
+    })
+    .join(' ');
 }
 
 /** Runs fn in one transaction on one client; commits on success, rolls back on any error. */
