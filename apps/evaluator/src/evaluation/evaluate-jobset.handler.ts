@@ -280,7 +280,6 @@ export async function evaluateJobsetJob(
       projectId: current.projectId,
       jobsetId,
     });
-    recorder.prepare();
     try {
       const evaluation = await evaluateJobset(
         {

@@ -120,18 +120,6 @@ export class EvaluationRecorder {
   ) {}
 
   /**
-   * Begins the transaction and reads the previous evaluation's builds (for the dedup) now, while Nix
-   * starts, rather than when the first batch is full: at 250,000 jobs that read takes seconds, and Nix
-   * was held meanwhile (2.8 s in `npm run bench -- evaluator`'s second evaluation). A failure fails
-   * the next add() or finish().
-   */
-  prepare(): void {
-    this.enqueue(async () => {
-      await this.transaction();
-    }).catch(() => undefined);
-  }
-
-  /**
    * Takes a job (EvalJobsRequest.onJob); returns a promise when the evaluator should wait for the
    * recording, and a rejected one when the recording failed.
    */
