@@ -3,11 +3,10 @@
 // pull_request_trusted_users, or allowed to write to the base repository as the forge's collaborator
 // permission API says (with the forge configured in [notifications]). Anyone else's command is
 // ignored, with the reason logged and answered.
-import { NotFoundError, baseRepositoryNames } from '@fc/core';
+import { NotFoundError } from '@fc/core';
 import { pullRequestSettingsOfProject, type Pool } from '@fc/db';
 import {
   ForgeApiError,
-  forgeRepositoryOf,
   forgeToken,
   mayWrite,
   type ForgeAccount,
@@ -20,6 +19,7 @@ import {
   type PullRequestComment,
   type PullRequestOutcome,
   type PullRequestService,
+  writeAccessRepository,
 } from '@fc/pull-requests';
 
 export interface CommentOutcome {
@@ -93,31 +93,30 @@ export class PullRequestCommentService {
     if (project.pullRequestTrustedUsers.some((u) => u.toLowerCase() === login)) {
       return { trusted: true, reason: 'listed in pull_request_trusted_users' };
     }
-    // The forge holding the project's repository (the first of its kind when none does).
-    const account =
-      forgeRepositoryOf(project.repositoryUrl, this.forges.accounts, forge)?.account ??
-      this.forges.accounts.find((a) => a.kind === forge);
-    const names = baseRepositoryNames(comment.baseRepository, project.repositoryUrl);
-    if (!names) {
+    // The base repository on the forge holding the project's repository, as the write-access check asks it.
+    const repository = writeAccessRepository(
+      { projectRepositoryUrl: project.repositoryUrl, baseRepository: comment.baseRepository },
+      forge,
+      this.forges.accounts,
+    );
+    if (!repository) {
       return {
         trusted: false,
-        reason: 'not in pull_request_trusted_users, and the base repository is unknown',
+        reason: `not in pull_request_trusted_users, and the base repository is on no configured ${forge} forge`,
       };
     }
-    if (!account || !forgeToken({ account, owner: names.owner })) {
+    if (!forgeToken(repository)) {
       return {
         trusted: false,
-        reason: `not in pull_request_trusted_users, and no ${forge} token is configured for ${names.owner} to ask for their permission`,
+        reason: `not in pull_request_trusted_users, and no ${forge} token is configured for ${repository.owner} to ask for their permission`,
       };
     }
     try {
-      const permission = await this.forges.client.permission({ account, ...names }, comment.commenter);
+      const permission = await this.forges.client.permission(repository, comment.commenter);
+      const on = `${permission.permission} permission on ${repository.owner}/${repository.repo}`;
       return mayWrite(permission)
-        ? { trusted: true, reason: `${permission.permission} permission on ${names.owner}/${names.repo}` }
-        : {
-            trusted: false,
-            reason: `not in pull_request_trusted_users, and ${permission.permission} permission on ${names.owner}/${names.repo}`,
-          };
+        ? { trusted: true, reason: on }
+        : { trusted: false, reason: `not in pull_request_trusted_users, and ${on}` };
     } catch (e) {
       if (!(e instanceof ForgeApiError)) throw e;
       return { trusted: false, reason: `their permission could not be asked: ${e.message}` };
