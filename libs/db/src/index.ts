@@ -42,7 +42,9 @@ export {
 // API read/write queries (fc-server).
 export {
   page,
+  cappedCount,
   WhereBuilder,
+  type CappedCount,
   type CursorPage,
   type CursorPageRequest,
   type Page,

@@ -30,6 +30,17 @@ export function page<T>(items: T[], total: number, request: PageRequest, totalEx
 }
 
 /** A WHERE clause assembled from optional conditions; `add` returns the parameter's placeholder. */
+/** A count taken up to a cap: exact, or `capped` at `cap` when more matched. */
+export interface CappedCount {
+  readonly count: number;
+  readonly capped: boolean;
+}
+
+/** `matching` rows counted with `LIMIT cap + 1`, as a CappedCount. */
+export function cappedCount(matching: number, cap: number): CappedCount {
+  return matching > cap ? { count: cap, capped: true } : { count: matching, capped: false };
+}
+
 export class WhereBuilder {
   readonly values: unknown[] = [];
   private readonly conditions: string[] = [];

@@ -22,6 +22,7 @@ import {
   listEvaluationsJson,
   type EvaluationPageJson,
   withTransaction,
+  type CappedCount,
   type CursorPage,
   type CursorPageRequest,
   type EvaluationDetailRow,
@@ -183,7 +184,7 @@ export class EvaluationService {
     request: CursorPageRequest,
     shown: number,
     more: boolean,
-    counted: { count: number; capped: boolean } | undefined,
+    counted: CappedCount | undefined,
   ): Promise<{ total: number; totalExact: boolean }> {
     const t = await listTotal(request, shown, more, {
       counted,

@@ -1,13 +1,13 @@
 // The total of a long list (builds, evaluations) without counting a million rows: a page that ends
 // the list tells its total itself; otherwise the matches counted up to a cap (with the page, by the
 // same statement, when it had rows), and past the cap the planner's estimate (marked inexact).
-import type { CursorPageRequest } from '@fc/db';
+import type { CappedCount, CursorPageRequest } from '@fc/db';
 
 export interface TotalSources {
   /** The matches counted up to `cap` with the page, if they were. */
-  readonly counted: { count: number; capped: boolean } | undefined;
+  readonly counted: CappedCount | undefined;
   /** Counts the matches, stopping past `cap`. */
-  countUpTo(cap: number): Promise<{ count: number; capped: boolean }>;
+  countUpTo(cap: number): Promise<CappedCount>;
   /** The planner's estimate of the matches. */
   estimate(): Promise<number>;
   readonly cap: number;

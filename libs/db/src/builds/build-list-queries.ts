@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { UnfinishedStatus, type UnfinishedStatusName } from '@fc/core';
 import type { Queryable } from '../pool';
 import { camelizeRow, countRow, queryRows } from '../sql';
-import type { CursorPageRequest } from '../pagination';
+import { cappedCount, type CappedCount, type CursorPageRequest } from '../pagination';
 
 /** A status filter: a Hydra code, or the two unfinished states. */
 export type BuildStatusFilter = number | UnfinishedStatusName;
@@ -151,18 +151,13 @@ export function buildListQuery(
 /** What a list query with a count answers: its rows, and the capped count (unknown when no row came). */
 export interface CountedRows<T> {
   readonly rows: T[];
-  readonly counted: { count: number; capped: boolean } | undefined;
+  readonly counted: CappedCount | undefined;
 }
 
 /** Splits the `matching` column off the rows of a list query run with `countUpTo` = `cap`. */
 export function splitCount<T>(rows: (T & { matching: number })[], cap: number): CountedRows<T> {
   const first = rows[0];
-  const counted =
-    first === undefined
-      ? undefined
-      : first.matching > cap
-        ? { count: cap, capped: true }
-        : { count: first.matching, capped: false };
+  const counted = first === undefined ? undefined : cappedCount(first.matching, cap);
   return { rows: rows.map(({ matching: _, ...row }) => row as T), counted };
 }
 
@@ -249,11 +244,7 @@ export async function findBuildSummaries(db: Queryable, ids: readonly number[]):
  * Counts the matching builds, but stops at `cap` + 1 so a count over a million rows stays cheap.
  * Returns the exact count, or `capped` when there are more than `cap`.
  */
-export async function countBuildsUpTo(
-  db: Queryable,
-  filter: BuildFilter,
-  cap: number,
-): Promise<{ count: number; capped: boolean }> {
+export async function countBuildsUpTo(db: Queryable, filter: BuildFilter, cap: number): Promise<CappedCount> {
   const p = new BuildListParams();
   const [row] = await preparedRows(
     db,
@@ -261,8 +252,7 @@ export async function countBuildsUpTo(
     `SELECT (${buildCountUpToSql(filter, cap, p)})::int AS n`,
     p.values,
   );
-  const n = row?.n ?? 0;
-  return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
+  return cappedCount(row?.n ?? 0, cap);
 }
 
 /** The planner's estimate of the matching builds (for totals past the exact-count cap). */

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { BUILD_STATUS_CODES, buildStatusName, UnfinishedStatus } from '@fc/core';
 import type { Queryable } from '../pool';
-import type { CursorPageRequest } from '../pagination';
+import { cappedCount, type CappedCount, type CursorPageRequest } from '../pagination';
 import {
   BUILD_ORDER_BY,
   BuildListParams,
@@ -81,7 +81,7 @@ export interface BuildPageJson {
   /** The builds of the page that have an error message, with it (for the caller to redact). */
   readonly errorMessages: readonly (readonly [id: number, message: string])[];
   /** The matches (whatever the cursor) counted up to the cap asked for; undefined when not asked. */
-  readonly counted: { count: number; capped: boolean } | undefined;
+  readonly counted: CappedCount | undefined;
 }
 
 /**
@@ -127,8 +127,6 @@ export async function listBuildsJson(
     counted:
       options.countUpTo === undefined || r.matching === null
         ? undefined
-        : r.matching > options.countUpTo
-          ? { count: options.countUpTo, capped: true }
-          : { count: r.matching, capped: false },
+        : cappedCount(r.matching, options.countUpTo),
   };
 }

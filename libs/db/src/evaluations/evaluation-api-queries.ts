@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../pool';
 import { queryMaybeOne, queryOne, queryRows, countRow } from '../sql';
-import { WhereBuilder, type CursorPageRequest } from '../pagination';
+import { WhereBuilder, cappedCount, type CappedCount, type CursorPageRequest } from '../pagination';
 import { splitCount, type CountedRows } from '../builds/build-list-queries';
 
 import { EVALUATION_STATUSES, type EvaluationStatus } from '@fc/core';
@@ -104,7 +104,7 @@ export async function countEvaluationsUpTo(
   db: Queryable,
   filter: EvaluationFilter,
   cap: number,
-): Promise<{ count: number; capped: boolean }> {
+): Promise<CappedCount> {
   const where = evaluationWhere(filter);
   const { n } = await queryOne(
     db,
@@ -112,7 +112,7 @@ export async function countEvaluationsUpTo(
     `SELECT count(*)::int AS n FROM (SELECT 1 FROM evaluations e ${where.sql} LIMIT ${where.param(cap + 1)}) s`,
     where.values,
   );
-  return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
+  return cappedCount(n, cap);
 }
 
 /** The planner's estimate of the matching evaluations. */

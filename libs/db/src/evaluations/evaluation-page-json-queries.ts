@@ -5,7 +5,7 @@
 // Evaluation (apps/server/src/views/evaluation.view.ts): an integration spec compares the two.
 import { z } from 'zod';
 import type { Queryable } from '../pool';
-import type { CursorPageRequest } from '../pagination';
+import { cappedCount, type CappedCount, type CursorPageRequest } from '../pagination';
 import { preparedRows } from '../builds/build-list-queries';
 import { evaluationWhere, type EvaluationFilter } from './evaluation-api-queries';
 
@@ -42,7 +42,7 @@ export interface EvaluationPageJson {
   /** Whether a jobset of the page has secret inputs now (whose values some callers may not see). */
   readonly hasSecretInputs: boolean;
   /** The matches (whatever the cursor) counted up to the cap asked for; undefined when not asked. */
-  readonly counted: { count: number; capped: boolean } | undefined;
+  readonly counted: CappedCount | undefined;
 }
 
 /**
@@ -90,8 +90,6 @@ export async function listEvaluationsJson(
     counted:
       options.countUpTo === undefined || r.matching === null
         ? undefined
-        : r.matching > options.countUpTo
-          ? { count: options.countUpTo, capped: true }
-          : { count: r.matching, capped: false },
+        : cappedCount(r.matching, options.countUpTo),
   };
 }
