@@ -39,6 +39,27 @@ async function row(text: string, values: unknown[]): Promise<Record<string, unkn
   return (await env.db.pool.query(text, values)).rows[0] as Record<string, unknown>;
 }
 
+/** The jobset's latest evaluation's error, and its job errors and builds, each by job. */
+async function latestEvaluationResults(jobsetId: number) {
+  const { id, error } = await row(
+    'SELECT id, error FROM evaluations WHERE jobset_id = $1 ORDER BY id DESC LIMIT 1',
+    [jobsetId],
+  );
+  const errors = (
+    await env.db.pool.query<{ job: string; message: string }>(
+      'SELECT job, message FROM evaluation_errors WHERE evaluation_id = $1 ORDER BY job',
+      [id],
+    )
+  ).rows;
+  const builds = (
+    await env.db.pool.query<{ job: string; nix_name: string }>(
+      'SELECT job, nix_name FROM builds WHERE evaluation_id = $1 ORDER BY job',
+      [id],
+    )
+  ).rows;
+  return { error: error as string | null, errors, builds };
+}
+
 describe('with restrict_eval on', () => {
   it("refuses a jobset's expression another jobset's checkout, and shows no byte of it", async () => {
     const secret = `secret-${randomUUID()}`;
@@ -142,29 +163,12 @@ describe('with restrict_eval on', () => {
       if (savedNixPath === undefined) delete process.env['NIX_PATH'];
       else process.env['NIX_PATH'] = savedNixPath;
     }
-    const [evaluation] = (
-      await env.db.pool.query<{ id: number; error: string | null }>(
-        'SELECT id, error FROM evaluations WHERE jobset_id = $1 ORDER BY id DESC LIMIT 1',
-        [b.jobsetId],
-      )
-    ).rows;
-    const errors = (
-      await env.db.pool.query<{ job: string; message: string }>(
-        'SELECT job, message FROM evaluation_errors WHERE evaluation_id = $1 ORDER BY job',
-        [evaluation!.id],
-      )
-    ).rows;
-    const builds = (
-      await env.db.pool.query<{ job: string; nix_name: string }>(
-        'SELECT job, nix_name FROM builds WHERE evaluation_id = $1 ORDER BY job',
-        [evaluation!.id],
-      )
-    ).rows;
+    const { error, errors, builds } = await latestEvaluationResults(b.jobsetId);
     // Every attack is a job error, none a build; the environment reads empty.
     expect(errors.map((e) => e.job)).toEqual(Object.keys(attacks).sort());
     expect(builds.map((x) => x.job)).toEqual(['env', 'own']);
     expect(builds.find((x) => x.job === 'env')?.nix_name).toBe('env-');
-    for (const text of [JSON.stringify(errors), JSON.stringify(builds), evaluation!.error ?? '']) {
+    for (const text of [JSON.stringify(errors), JSON.stringify(builds), error ?? '']) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain(key);
     }
@@ -215,24 +219,7 @@ describe('with restrict_eval on', () => {
       nixExpression: '.',
     });
     expect(await evaluate(c.jobsetId)).toBe('succeeded');
-    const [evaluation] = (
-      await env.db.pool.query<{ id: number }>(
-        'SELECT id FROM evaluations WHERE jobset_id = $1 ORDER BY id DESC LIMIT 1',
-        [c.jobsetId],
-      )
-    ).rows;
-    const errors = (
-      await env.db.pool.query<{ job: string; message: string }>(
-        'SELECT job, message FROM evaluation_errors WHERE evaluation_id = $1 ORDER BY job',
-        [evaluation!.id],
-      )
-    ).rows;
-    const builds = (
-      await env.db.pool.query<{ job: string; nix_name: string }>(
-        'SELECT job, nix_name FROM builds WHERE evaluation_id = $1 ORDER BY job',
-        [evaluation!.id],
-      )
-    ).rows;
+    const { errors, builds } = await latestEvaluationResults(c.jobsetId);
     expect(errors.map((e) => e.job)).toEqual(Object.keys(attacks).sort());
     expect(builds.map((x) => x.job)).toEqual(['own']);
     for (const text of [JSON.stringify(errors), JSON.stringify(builds)]) {
