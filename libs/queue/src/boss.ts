@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { Queryable } from '@fc/db';
 import { BOSS_SCHEMA } from './boss-schema';
 import { ensureGroupFetchIndex } from './group-fetch';
+import { retryingDeadlocks } from './deadlock-retry';
 import { ALL_QUEUES, QueueName, jobPayloadSchemas, type JobInput } from './job-registry';
 
 export type Boss = PgBoss;
@@ -96,19 +97,24 @@ export function queueDefinitions(settings: QueueSettings): Record<QueueName, Omi
   };
 }
 
-/** Creates or updates every FC queue, and the index of group claims. Idempotent; called by each daemon at start. */
+/**
+ * Creates or updates every FC queue, and the index of group claims. Idempotent; called by each daemon
+ * at start, so daemons starting together may deadlock on the DDL: the victim runs it again.
+ */
 export async function ensureQueues(boss: PgBoss, settings: QueueSettings): Promise<void> {
   const defs = queueDefinitions(settings);
-  for (const name of ALL_QUEUES) {
-    const def = defs[name];
-    const existing = await boss.getQueue(name);
-    if (existing) {
-      // A queue's policy is fixed at creation; the rest follows the configuration.
-      const { policy: _policy, retryDelayMax: _max, deadLetter: _dl, partition: _p, ...mutable } = def;
-      await boss.updateQueue(name, mutable);
-    } else await boss.createQueue(name, def);
-  }
-  await ensureGroupFetchIndex(boss.getDb());
+  await retryingDeadlocks(async () => {
+    for (const name of ALL_QUEUES) {
+      const def = defs[name];
+      const existing = await boss.getQueue(name);
+      if (existing) {
+        // A queue's policy is fixed at creation; the rest follows the configuration.
+        const { policy: _policy, retryDelayMax: _max, deadLetter: _dl, partition: _p, ...mutable } = def;
+        await boss.updateQueue(name, mutable);
+      } else await boss.createQueue(name, def);
+    }
+    await ensureGroupFetchIndex(boss.getDb());
+  });
 }
 
 /** pg-boss's IDatabase over a connection the caller owns (pool or transaction client). */
